@@ -1,0 +1,123 @@
+"""Follow a CI step one hop into the local files it calls: scripts, Makefile targets, task runners, templates."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+import sys
+
+from mlops_scan.snapshot import Snapshot
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MAX_EXPANSION = 256 * 1024
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".yml", ".yaml", ".mk")
+_MAKE = re.compile(r"\bmake\s+((?:-\S+\s+(?:\S+\s+)?)*)([\w.-]+)")
+_MISE = re.compile(r"\bmise\s+(?:run\s+)?([\w:.-]+)")
+_JUST = re.compile(r"\bjust\s+([\w-]+)")
+_POE = re.compile(r"\bpoe\s+([\w-]+)")
+_TEMPLATE = re.compile(r"^template:\s*(\S+)")
+
+
+def expand(command: str, snapshot: Snapshot, ci_dir: str, depth: int = 2) -> str:
+    """The command followed by the text of each local file or task it calls (bounded, ``depth`` hops)."""
+    parts = [command]
+    size = len(command)
+    for text in _referenced_texts(command, snapshot, ci_dir):
+        if size + len(text) > MAX_EXPANSION:
+            break
+        parts.append(text)
+        size += len(text)
+        if depth > 1:
+            nested = expand(text, snapshot, ci_dir, depth - 1)[len(text):]
+            parts.append(nested[: max(0, MAX_EXPANSION - size)])
+            size += len(nested)
+    return "\n".join(parts)
+
+
+def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str]:
+    texts: list[str] = []
+    template = _TEMPLATE.match(command)
+    if template:
+        path = _local(template.group(1).split("@")[0], snapshot, ci_dir)
+        return [t for t in [snapshot.read_text(path)] if t] if path else []
+    for token in _tokens(command):
+        if token.endswith(_SCRIPT_SUFFIXES) or token.startswith("./"):
+            path = _local(token, snapshot, ci_dir)
+            if path:
+                text = snapshot.read_text(path)
+                if text:
+                    texts.append(text)
+    for match in _MAKE.finditer(command):
+        folder = re.search(r"-C\s+(\S+)", match.group(1) or "")
+        texts += _make_target(snapshot, folder.group(1) if folder else "", match.group(2))
+    for match in _MISE.finditer(command):
+        texts += _toml_task(snapshot, ("mise.toml", ".mise.toml"), ("tasks",), match.group(1))
+    for match in _POE.finditer(command):
+        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "poe", "tasks"), match.group(1))
+    for match in _JUST.finditer(command):
+        texts += _recipe(snapshot, ("justfile", "Justfile"), match.group(1))
+    return texts
+
+
+def _tokens(command: str) -> list[str]:
+    try:
+        return shlex.split(command, comments=True)
+    except ValueError:
+        return command.split()
+
+
+def _local(token: str, snapshot: Snapshot, ci_dir: str) -> str | None:
+    """The listed path a token refers to (from the repository root or the CI file's folder)."""
+    token = token.strip("'\"")
+    for base in ("", ci_dir):
+        path = posixpath.normpath(posixpath.join(base, token))
+        if not path.startswith("..") and snapshot.entry(path) is not None:
+            return path
+    return None
+
+
+def _make_target(snapshot: Snapshot, folder: str, target: str) -> list[str]:
+    return _recipe(snapshot, tuple(posixpath.join(folder, n) if folder else n for n in ("Makefile", "makefile", "GNUmakefile")), target)
+
+
+def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str) -> list[str]:
+    """The indented recipe lines under ``target:`` in a Makefile or justfile."""
+    for name in names:
+        if snapshot.entry(name) is None:
+            continue
+        text = snapshot.read_text(name) or ""
+        match = re.search(rf"^{re.escape(target)}\s*(?:[\w\s-]*)?:(?!=)([^\n]*)\n((?:[ \t]+[^\n]*\n?|\n)*)", text, re.M)
+        if match:
+            return [match.group(1) + "\n" + match.group(2)]
+    return []
+
+
+def _toml_task(snapshot: Snapshot, names: tuple[str, ...], table: tuple[str, ...], task: str) -> list[str]:
+    for name in names:
+        if snapshot.entry(name) is None:
+            continue
+        try:
+            data = tomllib.loads(snapshot.read_text(name) or "")
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return []
+        for key in table:
+            data = data.get(key) or {} if isinstance(data, dict) else {}
+        value = data.get(task) if isinstance(data, dict) else None
+        if value is not None:
+            return [_task_text(value)]
+    return []
+
+
+def _task_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n".join(_task_text(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(_task_text(value[k]) for k in ("run", "cmd", "shell", "script", "depends", "sequence") if k in value)
+    return ""

@@ -1,0 +1,159 @@
+"""One file's content and its parsed forms, each computed at most once for all matchers."""
+
+from __future__ import annotations
+
+import ast
+import sys
+import warnings
+from typing import Any
+
+from yaml.nodes import Node
+
+from mlops_scan import notebooks, pyfacts, yamlnodes
+from mlops_scan.snapshot import FileEntry, Snapshot
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_UNSET: Any = object()
+
+
+class FileContext:
+    """Lazy, memoized views of one listed file: text, lines, Python facts, YAML nodes, notebook cells, TOML."""
+
+    def __init__(self, snapshot: Snapshot, entry: FileEntry):
+        self.snapshot = snapshot
+        self.entry = entry
+        self.path = entry.path
+        self._text: str | None = _UNSET
+        self._lines: list[str] | None = None
+        self._facts: pyfacts.PyFacts | None = _UNSET
+        self._yaml: list[Node] = _UNSET
+        self._cells: list[notebooks.Cell] | None = _UNSET
+        self._toml: dict[str, Any] | None = _UNSET
+        self.line_map: list[int] | None = None
+        """For notebooks: maps a line of the joined code cells to a line of the .ipynb file."""
+        self.parsed: list[str] = []
+        """The parsers that ran on this file (for the report's inspection counts)."""
+
+    @property
+    def text(self) -> str | None:
+        """Decoded text, or None when the file is skipped (binary, too large, unreadable)."""
+        if self._text is _UNSET:
+            self._text = self.snapshot.read_text(self.path)
+        return self._text
+
+    @property
+    def lines(self) -> list[str]:
+        """The text split into lines (empty when unreadable)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines() if self.text else []
+        return self._lines
+
+    def line_text(self, line: int | None) -> str:
+        """The stripped text of a 1-based line of the file (for snippets)."""
+        if line and 0 < line <= len(self.lines):
+            return self.lines[line - 1].strip()[:160]
+        return ""
+
+    @property
+    def is_notebook(self) -> bool:
+        """An .ipynb file."""
+        return self.entry.suffix == ".ipynb"
+
+    @property
+    def cells(self) -> list[notebooks.Cell] | None:
+        """Code cells of a notebook, or None (and a recorded skip) when it is malformed."""
+        if self._cells is _UNSET:
+            self._cells = None
+            if self.text is not None:
+                self.parsed.append("notebook")
+                try:
+                    self._cells = notebooks.read_cells(self.text)
+                except notebooks.NotebookError as exc:
+                    self.snapshot.skip(self.path, str(exc))
+                except RecursionError:
+                    self.snapshot.skip(self.path, "malformed notebook: nested too deeply")
+        return self._cells
+
+    @property
+    def python(self) -> pyfacts.PyFacts | None:
+        """Facts of a .py module or of a notebook's code cells; None when it does not parse."""
+        if self._facts is _UNSET:
+            self._facts = None
+            if self.is_notebook:
+                if self.cells is None:
+                    return None
+                source, self.line_map = notebooks.as_python(self.cells)
+                self._facts = self._parse_python(source) or self._parse_cells()
+            elif self.text is not None:
+                self._facts = self._parse_python(self.text)
+                if self._facts is None:
+                    self.snapshot.skip(self.path, "Python syntax error: not analysed")
+        return self._facts
+
+    def _parse_python(self, source: str) -> pyfacts.PyFacts | None:
+        self.parsed.append("python")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+            return pyfacts.extract(tree)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
+    def _parse_cells(self) -> pyfacts.PyFacts | None:
+        """Notebook whose cells do not parse together: keep the facts of each cell that parses."""
+        merged = pyfacts.PyFacts()
+        parsed_any = False
+        for cell in self.cells or []:
+            source, _ = notebooks.as_python([cell])
+            facts = self._parse_python(source)
+            if facts is None:
+                continue
+            parsed_any = True
+            shift = cell.first_line - 1
+            merged.imports += [(n, line + shift) for n, line in facts.imports]
+            merged.calls += [pyfacts.Call(c.name, c.line + shift, c.kwargs) for c in facts.calls]
+            merged.bases += [(n, line + shift) for n, line in facts.bases]
+            merged.decorators += [(n, line + shift) for n, line in facts.decorators]
+            merged.assigns += [(n, line + shift) for n, line in facts.assigns]
+        self.line_map = None  # lines above are already file lines
+        return merged if parsed_any else None
+
+    def file_line(self, line: int) -> int:
+        """Map a line of the analysed source to a line of the file (notebooks differ)."""
+        if self.line_map is not None and 0 < line <= len(self.line_map):
+            return self.line_map[line - 1]
+        return line
+
+    @property
+    def yaml(self) -> list[Node]:
+        """Root nodes of each YAML document that parses (templated manifests are de-templated first)."""
+        if self._yaml is _UNSET:
+            self._yaml = []
+            if self.text is not None:
+                self.parsed.append("yaml")
+                limit = self.snapshot.limits.max_yaml_nodes
+                docs, error = yamlnodes.compose_documents(self.text, limit)
+                if error and ("{{" in self.text or "{%" in self.text):
+                    docs, error = yamlnodes.compose_documents(yamlnodes.detemplate(self.text), limit)
+                if error:
+                    self.snapshot.skip(self.path, error + (f" ({len(docs)} document(s) before it were read)" if docs else ""))
+                self._yaml = docs
+        return self._yaml
+
+    @property
+    def toml(self) -> dict[str, Any] | None:
+        """The parsed TOML document, or None (and a recorded skip) when it is malformed."""
+        if self._toml is _UNSET:
+            self._toml = None
+            if self.text is not None:
+                self.parsed.append("toml")
+                try:
+                    self._toml = tomllib.loads(self.text)
+                except (tomllib.TOMLDecodeError, RecursionError) as exc:
+                    self.snapshot.skip(self.path, f"malformed TOML: {str(exc)[:160]}")
+        return self._toml

@@ -1,0 +1,71 @@
+"""The values every stage passes on: evidence, skips, strengths and zones."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import NewType
+
+RuleId = NewType("RuleId", str)
+CapabilityId = NewType("CapabilityId", str)
+
+
+class Strength(str, enum.Enum):
+    """How much one piece of evidence proves (MATURITY.md, "How evidence becomes a level")."""
+
+    STRONG = "strong"
+    MEDIUM = "medium"
+    WEAK = "weak"
+
+    @property
+    def rank(self) -> int:
+        """Higher is stronger: used to sort evidence, best first."""
+        return {"strong": 3, "medium": 2, "weak": 1}[self.value]
+
+
+class Zone(str, enum.Enum):
+    """Where a file lives; evidence outside ``project`` is down-graded."""
+
+    PROJECT = "project"
+    TESTS = "tests"
+    EXAMPLES = "examples"
+    DOCS = "docs"
+    TEMPLATES = "templates"
+    VENDORED = "vendored"
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """One rule matching one place in the repository."""
+
+    capability: CapabilityId
+    """The capability the rule proves."""
+    rule: RuleId
+    """The id of the rule that matched."""
+    path: str
+    """POSIX path relative to the scanned root."""
+    line: int | None
+    """1-based line of the match, or None for whole-file or repository-wide evidence."""
+    snippet: str
+    """A short excerpt (at most one line) of what matched, or a measurement."""
+    strength: Strength
+    """Effective strength, after zone down-grading."""
+    zone: Zone
+    """Zone of ``path``."""
+    rule_strength: Strength | None = None
+    """The rule's own strength when the zone down-graded it, else None."""
+
+    @property
+    def location(self) -> str:
+        """``path:line`` (or just the path when there is no line)."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True, order=True)
+class Skipped:
+    """A file the scan did not read or could not parse, and why."""
+
+    path: str
+    """POSIX path relative to the scanned root."""
+    reason: str
+    """One short sentence: what was wrong."""

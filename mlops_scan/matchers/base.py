@@ -1,0 +1,130 @@
+"""The interface every matcher kind implements, and their discovery through entry points."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
+from mlops_scan.errors import MlopsScanError
+from mlops_scan.filecontext import FileContext
+from mlops_scan.findings import Strength
+from mlops_scan.rules import Rule
+from mlops_scan.snapshot import FileEntry, Snapshot
+
+ENTRY_POINT_GROUP = "mlops_scan.matchers"
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What the scan knows of the repository's own identity."""
+
+    packages: frozenset[str] = frozenset()
+    """Top-level import names of the repository's own packages."""
+    distributions: frozenset[str] = frozenset()
+    """Normalised distribution names the repository publishes."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule matching a place; the scanner turns it into Evidence (zone, down-grading)."""
+
+    rule: Rule
+    path: str
+    line: int | None
+    snippet: str
+    strength: Strength | None = None
+    """Overrides the rule's strength (e.g. a notebook call counted as medium)."""
+
+
+class Matcher(ABC):
+    """A matcher kind. Subclasses set ``kind`` and ``Params`` (a dataclass) and implement the hooks."""
+
+    kind: ClassVar[str]
+    Params: ClassVar[type]
+
+    def __init__(self, rules: list[Rule], project: ProjectInfo):
+        self.rules = rules
+        self.project = project
+
+    @classmethod
+    def check_params(cls, params: object) -> None:  # noqa: B027 - optional hook
+        """Raise ValueError when params are well-typed but meaningless (bad regex, empty lists)."""
+
+    @abstractmethod
+    def wants(self, entry: FileEntry) -> bool:
+        """Cheap test on the path alone: should this file be read for this kind?"""
+
+    @abstractmethod
+    def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        """Match every rule of this kind against one file."""
+
+    def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
+        """Repository-wide hits, after every file was scanned."""
+        return ()
+
+    def measurements(self) -> dict[str, object]:
+        """Figures the kind measured for the report (e.g. the share of code in notebooks)."""
+        return {}
+
+
+class MatcherLoadError(MlopsScanError):
+    """An installed matcher kind could not be loaded."""
+
+
+@lru_cache(maxsize=1)
+def installed_kinds() -> dict[str, type[Matcher]]:
+    """Matcher kinds declared in the ``mlops_scan.matchers`` entry-point group (built-ins included)."""
+    from importlib.metadata import entry_points
+
+    kinds: dict[str, type[Matcher]] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plug-in must name itself
+            dist = getattr(getattr(ep, "dist", None), "name", "unknown distribution")
+            raise MatcherLoadError(f"matcher kind '{ep.name}' from {dist} failed to load: {exc}") from exc
+        if not (isinstance(cls, type) and issubclass(cls, Matcher)):
+            raise MatcherLoadError(f"matcher kind '{ep.name}' ({ep.value}) is not a Matcher subclass")
+        kinds[ep.name] = cls
+    return kinds
+
+
+def glob_to_regex(glob: str) -> str:
+    """Translate a path glob: ``**/`` any folders, ``*`` within a name, ``?`` one character.
+
+    A glob without ``/`` matches a file name in any folder (like .gitignore).
+    """
+    anchored = "/" in glob.rstrip("/")
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif glob[i] == "{" and "}" in glob[i:]:
+            end = glob.index("}", i)
+            out.append("(?:" + "|".join(re.escape(x) for x in glob[i + 1:end].split(",")) + ")")
+            i = end + 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    body = "".join(out)
+    return f"^{body}$" if anchored else f"(?:^|/){body}$"
+
+
+def compile_globs(globs: list[str]) -> re.Pattern[str]:
+    """One regex matching any of the globs."""
+    return re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in globs) or r"(?!)")

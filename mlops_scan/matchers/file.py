@@ -1,0 +1,67 @@
+"""``file`` kind: a file exists at a path glob, optionally with a line matching a regex."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mlops_scan.filecontext import FileContext
+from mlops_scan.matchers.base import Hit, Matcher, compile_globs
+from mlops_scan.snapshot import FileEntry
+
+_COMMENT = re.compile(r"^\s*(#|//|;|<!--|--\s)")
+
+
+@dataclass(frozen=True)
+class FileParams:
+    """Params of a ``file`` rule."""
+
+    paths: list[str]
+    """Path globs (``**/`` any folders; a glob without ``/`` matches the name anywhere)."""
+    pattern: str | None = None
+    """Regex searched line by line; the rule fires at the first matching line. Without it, the file's existence fires."""
+    comments: bool = False
+    """Also search comment lines (``#``, ``//``); by default commented-out lines never match."""
+
+
+class FileMatcher(Matcher):
+    """Matches files by path and, optionally, by a line of content."""
+
+    kind = "file"
+    Params = FileParams
+
+    @classmethod
+    def check_params(cls, params: FileParams) -> None:
+        if not params.paths:
+            raise ValueError("paths must list at least one glob")
+        if params.pattern is not None:
+            re.compile(params.pattern)
+
+    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+        super().__init__(rules, project)
+        self._compiled = [
+            (rule, compile_globs(rule.params.paths), re.compile(rule.params.pattern, re.M) if rule.params.pattern else None)
+            for rule in rules
+        ]
+        self._any = compile_globs([g for rule in rules for g in rule.params.paths])
+
+    def wants(self, entry: FileEntry) -> bool:
+        return bool(self._any.search(entry.path))
+
+    def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        for rule, paths, pattern in self._compiled:
+            if not paths.search(ctx.path):
+                continue
+            if pattern is None:
+                yield Hit(rule, ctx.path, None, "file present")
+                continue
+            text = ctx.text
+            if not text:
+                continue
+            for match in pattern.finditer(text):
+                line_no = text.count("\n", 0, match.start()) + 1
+                line = ctx.lines[line_no - 1] if line_no <= len(ctx.lines) else ""
+                if rule.params.comments or not _COMMENT.match(line):
+                    yield Hit(rule, ctx.path, line_no, line.strip()[:160])
+                    break

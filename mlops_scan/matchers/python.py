@@ -1,0 +1,193 @@
+"""``python`` kind: imports, resolved calls, base classes, decorators and definitions.
+
+Applies to ``.py`` files and notebook code cells. A file is parsed only when it imports a
+module some rule names (a cheap regex over import lines decides), once for all rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mlops_scan.filecontext import FileContext
+from mlops_scan.findings import Strength
+from mlops_scan.matchers.base import Hit, Matcher, compile_globs
+from mlops_scan.pyfacts import PyFacts
+from mlops_scan.rules import Rule
+from mlops_scan.snapshot import FileEntry
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;]+))", re.M)
+
+
+@dataclass(frozen=True)
+class PythonParams:
+    """Params of a ``python`` rule. The first five lists are alternatives: any match fires."""
+
+    imports: list[str] = field(default_factory=list)
+    """Imported module names (``evidently`` also matches ``evidently.presets``); ``*`` is a wildcard."""
+    calls: list[str] = field(default_factory=list)
+    """Qualified callees, resolved through imports (``mlflow.*.log_model``, ``mlflow*.MlflowClient().create_model_version``)."""
+    bases: list[str] = field(default_factory=list)
+    """Qualified base classes of a class definition."""
+    decorators: list[str] = field(default_factory=list)
+    """Qualified decorators (with or without call arguments)."""
+    assigns: list[str] = field(default_factory=list)
+    """Qualified attributes assigned to (``azure.ai.ml.entities.ManagedOnlineEndpoint().traffic``)."""
+    kwargs: list[str] = field(default_factory=list)
+    """Keyword arguments a matching call must all have."""
+    kwarg_values: dict[str, str] = field(default_factory=dict)
+    """Keyword arguments whose literal value must match a regex (``report_to: wandb``)."""
+    functions: list[str] = field(default_factory=list)
+    """Top-level functions the module must all define (alone, or in addition to the above)."""
+    with_any: list[str] = field(default_factory=list)
+    """Also required: a call or import elsewhere in the same file matching one of these."""
+    paths: list[str] = field(default_factory=list)
+    """Only files matching these path globs."""
+    notebooks: bool = True
+    """Also match notebook code cells."""
+    notebook_strength: str | None = None
+    """Strength when the match is in a notebook (e.g. ``medium``: a one-off by hand)."""
+
+
+def _name_regex(patterns: list[str], prefix: bool = False) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    parts = [re.escape(p).replace(r"\*", ".*") for p in patterns]
+    tail = r"(?:\..*)?" if prefix else ""
+    return re.compile("^(?:" + "|".join(parts) + ")" + tail + "$")
+
+
+def _roots(patterns: list[str]) -> set[str]:
+    return {p.split(".")[0].split("(")[0] for p in patterns}
+
+
+class _Compiled:
+    """A python rule with its name patterns compiled."""
+
+    def __init__(self, rule: Rule):
+        p: PythonParams = rule.params
+        self.rule = rule
+        self.imports = _name_regex(p.imports, prefix=True)
+        self.calls = _name_regex(p.calls)
+        self.bases = _name_regex(p.bases)
+        self.decorators = _name_regex(p.decorators)
+        self.assigns = _name_regex(p.assigns)
+        self.with_any = _name_regex(p.with_any, prefix=True)
+        self.kwarg_values = {k: re.compile(v) for k, v in p.kwarg_values.items()}
+        self.paths = compile_globs(p.paths) if p.paths else None
+        self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
+        self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
+
+    def first_match(self, facts: PyFacts) -> int | None:
+        """The line of the first fact matching this rule, or None."""
+        p: PythonParams = self.rule.params
+        lines: list[int] = []
+        if self.imports:
+            lines += [line for name, line in facts.imports if self.imports.match(name)]
+        if self.calls:
+            lines += [c.line for c in facts.calls if self.calls.match(c.name) and self._kwargs_ok(c.kwargs)]
+        for regex, found in ((self.bases, facts.bases), (self.decorators, facts.decorators), (self.assigns, facts.assigns)):
+            if regex:
+                lines += [line for name, line in found if regex.match(name)]
+        has_alternatives = any((self.imports, self.calls, self.bases, self.decorators, self.assigns))
+        if p.functions:
+            if not all(name in facts.functions for name in p.functions):
+                return None
+            if not has_alternatives:
+                lines = [min(facts.functions[name] for name in p.functions)]
+        if not lines:
+            return None
+        if self.with_any and not (
+            any(self.with_any.match(c.name) for c in facts.calls) or any(self.with_any.match(n) for n, _ in facts.imports)
+        ):
+            return None
+        return min(lines)
+
+    def _kwargs_ok(self, kwargs: dict[str, str | None]) -> bool:
+        p: PythonParams = self.rule.params
+        if any(k not in kwargs for k in p.kwargs):
+            return False
+        return all(kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items())
+
+
+class PythonMatcher(Matcher):
+    """Serves every ``python`` rule from one parse of each relevant module or notebook."""
+
+    kind = "python"
+    Params = PythonParams
+
+    @classmethod
+    def check_params(cls, params: PythonParams) -> None:
+        if not any((params.imports, params.calls, params.bases, params.decorators, params.assigns, params.functions)):
+            raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions")
+        for regex in params.kwarg_values.values():
+            re.compile(regex)
+        if params.notebook_strength not in (None, "strong", "medium", "weak"):
+            raise ValueError("notebook_strength must be strong, medium or weak")
+        names = params.imports + params.calls + params.bases + params.decorators + params.assigns
+        for root in _roots(names):
+            if not re.fullmatch(r"[A-Za-z_]\w*", root):
+                raise ValueError(f"a name pattern must start with a literal module name, not {root!r}")
+
+    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+        super().__init__(rules, project)
+        self._rules = [_Compiled(r) for r in rules]
+        self._roots = set().union(*(c.roots for c in self._rules)) if self._rules else set()
+        self._function_names = {n for r in rules for n in r.params.functions}
+
+    def wants(self, entry: FileEntry) -> bool:
+        return entry.suffix in (".py", ".ipynb")
+
+    def _worth_parsing(self, ctx: FileContext) -> bool:
+        """Cheap prefilter: the file imports a module some rule names, or defines a function some rule needs."""
+        text = ctx.text
+        if not text:
+            return False
+        imported = set()
+        for frm, imp in _IMPORT_LINE.findall(text):
+            if frm:
+                imported.add(frm)
+            else:
+                imported.update(part.strip().split(".")[0].split(" ")[0] for part in imp.split(","))
+        if imported & self._roots:
+            return True
+        return any(f"def {name}" in text for name in self._function_names)
+
+    def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        if not self._worth_parsing(ctx):
+            return
+        facts = ctx.python
+        if facts is None:
+            return
+        facts = self._drop_own(facts)
+        for compiled in self._rules:
+            if ctx.is_notebook and not compiled.rule.params.notebooks:
+                continue
+            if compiled.paths and not compiled.paths.search(ctx.path):
+                continue
+            line = compiled.first_match(facts)
+            if line is None:
+                continue
+            file_line = ctx.file_line(line)
+            strength = compiled.notebook_strength if ctx.is_notebook else None
+            yield Hit(compiled.rule, ctx.path, file_line, ctx.line_text(file_line), strength)
+
+    def _drop_own(self, facts: PyFacts) -> PyFacts:
+        """A repository's own packages never count as using a tool."""
+        own = self.project.packages
+        if not own:
+            return facts
+
+        def foreign(name: str) -> bool:
+            return name.split(".")[0].split("(")[0] not in own
+
+        return PyFacts(
+            imports=[(n, line) for n, line in facts.imports if foreign(n)],
+            calls=[c for c in facts.calls if foreign(c.name)],
+            bases=[(n, line) for n, line in facts.bases if foreign(n)],
+            decorators=[(n, line) for n, line in facts.decorators if foreign(n)],
+            functions=facts.functions,
+            assigns=[(n, line) for n, line in facts.assigns if foreign(n)],
+            has_main=facts.has_main,
+        )

@@ -1,0 +1,123 @@
+"""``workflow`` kind: CI pipelines by system, trigger, and the commands or actions their steps run."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mlops_scan.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
+from mlops_scan.ci.hops import expand
+from mlops_scan.ci.model import TRIGGERS
+from mlops_scan.filecontext import FileContext
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.rules import Rule
+from mlops_scan.snapshot import FileEntry
+
+
+@dataclass(frozen=True)
+class WorkflowParams:
+    """Params of a ``workflow`` rule; all given tests must hold in one job."""
+
+    systems: list[str] = field(default_factory=list)
+    """CI systems (empty: any). See ``mlops_scan.ci.SYSTEMS``."""
+    triggers: list[str] = field(default_factory=list)
+    """The pipeline (or the job) runs on any of these triggers (empty: any)."""
+    commands: list[str] = field(default_factory=list)
+    """Regexes; a step's command, followed one hop into local scripts and tasks, matches any."""
+    uses: list[str] = field(default_factory=list)
+    """Globs on a step's action or task (``pypa/gh-action-pypi-publish@*``, ``PublishTestResults@*``)."""
+    job_keys: list[str] = field(default_factory=list)
+    """The job has any of these keys (``environment``)."""
+
+
+class _Compiled:
+    def __init__(self, rule: Rule):
+        p: WorkflowParams = rule.params
+        self.rule = rule
+        self.commands = re.compile("|".join(f"(?:{c})" for c in p.commands), re.M) if p.commands else None
+        self.uses = [re.compile(fnmatch.translate(u)) for u in p.uses]
+
+    def match(self, pipeline: Pipeline, expanded: dict[int, str]) -> int | None:
+        p: WorkflowParams = self.rule.params
+        if p.systems and pipeline.system not in p.systems:
+            return None
+        for job in pipeline.jobs or [Job("", pipeline.line)]:
+            triggers = {**pipeline.triggers, **job.triggers}
+            if p.triggers and not any(t in triggers for t in p.triggers):
+                continue
+            line = self._job_line(job, expanded)
+            if line is None:
+                continue
+            if line == 0:
+                return min(triggers[t] for t in p.triggers if t in triggers) if p.triggers else pipeline.line
+            return line
+        return None
+
+    def _job_line(self, job: Job, expanded: dict[int, str]) -> int | None:
+        """0 when the rule has no step tests, the step/key line when one matches, else None."""
+        p: WorkflowParams = self.rule.params
+        if not (self.commands or self.uses or p.job_keys):
+            return 0
+        for key in p.job_keys:
+            if key in job.keys:
+                return job.keys[key]
+        for step in job.steps:
+            if self.uses and step.uses and any(u.match(step.uses) for u in self.uses):
+                return step.line
+            if self.commands and self.commands.search(expanded.get(id(step), step.command)):
+                return step.line
+        return None
+
+
+class WorkflowMatcher(Matcher):
+    """Reads each CI definition once into a :class:`Pipeline` and serves every workflow rule."""
+
+    kind = "workflow"
+    Params = WorkflowParams
+
+    @classmethod
+    def check_params(cls, params: WorkflowParams) -> None:
+        for system in params.systems:
+            if system not in SYSTEMS:
+                raise ValueError(f"unknown CI system {system!r} (known: {', '.join(SYSTEMS)})")
+        for trigger in params.triggers:
+            if trigger not in TRIGGERS:
+                raise ValueError(f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})")
+        for command in params.commands:
+            re.compile(command)
+
+    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+        super().__init__(rules, project)
+        self._rules = [_Compiled(r) for r in rules]
+        self._needs_commands = any(c.commands for c in self._rules)
+
+    def wants(self, entry: FileEntry) -> bool:
+        return detect_system(entry.path) is not None
+
+    def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        text = ctx.text
+        if not text or (detect_system(ctx.path) == "yaml?" and not _maybe_ci(text)):
+            return
+        pipeline = read_pipeline(ctx)
+        if pipeline is None:
+            return
+        expanded: dict[int, str] = {}
+        if self._needs_commands:
+            ci_dir = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
+            for job in pipeline.jobs:
+                for step in job.steps:
+                    expanded[id(step)] = expand(step.command or step.uses, ctx.snapshot, ci_dir)
+        for compiled in self._rules:
+            line = compiled.match(pipeline, expanded)
+            if line is not None:
+                yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line) or f"{pipeline.system} pipeline")
+
+
+_CI_HINT = re.compile(r"^(trigger|pr|schedules|stages|jobs|steps|phases):", re.M)
+
+
+def _maybe_ci(text: str) -> bool:
+    """Cheap test before parsing a YAML file of no fixed CI name."""
+    return "tekton.dev/" in text or bool(_CI_HINT.search(text))

@@ -1,0 +1,176 @@
+"""Facts about one Python module, from one AST pass: imports, resolved calls, classes.
+
+Names are resolved through the module's imports (``import mlflow as mf`` makes ``mf.log_metric``
+``mlflow.log_metric``) and through simple assignments (``client = MlflowClient()`` makes
+``client.create_model_version`` ``mlflow.MlflowClient().create_model_version``). Strings,
+comments and mocks never count: only import statements, call nodes and class definitions.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call whose callee resolved to a qualified name."""
+
+    name: str
+    line: int
+    kwargs: dict[str, str | None]
+    """Keyword names, each with its value when it is a literal string/number/bool (else None)."""
+
+
+@dataclass
+class PyFacts:
+    """Everything the python matcher looks at in one module."""
+
+    imports: list[tuple[str, int]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    bases: list[tuple[str, int]] = field(default_factory=list)
+    decorators: list[tuple[str, int]] = field(default_factory=list)
+    functions: dict[str, int] = field(default_factory=dict)
+    """Top-level function names and their lines."""
+    assigns: list[tuple[str, int]] = field(default_factory=list)
+    """Qualified attribute targets assigned to (``endpoint.traffic = ...``)."""
+    has_main: bool = False
+    """The module has an ``if __name__ == "__main__":`` block."""
+
+
+def extract(tree: ast.Module) -> PyFacts:
+    """Collect the facts of a parsed module."""
+    visitor = _Visitor()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                visitor.facts.imports.append((alias.name, node.lineno))
+                if alias.asname:
+                    visitor.names[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    visitor.names[root] = root
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                visitor.facts.imports.append((f"{node.module}.{alias.name}", node.lineno))
+                if alias.name != "*":
+                    visitor.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            visitor.facts.functions.setdefault(node.name, node.lineno)
+        elif isinstance(node, ast.If) and _is_main_guard(node.test):
+            visitor.facts.has_main = True
+    visitor.visit(tree)
+    return visitor.facts
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+class _Visitor(ast.NodeVisitor):
+    """Walks in source order, so assignments resolve names used after them."""
+
+    def __init__(self) -> None:
+        self.facts = PyFacts()
+        self.names: dict[str, str] = {}
+
+    def resolve(self, node: ast.expr) -> str | None:
+        """The qualified name of an expression, or None when it does not lead to an import."""
+        parts: list[str] = []
+        while True:
+            if isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            elif isinstance(node, ast.Call):
+                parts.append("()")
+                node = node.func
+            elif isinstance(node, ast.Subscript):
+                parts.append("[]")
+                node = node.value
+            elif isinstance(node, ast.Name):
+                base = self.names.get(node.id)
+                if base is None:
+                    return None
+                parts.append(base)
+                break
+            else:
+                return None
+        out = ""
+        for part in reversed(parts):
+            out = out + part if part in ("()", "[]") or not out else f"{out}.{part}"
+        return out
+
+    def _bind(self, target: ast.expr, value: str | None) -> None:
+        if value is None:
+            return
+        if isinstance(target, ast.Name):
+            self.names[target.id] = value
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            self.names[f"self.{target.attr}"] = value
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.generic_visit(node)
+        value = self.resolve(node.value)
+        for target in node.targets:
+            self._bind(target, value)
+            if isinstance(target, ast.Attribute):
+                owner = self.resolve(target.value)
+                if owner:
+                    self.facts.assigns.append((f"{owner}.{target.attr}", node.lineno))
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.generic_visit(node)
+        if node.value is not None:
+            self._bind(node.target, self.resolve(node.value))
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, self.resolve(item.context_expr))
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With  # type: ignore[assignment]
+
+    def visit_arg(self, node: ast.arg) -> None:
+        if node.annotation is not None:
+            kind = self.resolve(node.annotation)
+            if kind:
+                self.names[node.arg] = kind + "()"
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            name = self.resolve(base)
+            if name:
+                self.facts.bases.append((name, node.lineno))
+        self._decorators(node)
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._decorators(node)
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def _decorators(self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            name = self.resolve(target)
+            if name:
+                self.facts.decorators.append((name, deco.lineno))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
+        name = self.resolve(node.func)
+        if name:
+            kwargs: dict[str, str | None] = {}
+            for kw in node.keywords:
+                if kw.arg:
+                    value = kw.value.value if isinstance(kw.value, ast.Constant) else None
+                    kwargs[kw.arg] = None if value is None else str(value)
+            self.facts.calls.append(Call(name, node.lineno, kwargs))

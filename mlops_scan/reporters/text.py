@@ -1,0 +1,91 @@
+"""The terminal report: the level, the ladder with evidence, what is ahead, next steps (80 columns)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from mlops_scan.maturity import Assessment, CapabilityStatus
+
+WIDTH = 80
+
+
+def render(assessment: Assessment, color: bool = False) -> str:
+    """Render the assessment for a person reading a terminal."""
+
+    def style(text: str, **kw: object) -> str:
+        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+
+    a = assessment
+    out: list[str] = []
+    out.append(f"mlops-scan: {a.root}")
+    heading = f"MLOps maturity level {a.level}: {a.level_name}"
+    out.append(style(heading, bold=True, fg="cyan"))
+    out.append(style(f"({a.model.name}; {a.model.levels[a.level].recommendation})", dim=True))
+    out.append("")
+    for status in a.levels[1:]:
+        d = status.definition
+        state = style("reached", fg="green") if status.reached else style("not reached", fg="red")
+        out.append(style(f"Level {d.number}  {d.name}", bold=True) + f"  [{state}, {status.present}/{status.total} capabilities]")
+        for cid in d.required + d.supporting:
+            out.extend(_capability_lines(a.capabilities[cid], cid in d.required, style))
+        out.append("")
+    notebook = a.capabilities.get("notebook_centric")  # type: ignore[call-overload]
+    measure = a.measurements.get("notebook")
+    if isinstance(measure, dict) and measure.get("notebooks"):
+        verdict = "notebook-centric" if notebook and notebook.present else "not notebook-centric"
+        out.append(f"Notebooks: {measure['share']:.0%} of code lines in {measure['notebooks']} notebook(s) ({verdict}).")
+        if notebook and notebook.present and a.level == 0:
+            out.append("  Most ML code lives in notebooks: " + notebook.definition.remediation)
+        out.append("")
+    if a.ahead:
+        names = ", ".join(f"{a.capabilities[c].definition.name} (level {a.capabilities[c].definition.level})" for c in a.ahead)
+        missing = [s.capability for s in a.next_steps]
+        tail = f", but level {a.level + 1} is missing {', '.join(missing)}" if missing else ""
+        out.extend(_wrap(f"Ahead of your level: {names}{tail}."))
+        out.append("")
+    if a.next_steps:
+        out.append(style(f"Next steps to reach level {a.level + 1}:", bold=True))
+        for step in a.next_steps:
+            out.extend(_wrap(f"- {step.name}: {step.remediation}", indent="    "))
+    elif a.level == len(a.model.levels) - 1:
+        out.append("Top level reached: keep the evidence current.")
+    skipped = len(a.skipped)
+    if skipped or a.notes:
+        out.append("")
+        for note in a.notes:
+            out.extend(_wrap(f"Note: {note}"))
+        if skipped:
+            first = a.skipped[0]
+            out.extend(_wrap(f"Skipped {skipped} file(s), e.g. {first.path}: {first.reason} (all in --format json)."))
+    return "\n".join(out) + "\n"
+
+
+def _capability_lines(status: CapabilityStatus, required: bool, style) -> list[str]:  # type: ignore[no-untyped-def]
+    mark = style("[x]", fg="green") if status.present else style("[ ]", fg="red")
+    tag = "required" if required else "supporting"
+    name = f"{status.definition.id}"
+    best = status.best
+    if status.asserted is not None:
+        where = f"asserted: {status.asserted}"
+    elif best is None:
+        where = "no evidence"
+    else:
+        where = f"{best.location} ({best.strength.value}"
+        where += f", {best.zone.value})" if best.zone.value != "project" else ")"
+        if not status.present:
+            where = f"{status.reason}: {where}"
+    line = f"  {mark} {name:<22} {tag:<10} "
+    room = WIDTH - len(f"  [x] {name:<22} {tag:<10} ")
+    if len(where) > room:
+        return [line.rstrip(), "      " + style(_clip(where, WIDTH - 6), dim=not status.present)]
+    return [line + style(where, dim=not status.present)]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else "..." + text[-(width - 3):]
+
+
+def _wrap(text: str, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [""]

@@ -1,0 +1,182 @@
+"""Declared dependencies of a project, read from every common manifest without running anything."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mlops_scan import yamlnodes
+from mlops_scan.filecontext import FileContext
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
+_CONDA = re.compile(r"^\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One declared dependency."""
+
+    name: str
+    """Normalised name (PEP 503: lower case, runs of ``-_.`` as ``-``)."""
+    line: int | None
+    pinned: bool
+    """Pinned to one version (``==`` / conda ``=x.y``)."""
+    text: str
+
+
+def normalise(name: str) -> str:
+    """PEP 503 normalised distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def is_requirements_file(name: str) -> bool:
+    """``requirements.txt``, ``requirements-dev.txt``, ``dev-requirements.in`` and the like."""
+    lower = name.lower()
+    return "requirements" in lower and lower.endswith((".txt", ".in"))
+
+
+def is_conda_file(path: str) -> bool:
+    """Conda environment files by name."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith((".yml", ".yaml")) and ("environment" in name or "conda" in name or name.startswith("env"))
+
+
+def manifest_kind(path: str) -> str | None:
+    """Which reader applies to a path, if any."""
+    name = path.rsplit("/", 1)[-1]
+    if is_requirements_file(name) or "/requirements/" in f"/{path}" and name.endswith(".txt"):
+        return "requirements"
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == "Pipfile":
+        return "pipfile"
+    if name == "setup.cfg":
+        return "setup.cfg"
+    if name == "setup.py":
+        return "setup.py"
+    if is_conda_file(path):
+        return "conda"
+    return None
+
+
+def read_requirements(ctx: FileContext) -> Iterator[Requirement]:
+    """Every dependency a manifest declares (direct dependencies only; lock files are not read)."""
+    kind = manifest_kind(ctx.path)
+    if kind == "requirements":
+        yield from _requirements_txt(ctx.lines)
+    elif kind == "pyproject":
+        yield from _from_toml_lists(ctx, _pyproject_lists(ctx.toml or {}))
+    elif kind == "pipfile":
+        data = ctx.toml or {}
+        names = [k for section in ("packages", "dev-packages") for k in (data.get(section) or {})]
+        yield from _from_toml_lists(ctx, [names])
+    elif kind == "setup.cfg":
+        yield from _setup_cfg(ctx)
+    elif kind == "setup.py":
+        yield from _setup_py(ctx)
+    elif kind == "conda":
+        yield from _conda(ctx)
+
+
+def _requirements_txt(lines: list[str]) -> Iterator[Requirement]:
+    for number, raw in enumerate(lines, 1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-", "git+", "http:", "https:", ".", "/")):
+            continue
+        match = _REQ.match(line)
+        if match:
+            spec = match.group(3)
+            yield Requirement(normalise(match.group(1)), number, spec.lstrip().startswith("==") or "===" in spec, line[:160])
+
+
+def _pyproject_lists(data: dict[str, Any]) -> list[list[Any]]:
+    project = data.get("project") or {}
+    lists: list[list[Any]] = [project.get("dependencies") or []]
+    lists += [v for v in (project.get("optional-dependencies") or {}).values() if isinstance(v, list)]
+    lists += [v for v in (data.get("dependency-groups") or {}).values() if isinstance(v, list)]
+    poetry = (data.get("tool") or {}).get("poetry") or {}
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    tables += [(g or {}).get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)]
+    lists += [list(t) for t in tables if isinstance(t, dict)]
+    pdm = ((data.get("tool") or {}).get("pdm") or {}).get("dev-dependencies") or {}
+    lists += [v for v in pdm.values() if isinstance(v, list)] if isinstance(pdm, dict) else []
+    return lists
+
+
+def _from_toml_lists(ctx: FileContext, lists: list[list[Any]]) -> Iterator[Requirement]:
+    for entries in lists:
+        for entry in entries:
+            if not isinstance(entry, str):
+                continue
+            match = _REQ.match(entry)
+            if not match or match.group(1).lower() == "python":
+                continue
+            name = match.group(1)
+            yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160])
+
+
+def _find_line(lines: list[str], name: str) -> int | None:
+    pattern = re.compile(r"(^|[\s\"'])" + re.escape(name) + r"\b", re.I)
+    for number, line in enumerate(lines, 1):
+        if pattern.search(line) and not line.lstrip().startswith("#"):
+            return number
+    return None
+
+
+def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
+    """Requirements under ``[options] install_requires``/``tests_require`` and ``[options.extras_require]``."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read_string(ctx.text or "")
+    except configparser.Error:
+        ctx.snapshot.skip(ctx.path, "malformed setup.cfg: dependencies not read")
+        return
+    values = [parser.get("options", key, fallback="") for key in ("install_requires", "tests_require")]
+    if parser.has_section("options.extras_require"):
+        values += [v for _, v in parser.items("options.extras_require")]
+    for value in values:
+        for entry in value.splitlines():
+            entry = entry.split("#", 1)[0].strip()
+            match = _REQ.match(entry)
+            if entry and match:
+                name = match.group(1)
+                yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160])
+
+
+def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
+    """String literals in ``install_requires=[...]`` and friends (parsed, never run)."""
+    if not ctx.text:
+        return
+    try:
+        tree = ast.parse(ctx.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg in ("install_requires", "extras_require", "tests_require"):
+            for const in ast.walk(node.value):
+                if isinstance(const, ast.Constant) and isinstance(const.value, str):
+                    match = _REQ.match(const.value)
+                    if match:
+                        yield Requirement(normalise(match.group(1)), const.lineno, "==" in match.group(3), const.value[:160])
+
+
+def _conda(ctx: FileContext) -> Iterator[Requirement]:
+    for doc in ctx.yaml:
+        for item in yamlnodes.seq(yamlnodes.get(doc, "dependencies")):
+            value = yamlnodes.scalar(item)
+            if value is not None:
+                match = _CONDA.match(value)
+                if match:
+                    spec = match.group(2)
+                    pinned = bool(re.match(r"^=?=\s*\d", spec.strip()))
+                    yield Requirement(normalise(match.group(1)), yamlnodes.line_of(item), pinned, value[:160])
+            for pip_item in yamlnodes.seq(yamlnodes.get(item, "pip")):
+                value = yamlnodes.scalar(pip_item)
+                match = _REQ.match(value or "")
+                if match:
+                    yield Requirement(normalise(match.group(1)), yamlnodes.line_of(pip_item), "==" in match.group(3), (value or "")[:160])

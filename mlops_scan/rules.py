@@ -1,0 +1,231 @@
+"""Rule packs: the data that says what evidence looks like. Loaded strictly, never executed.
+
+A pack is a YAML file (see docs/writing-rules.md and the header of any file in
+``detectors/``) with ``schema_version: 1``, optional ``namespace`` and ``patterns``, and
+a list of ``rules``. Every problem is reported with the file, the rule id and the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlops_scan.errors import RulePackError
+from mlops_scan.findings import CapabilityId, RuleId, Strength
+
+SCHEMA_VERSION = 1
+LIFECYCLES = ("experimental", "stable", "deprecated")
+RULE_FIELDS = {
+    "id", "capability", "kind", "params", "strength", "title", "description", "remediation", "docs",
+    "lifecycle", "added_in",
+}
+REQUIRED_FIELDS = ("id", "capability", "kind", "params", "strength", "title", "description", "remediation")
+PACK_FIELDS = {"schema_version", "namespace", "patterns", "rules"}
+_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$")
+_PATTERN_REF = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a pack, its params already checked against its matcher kind."""
+
+    id: RuleId
+    capability: CapabilityId
+    kind: str
+    params: Any
+    """An instance of the matcher kind's ``Params`` dataclass."""
+    strength: Strength
+    title: str
+    description: str
+    remediation: str
+    docs: str = ""
+    lifecycle: str = "stable"
+    added_in: str = "0.1.0"
+    source: str = ""
+    """The pack file the rule came from."""
+
+
+def builtin_pack_dir() -> Path:
+    """The built-in rule packs: ``mlops_scan/detectors`` in a wheel, top-level ``detectors/`` in a checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "detectors"
+    return installed if installed.is_dir() else package.parent / "detectors"
+
+
+def pack_files(folders: list[Path]) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files of each folder (or the file itself), sorted, folders in order."""
+    out: list[Path] = []
+    for folder in folders:
+        if folder.is_file():
+            out.append(folder)
+        elif folder.is_dir():
+            out.extend(sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            raise RulePackError(str(folder), "no such rule-pack file or folder")
+    return out
+
+
+def load_rules(files: list[Path], kinds: dict[str, type], capabilities: set[str]) -> list[Rule]:
+    """Load and check every rule of the given packs; ids must be unique across all of them."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for rule in load_pack(path, kinds, capabilities):
+            if rule.id in seen:
+                raise RulePackError(str(path), f"duplicate rule id (already defined in {seen[rule.id]})", rule.id, "id")
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    return rules
+
+
+def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> list[Rule]:
+    """Load one pack file."""
+    source = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(source, f"cannot read ({exc})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise RulePackError(source, f"{where}malformed YAML ({getattr(exc, 'problem', None) or exc})") from exc
+    if not isinstance(data, dict):
+        raise RulePackError(source, "a rule pack is a mapping with 'schema_version' and 'rules'")
+    unknown = set(data) - PACK_FIELDS
+    if unknown:
+        raise RulePackError(source, f"unknown top-level field (allowed: {', '.join(sorted(PACK_FIELDS))})", field=sorted(unknown)[0])
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise RulePackError(source, f"schema_version must be {SCHEMA_VERSION}", field="schema_version")
+    namespace = data.get("namespace")
+    if namespace is not None and not (isinstance(namespace, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", namespace)):
+        raise RulePackError(source, "namespace must be lower-case letters, digits and dashes", field="namespace")
+    patterns = data.get("patterns") or {}
+    if not isinstance(patterns, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in patterns.items()):
+        raise RulePackError(source, "patterns must map names to regular-expression strings", field="patterns")
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RulePackError(source, "a non-empty list of rules is required", field="rules")
+    return [_load_rule(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
+
+
+def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str, str],
+               kinds: dict[str, type], capabilities: set[str]) -> Rule:
+    if not isinstance(raw, dict):
+        raise RulePackError(source, "each rule is a mapping")
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise RulePackError(source, "id must look like '<capability>.<tool>-<signal>' (lower case, dashes)", str(rid), "id")
+    unknown = set(raw) - RULE_FIELDS
+    if unknown:
+        raise RulePackError(source, f"unknown field (allowed: {', '.join(sorted(RULE_FIELDS))})", rid, sorted(unknown)[0])
+    for name in REQUIRED_FIELDS:
+        if name not in raw:
+            raise RulePackError(source, "required field is missing", rid, name)
+    for name in ("title", "description", "remediation", "docs", "added_in"):
+        if name in raw and not (isinstance(raw[name], str) and raw[name].strip()):
+            raise RulePackError(source, "must be a non-empty string", rid, name)
+    capability = raw["capability"]
+    if capability not in capabilities:
+        raise RulePackError(source, f"unknown capability {capability!r} (known: {', '.join(sorted(capabilities))})", rid, "capability")
+    if rid.split(".", 1)[0] != capability:
+        raise RulePackError(source, f"id must start with its capability '{capability}.'", rid, "id")
+    if raw["strength"] not in {s.value for s in Strength}:
+        raise RulePackError(source, "strength must be strong, medium or weak", rid, "strength")
+    lifecycle = raw.get("lifecycle", "stable")
+    if lifecycle not in LIFECYCLES:
+        raise RulePackError(source, f"lifecycle must be one of {', '.join(LIFECYCLES)}", rid, "lifecycle")
+    kind = raw["kind"]
+    if kind not in kinds:
+        raise RulePackError(source, f"unknown matcher kind {kind!r} (installed kinds: {', '.join(sorted(kinds))})", rid, "kind")
+    params = _build_params(source, rid, kinds[kind], raw["params"], patterns)
+    full_id = rid if namespace is None else f"{capability}.{namespace}/{rid.split('.', 1)[1]}"
+    return Rule(
+        id=RuleId(full_id), capability=CapabilityId(capability), kind=kind, params=params,
+        strength=Strength(raw["strength"]), title=raw["title"].strip(), description=" ".join(raw["description"].split()),
+        remediation=" ".join(raw["remediation"].split()), docs=raw.get("docs", ""), lifecycle=lifecycle,
+        added_in=str(raw.get("added_in", "0.1.0")), source=source,
+    )
+
+
+def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict[str, str]) -> Any:
+    """Check ``raw`` against the matcher's ``Params`` dataclass and build it."""
+    params_type = matcher.Params
+    if not isinstance(raw, dict):
+        raise RulePackError(source, "params must be a mapping", rid, "params")
+    hints = typing.get_type_hints(params_type)
+    names = {f.name for f in dataclasses.fields(params_type)}
+    for key in raw:
+        if key not in names:
+            raise RulePackError(source, f"unknown param for kind '{matcher.kind}' (allowed: {', '.join(sorted(names))})", rid, f"params.{key}")
+    values = {}
+    for key, value in raw.items():
+        if not _type_ok(value, hints[key]):
+            raise RulePackError(source, f"must be {_type_name(hints[key])}", rid, f"params.{key}")
+        values[key] = _expand(value, patterns, source, rid, key)
+    try:
+        params = params_type(**values)
+    except TypeError as exc:
+        raise RulePackError(source, f"missing required param ({exc})", rid, "params") from exc
+    check = getattr(matcher, "check_params", None)
+    if check is not None:
+        try:
+            check(params)
+        except (ValueError, re.error) as exc:
+            raise RulePackError(source, str(exc), rid, "params") from exc
+    return params
+
+
+def _expand(value: Any, patterns: dict[str, str], source: str, rid: str, key: str) -> Any:
+    """Replace ``${name}`` references to the pack's named patterns."""
+    if isinstance(value, str):
+        def sub(m: re.Match[str]) -> str:
+            if m.group(1) not in patterns:
+                raise RulePackError(source, f"unknown named pattern ${{{m.group(1)}}}", rid, f"params.{key}")
+            return patterns[m.group(1)]
+        return _PATTERN_REF.sub(sub, value)
+    if isinstance(value, list):
+        return [_expand(v, patterns, source, rid, key) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand(v, patterns, source, rid, key) for k, v in value.items()}
+    return value
+
+
+def _type_ok(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_type_ok(value, a) for a in args)
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        return isinstance(value, list) and all(_type_ok(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(_type_ok(k, args[0]) and _type_ok(v, args[1]) for k, v in value.items())
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is Any:
+        return True
+    if dataclasses.is_dataclass(hint):
+        return isinstance(value, dict)
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in args if a is not type(None))
+    if origin is list:
+        return f"a list of {_type_name(args[0])}s"
+    if origin is dict:
+        return "a mapping"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(hint, getattr(hint, "__name__", str(hint)))

@@ -1,0 +1,276 @@
+"""The files of a repository and a bounded, safe way to read them.
+
+A snapshot lists the files once (through git for a git work tree, so ignored files stay
+out; a filtered walk otherwise), assigns each a zone, and reads a file's bytes at most
+once. Reads never follow a link out of the repository, skip binary and oversized files,
+and tolerate any encoding. Whatever is not read is recorded as a :class:`Skipped`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_scan.errors import UsageError
+from mlops_scan.findings import Skipped, Zone
+from mlops_scan.zones import zone_of
+
+# Folders a walk never enters (a git listing leaves them out through .gitignore).
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "__pycache__", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".venv", "venv", ".eggs", "site-packages",
+        ".ipynb_checkpoints", ".idea", ".vscode", "__pypackages__",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work one repository can cause (see docs/security.md)."""
+
+    max_file_bytes: int = 2 * 1024 * 1024
+    """Text files larger than this are skipped."""
+    max_notebook_bytes: int = 32 * 1024 * 1024
+    """Notebooks larger than this are skipped (outputs make notebooks big)."""
+    max_files: int = 500_000
+    """Listing stops after this many files."""
+    max_depth: int = 64
+    """Folders nested deeper than this are not walked."""
+    max_yaml_nodes: int = 200_000
+    """A YAML stream with more nodes than this is not parsed."""
+    max_evidence_per_rule: int = 50
+    """Evidence kept per rule; the rest is counted, not listed."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One listed file."""
+
+    path: str
+    """POSIX path relative to the scanned root."""
+    zone: Zone
+    """The zone the path is in."""
+
+    @property
+    def name(self) -> str:
+        """The file's base name."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def suffix(self) -> str:
+        """Lower-cased extension with its dot (``.py``), or '' when there is none."""
+        name = self.name
+        dot = name.rfind(".")
+        return name[dot:].lower() if dot > 0 else ""
+
+
+@dataclass
+class Snapshot:
+    """The listed files of one repository and the record of what was skipped."""
+
+    root: Path
+    files: list[FileEntry]
+    source: str
+    """How the files were listed: ``git`` or ``walk``."""
+    limits: Limits = field(default_factory=Limits)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Remarks about the listing itself (e.g. git failed and a walk was used)."""
+    bytes_read: int = 0
+    files_read: int = 0
+    _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
+    _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _kept_bytes: int = 0
+
+    def __post_init__(self) -> None:
+        self._by_path = {f.path: f for f in self.files}
+
+    def entry(self, path: str) -> FileEntry | None:
+        """The listed file at ``path``, if any."""
+        return self._by_path.get(path)
+
+    def skip(self, path: str, reason: str) -> None:
+        """Record that ``path`` was not read (or not parsed), and why."""
+        self.skipped.append(Skipped(path, reason))
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """The bytes of a listed file, or None (and a recorded skip) when it must not be read."""
+        limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
+        full = self.root / path
+        try:
+            info = os.lstat(full)
+            if stat.S_ISLNK(info.st_mode):
+                target = Path(os.path.realpath(full))
+                if not target.is_relative_to(self.root):
+                    self.skip(path, "symbolic link pointing outside the repository: not followed")
+                    return None
+                info = os.stat(target)
+                full = target
+            if not stat.S_ISREG(info.st_mode):
+                self.skip(path, "not a regular file")
+                return None
+            if info.st_size > limit:
+                self.skip(path, f"too large ({_human(info.st_size)} > {_human(limit)} limit)")
+                return None
+            with open(full, "rb") as handle:
+                data = handle.read(limit + 1)
+        except FileNotFoundError:
+            self.skip(path, "listed but missing from the work tree")
+            return None
+        except PermissionError:
+            self.skip(path, "permission denied")
+            return None
+        except OSError as exc:
+            self.skip(path, f"unreadable ({exc.strerror or exc.__class__.__name__})")
+            return None
+        if len(data) > limit:
+            self.skip(path, f"too large (over {_human(limit)} limit)")
+            return None
+        self.files_read += 1
+        self.bytes_read += len(data)
+        return data
+
+    def read_text(self, path: str) -> str | None:
+        """The decoded text of a listed file, or None (recorded as skipped) for binary or unreadable files.
+
+        Files other files refer to (scripts, Makefiles, task files, manifests) are kept after the
+        first read, so following a reference never reads a file twice.
+        """
+        if path in self._kept:
+            return self._kept[path]
+        data = self.read_bytes(path)
+        text = None if data is None else decode(data)
+        if data is not None and text is None:
+            self.skip(path, "binary content")
+        if _is_referenced_kind(path) and self._kept_bytes < KEEP_BYTES:
+            self._kept[path] = text
+            self._kept_bytes += len(text or "")
+        return text
+
+
+KEEP_BYTES = 32 * 1024 * 1024
+_REFERENCED_NAMES = frozenset(
+    {"Makefile", "makefile", "GNUmakefile", "mise.toml", ".mise.toml", "justfile", "Justfile", "pyproject.toml",
+     "setup.cfg", "setup.py", "tox.ini", "noxfile.py", "Taskfile.yml"}
+)
+
+
+def _is_referenced_kind(path: str) -> bool:
+    """Files that CI steps and project detection refer to by name."""
+    name = path.rsplit("/", 1)[-1]
+    return name in _REFERENCED_NAMES or name.endswith((".sh", ".bash", ".ps1", ".mk"))
+
+
+def decode(data: bytes) -> str | None:
+    """Decode file bytes: BOMs honoured, UTF-8 first, Latin-1 as a fallback; None for binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    head = data[:8192]
+    if b"\x00" in head:
+        if _looks_utf16(head):
+            return data.decode("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be", errors="replace")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """BOM-less UTF-16 text: every other byte is NUL."""
+    if len(head) < 4:
+        return False
+    evens, odds = head[0::2], head[1::2]
+    return odds.count(0) > 0.9 * len(odds) or evens.count(0) > 0.9 * len(evens)
+
+
+def _human(size: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(size)
+
+
+def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
+                  exclude: tuple[str, ...] = (), zone_overrides: dict[str, Zone] | None = None) -> Snapshot:
+    """List the files under ``root`` (git when possible, else a filtered walk)."""
+    limits = limits or Limits()
+    base = Path(root)
+    if not base.exists():
+        raise UsageError(f"{root}: no such file or directory")
+    if not base.is_dir():
+        raise UsageError(f"{root}: not a directory (point mlops-scan at a repository folder)")
+    base = base.resolve()
+    notes: list[str] = []
+    skipped: list[Skipped] = []
+    paths = None
+    source = "walk"
+    if (base / ".git").exists() or _inside_git(base):
+        from mlops_scan.gitlist import GitListingError, git_ls_files
+
+        try:
+            paths = git_ls_files(base)
+            source = "git"
+        except GitListingError as exc:
+            notes.append(f"git listing failed ({exc}); walked the folder instead")
+    if paths is None:
+        paths = _walk(base, limits, skipped)
+    if len(paths) > limits.max_files:
+        notes.append(f"{len(paths)} files listed; only the first {limits.max_files} are scanned")
+        paths = paths[: limits.max_files]
+    if exclude:
+        from fnmatch import fnmatchcase
+
+        paths = [p for p in paths if not any(fnmatchcase(p, g) or p.startswith(g.rstrip("/") + "/") for g in exclude)]
+    files = [FileEntry(p, zone_of(p, zone_overrides)) for p in sorted(paths)]
+    return Snapshot(base, files, source, limits, skipped, notes)
+
+
+def _inside_git(base: Path) -> bool:
+    return any((parent / ".git").exists() for parent in base.parents)
+
+
+def _walk(base: Path, limits: Limits, skipped: list[Skipped]) -> list[str]:
+    """Iterative walk that skips tool folders, never follows folder links, and bounds depth and count."""
+    out: list[str] = []
+    stack: list[tuple[str, int]] = [("", 0)]
+    while stack:
+        rel, depth = stack.pop()
+        folder = base / rel if rel else base
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            skipped.append(Skipped(rel or ".", "permission denied (folder not listed)"))
+            continue
+        except OSError as exc:
+            skipped.append(Skipped(rel or ".", f"folder not listed ({exc.strerror or exc.__class__.__name__})"))
+            continue
+        if rel and any(e.name == "pyvenv.cfg" for e in entries):
+            continue  # a virtual environment
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                    continue
+                if depth + 1 > limits.max_depth:
+                    skipped.append(Skipped(path, f"folder nested deeper than {limits.max_depth} levels: not walked"))
+                    continue
+                stack.append((path, depth + 1))
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                skipped.append(Skipped(path, "symbolic link to a folder: not followed"))
+            else:
+                out.append(path)
+                if len(out) > limits.max_files:
+                    return out
+    return out

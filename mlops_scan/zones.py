@@ -1,0 +1,34 @@
+"""Assign each path a zone, from the patterns in ``data/zones.yaml``."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+
+from mlops_scan.paths import DATA_DIR
+
+from mlops_scan.findings import Zone
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[Zone, re.Pattern[str]], ...]:
+    text = (DATA_DIR / "zones.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)["zones"]
+    return tuple((Zone(name), re.compile("|".join(f"(?:{p})" for p in pats))) for name, pats in data.items())
+
+
+def zone_of(path: str, overrides: dict[str, Zone] | None = None) -> Zone:
+    """The zone of a POSIX path relative to the scanned root.
+
+    ``overrides`` maps a path prefix (folder or file) to a zone and wins over the patterns.
+    """
+    if overrides:
+        for prefix, zone in overrides.items():
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return zone
+    for zone, pattern in _patterns():
+        if pattern.search(path):
+            return zone
+    return Zone.PROJECT
