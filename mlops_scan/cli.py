@@ -119,6 +119,17 @@ def rules_show(rule_id: str) -> None:
         click.echo(f"  Docs: {r.docs}")
 
 
+@rules.command("docs")
+def rules_docs() -> None:
+    """Print the detector catalogue in Markdown (docs/detectors.md is this output)."""
+    from mlops_scan.docsgen import render
+    from mlops_scan.maturity import load_model
+    from mlops_scan.packs import load_all_rules
+
+    model = load_model()
+    click.echo(render(model, load_all_rules(model, builtin=True)), nl=False)
+
+
 @rules.command("validate")
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
 def rules_validate(folders: tuple[Path, ...]) -> None:
