@@ -111,7 +111,10 @@ def _trigger_keys(node: Node | None, mapping: dict[str, str], line: int) -> dict
     elif isinstance(node, MappingNode):
         for key, key_node, value in Y.items(node):
             if key in mapping:
-                out.setdefault(mapping[key], Y.line_of(key_node))
+                tags_only = key == "push" and Y.get(value, "tags") is not None and all(
+                    Y.get(value, k) is None for k in ("branches", "branches-ignore", "paths", "paths-ignore"))
+                if not tags_only:  # `push: {tags: [...]}` alone runs on tag pushes only, not on every push
+                    out.setdefault(mapping[key], Y.line_of(key_node))
                 if key == "push" and Y.get(value, "tags") is not None:
                     out.setdefault("tag", Y.line_of(Y.key_node(value, "tags")))  # type: ignore[arg-type]
     return out
