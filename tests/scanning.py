@@ -1,0 +1,54 @@
+"""Scan a fixture repository end to end, through the Python API or through the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from mlops_scan.maturity import Assessment, assess, load_model
+from mlops_scan.packs import load_all_rules
+from mlops_scan.scanner import collect
+from mlops_scan.snapshot import open_snapshot
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@lru_cache(maxsize=1)
+def builtin_rules():  # type: ignore[no-untyped-def]
+    """The built-in rules, loaded once for the whole session."""
+    return load_all_rules(load_model())
+
+
+def assess_fixture(name: str) -> Assessment:
+    """The Assessment of ``fixtures/<name>`` through the Python API."""
+    model = load_model()
+    snapshot = open_snapshot(FIXTURES / name)
+    result = collect(snapshot, builtin_rules())
+    return assess(model, result.evidence, root=name, skipped=tuple(snapshot.skipped), inspected=result.inspected,
+                  measurements=result.measurements)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``mlops-scan ARGS`` in a subprocess (``python -m mlops_scan``)."""
+    return subprocess.run([sys.executable, "-m", "mlops_scan", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=120)
+
+
+def json_report(name: str) -> dict:  # type: ignore[type-arg]
+    """The ``--format json`` report of ``fixtures/<name>``, produced by the CLI."""
+    done = run_cli(str(FIXTURES / name), "--format", "json", "--quiet")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def evidence_paths(a: Assessment) -> dict[str, set[str]]:
+    """Capability id -> the paths of all its evidence, for capabilities with any."""
+    return {cid: {e.path for e in s.evidence} for cid, s in a.capabilities.items() if s.evidence}
+
+
+def json_evidence_paths(report: dict) -> dict[str, set[str]]:  # type: ignore[type-arg]
+    """The same map, read from a JSON report."""
+    return {cid: {e["path"] for e in c["evidence"]} for cid, c in report["capabilities"].items() if c["evidence"]}
