@@ -22,7 +22,8 @@ def render(assessment: Assessment, color: bool = False) -> str:
     out.append(f"mlops-scan: {a.root}")
     heading = f"MLOps maturity level {a.level}: {a.level_name}"
     out.append(style(heading, bold=True, fg="cyan"))
-    out.append(style(f"({a.model.name}; {a.model.levels[a.level].recommendation})", dim=True))
+    recommendation = f"({a.model.name}; {a.model.levels[a.level].recommendation})"
+    out.extend(style(line, dim=True) for line in _wrap(recommendation, indent=" "))
     out.append("")
     for status in a.levels[1:]:
         d = status.definition
@@ -37,7 +38,7 @@ def render(assessment: Assessment, color: bool = False) -> str:
         verdict = "notebook-centric" if notebook and notebook.present else "not notebook-centric"
         out.append(f"Notebooks: {measure['share']:.0%} of code lines in {measure['notebooks']} notebook(s) ({verdict}).")
         if notebook and notebook.present and a.level == 0:
-            out.append("  Most ML code lives in notebooks: " + notebook.definition.remediation)
+            out.extend(_wrap("  Most ML code lives in notebooks: " + notebook.definition.remediation, indent="    "))
         out.append("")
     if a.ahead:
         names = ", ".join(f"{a.capabilities[c].definition.name} (level {a.capabilities[c].definition.level})" for c in a.ahead)

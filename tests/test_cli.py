@@ -1,0 +1,155 @@
+"""The command line: one-line errors with exit code 2, the 80-column text report, colour rules, --output."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlops_scan.cli import FORMATS
+from scanning import FIXTURES, run_cli
+
+LEVEL3 = str(FIXTURES / "level3-azureml-bluegreen")
+ANSI = "\x1b["
+
+
+def env_without_no_color() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    return done.stderr.rstrip("\n")
+
+
+def test_nonexistent_path() -> None:
+    assert one_line_error(run_cli("/nonexistent")) == "mlops-scan: error: /nonexistent: no such file or directory"
+
+
+def test_path_is_a_file() -> None:
+    target = str(FIXTURES / "level0-notebooks/README.md")
+    assert one_line_error(run_cli(target)) == (
+        f"mlops-scan: error: {target}: not a directory (point mlops-scan at a repository folder)")
+
+
+def test_unknown_format() -> None:
+    choices = ", ".join(f"'{f}'" for f in FORMATS)
+    assert one_line_error(run_cli("--format", "nope", ".")) == (
+        f"mlops-scan: error: Invalid value for '--format' / '-f': 'nope' is not one of {choices}.")
+
+
+def write_pack(folder: Path, extra: str) -> Path:
+    folder.mkdir()
+    pack = folder / "team.yaml"
+    pack.write_text(
+        "schema_version: 1\nrules:\n  - id: ci.team-runner\n    capability: ci\n    kind: file\n"
+        "    params: {paths: ['.team/ci.toml']}\n    strength: strong\n    title: Team runner\n"
+        f"    description: The team's own CI runner.\n    remediation: Add .team/ci.toml.\n{extra}",
+        encoding="utf-8",
+    )
+    return pack
+
+
+def test_malformed_rule_pack(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path / "packs", "    colour: blue\n")
+    assert one_line_error(run_cli("--rules", str(pack.parent), LEVEL3)) == (
+        f"mlops-scan: error: {pack}: rule ci.team-runner: field 'colour': unknown field (allowed: added_in, capability,"
+        " description, docs, id, kind, lifecycle, params, remediation, strength, title)")
+
+
+def test_missing_rule_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "absent"
+    assert one_line_error(run_cli("--rules", str(missing), LEVEL3)) == (
+        f"mlops-scan: error: {missing}: no such rule-pack file or folder")
+
+
+def test_valid_extra_pack_adds_its_rule(tmp_path: Path) -> None:
+    write_pack(tmp_path / "packs", "")
+    done = run_cli("rules", "list", "--rules", str(tmp_path / "packs"))
+    assert done.returncode == 0
+    assert [line.split()[0] for line in done.stdout.splitlines()].count("ci.team-runner") == 1
+
+
+@pytest.mark.parametrize("name", ["level0-notebooks", "level1-actions-pytest", "level2-mlflow-dvc",
+                                  "level3-azureml-bluegreen", "level4-kserve-evidently", "traps/examples-only"])
+def test_text_report_fits_80_columns(name: str) -> None:
+    done = run_cli(str(FIXTURES / name), "--quiet", env=env_without_no_color())
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith("MLOps maturity level ")
+    assert max(len(line) for line in lines[1:]) <= 80  # line 0 echoes the path given on the command line
+
+
+def test_text_report_content() -> None:
+    out = run_cli(LEVEL3, "--quiet").stdout
+    assert "MLOps maturity level 3: Automated model deployment" in out
+    assert "  [x] ab_testing             required   azureml/deploy/endpoint.yml:5 (strong)" in out
+    assert "  [ ] model_monitoring       required   no evidence" in out
+    assert "Next steps to reach level 4:" in out
+
+
+def test_no_colour_when_not_a_terminal() -> None:
+    done = run_cli(LEVEL3, "--quiet", env=env_without_no_color())
+    assert ANSI not in done.stdout
+
+
+def run_in_terminal(*args: str, env: dict[str, str]) -> str:
+    """Run the CLI with stdout on a pseudo-terminal and return what it printed."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "mlops_scan", *args], stdout=follower, stderr=subprocess.DEVNULL,
+                            env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_colour_on_a_terminal() -> None:
+    assert ANSI in run_in_terminal(LEVEL3, "--quiet", env=env_without_no_color())
+
+
+def test_no_colour_with_no_color_variable() -> None:
+    assert ANSI not in run_in_terminal(LEVEL3, "--quiet", env={**env_without_no_color(), "NO_COLOR": "1"})
+
+
+def test_no_colour_with_flag() -> None:
+    assert ANSI not in run_in_terminal(LEVEL3, "--quiet", "--no-color", env=env_without_no_color())
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_file(tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"report.{fmt}"
+    done = run_cli(LEVEL3, "--quiet", "--format", fmt, "--output", str(target), env=env_without_no_color())
+    assert done.returncode == 0 and done.stdout == ""
+    written = target.read_text(encoding="utf-8")
+    assert written == run_cli(LEVEL3, "--quiet", "--format", fmt).stdout
+    assert ANSI not in written
+    if fmt == "json":
+        assert json.loads(written)["level"] == 3
+
+
+def test_output_file_in_missing_folder(tmp_path: Path) -> None:
+    target = tmp_path / "absent" / "report.json"
+    assert one_line_error(run_cli(LEVEL3, "--quiet", "--output", str(target))) == (
+        f"mlops-scan: error: {target}: cannot write report (No such file or directory)")
+
+
+def test_default_path_is_current_folder() -> None:
+    done = run_cli("--quiet", "--format", "json", cwd=FIXTURES / "level2-mlflow-dvc")
+    assert done.returncode == 0 and json.loads(done.stdout)["level"] == 2
