@@ -269,6 +269,8 @@ def _walk(base: Path, limits: Limits, skipped: list[Skipped]) -> list[str]:
                 stack.append((path, depth + 1))
             elif entry.is_symlink() and os.path.isdir(entry.path):
                 skipped.append(Skipped(path, "symbolic link to a folder: not followed"))
+            elif entry.name == ".git":
+                continue  # the gitlink file of a submodule or linked work tree
             else:
                 out.append(path)
                 if len(out) > limits.max_files:

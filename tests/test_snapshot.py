@@ -1,0 +1,190 @@
+"""The snapshot: git vs walk listing, what stays out, and bounded, safe reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlops_scan.errors import UsageError
+from mlops_scan.findings import Skipped, Zone
+from mlops_scan.snapshot import Limits, decode, open_snapshot
+
+FILES = {
+    "README.md": "# demo\n",
+    ".gitignore": "data/\n*.log\n.venv/\nenv/\nnode_modules/\n__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n",
+    "src/app/__init__.py": "",
+    "src/app/train.py": "print('train')\n",
+    "tests/test_app.py": "def test_x():\n    pass\n",
+    "data/raw.csv": "a,b\n1,2\n",
+    "run.log": "started\n",
+    "node_modules/left-pad/index.js": "module.exports = 1\n",
+    ".venv/pyvenv.cfg": "home = /usr/bin\n",
+    ".venv/lib/site.py": "import os\n",
+    "env/pyvenv.cfg": "home = /usr/bin\n",
+    "env/lib/mlflow/__init__.py": "import mlflow\n",
+    "src/app/__pycache__/train.cpython-312.pyc": "\x00\x01",
+    ".ipynb_checkpoints/a-checkpoint.ipynb": "{}\n",
+    "pkg.egg-info/PKG-INFO": "Name: pkg\n",
+}
+
+
+def make_tree(root: Path, files: dict[str, str] = FILES) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def git_tree(tmp_path: Path) -> Path:
+    root = make_tree(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", "README.md", ".gitignore", "src/app/__init__.py", "src/app/train.py")
+    git(root, "commit", "-q", "-m", "init")
+    return root  # tests/test_app.py stays untracked (and not ignored)
+
+
+def test_git_listing_keeps_tracked_and_untracked_but_not_ignored(git_tree: Path) -> None:
+    snap = open_snapshot(git_tree)
+    assert snap.source == "git"
+    paths = [f.path for f in snap.files]
+    assert "tests/test_app.py" in paths  # untracked, not ignored
+    assert paths == sorted(paths) == [
+        ".gitignore", "README.md", "src/app/__init__.py", "src/app/train.py", "tests/test_app.py"]
+    assert snap.notes == []
+
+
+def test_git_listing_of_a_subfolder_is_relative_to_it(git_tree: Path) -> None:
+    snap = open_snapshot(git_tree / "src")
+    assert snap.source == "git"
+    assert [f.path for f in snap.files] == ["app/__init__.py", "app/train.py"]
+
+
+def test_walk_listing_skips_tool_folders_and_virtual_environments(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "plain")
+    snap = open_snapshot(root)
+    assert snap.source == "walk"
+    assert [f.path for f in snap.files] == [
+        ".gitignore", "README.md", "data/raw.csv", "run.log", "src/app/__init__.py", "src/app/train.py",
+        "tests/test_app.py",
+    ]
+
+
+def test_walk_when_git_metadata_is_broken(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "broken", {"a.py": "x = 1\n"})
+    (root / ".git").write_text("gitdir: /nowhere/at/all\n", encoding="utf-8")
+    snap = open_snapshot(root)
+    assert snap.source == "walk"
+    assert [f.path for f in snap.files] == ["a.py"]
+    assert len(snap.notes) == 1 and snap.notes[0].startswith("git listing failed (")
+    assert snap.notes[0].endswith("); walked the folder instead")
+
+
+def test_zones_are_assigned_when_listing(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "z", {"src/m.py": "", "tests/t.py": "", "docs/x.md": "", "examples/e.py": ""})
+    snap = open_snapshot(root)
+    assert {f.path: f.zone for f in snap.files} == {
+        "docs/x.md": Zone.DOCS, "examples/e.py": Zone.EXAMPLES, "src/m.py": Zone.PROJECT, "tests/t.py": Zone.TESTS}
+
+
+def test_zone_overrides_win(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "o", {"examples/service/app.py": "", "examples/other.py": ""})
+    snap = open_snapshot(root, zone_overrides={"examples/service": Zone.PROJECT})
+    assert {f.path: f.zone for f in snap.files} == {"examples/other.py": Zone.EXAMPLES, "examples/service/app.py": Zone.PROJECT}
+
+
+def test_exclude_globs_and_folders(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "x", {"a.py": "", "gen/b.py": "", "c.txt": ""})
+    snap = open_snapshot(root, exclude=("gen", "*.txt"))
+    assert [f.path for f in snap.files] == ["a.py"]
+
+
+def test_missing_root_and_file_root(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file or directory"):
+        open_snapshot(tmp_path / "absent")
+    (tmp_path / "f.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError, match="not a directory"):
+        open_snapshot(tmp_path / "f.txt")
+
+
+def test_reads_are_bounded_and_counted(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "r", {"small.py": "x = 1\n", "big.py": "y = 2\n" * 100})
+    snap = open_snapshot(root, limits=Limits(max_file_bytes=100))
+    assert snap.read_text("small.py") == "x = 1\n"
+    assert snap.read_text("big.py") is None
+    assert snap.skipped == [Skipped("big.py", "too large (600 B > 100 B limit)")]
+    assert (snap.files_read, snap.bytes_read) == (1, 6)
+
+
+def test_binary_skipped_and_odd_encodings_tolerated(tmp_path: Path) -> None:
+    root = tmp_path / "b"
+    root.mkdir()
+    (root / "model.bin").write_bytes(b"\x00\x01\x02PK\x00")
+    (root / "latin.py").write_bytes("name = 'Ren\u00e9'\n".encode("latin-1"))
+    (root / "utf16.txt").write_bytes("\ufeffhello\n".encode("utf-16-le"))
+    (root / "bom.py").write_bytes(b"\xef\xbb\xbfx = 1\n")
+    snap = open_snapshot(root)
+    assert snap.read_text("model.bin") is None
+    assert snap.skipped == [Skipped("model.bin", "binary content")]
+    assert snap.read_text("latin.py") == "name = 'Ren\u00e9'\n"
+    assert snap.read_text("utf16.txt") == "hello\n"
+    assert snap.read_text("bom.py") == "x = 1\n"
+
+
+def test_decode_utf16_without_bom_and_binary() -> None:
+    assert decode("name: x\n".encode("utf-16-le")) == "name: x\n"
+    assert decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") is None
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_links_out_of_the_repository_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("token\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.py").write_text("import mlflow\n", encoding="utf-8")
+    root = make_tree(tmp_path / "l", {"real.py": "x = 1\n"})
+    os.symlink(outside, root / "leak.txt")
+    os.symlink(root / "real.py", root / "alias.py")
+    os.symlink(tmp_path / "elsewhere", root / "linked_dir")
+    snap = open_snapshot(root)
+    assert [f.path for f in snap.files] == ["alias.py", "leak.txt", "real.py"]
+    assert snap.skipped == [Skipped("linked_dir", "symbolic link to a folder: not followed")]
+    assert snap.read_text("leak.txt") is None
+    assert snap.read_text("alias.py") == "x = 1\n"  # a link inside the repository is read
+    assert Skipped("leak.txt", "symbolic link pointing outside the repository: not followed") in snap.skipped
+
+
+def test_listed_file_removed_before_reading(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "gone", {"a.py": "x\n"})
+    snap = open_snapshot(root)
+    os.remove(root / "a.py")
+    assert snap.read_text("a.py") is None
+    assert snap.skipped == [Skipped("a.py", "listed but missing from the work tree")]
+
+
+def test_copied_tree_without_git_is_walked(git_tree: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(git_tree, copy, ignore=shutil.ignore_patterns(".git"))
+    walked = {f.path for f in open_snapshot(copy).files}
+    listed = {f.path for f in open_snapshot(git_tree).files}
+    assert walked - listed == {"data/raw.csv", "run.log"}  # ignored by .gitignore, which a walk does not read
+    assert listed < walked
+
+
+def test_git_lists_untracked_folders_that_are_not_ignored(tmp_path: Path) -> None:
+    """git decides what is listed: an un-ignored virtual environment is listed, and its zone is vendored."""
+    root = make_tree(tmp_path / "repo", {"a.py": "", ".venv/lib/site.py": "", "node_modules/m/index.js": ""})
+    git(root, "init", "-q")
+    snap = open_snapshot(root)
+    assert {f.path: f.zone for f in snap.files} == {
+        ".venv/lib/site.py": Zone.VENDORED, "a.py": Zone.PROJECT, "node_modules/m/index.js": Zone.VENDORED}

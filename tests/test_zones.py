@@ -1,0 +1,71 @@
+"""Zones per path: every pattern of mlops_scan/data/zones.yaml has cases here, in both directions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from mlops_scan.findings import Zone
+from mlops_scan.paths import DATA_DIR
+from mlops_scan.zones import zone_of
+
+V, T, TE, E, D, P = Zone.VENDORED, Zone.TEMPLATES, Zone.TESTS, Zone.EXAMPLES, Zone.DOCS, Zone.PROJECT
+
+CASES: list[tuple[str, Zone]] = [
+    # vendored: one case per folder name of the pattern
+    ("node_modules/left-pad/index.js", V), ("web/bower_components/jquery/x.js", V), ("vendor/lib/a.py", V),
+    ("src/vendored/six.py", V), ("third_party/proto/a.py", V), ("third-party/proto/a.py", V),
+    ("lib/site-packages/mlflow/__init__.py", V), (".venv/lib/x.py", V), ("venv/bin/activate", V), (".tox/py312/x.py", V),
+    (".nox/tests/x.py", V), (".eggs/pkg/x.py", V), ("__pypackages__/3.12/lib/x.py", V),
+    # templates: cookiecutter/copier/Jinja path names and template suffixes
+    ("{{ cookiecutter.repo_name }}/src/train.py", T), ("{{cookiecutter.project_slug}}/dvc.yaml", T),
+    ("template/{% if use_ci %}.github{% endif %}/ci.yml", T), ("deploy/service.yaml.tmpl", T),
+    ("deploy/endpoint.yml.j2", T), ("charts/values.jinja", T), ("conf/train.yaml.jinja2", T),
+    # tests
+    ("tests/test_train.py", TE), ("src/pkg/test/helpers.py", TE), ("testing/utils.py", TE), ("web/__tests__/a.js", TE),
+    ("test_data/sample.csv", TE), ("testdata/sample.csv", TE), ("fixtures/repo/train.py", TE),
+    ("src/pkg/test_model.py", TE), ("src/pkg/model_test.py", TE), ("conftest.py", TE),
+    # examples
+    ("examples/train.py", E), ("example/train.py", E), ("samples/a.py", E), ("sample/a.py", E),
+    ("tutorials/01.ipynb", E), ("tutorial/a.py", E), ("demos/app.py", E), ("demo/app.py", E), ("cookbook/x.py", E),
+    ("playground/x.py", E), ("sandbox/x.py", E), ("notebooks/demo-churn.ipynb", E), ("notebooks/demos/a.ipynb", E),
+    # docs
+    ("docs/conf.py", D), ("doc/index.rst", D), ("site/mlflow.yml", D), ("versioned_docs/v1/a.md", D),
+    ("documentation/x.py", D), ("website/src/a.js", D), ("README.md", D), ("CHANGELOG.markdown", D),
+    ("guide.rst", D), ("manual.adoc", D),
+    # project: near misses of every zone
+    ("src/churn/train.py", P), ("src/vendoring.py", P), ("latest/model.py", P), ("contest.py", P), ("attest/x.py", P),
+    ("src/pkg/testing_utils.py", P), ("src/pkg/tester.py", P), ("examples.py", P), ("notebooks/explore.ipynb", P),
+    ("sitemap/x.py", P), ("docsgen.py", P), ("pipelines/train.yaml", P), ("templates/email.html", P),
+    (".github/workflows/ci.yml", P), ("dvc.yaml", P), ("mdtools/a.py", P),
+    # precedence: the first zone (vendored, templates, tests, examples, docs) wins
+    ("node_modules/pkg/tests/test_a.py", V), ("{{ cookiecutter.name }}/tests/test_a.py", T),
+    ("tests/examples/a.py", TE), ("examples/docs/a.py", E), ("docs/examples/a.py", E), ("examples/README.md", E),
+    ("tests/README.md", TE),
+]
+
+
+@pytest.mark.parametrize(("path", "zone"), CASES, ids=[c[0] for c in CASES])
+def test_zone_of(path: str, zone: Zone) -> None:
+    assert zone_of(path) is zone
+
+
+def test_every_pattern_has_a_case() -> None:
+    """Changing zones.yaml needs a case here: every pattern must decide at least one case above."""
+    data = yaml.safe_load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"))["zones"]
+    assert list(data) == ["vendored", "templates", "tests", "examples", "docs"]
+    for name, patterns in data.items():
+        for pattern in patterns:
+            regex = re.compile(pattern)
+            assert any(regex.search(p) and z is Zone(name) for p, z in CASES), f"{name}: no case for {pattern!r}"
+
+
+def test_overrides_win_over_patterns() -> None:
+    overrides = {"examples/serving": Zone.PROJECT, "src/legacy.py": Zone.VENDORED}
+    assert zone_of("examples/serving/app.py", overrides) is Zone.PROJECT
+    assert zone_of("examples/serving", overrides) is Zone.PROJECT
+    assert zone_of("examples/servings/app.py", overrides) is Zone.EXAMPLES
+    assert zone_of("src/legacy.py", overrides) is Zone.VENDORED
+    assert zone_of("src/legacy.pyc", overrides) is Zone.PROJECT
