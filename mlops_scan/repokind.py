@@ -1,0 +1,59 @@
+"""Repository-level judgement: is the whole repository a collection of examples?
+
+EVIDENCE.md, trap 2: whole repositories can be examples. Such a repository demonstrates
+tools; it does not use them. The signal is the README's title (data/zones.yaml says which
+titles, which paths are the repository's own infrastructure, and which capabilities are
+its own engineering).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from mlops_scan.findings import Evidence, Strength, Zone
+from mlops_scan.paths import DATA_DIR
+from mlops_scan.snapshot import Snapshot
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_README = re.compile(r"^readme(\.(md|markdown|rst|txt))?$", re.I)
+
+
+@dataclass(frozen=True)
+class _Policy:
+    title: re.Pattern[str]
+    infra: re.Pattern[str]
+    engineering: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _policy() -> _Policy:
+    data = yaml.safe_load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"))["examples_collection"]
+    return _Policy(re.compile(data["readme_title"]), re.compile(data["infra_paths"]), frozenset(data["engineering_capabilities"]))
+
+
+def examples_collection_title(snapshot: Snapshot) -> str | None:
+    """The README title when it presents the repository as a collection of examples, else None."""
+    readme = next((f.path for f in snapshot.files if "/" not in f.path and _README.match(f.path)), None)
+    if readme is None:
+        return None
+    match = _HEADING.search(snapshot.read_text(readme) or "")
+    if match and _policy().title.search(match.group(1)):
+        return match.group(1)
+    return None
+
+
+def demote_examples(evidence: list[Evidence]) -> list[Evidence]:
+    """Down-grade what an examples collection only demonstrates (ML capabilities, non-infrastructure paths)."""
+    policy = _policy()
+    out = []
+    for e in evidence:
+        own = e.capability in policy.engineering and bool(policy.infra.search(e.path))
+        if own or e.strength is Strength.WEAK or e.zone is not Zone.PROJECT:
+            out.append(e)
+        else:
+            out.append(Evidence(e.capability, e.rule, e.path, e.line, e.snippet, Strength.WEAK, Zone.EXAMPLES, e.strength))
+    return out
