@@ -177,9 +177,23 @@ def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict
     if check is not None:
         try:
             check(params)
-        except (ValueError, re.error) as exc:
+        except re.error as exc:
+            key = next((k for k, v in values.items() if _mentions(v, exc.pattern)), None)
+            raise RulePackError(source, f"bad regular expression ({exc})", rid, f"params.{key}" if key else "params") from exc
+        except ValueError as exc:
             raise RulePackError(source, str(exc), rid, "params") from exc
     return params
+
+
+def _mentions(value: Any, pattern: Any) -> bool:
+    """True when a param value is, or contains, the regular expression ``pattern``."""
+    if isinstance(value, str):
+        return value == pattern
+    if isinstance(value, list):
+        return any(_mentions(v, pattern) for v in value)
+    if isinstance(value, dict):
+        return any(_mentions(v, pattern) for v in value.values())
+    return False
 
 
 def _expand(value: Any, patterns: dict[str, str], source: str, rid: str, key: str) -> Any:
@@ -225,7 +239,7 @@ def _type_name(hint: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type_name(a) for a in args if a is not type(None))
     if origin is list:
-        return f"a list of {_type_name(args[0])}s"
+        return f"a list of {_type_name(args[0]).removeprefix('a ').removeprefix('an ')}s"
     if origin is dict:
         return "a mapping"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(hint, getattr(hint, "__name__", str(hint)))
