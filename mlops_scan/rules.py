@@ -89,7 +89,7 @@ def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> lis
     """Load one pack file."""
     source = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(source, f"cannot read ({exc})") from exc
     except yaml.YAMLError as exc:
@@ -113,6 +113,18 @@ def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> lis
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RulePackError(source, "a non-empty list of rules is required", field="rules")
     return [_load_rule(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
+
+
+def _safe_load(text: str) -> Any:
+    """``yaml.safe_load``, parsed by libyaml when available (packs load on every run); a malformed
+    pack is parsed again by the pure-Python loader so its error message stays the same."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
 
 
 def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str, str],

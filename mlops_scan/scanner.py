@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Evidence, Strength, Zone
 from mlops_scan.matchers.base import Hit, Matcher, ProjectInfo, installed_kinds
 from mlops_scan.project import detect_project
+from mlops_scan.repokind import demote_examples, examples_collection_title
 from mlops_scan.rules import Rule
-from mlops_scan.snapshot import Snapshot
+from mlops_scan.snapshot import Snapshot, printable
 
 
 @dataclass
@@ -26,10 +30,13 @@ class ScanResult:
     truncated: dict[str, int] = field(default_factory=dict)
     """Rule id -> pieces of evidence dropped over the per-rule cap."""
     errors: list[str] = field(default_factory=list)
-    """Matcher failures on single files (the scan went on)."""
+    """Remarks for the report: matcher failures on single files (the scan went on), repository-level judgements."""
 
 
 Progress = Callable[[int, int, str], None]
+"""Told (files done, files in all, phase) as the scan goes; phase ``done`` ends the display."""
+PROGRESS_EVERY = 64
+"""Files between two progress reports (the display throttles itself further)."""
 
 
 def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = None) -> ScanResult:
@@ -46,7 +53,7 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     errors: list[str] = []
     total = len(snapshot.files)
     for index, entry in enumerate(snapshot.files):
-        if progress is not None and index % 500 == 0:
+        if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index, total, "scanning")
         interested = [m for m in matchers if m.wants(entry)]
         if not interested:
@@ -61,12 +68,19 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
                 errors.append(f"{matcher.kind} matcher failed on {entry.path}: {exc.__class__.__name__}: {exc}")
         parsed.update(ctx.parsed)
     measurements: dict[str, object] = {}
+    if progress is not None:
+        progress(total, total, "finishing")
     for matcher in matchers:
         hits.extend(matcher.finish(snapshot))
         measurements.update(matcher.measurements())
     if progress is not None:
         progress(total, total, "done")
     evidence, truncated = _to_evidence(snapshot, hits)
+    title = examples_collection_title(snapshot)
+    if title is not None:
+        evidence = demote_examples(evidence)
+        errors.insert(0, f"the README title ({title!r}) presents this repository as a collection of examples: "
+                         "the ML capabilities it demonstrates count as examples (weak)")
     inspected = {
         "files_listed": total,
         "files_read": snapshot.files_read,
@@ -74,6 +88,8 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
         "parsed": dict(sorted(parsed.items())),
         "listing": snapshot.source,
     }
+    if truncated:
+        inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
     return ScanResult(evidence, project, inspected, measurements, truncated, errors)
 
 
@@ -103,19 +119,61 @@ def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], d
         if per_rule[hit.rule.id] > cap:
             truncated[hit.rule.id] += 1
             continue
-        out.append(Evidence(hit.rule.capability, hit.rule.id, hit.path, hit.line, hit.snippet, effective, zone,
+        out.append(Evidence(hit.rule.capability, hit.rule.id, hit.path, hit.line, printable(hit.snippet), effective, zone,
                             strength if effective is not strength else None))
     return out, dict(truncated)
 
 
-def progress_printer() -> Progress | None:
-    """A progress line on stderr when it is a terminal, else None."""
-    if not sys.stderr.isatty():
+class ProgressLine:
+    """A throttled, self-erasing progress line: ``mlops-scan: scanning 1200/9000 files (13%) 2.1 s``.
+
+    Nothing is drawn for a scan that ends within ``delay`` seconds, the line is redrawn at most
+    every ``interval`` seconds (phase changes redraw at once), fits the terminal width, and is
+    erased when the scan is done, so the report that follows starts on a clean line.
+    """
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic, delay: float = 0.5,
+                 interval: float = 0.1, width: int = 80):
+        self.stream = stream
+        self.clock = clock
+        self.start = clock()
+        self.delay = delay
+        self.interval = interval
+        self.width = width
+        self.phase = ""
+        self.drawn_at: float | None = None
+
+    def __call__(self, done: int, total: int, phase: str) -> None:
+        now = self.clock()
+        if phase == "done":
+            if self.drawn_at is not None:
+                self._write("\r\x1b[2K")
+            self.drawn_at = None
+            return
+        if now - self.start < self.delay:
+            return
+        if phase == self.phase and self.drawn_at is not None and now - self.drawn_at < self.interval:
+            return
+        self.phase = phase
+        self.drawn_at = now
+        count = f" {done}/{total} files ({done * 100 // total}%)" if total else ""
+        line = f"mlops-scan: {phase}{count} {now - self.start:.1f} s"
+        self._write("\r\x1b[2K" + line[: self.width - 1])
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # a closed or broken terminal must not end the scan
+            pass
+
+
+def progress_printer(stream: TextIO | None = None) -> Progress | None:
+    """A progress line on ``stream`` (stderr) when it is a terminal, else None."""
+    stream = stream if stream is not None else sys.stderr
+    try:
+        if not stream.isatty():
+            return None
+    except (AttributeError, ValueError):
         return None
-
-    def show(done: int, total: int, phase: str) -> None:
-        end = "\n" if phase == "done" else ""
-        sys.stderr.write(f"\r\x1b[2Kmlops-scan: {phase} {done}/{total} files{end}")
-        sys.stderr.flush()
-
-    return show
+    return ProgressLine(stream, width=shutil.get_terminal_size((80, 24)).columns)
