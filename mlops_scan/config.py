@@ -1,0 +1,192 @@
+"""Project configuration: ``[tool.mlops-scan]`` in ``pyproject.toml`` or a ``.mlops-scan.toml``.
+
+The file is looked up in the scanned root only (``.mlops-scan.toml`` first), or given with
+``--config``. Keys are checked strictly: an unknown key, a wrong type or an unknown id is a
+one-line :class:`ConfigError` naming the key (exit code 2). Command-line options win over
+the file; list options (``--exclude``, ``--rules``) add to the file's lists. See docs/ci.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlops_scan.errors import ConfigError
+from mlops_scan.snapshot import Limits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+FILE_NAME = ".mlops-scan.toml"
+TABLE = "tool.mlops-scan"
+FORMATS = ("text", "json", "markdown", "sarif", "shields")
+MAX_CONFIG_BYTES = 1024 * 1024
+LIMIT_FIELDS = {f.name: f.default for f in dataclasses.fields(Limits)}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one configuration file (all empty when there is none)."""
+
+    source: str = ""
+    """Where the settings came from, e.g. ``pyproject.toml [tool.mlops-scan]``; '' without a file."""
+    fail_under: int | None = None
+    format: str | None = None
+    exclude: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
+    """Rule ids or capability ids whose rules do not run."""
+    rules: tuple[Path, ...] = ()
+    """Extra rule-pack folders, resolved against the configuration file's folder."""
+    model: str | None = None
+    assume: dict[str, str] = field(default_factory=dict)
+    """Capability id -> the team's reason for declaring it present (reported as asserted)."""
+    limits: dict[str, int | float] = field(default_factory=dict)
+    """:class:`Limits` field -> value."""
+    path: Path | None = None
+    """The configuration file itself."""
+
+    def scan_limits(self) -> Limits:
+        """The scan limits: the defaults with this file's ``limits`` applied (``--limit`` options go on top)."""
+        return Limits(**self.limits)
+
+
+def find_config(root: Path) -> Path | None:
+    """The configuration file of the repository at ``root``: ``.mlops-scan.toml``, else a pyproject with the table."""
+    candidate = root / FILE_NAME
+    if candidate.is_file():
+        return candidate
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and TABLE.encode() in _read(pyproject):
+        return pyproject
+    return None
+
+
+def load_config(path: Path, root: Path | None = None) -> Config:
+    """Read and check one configuration file.
+
+    ``root`` is the scanned repository when the file was found in it: its ``rules`` and
+    ``model`` paths must then stay inside the repository, since a scanned repository is
+    not trusted to point the scan at other files.
+    """
+    data = _read(path)
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML ({exc})") from exc
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("mlops-scan", {})
+        prefix, source = f"{TABLE}.", f"{path.name} [{TABLE}]"
+    else:
+        table, prefix, source = document, "", path.name
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {TABLE} must be a table")
+    return _parse(table, path, prefix, source, root)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration ({exc.strerror or exc.__class__.__name__})") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: too large for a configuration file (over 1 MiB)")
+    return data
+
+
+def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Path | None) -> Config:
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{path}: {prefix}{key}: {message}")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = table[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise fail(key, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def inside(key: str, value: str) -> Path:
+        resolved = (path.parent / value).resolve()
+        if root is not None and not resolved.is_relative_to(root.resolve()):
+            raise fail(key, f"{value!r} is outside the repository (a repository's configuration may only name files inside it)")
+        return resolved
+
+    known = {"fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {"source": source, "path": path}
+    if "fail-under" in table:
+        level = table["fail-under"]
+        if isinstance(level, bool) or not isinstance(level, int) or level < 0:
+            raise fail("fail-under", "must be a level number (0 or more)")
+        values["fail_under"] = level
+    if "format" in table:
+        if table["format"] not in FORMATS:
+            raise fail("format", f"must be one of {', '.join(FORMATS)}")
+        values["format"] = table["format"]
+    if "exclude" in table:
+        values["exclude"] = strings("exclude")
+    if "disable" in table:
+        values["disable"] = strings("disable")
+    if "rules" in table:
+        values["rules"] = tuple(inside("rules", folder) for folder in strings("rules"))
+    if "model" in table:
+        model = table["model"]
+        if not isinstance(model, str) or not model:
+            raise fail("model", "must be a built-in model name or a model YAML file")
+        values["model"] = str(inside("model", model)) if model.endswith((".yaml", ".yml")) else model
+    if "assume" in table:
+        assume = table["assume"]
+        if not isinstance(assume, dict) or not all(isinstance(v, str) and v.strip() for v in assume.values()):
+            raise fail("assume", "must be a table of capability = \"reason\" (a non-empty reason each)")
+        values["assume"] = {k: " ".join(v.split()) for k, v in assume.items()}
+    if "limits" in table:
+        if not isinstance(table["limits"], dict):
+            raise fail("limits", "must be a table of limit = number")
+        values["limits"] = _limits(table["limits"], lambda key, message: fail(f"limits.{key}", message))
+    return Config(**values)
+
+
+def _limits(raw: dict[str, Any], fail: Callable[[str, str], ConfigError]) -> dict[str, int | float]:
+    """Limit values by :class:`Limits` field name (``max_file_bytes``) or its dashed form."""
+    out: dict[str, int | float] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in LIMIT_FIELDS:
+            raise fail(key, f"unknown limit (known: {', '.join(LIMIT_FIELDS)})")
+        whole = isinstance(LIMIT_FIELDS[name], int)
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or value < 0 or (whole and not value):
+            raise fail(key, "must be a positive whole number" if whole else "must be a number, 0 or more")
+        out[name] = value
+    return out
+
+
+def check_ids(config: Config, capabilities: Iterable[str], rule_ids: Iterable[str], levels: int) -> None:
+    """Check the ids and the level the configuration names against the model and the loaded rules."""
+    if not config.source:
+        return
+    caps, ids = set(capabilities), set(rule_ids)
+    where = f"{config.path}: {TABLE + '.' if config.path and config.path.name == 'pyproject.toml' else ''}"
+    for cid in config.assume:
+        if cid not in caps:
+            raise ConfigError(f"{where}assume.{cid}: unknown capability (known: {', '.join(sorted(caps))})")
+    for item in config.disable:
+        if item not in caps and item not in ids:
+            raise ConfigError(f"{where}disable: unknown rule or capability {item!r} (see `mlops-scan rules list`)")
+    if config.fail_under is not None and config.fail_under >= levels:
+        raise ConfigError(f"{where}fail-under: {config.fail_under} is above the model's top level ({levels - 1})")
+
+
+def disabled_note(config: Config) -> str | None:
+    """The report note saying which rules or capabilities the configuration turned off."""
+    if not config.disable:
+        return None
+    return f"Disabled by configuration ({config.source}): {', '.join(config.disable)}."
