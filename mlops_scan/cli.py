@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from mlops_scan import __version__
-from mlops_scan.errors import MlopsScanError
+from mlops_scan.errors import MlopsScanError, UsageError
 
-FORMATS = ("text", "json")
-EXIT_HELP = "Exit codes: 0 scan done; 2 usage, configuration or rule-pack error."
+FORMATS = ("text", "json", "markdown", "sarif", "shields")
+EXIT_HELP = ("Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
+             "--fail-under; 2 usage, configuration, input or rule-pack error.")
 
 
 class _DefaultToScan(click.Group):
@@ -35,48 +36,127 @@ def cli() -> None:
 
 @cli.command(epilog=EXIT_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
+              help="Report format  [default: text, or `format` in the configuration].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-under", type=click.IntRange(min=0), metavar="LEVEL",
+              help="Exit with code 1 when the level reached is below LEVEL (after writing the reports).")
+@click.option("--badge", type=click.Path(dir_okay=False, path_type=str), metavar="FILE.svg",
+              help="Also write an SVG badge of the level to FILE.svg.")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help='Also append the Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY").')
+@click.option("--json-output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Also write the JSON report to FILE.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Read settings from FILE (a .mlops-scan.toml or a pyproject.toml) instead of PATH's own.")
+@click.option("--no-config", is_flag=True, help="Ignore PATH's .mlops-scan.toml and [tool.mlops-scan] (for untrusted repositories).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
               help="Extra rule-pack folder or file (repeatable). Packs are data; nothing in them runs.")
-@click.option("--model", default="microsoft", show_default=True, help="Maturity model: a built-in name or a model YAML file.")
+@click.option("--model", help="Maturity model: a built-in name or a model YAML file  [default: microsoft].")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out paths matching GLOB (repeatable).")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
-def scan(path: str, fmt: str, output: str | None, rule_dirs: tuple[Path, ...], model: str, exclude: tuple[str, ...],
-         no_color: bool, quiet: bool) -> None:
-    """Scan PATH (default: the current folder) and report its MLOps maturity level."""
+def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None, badge: str | None, summary: str | None,
+         json_output: str | None, config_file: Path | None, no_config: bool, rule_dirs: tuple[Path, ...],
+         model: str | None, exclude: tuple[str, ...], no_color: bool, quiet: bool) -> None:
+    """Scan PATH (default: the current folder) and report its MLOps maturity level.
+
+    Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
+    (see docs/ci.md); command-line options win, and --exclude/--rules add to the file's lists.
+    """
+    from mlops_scan import config as configuration
     from mlops_scan.maturity import assess, load_model
     from mlops_scan.packs import load_all_rules
     from mlops_scan.scanner import collect, progress_printer
     from mlops_scan.snapshot import open_snapshot
 
-    maturity_model = load_model(model)
-    rules = load_all_rules(maturity_model, list(rule_dirs))
-    snapshot = open_snapshot(path, exclude=exclude)
+    root = Path(path)
+    settings = _settings(root, config_file, no_config)
+    fmt = fmt or settings.format or "text"
+    fail_under = settings.fail_under if fail_under is None else fail_under
+    maturity_model = load_model(model or settings.model or "microsoft")
+    rules = load_all_rules(maturity_model, [*settings.rules, *rule_dirs])
+    configuration.check_ids(settings, maturity_model.capabilities, [r.id for r in rules], len(maturity_model.levels))
+    if fail_under is not None and fail_under >= len(maturity_model.levels):
+        raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(maturity_model.levels) - 1}")
+    rules = [r for r in rules if r.id not in settings.disable and r.capability not in settings.disable]
+    snapshot = open_snapshot(path, limits=settings.scan_limits(), exclude=settings.exclude + exclude)
     result = collect(snapshot, rules, None if quiet else progress_printer())
+    notes = [f"Configuration: {settings.source}."] if settings.source else []
+    notes += [n for n in (configuration.disabled_note(settings),) if n]
     assessment = assess(
-        maturity_model, result.evidence, root=path, skipped=tuple(snapshot.skipped), inspected=result.inspected,
-        measurements=result.measurements, notes=tuple(snapshot.notes + result.errors),
+        maturity_model, result.evidence, root=path, assumed=settings.assume, skipped=tuple(snapshot.skipped),
+        inspected=result.inspected, measurements=result.measurements,
+        notes=tuple(notes + snapshot.notes + result.errors),
     )
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
-    report = _render(fmt, assessment, color)
+    extras = {"anchor": _anchor(snapshot, settings), "link_base": _link_base(snapshot.root)}
+    report = _render(fmt, assessment, color, **extras)
     if output:
-        try:
-            Path(output).write_text(report, encoding="utf-8")
-        except OSError as exc:
-            raise MlopsScanError(f"{output}: cannot write report ({exc.strerror})") from exc
+        _write(output, report)
     else:
         click.echo(report, nl=False)
+    for target, kind in ((badge, "badge"), (json_output, "json"), (summary, "markdown")):
+        if target:
+            _write(target, _render(kind, assessment, False, **extras), append=kind == "markdown")
+    if fail_under is not None and assessment.level < fail_under:
+        click.echo(f"mlops-scan: level {assessment.level} ({assessment.level_name}) is below --fail-under {fail_under}",
+                   err=True)
+        raise click.exceptions.Exit(1)
 
 
-def _render(fmt: str, assessment, color: bool) -> str:  # type: ignore[no-untyped-def]
+def _settings(root: Path, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
+    """The configuration: --config FILE, else the scanned root's own (unless --no-config)."""
+    from mlops_scan.config import Config, find_config, load_config
+
+    if config_file is not None:
+        if not config_file.is_file():
+            raise UsageError(f"--config {config_file}: no such file")
+        return load_config(config_file)
+    found = None if no_config or not root.is_dir() else find_config(root)
+    return load_config(found, root=root) if found else Config()
+
+
+def _anchor(snapshot, settings) -> str | None:  # type: ignore[no-untyped-def]
+    """The file SARIF results without evidence point at: the configuration file when it is in the repository, else a README."""
+    from mlops_scan.reporters.sarif import anchor_for
+
+    preferred = None
+    if settings.path is not None and settings.path.resolve().is_relative_to(snapshot.root):
+        preferred = settings.path.resolve().relative_to(snapshot.root).as_posix()
+    return anchor_for((f.path for f in snapshot.files), preferred)
+
+
+def _link_base(root: Path) -> str:
+    """The URL of the scanned files in a GitHub Actions or GitLab CI job ('' elsewhere)."""
+    from mlops_scan.reporters.markdown import link_base_from_env
+
+    top = next((p for p in (root, *root.parents) if (p / ".git").exists()), root)
+    return link_base_from_env(os.environ, root.relative_to(top).as_posix())
+
+
+def _write(target: str, text: str, append: bool = False) -> None:
+    try:
+        with open(target, "a" if append else "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise MlopsScanError(f"{target}: cannot write report ({exc.strerror})") from exc
+
+
+def _render(fmt: str, assessment, color: bool, anchor: str | None = None, link_base: str = "") -> str:  # type: ignore[no-untyped-def]
+    from mlops_scan.reporters import badge, markdown, sarif, text
+    from mlops_scan.reporters import json as json_report
+
     if fmt == "json":
-        from mlops_scan.reporters import json as json_report
-
         return json_report.render(assessment)
-    from mlops_scan.reporters import text
-
+    if fmt == "markdown":
+        return markdown.render(assessment, link_base=link_base)
+    if fmt == "sarif":
+        return sarif.render(assessment, anchor=anchor)
+    if fmt == "shields":
+        return badge.render_shields(assessment)
+    if fmt == "badge":
+        return badge.render(assessment)
     return text.render(assessment, color=color)
 
 
@@ -145,7 +225,7 @@ def rules_validate(folders: tuple[Path, ...]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: errors become one line on stderr and exit code 2; a traceback is a bug."""
     try:
-        cli.main(args=argv, prog_name="mlops-scan", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="mlops-scan", standalone_mode=False)  # an Exit's code comes back here
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
@@ -157,4 +237,4 @@ def main(argv: list[str] | None = None) -> None:
     except MlopsScanError as exc:
         click.echo(f"mlops-scan: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,260 @@
+"""Configuration: where it is found, each key with good and bad values, ids checked against
+the model and the rules, and command-line options winning over the file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlops_scan.cli import main
+from mlops_scan.config import Config, check_ids, find_config, load_config
+from mlops_scan.errors import ConfigError
+from mlops_scan.maturity import load_model
+from mlops_scan.snapshot import Limits
+from scanning import FIXTURES, builtin_rules
+
+MODEL = load_model()
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def dotfile(tmp_path: Path, text: str) -> Config:
+    return load_config(write(tmp_path, ".mlops-scan.toml", text), root=tmp_path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``mlops-scan ARGS`` in this process: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--quiet"])
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+@pytest.fixture
+def level2(tmp_path: Path) -> Path:
+    """A copy of the level-2 fixture (MLflow + DVC + GitLab CI), free to get a configuration file."""
+    return Path(shutil.copytree(FIXTURES / "level2-mlflow-dvc", tmp_path / "repo"))
+
+
+# Where the configuration comes from
+
+
+def test_no_configuration(tmp_path: Path) -> None:
+    assert find_config(tmp_path) is None
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'x'\n")
+    assert find_config(tmp_path) is None
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    path = write(tmp_path, "pyproject.toml", "[project]\nname = 'x'\n\n[tool.mlops-scan]\nfail-under = 2\n")
+    assert find_config(tmp_path) == path
+    config = load_config(path, root=tmp_path)
+    assert (config.source, config.fail_under, config.path) == ("pyproject.toml [tool.mlops-scan]", 2, path)
+
+
+def test_dotfile_wins_over_pyproject(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", "[tool.mlops-scan]\nfail-under = 2\n")
+    dot = write(tmp_path, ".mlops-scan.toml", "fail-under = 1\n")
+    assert find_config(tmp_path) == dot
+    assert load_config(dot).fail_under == 1
+
+
+def test_malformed_pyproject_without_our_table_is_ignored(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", "[project\nname = 'broken'\n")
+    assert find_config(tmp_path) is None
+
+
+def test_malformed_pyproject_with_our_table_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "pyproject.toml", "[tool.mlops-scan]\nfail-under = \n")
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: malformed TOML \(Invalid value"):
+        load_config(path)
+
+
+def test_oversized_configuration_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, ".mlops-scan.toml", "# " + "x" * (1024 * 1024) + "\n")
+    with pytest.raises(ConfigError, match=r"too large for a configuration file"):
+        load_config(path)
+
+
+# Each key: good values
+
+
+def test_every_key(tmp_path: Path) -> None:
+    (tmp_path / "packs").mkdir()
+    config = dotfile(tmp_path, """
+fail-under = 2
+format = "sarif"
+exclude = ["notebooks/**", "legacy"]
+disable = ["collaboration", "ci.gitlab-ci-pipeline"]
+rules = ["packs"]
+model = "microsoft"
+[assume]
+model_registry = "registered by the platform   repository"
+[limits]
+max_file_bytes = 4096
+max-files = 10
+parse_timeout = 2.5
+""")
+    assert config.fail_under == 2 and config.format == "sarif" and config.model == "microsoft"
+    assert config.exclude == ("notebooks/**", "legacy")
+    assert config.disable == ("collaboration", "ci.gitlab-ci-pipeline")
+    assert config.rules == ((tmp_path / "packs").resolve(),)
+    assert config.assume == {"model_registry": "registered by the platform repository"}
+    assert config.scan_limits() == Limits(max_file_bytes=4096, max_files=10, parse_timeout=2.5)
+    check_ids(config, MODEL.capabilities, [r.id for r in builtin_rules()], len(MODEL.levels))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif", "shields"])
+def test_format_values(tmp_path: Path, fmt: str) -> None:
+    assert dotfile(tmp_path, f'format = "{fmt}"\n').format == fmt
+
+
+def test_model_file_is_resolved_against_the_configuration_folder(tmp_path: Path) -> None:
+    assert dotfile(tmp_path, 'model = "models/ours.yaml"\n').model == str((tmp_path / "models/ours.yaml").resolve())
+
+
+def test_explicit_config_file_may_point_anywhere(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    path = write(tmp_path / "shared", "mlops.toml", 'rules = ["../packs"]\n')
+    assert load_config(path).rules == ((tmp_path / "packs").resolve(),)
+
+
+# Each key: bad values, one line naming the key
+
+
+@pytest.mark.parametrize("text, message", [
+    ("fail_under = 1\n", "fail_under: unknown key (known: assume, disable, exclude, fail-under, format, limits, model, rules)"),
+    ('fail-under = "2"\n', "fail-under: must be a level number (0 or more)"),
+    ("fail-under = -1\n", "fail-under: must be a level number (0 or more)"),
+    ("fail-under = true\n", "fail-under: must be a level number (0 or more)"),
+    ('format = "html"\n', "format: must be one of text, json, markdown, sarif, shields"),
+    ('exclude = "docs/**"\n', "exclude: must be a list of non-empty strings"),
+    ("exclude = [1]\n", "exclude: must be a list of non-empty strings"),
+    ('disable = [""]\n', "disable: must be a list of non-empty strings"),
+    ('rules = "packs"\n', "rules: must be a list of non-empty strings"),
+    ('rules = ["../elsewhere"]\n',
+     "rules: '../elsewhere' is outside the repository (a repository's configuration may only name files inside it)"),
+    ('model = "/etc/models/x.yaml"\n',
+     "model: '/etc/models/x.yaml' is outside the repository (a repository's configuration may only name files inside it)"),
+    ("model = 3\n", "model: must be a built-in model name or a model YAML file"),
+    ('assume = ["ci"]\n', 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
+    ('[assume]\nci = " "\n', 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
+    ("[assume]\nci = true\n", 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
+    ("limits = 5\n", "limits: must be a table of limit = number"),
+    ("[limits]\nmax_bytes = 5\n", "limits.max_bytes: unknown limit (known: " + ", ".join(
+        f for f in Limits.__dataclass_fields__) + ")"),
+    ("[limits]\nmax_files = 0\n", "limits.max_files: must be a positive whole number"),
+    ('[limits]\nmax_files = "10"\n', "limits.max_files: must be a positive whole number"),
+    ("[limits]\nmax_depth = 2.5\n", "limits.max_depth: must be a positive whole number"),
+    ("[limits]\nparse_timeout = -1\n", "limits.parse_timeout: must be a number, 0 or more"),
+])
+def test_bad_values(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        dotfile(tmp_path, text)
+    assert str(error.value) == f"{tmp_path / '.mlops-scan.toml'}: {message}"
+
+
+def test_pyproject_errors_name_the_full_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "pyproject.toml", '[tool.mlops-scan]\nformat = "pdf"\n')
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: tool\.mlops-scan\.format: must be one of "):
+        load_config(path)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[assume]\nregistry = "platform"\n', "assume.registry: unknown capability (known: ab_testing, "),
+    ('disable = ["experiment_tracking.no-such-rule"]\n',
+     "disable: unknown rule or capability 'experiment_tracking.no-such-rule' (see `mlops-scan rules list`)"),
+    ("fail-under = 5\n", "fail-under: 5 is above the model's top level (4)"),
+])
+def test_unknown_ids(tmp_path: Path, text: str, message: str) -> None:
+    config = dotfile(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        check_ids(config, MODEL.capabilities, [r.id for r in builtin_rules()], len(MODEL.levels))
+    assert str(error.value).startswith(f"{tmp_path / '.mlops-scan.toml'}: {message}")
+
+
+# Through the command line
+
+
+def test_configuration_error_is_one_line_and_exit_2(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", "fail-under = 1\ncolour = true\n")
+    code, out, err = run(capsys, str(level2))
+    assert (code, out) == (2, "")
+    assert err == (f"mlops-scan: error: {level2 / '.mlops-scan.toml'}: colour: unknown key "
+                   "(known: assume, disable, exclude, fail-under, format, limits, model, rules)\n")
+
+
+def test_format_from_configuration_and_option_wins(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", 'format = "shields"\n')
+    assert json.loads(run(capsys, str(level2))[1])["message"] == "2 · automated training"
+    assert json.loads(run(capsys, str(level2), "--format", "json")[1])["level"] == 2
+
+
+def test_fail_under_from_configuration_and_option_wins(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, "pyproject.toml", "[tool.mlops-scan]\nfail-under = 3\n")
+    code, _, err = run(capsys, str(level2), "-f", "shields")
+    assert code == 1 and err == "mlops-scan: level 2 (Automated training) is below --fail-under 3\n"
+    assert run(capsys, str(level2), "-f", "shields", "--fail-under", "2")[0] == 0
+
+
+def test_no_config_and_explicit_config(level2: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", "fail-under = 4\n")
+    assert run(capsys, str(level2), "-f", "shields", "--no-config")[0] == 0
+    other = write(tmp_path, "ci.toml", "fail-under = 1\n")
+    assert run(capsys, str(level2), "-f", "shields", "--config", str(other))[0] == 0
+    code, _, err = run(capsys, str(level2), "--config", str(tmp_path / "absent.toml"))
+    assert code == 2 and err == f"mlops-scan: error: --config {tmp_path / 'absent.toml'}: no such file\n"
+
+
+def test_assume_is_reported_as_asserted(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", '[assume]\nab_testing = "traffic split by the gateway team"\n'
+                                      'deployment_automation = "deployed by the platform repository"\n')
+    report = json.loads(run(capsys, str(level2), "-f", "json")[1])
+    assert report["level"] == 3
+    assert report["capabilities"]["ab_testing"]["asserted"] == "traffic split by the gateway team"
+    assert report["capabilities"]["ab_testing"]["reason"] == "asserted: traffic split by the gateway team"
+    assert report["capabilities"]["ab_testing"]["evidence"] == []
+    assert report["notes"][0] == "Configuration: .mlops-scan.toml."
+    text = run(capsys, str(level2), "-f", "text", "--no-color")[1]
+    assert "asserted: traffic split by the gateway team" in text
+
+
+def test_disable_capability_and_rule(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", 'disable = ["experiment_tracking"]\n')
+    report = json.loads(run(capsys, str(level2), "-f", "json")[1])
+    assert report["level"] == 1 and report["capabilities"]["experiment_tracking"]["evidence"] == []
+    assert "Disabled by configuration (.mlops-scan.toml): experiment_tracking." in report["notes"]
+    write(level2, ".mlops-scan.toml", 'disable = ["model_registry.mlflow-register-model"]\n')
+    report = json.loads(run(capsys, str(level2), "-f", "json")[1])
+    assert report["level"] == 1
+    assert "model_registry.mlflow-register-model" not in {e["rule"] for e in report["capabilities"]["model_registry"]["evidence"]}
+
+
+def test_exclude_adds_to_the_command_line(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", 'exclude = ["dvc.yaml"]\n')
+    report = json.loads(run(capsys, str(level2), "-f", "json", "--exclude", ".gitlab-ci.yml")[1])
+    paths = {e["path"] for c in report["capabilities"].values() for e in c["evidence"]}
+    assert not paths & {"dvc.yaml", ".gitlab-ci.yml"}
+    assert report["level"] == 0
+
+
+def test_limits_reach_the_snapshot(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", "[limits]\nmax_file_bytes = 10\n")
+    report = json.loads(run(capsys, str(level2), "-f", "json")[1])
+    size = (level2 / "dvc.yaml").stat().st_size
+    assert {"path": "dvc.yaml", "reason": f"too large ({size} B > 10 B limit)"} in report["skipped"]
+
+
+def test_rules_folder_from_configuration(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (level2 / "packs").mkdir()
+    write(level2 / "packs", "ours.yaml", "schema_version: 1\nrules: []\n")
+    write(level2, ".mlops-scan.toml", 'rules = ["packs"]\n')
+    code, _, err = run(capsys, str(level2))
+    assert code == 2 and err.startswith("mlops-scan: error: ") and "ours.yaml" in err
