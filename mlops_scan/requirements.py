@@ -27,6 +27,10 @@ class Requirement:
     text: str
 
 
+MANIFEST_KINDS = ("requirements", "pyproject", "pipfile", "setup.cfg", "setup.py", "conda")
+"""The manifest readers, by the kind names rules use."""
+
+
 def normalise(name: str) -> str:
     """PEP 503 normalised distribution name."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -156,9 +160,15 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
         tree = ast.parse(ctx.text)
     except (SyntaxError, ValueError, RecursionError):
         return
+    lists = {  # module-level `REQUIRED = [...]` passed as install_requires=REQUIRED
+        node.targets[0].id: node.value for node in tree.body
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, (ast.List, ast.Tuple, ast.Dict))
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg in ("install_requires", "extras_require", "tests_require"):
-            for const in ast.walk(node.value):
+            value = lists.get(node.value.id, node.value) if isinstance(node.value, ast.Name) else node.value
+            for const in ast.walk(value):
                 if isinstance(const, ast.Constant) and isinstance(const.value, str):
                     match = _REQ.match(const.value)
                     if match:

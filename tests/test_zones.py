@@ -40,6 +40,8 @@ CASES: list[tuple[str, Zone]] = [
     ("src/pkg/testing_utils.py", P), ("src/pkg/tester.py", P), ("examples.py", P), ("notebooks/explore.ipynb", P),
     ("sitemap/x.py", P), ("docsgen.py", P), ("pipelines/train.yaml", P), ("templates/email.html", P),
     (".github/workflows/ci.yml", P), ("dvc.yaml", P), ("mdtools/a.py", P),
+    (".github/pull_request_template.md", P), (".gitlab/merge_request_templates/default.md", P),
+    (".azuredevops/pull_request_template.md", P), ("src/.github.md", D),
     # precedence: the first zone (vendored, templates, tests, examples, docs) wins
     ("node_modules/pkg/tests/test_a.py", V), ("{{ cookiecutter.name }}/tests/test_a.py", T),
     ("tests/examples/a.py", TE), ("examples/docs/a.py", E), ("docs/examples/a.py", E), ("examples/README.md", E),

@@ -1,4 +1,5 @@
-"""Follow a CI step one hop into the local files it calls: scripts, Makefile targets, task runners, templates."""
+"""Follow a CI step one hop into the local files it calls: scripts, Makefile targets, task runners, tox
+environments, local actions and templates."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _MISE = re.compile(r"\bmise\s+(?:run\s+)?([\w:.-]+)")
 _JUST = re.compile(r"\bjust\s+([\w-]+)")
 _POE = re.compile(r"\bpoe\s+([\w-]+)")
 _TEMPLATE = re.compile(r"^template:\s*(\S+)")
+_TOX = re.compile(r"\btox\b(?:\s+(?:-e|--env)\s*=?\s*['\"]?([\w.,${}\[\] -]+?)['\"]?)?(?=\s*(?:$|\n|&&|;|\|)|\s+-)")
 
 
 def expand(command: str, snapshot: Snapshot, ci_dir: str, depth: int = 2) -> str:
@@ -48,6 +50,8 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
     for token in _tokens(command):
         if token.endswith(_SCRIPT_SUFFIXES) or token.startswith("./"):
             path = _local(token, snapshot, ci_dir)
+            if path is None and token.startswith("./"):  # a local action: its folder's action.yml
+                path = _local(token.rstrip("/") + "/action.yml", snapshot, ci_dir) or _local(token.rstrip("/") + "/action.yaml", snapshot, ci_dir)
             if path:
                 text = snapshot.read_text(path)
                 if text:
@@ -61,6 +65,10 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
         texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "poe", "tasks"), match.group(1))
     for match in _JUST.finditer(command):
         texts += _recipe(snapshot, ("justfile", "Justfile"), match.group(1))
+    for match in _TOX.finditer(command):
+        before = command[: match.start()].rstrip()
+        if not before or before.endswith(("&&", ";", "|", "\n", "-m", "run", "uvx", "exec")):  # not `pip install tox`
+            texts += _tox_envs(snapshot, match.group(1) or "")
     return texts
 
 
@@ -111,6 +119,24 @@ def _toml_task(snapshot: Snapshot, names: tuple[str, ...], table: tuple[str, ...
         if value is not None:
             return [_task_text(value)]
     return []
+
+
+def _tox_envs(snapshot: Snapshot, envs: str) -> list[str]:
+    """The ``commands`` of the tox environments named (``-e a,b``); the base ``[testenv]`` for
+    factor names such as ``py311`` and for names that are CI variables (``${{ matrix.env }}``)."""
+    text = snapshot.read_text("tox.ini") if snapshot.entry("tox.ini") is not None else None
+    if not text:
+        return []
+    sections = dict(re.findall(r"^\[([^\]\n]+)\]\s*\n((?:(?!\[).*\n?)*)", text, re.M))
+    out = []
+    for env in [e.strip() for e in envs.split(",") if e.strip()] or [""]:
+        body = sections.get(f"testenv:{env}")
+        if body is None and (not env or "$" in env or re.fullmatch(r"py\d*|pypy\d*|py\d+-\w+", env)):
+            body = sections.get("testenv")
+        if body:
+            commands = re.search(r"^commands\s*=(.*\n(?:[ \t]+.*\n?)*)", body, re.M)
+            out.append(commands.group(1) if commands else "")
+    return out
 
 
 def _task_text(value: object) -> str:

@@ -13,8 +13,11 @@ from mlops_scan.filecontext import FileContext
 
 SYSTEMS = (
     "github-actions", "gitlab-ci", "azure-pipelines", "jenkins", "circleci", "travis", "bitbucket",
-    "buildkite", "drone", "cloud-build", "codebuild", "tekton",
+    "buildkite", "drone", "cloud-build", "codebuild", "tekton", "github-actions-template", "pre-commit",
 )
+OPT_IN_SYSTEMS = ("github-actions-template", "pre-commit")
+"""Not CI that runs: workflow-shaped YAML parked outside ``.github/workflows/`` (inert until copied) and
+git hooks. Only rules that name them in ``systems`` see them."""
 _GH_TRIGGERS = {
     "push": "push", "pull_request": "pull_request", "pull_request_target": "pull_request", "merge_group": "pull_request",
     "schedule": "schedule", "release": "release", "workflow_dispatch": "manual", "repository_dispatch": "dispatch",
@@ -43,6 +46,8 @@ def detect_system(path: str) -> str | None:
         return "buildkite"
     if lower in (".drone.yml", ".drone.yaml"):
         return "drone"
+    if lower in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
+        return "pre-commit"
     if lower.endswith(_YAML_SUFFIXES):
         return "yaml?"
     return None
@@ -71,6 +76,10 @@ def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
     """Recognise CI systems whose files have no fixed name, by their shape."""
     name = path.rsplit("/", 1)[-1].lower()
     keys = {k for k, _, _ in Y.items(doc)}
+    jobs = list(Y.items(Y.get(doc, "jobs")))
+    if keys & {"on", "true"} and jobs and all(
+            Y.get(body, "runs-on") is not None or Y.get(body, "uses") is not None for _, _, body in jobs):
+        return "github-actions-template"
     if any((Y.scalar(Y.get(d, "apiVersion")) or "").startswith("tekton.dev/") for d in docs):
         return "tekton"
     if name.startswith("azure-pipelines") or (keys & {"trigger", "pr", "schedules"} and keys & {"stages", "jobs", "steps", "extends"}):
@@ -126,7 +135,8 @@ def _github(ctx: FileContext, doc: Node) -> Pipeline | None:
     if on is None or not isinstance(jobs, MappingNode):
         return None
     on_key = Y.key_node(doc, "on") or Y.key_node(doc, "true")
-    pipeline = Pipeline("github-actions", ctx.path, _trigger_keys(on, _GH_TRIGGERS, Y.line_of(on)), line=Y.line_of(on_key or doc))
+    system = "github-actions" if ctx.path.startswith(".github/workflows/") else "github-actions-template"
+    pipeline = Pipeline(system, ctx.path, _trigger_keys(on, _GH_TRIGGERS, Y.line_of(on)), line=Y.line_of(on_key or doc))
     for name, key_node, body in Y.items(jobs):
         job = Job(name, Y.line_of(key_node))
         for key, knode, _ in Y.items(body):
@@ -159,6 +169,9 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
     workflow = Y.get(doc, "workflow")
     if workflow is not None:
         pipeline.triggers = _gitlab_sources(workflow) or pipeline.triggers
+    included = [Step(f"template: {path}", line) for path, line in _gitlab_includes(Y.get(doc, "include"))]
+    if included:
+        pipeline.jobs.append(Job("include", included[0].line, included))
     for name, key_node, body in Y.items(doc):
         if name in _GITLAB_RESERVED or name.startswith(".") and not isinstance(body, MappingNode):
             continue
@@ -175,6 +188,16 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
         if job.steps or "trigger" in job.keys or "extends" in job.keys:
             pipeline.jobs.append(job)
     return pipeline if pipeline.jobs else None
+
+
+def _gitlab_includes(node: Node | None) -> list[tuple[str, int]]:
+    """Local files pulled in with ``include:`` (a string, ``local:`` entries, or a list of either)."""
+    out: list[tuple[str, int]] = []
+    for item in Y.seq(node) or ([node] if node is not None else []):
+        path = Y.scalar(item) or Y.scalar(Y.get(item, "local"))
+        if path and not path.startswith(("http://", "https://")) and Y.get(item, "project") is None:
+            out.append((path.lstrip("/"), Y.line_of(item)))
+    return out
 
 
 def _gitlab_sources(body: Node) -> dict[str, int]:
@@ -395,7 +418,9 @@ def _codebuild(ctx: FileContext, doc: Node) -> Pipeline | None:
     job = Job("build", Y.line_of(phases))
     for _, _, phase in Y.items(phases):
         job.steps += [Step(cmd, line) for cmd, line in _commands(Y.get(phase, "commands"))]
-    return Pipeline("codebuild", ctx.path, {}, [job])
+    # CodeBuild reads buildspec.yml from the source root by default; a project on the repository
+    # (webhook or CodePipeline source) runs it on every push, as Cloud Build triggers run cloudbuild.yaml.
+    return Pipeline("codebuild", ctx.path, {"push": Y.line_of(phases)}, [job])
 
 
 def _tekton(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
@@ -435,8 +460,23 @@ def _tekton_steps(node: Node | None, depth: int = 0) -> list[Node]:
     return out
 
 
+def _pre_commit(ctx: FileContext, doc: Node) -> Pipeline | None:
+    """Git hooks, one job per hook repository; a hook's step runs its ``entry`` (local hooks) and uses its id."""
+    repos = Y.seq(Y.get(doc, "repos"))
+    if not repos:
+        return None
+    pipeline = Pipeline("pre-commit", ctx.path, {}, line=Y.line_of(Y.key_node(doc, "repos") or doc))
+    for repo in repos:
+        job = Job(Y.scalar(Y.get(repo, "repo")) or "repo", Y.line_of(repo))
+        for hook in Y.seq(Y.get(repo, "hooks")):
+            hook_id = Y.scalar(Y.get(hook, "id")) or ""
+            job.steps.append(Step(Y.scalar(Y.get(hook, "entry")) or "", Y.line_of(hook), uses=hook_id))
+        pipeline.jobs.append(job)
+    return pipeline
+
+
 _READERS: dict[str, Callable[..., Pipeline | None]] = {
-    "github-actions": _github, "gitlab-ci": _gitlab, "azure-pipelines": _azure, "circleci": _circleci,
-    "travis": _travis, "bitbucket": _bitbucket, "buildkite": _buildkite, "drone": _drone,
+    "github-actions": _github, "github-actions-template": _github, "pre-commit": _pre_commit, "gitlab-ci": _gitlab,
+    "azure-pipelines": _azure, "circleci": _circleci, "travis": _travis, "bitbucket": _bitbucket, "buildkite": _buildkite, "drone": _drone,
     "cloud-build": _cloud_build, "codebuild": _codebuild, "tekton": _tekton,
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, compile_globs
-from mlops_scan.requirements import manifest_kind, normalise, read_requirements
+from mlops_scan.requirements import MANIFEST_KINDS, manifest_kind, normalise, read_requirements
 from mlops_scan.snapshot import FileEntry
 
 
@@ -23,6 +23,9 @@ class DependencyParams:
     """With ``min_pinned_share``: the file must declare at least this many entries."""
     paths: list[str] = field(default_factory=list)
     """Only manifests matching these path globs."""
+    manifests: list[str] = field(default_factory=list)
+    """Only these manifest kinds (``requirements``, ``pyproject``, ``pipfile``, ``setup.cfg``, ``setup.py``, ``conda``);
+    ``pyproject``/``setup.cfg``/``setup.py`` declare an installable package."""
 
 
 class DependencyMatcher(Matcher):
@@ -37,6 +40,9 @@ class DependencyMatcher(Matcher):
             raise ValueError("give packages or min_pinned_share")
         if params.min_pinned_share is not None and not 0 < params.min_pinned_share <= 1:
             raise ValueError("min_pinned_share must be in (0, 1]")
+        for kind in params.manifests:
+            if kind not in MANIFEST_KINDS:
+                raise ValueError(f"unknown manifest kind {kind!r} (known: {', '.join(MANIFEST_KINDS)})")
 
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
@@ -54,7 +60,7 @@ class DependencyMatcher(Matcher):
             return
         kind = manifest_kind(ctx.path)
         for rule, names, paths in self._wanted:
-            if paths and not paths.search(ctx.path):
+            if paths and not paths.search(ctx.path) or rule.params.manifests and kind not in rule.params.manifests:
                 continue
             found = next((r for r in requirements if r.name in names), None)
             if found is not None:

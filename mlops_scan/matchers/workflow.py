@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mlops_scan.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
+from mlops_scan.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.ci.hops import expand
 from mlops_scan.ci.model import TRIGGERS
 from mlops_scan.filecontext import FileContext
@@ -21,9 +22,12 @@ class WorkflowParams:
     """Params of a ``workflow`` rule; all given tests must hold in one job."""
 
     systems: list[str] = field(default_factory=list)
-    """CI systems (empty: any). See ``mlops_scan.ci.SYSTEMS``."""
+    """CI systems (empty: any CI system). See ``mlops_scan.ci.SYSTEMS``; ``github-actions-template``
+    (workflows parked outside ``.github/workflows/``) and ``pre-commit`` (git hooks) match only when named."""
     triggers: list[str] = field(default_factory=list)
-    """The pipeline (or the job) runs on any of these triggers (empty: any)."""
+    """The pipeline (or the job) runs on any of these triggers (empty: any, including none)."""
+    not_triggers: list[str] = field(default_factory=list)
+    """The job must not run on any of these (its own triggers when it has some, else the pipeline's)."""
     commands: list[str] = field(default_factory=list)
     """Regexes; a step's command, followed one hop into local scripts and tasks, matches any."""
     uses: list[str] = field(default_factory=list)
@@ -41,11 +45,13 @@ class _Compiled:
 
     def match(self, pipeline: Pipeline, expanded: dict[int, str]) -> int | None:
         p: WorkflowParams = self.rule.params
-        if p.systems and pipeline.system not in p.systems:
+        if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
             return None
         for job in pipeline.jobs or [Job("", pipeline.line)]:
             triggers = {**pipeline.triggers, **job.triggers}
             if p.triggers and not any(t in triggers for t in p.triggers):
+                continue
+            if any(t in (job.triggers or pipeline.triggers) for t in p.not_triggers):
                 continue
             line = self._job_line(job, expanded)
             if line is None:
@@ -82,7 +88,7 @@ class WorkflowMatcher(Matcher):
         for system in params.systems:
             if system not in SYSTEMS:
                 raise ValueError(f"unknown CI system {system!r} (known: {', '.join(SYSTEMS)})")
-        for trigger in params.triggers:
+        for trigger in params.triggers + params.not_triggers:
             if trigger not in TRIGGERS:
                 raise ValueError(f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})")
         for command in params.commands:
