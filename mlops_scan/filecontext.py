@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import ast
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from yaml.nodes import Node
 
 from mlops_scan import notebooks, pyfacts, yamlnodes
-from mlops_scan.snapshot import FileEntry, Snapshot
+from mlops_scan.snapshot import FileEntry, Snapshot, printable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,6 +22,41 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _UNSET: Any = object()
+
+
+class ParseTimeout(BaseException):
+    """A parse ran past ``Limits.parse_timeout`` (a BaseException, so no parser's ``except Exception`` hides it)."""
+
+
+_alarm = {"armed": False}
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    if _alarm["armed"]:
+        _alarm["armed"] = False
+        raise ParseTimeout
+
+
+@contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Raise :class:`ParseTimeout` in the body once ``seconds`` have passed.
+
+    Uses a real-time timer, so only in the main thread on POSIX; elsewhere (and for 0) the
+    body is unbounded in time and only the size limits bound it. Nested bounds use the outer one.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds <= 0 or not usable or _alarm["armed"]:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _alarm["armed"] = True
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        _alarm["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class FileContext:
@@ -55,8 +94,11 @@ class FileContext:
     def line_text(self, line: int | None) -> str:
         """The stripped text of a 1-based line of the file (for snippets)."""
         if line and 0 < line <= len(self.lines):
-            return self.lines[line - 1].strip()[:160]
+            return printable(self.lines[line - 1].strip()[:160])
         return ""
+
+    def _timed_out(self, parser: str) -> None:
+        self.snapshot.skip(self.path, f"{parser} parse took longer than {self.snapshot.limits.parse_timeout:g} s: not analysed")
 
     @property
     def is_notebook(self) -> bool:
@@ -70,12 +112,16 @@ class FileContext:
             self._cells = None
             if self.text is not None:
                 self.parsed.append("notebook")
+                problems: list[str] = []
                 try:
-                    self._cells = notebooks.read_cells(self.text)
+                    with time_bound(self.snapshot.limits.parse_timeout):
+                        self._cells = notebooks.read_cells(self.text, problems)
                 except notebooks.NotebookError as exc:
                     self.snapshot.skip(self.path, str(exc))
-                except RecursionError:
-                    self.snapshot.skip(self.path, "malformed notebook: nested too deeply")
+                except ParseTimeout:
+                    self._timed_out("notebook")
+                for problem in problems:
+                    self.snapshot.skip(self.path, problem)
         return self._cells
 
     @property
@@ -97,11 +143,13 @@ class FileContext:
     def _parse_python(self, source: str) -> pyfacts.PyFacts | None:
         self.parsed.append("python")
         try:
-            with warnings.catch_warnings():
+            with time_bound(self.snapshot.limits.parse_timeout), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(source)
-            return pyfacts.extract(tree)
+                return pyfacts.extract(ast.parse(source))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        except ParseTimeout:
+            self._timed_out("Python")
             return None
 
     def _parse_cells(self) -> pyfacts.PyFacts | None:
@@ -120,6 +168,7 @@ class FileContext:
             merged.bases += [(n, line + shift) for n, line in facts.bases]
             merged.decorators += [(n, line + shift) for n, line in facts.decorators]
             merged.assigns += [(n, line + shift) for n, line in facts.assigns]
+            merged.classes += [(n, line + shift) for n, line in facts.classes]
         self.line_map = None  # lines above are already file lines
         return merged if parsed_any else None
 
@@ -137,11 +186,16 @@ class FileContext:
             if self.text is not None:
                 self.parsed.append("yaml")
                 limit = self.snapshot.limits.max_yaml_nodes
-                docs, error = yamlnodes.compose_documents(self.text, limit)
-                if error and ("{{" in self.text or "{%" in self.text):
-                    docs, error = yamlnodes.compose_documents(yamlnodes.detemplate(self.text), limit)
+                try:
+                    with time_bound(self.snapshot.limits.parse_timeout):
+                        docs, error = yamlnodes.compose_documents(self.text, limit)
+                        if error and ("{{" in self.text or "{%" in self.text):
+                            docs, error = yamlnodes.compose_documents(yamlnodes.detemplate(self.text), limit, strict_keys=False)
+                except ParseTimeout:
+                    docs, error = [], None
+                    self._timed_out("YAML")
                 if error:
-                    self.snapshot.skip(self.path, error + (f" ({len(docs)} document(s) before it were read)" if docs else ""))
+                    self.snapshot.skip(self.path, error + (f" ({len(docs)} other document(s) read)" if docs else ""))
                 self._yaml = docs
         return self._yaml
 
@@ -153,7 +207,12 @@ class FileContext:
             if self.text is not None:
                 self.parsed.append("toml")
                 try:
-                    self._toml = tomllib.loads(self.text)
-                except (tomllib.TOMLDecodeError, RecursionError) as exc:
+                    with time_bound(self.snapshot.limits.parse_timeout):
+                        self._toml = tomllib.loads(self.text)
+                except tomllib.TOMLDecodeError as exc:
                     self.snapshot.skip(self.path, f"malformed TOML: {str(exc)[:160]}")
+                except RecursionError:
+                    self.snapshot.skip(self.path, "malformed TOML: nested too deeply")
+                except ParseTimeout:
+                    self._timed_out("TOML")
         return self._toml

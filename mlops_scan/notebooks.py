@@ -7,10 +7,20 @@ import re
 from dataclasses import dataclass
 
 _MAGIC = re.compile(r"^\s*[%!]")
+_ASSIGNED_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)[%!]")
+"""``out = !cmd`` / ``x = %time f()``: the value becomes ``None`` so the cell still parses."""
+DATABRICKS_HEADER = "# Databricks notebook source"
+"""First line of a notebook exported by Databricks as a ``.py`` file."""
+_JUPYTEXT = re.compile(r"\A(?:#!.*\n)?(?:#.*\n)*?#\s+jupytext:|^# %%", re.M)
+
+
+def is_text_notebook(text: str) -> bool:
+    """A ``.py`` file that is a notebook: a Databricks export, or a Jupytext notebook (header or ``# %%`` cells)."""
+    return text.startswith(DATABRICKS_HEADER) or bool(_JUPYTEXT.search(text))
 
 
 class NotebookError(Exception):
-    """The file is not a notebook nbformat can read; the message says why."""
+    """The file is not a notebook (nbformat 3 or 4 JSON); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -25,28 +35,36 @@ class Cell:
     """The cell holds stored outputs or an execution count (it was run by hand)."""
 
 
-def read_cells(text: str) -> list[Cell]:
-    """The code cells of an .ipynb document (nbformat v3 or v4), outputs dropped."""
-    import nbformat.reader  # lazy: only paid for repositories with notebooks
+def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
+    """The code cells of an .ipynb document (nbformat v3 or v4), outputs dropped.
 
+    Cells that cannot be analysed (a source that is not text) are left out; when ``problems``
+    is given, a sentence for each is appended to it.
+    """
     try:
-        node = nbformat.reader.reads(text)
-    except nbformat.reader.NotJSONError as exc:
-        raise NotebookError("malformed notebook: not valid JSON") from exc
-    except Exception as exc:  # nbformat raises several types for unsupported documents
-        raise NotebookError(f"malformed notebook: {str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__}") from exc
-    major = node.get("nbformat") if isinstance(node, dict) else None
-    if major == 4:
+        node = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"malformed notebook: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise NotebookError("malformed notebook: nested too deeply") from exc
+    if not isinstance(node, dict):
+        raise NotebookError("malformed notebook: not a JSON object")
+    major = node.get("nbformat")
+    if major == 4 and not isinstance(major, bool):
         raw_cells = node.get("cells")
-    elif major == 3:
-        raw_cells = [c for ws in node.get("worksheets") or [] if isinstance(ws, dict) for c in ws.get("cells") or []]
+    elif major == 3 and not isinstance(major, bool):
+        worksheets = node.get("worksheets")
+        if not isinstance(worksheets, list):
+            raise NotebookError("malformed notebook: 'worksheets' is not a list")
+        raw_cells = [c for ws in worksheets if isinstance(ws, dict) for c in ws.get("cells") or []]
     else:
-        raise NotebookError(f"unsupported notebook format version {major!r}")
+        raise NotebookError(f"unsupported notebook format version {repr(major)[:20]}" if major is not None
+                            else "malformed notebook: no 'nbformat' version")
     if not isinstance(raw_cells, list):
         raise NotebookError("malformed notebook: 'cells' is not a list")
     cells: list[Cell] = []
-    offset = 0
-    for raw in raw_cells:
+    locator = _Locator(text)
+    for number, raw in enumerate(raw_cells, 1):
         if not isinstance(raw, dict) or raw.get("cell_type") != "code":
             continue
         source = raw.get("source", raw.get("input", ""))
@@ -56,26 +74,41 @@ def read_cells(text: str) -> list[Cell]:
         elif isinstance(source, str):
             parts = source.splitlines(keepends=True)
         else:
-            continue  # non-string source: nothing to analyse in this cell
-        offset, line = _locate(text, parts, offset)
+            if problems is not None:
+                problems.append(f"cell {number} has a source that is not text: cell not analysed")
+            continue
         has_output = bool(raw.get("outputs")) or raw.get("execution_count") is not None
-        cells.append(Cell(source, line, has_output))
+        cells.append(Cell(source, locator.line_of(parts), has_output))
     return cells
 
 
-def _locate(text: str, parts: list[str], offset: int) -> tuple[int, int]:
-    """Find the cell's first source line in the raw JSON text after ``offset``."""
-    for part in parts:
-        if part.strip():
-            needle = json.dumps(part, ensure_ascii=False)[:-1]  # without the closing quote
-            found = text.find(needle, offset)
-            if found < 0:
-                needle = json.dumps(part)[:-1]
-                found = text.find(needle, offset)
+class _Locator:
+    """Finds where each cell's source starts in the raw JSON text, moving forward only.
+
+    Lines are counted incrementally and failed searches are limited, so locating every cell
+    costs a bounded number of passes over the text however many cells there are.
+    """
+
+    MAX_MISSES = 16
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offset = 0
+        self.line = 1
+        self.misses = 0
+
+    def line_of(self, parts: list[str]) -> int:
+        part = next((p for p in parts if p.strip()), None)
+        if part is None or self.misses >= self.MAX_MISSES:
+            return self.line
+        for needle in dict.fromkeys((json.dumps(part, ensure_ascii=False)[:-1], json.dumps(part)[:-1])):
+            found = self.text.find(needle, self.offset)
             if found >= 0:
-                return found + len(needle), text.count("\n", 0, found) + 1
-            break
-    return offset, text.count("\n", 0, offset) + 1
+                self.line += self.text.count("\n", self.offset, found)
+                self.offset = found + len(needle)
+                return self.line
+        self.misses += 1
+        return self.line
 
 
 def code_lines(source: str) -> int:
@@ -89,7 +122,7 @@ def as_python(cells: list[Cell]) -> tuple[str, list[int]]:
     line_map: list[int] = []
     for cell in cells:
         for i, line in enumerate(cell.source.splitlines()):
-            lines.append("#" + line if _MAGIC.match(line) else line)
+            lines.append("#" + line if _MAGIC.match(line) else _ASSIGNED_MAGIC.sub(r"\1None  #", line))
             line_map.append(cell.first_line + i)
         lines.append("")
         line_map.append(cell.first_line)

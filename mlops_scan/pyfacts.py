@@ -9,6 +9,8 @@ comments and mocks never count: only import statements, call nodes and class def
 from __future__ import annotations
 
 import ast
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -36,12 +38,14 @@ class PyFacts:
     """Qualified attribute targets assigned to (``endpoint.traffic = ...``)."""
     has_main: bool = False
     """The module has an ``if __name__ == "__main__":`` block."""
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    """Names of the classes the module defines (any depth) and their lines."""
 
 
 def extract(tree: ast.Module) -> PyFacts:
     """Collect the facts of a parsed module."""
     visitor = _Visitor()
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 visitor.facts.imports.append((alias.name, node.lineno))
@@ -50,11 +54,19 @@ def extract(tree: ast.Module) -> PyFacts:
                 else:
                     root = alias.name.split(".")[0]
                     visitor.names[root] = root
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            # Relative imports name the repository's own modules: kept with their leading dots
+            # (``.nodes.train_model``) so they never resolve to a third-party tool.
+            module = "." * node.level + (f"{node.module}." if node.module else "")
+            for alias in node.names:
+                visitor.facts.imports.append((f"{module}{alias.name}", node.lineno))
+        elif isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 visitor.facts.imports.append((f"{node.module}.{alias.name}", node.lineno))
                 if alias.name != "*":
                     visitor.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.ClassDef):
+            visitor.facts.classes.append((node.name, node.lineno))
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             visitor.facts.functions.setdefault(node.name, node.lineno)
@@ -62,6 +74,33 @@ def extract(tree: ast.Module) -> PyFacts:
             visitor.facts.has_main = True
     visitor.visit(tree)
     return visitor.facts
+
+
+_BLOCKS = frozenset({"body", "handlers", "orelse", "finalbody", "cases"})
+"""Fields that hold statements (or the handlers and cases that hold them)."""
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.alias)
+"""Nodes no fact comes from and that hold none: never visited."""
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The module, its statements, handlers and match cases, in the order of ``ast.walk`` (imports and
+    classes are statements: expressions, most of the tree, are never entered)."""
+    queue: deque[ast.AST] = deque([tree])
+    while queue:
+        node = queue.popleft()
+        for name in node._fields:
+            if name in _BLOCKS:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    queue.extend(value)
+        yield node
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    """``self.name`` for an attribute of ``self``, else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -80,10 +119,35 @@ class _Visitor(ast.NodeVisitor):
         self.facts = PyFacts()
         self.names: dict[str, str] = {}
 
+    # ``visit`` and ``generic_visit`` of ast.NodeVisitor, made cheaper: handlers are looked up once
+    # per node class, and leaves are skipped (this walk is most of the cost of a Python file).
+    _handlers: dict[type, Callable[[_Visitor, ast.AST], None]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        handler = self._handlers.get(node.__class__)
+        if handler is None:
+            handler = getattr(_Visitor, "visit_" + node.__class__.__name__, _Visitor.generic_visit)
+            self._handlers[node.__class__] = handler
+        handler(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
+
     def resolve(self, node: ast.expr) -> str | None:
         """The qualified name of an expression, or None when it does not lead to an import."""
         parts: list[str] = []
         while True:
+            bound = _self_attribute(node)
+            if bound is not None and bound in self.names:
+                parts.append(self.names[bound])  # ``self.client`` bound by ``self.client = Client()``
+                break
             if isinstance(node, ast.Attribute):
                 parts.append(node.attr)
                 node = node.value

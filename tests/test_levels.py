@@ -51,7 +51,7 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
             "model_registry": {"azureml/model.yml"},
             "reproducibility": {"requirements.txt"},
             "collaboration": {"src/fraud/score.py", "src/fraud/train.py"},
-            "model_packaging": {"src/fraud/score.py"},
+            "model_packaging": {"azureml/deploy/blue.yml", "azureml/deploy/green.yml", "src/fraud/score.py"},
             "deployment_automation": {"azureml/deploy/blue.yml", "azureml/deploy/endpoint.yml", "azureml/deploy/green.yml"},
             "ab_testing": {"azureml/deploy/endpoint.yml"},
         },
@@ -63,7 +63,7 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
         {
             "ci": {CI_GH},
             "automated_tests": {CI_GH, "pyproject.toml", "tests/test_model.py"},
-            "training_pipeline": {".github/workflows/retrain.yml", "src/recsys/pipeline.py"},
+            "training_pipeline": {".github/workflows/retrain.yml", "src/recsys/pipeline.py", "src/recsys/retrain.py"},
             "experiment_tracking": {"pyproject.toml", "src/recsys/pipeline.py"},
             "model_registry": {"src/recsys/pipeline.py"},
             "collaboration": {"pyproject.toml", "src/recsys/model.py"},
@@ -145,8 +145,11 @@ def test_level_and_evidence_through_cli_json(name: str) -> None:
 def test_notebook_fixture_measures_its_notebooks() -> None:
     a = assess_fixture("level0-notebooks")
     # 7 code lines in 01-explore (2 + 2 + 3) and 10 in 02-train (3 + 4 + 3); the fit call is in 02-train.
-    assert a.measurements["notebook"] == {"notebooks": 2, "notebook_code_lines": 17, "python_code_lines": 0, "share": 1.0,
-                  "notebooks_with_outputs": 0, "training_in_notebooks": 1, "training_in_modules": 0}
+    measured = a.measurements["notebook"]
+    assert {k: measured[k] for k in ("notebooks", "notebook_code_lines", "python_code_lines", "share",
+                                     "notebooks_with_outputs", "training_in_notebooks", "training_in_modules")} == {
+        "notebooks": 2, "notebook_code_lines": 17, "python_code_lines": 0, "share": 1.0,
+        "notebooks_with_outputs": 0, "training_in_notebooks": 1, "training_in_modules": 0}
     assert a.capabilities["notebook_centric"].present
     assert [s.capability for s in a.next_steps] == ["ci", "automated_tests"]
 

@@ -2,37 +2,55 @@
 
 ``nb_share`` = notebook code-cell lines / (those + ``.py`` lines), counting non-blank lines
 that are not comments or magics, in the project zone only (``setup.py``/``conftest.py``
-excluded). Databricks ``.py`` notebook exports count as notebooks.
+excluded). Databricks ``.py`` exports and Jupytext ``.py`` notebooks count as notebooks.
+
+Counter-signals say the notebooks are not where the work is done, and can block a rule:
+``orchestrated`` (notebooks executed by papermill, ``jupyter nbconvert --execute`` or a
+Databricks job ``notebook_task``), ``package-import`` (a notebook imports the repository's
+own package with autoreload on), ``entrypoint`` (a ``train*.py`` module with a ``__main__``
+block, or a console-script entry in ``pyproject.toml``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Zone
 from mlops_scan.matchers.base import Hit, Matcher
-from mlops_scan.notebooks import code_lines
+from mlops_scan.notebooks import code_lines, is_text_notebook
 from mlops_scan.snapshot import FileEntry, Snapshot
 
 TRAINING_CALL = re.compile(
     r"\.(?:fit|fit_generator|fit_transform_and_train|train_on_batch)\s*\(|\b(?:trainer|xgb|lgb|lightgbm|xgboost)\.train\s*\(|\.backward\s*\("
 )
-_DATABRICKS = "# Databricks notebook source"
+COUNTER_SIGNALS = ("orchestrated", "package-import", "entrypoint")
+MEASURES = ("share", "training-in-both", "stored-outputs")
+_ORCHESTRATED = re.compile(r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
+                           r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:", re.M)
+_AUTORELOAD = re.compile(r"^\s*%(?:load_ext\s+autoreload|autoreload\b)", re.M)
+_MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
+_SCRIPTS = re.compile(r"^\[(?:project\.scripts|tool\.poetry\.scripts)\]", re.M)
+_TEXT_SUFFIXES = (".yml", ".yaml", ".sh")
 
 
 @dataclass(frozen=True)
 class NotebookParams:
     """Params of a ``notebook`` rule."""
 
+    measure: str = "share"
+    """``share``: notebooks hold at least ``min_share`` of the code; ``training-in-both``: training calls in
+    notebooks and in modules; ``stored-outputs``: notebooks committed with outputs (run by hand)."""
     min_share: float = 0.7
     """Fire when notebooks hold at least this share of the code lines."""
     training: str = "any"
     """``notebooks-only``: also require training calls in notebooks and none in modules; ``any``: no requirement."""
     min_notebooks: int = 1
     """At least this many notebooks with code."""
+    blocked_by: list[str] = field(default_factory=list)
+    """Counter-signals that stop the rule from firing (``orchestrated``, ``package-import``, ``entrypoint``)."""
 
 
 class NotebookMatcher(Matcher):
@@ -43,50 +61,91 @@ class NotebookMatcher(Matcher):
 
     @classmethod
     def check_params(cls, params: NotebookParams) -> None:
+        if params.measure not in MEASURES:
+            raise ValueError(f"measure must be one of {', '.join(MEASURES)}")
         if not 0 < params.min_share <= 1:
             raise ValueError("min_share must be in (0, 1]")
         if params.training not in ("any", "notebooks-only"):
             raise ValueError("training must be 'any' or 'notebooks-only'")
+        for signal in params.blocked_by:
+            if signal not in COUNTER_SIGNALS:
+                raise ValueError(f"unknown counter-signal {signal!r} (known: {', '.join(COUNTER_SIGNALS)})")
 
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
         self.nb_lines = 0
         self.py_lines = 0
         self.notebooks: dict[str, int] = {}
+        self.text_notebooks = 0
         self.nb_training: list[tuple[str, int]] = []
         self.py_training: list[tuple[str, int]] = []
-        self.with_outputs = 0
+        self.with_outputs: list[tuple[str, int]] = []
+        self.counter: dict[str, tuple[str, int]] = {}
+        """Counter-signal -> first place it was seen."""
+        own = sorted(project.packages)
+        self._own_import = re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(map(re.escape, own))})\b", re.M) if own else None
 
     def wants(self, entry: FileEntry) -> bool:
-        return entry.zone is Zone.PROJECT and entry.suffix in (".py", ".ipynb") and entry.name not in ("setup.py", "conftest.py")
+        if entry.zone is not Zone.PROJECT:
+            return False
+        if entry.suffix in (".py", ".ipynb"):
+            return entry.name not in ("setup.py", "conftest.py")
+        return entry.suffix in _TEXT_SUFFIXES or entry.path == "pyproject.toml"
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         if ctx.is_notebook:
-            cells = ctx.cells or []
-            lines = sum(code_lines(c.source) for c in cells)
-            if lines:
-                self.notebooks[ctx.path] = lines
-                self.nb_lines += lines
-                self.with_outputs += any(c.has_output for c in cells)
-                for cell in cells:
-                    match = TRAINING_CALL.search(cell.source)
-                    if match:
-                        self.nb_training.append((ctx.path, cell.first_line + cell.source.count("\n", 0, match.start())))
-                        break
+            self._scan_notebook(ctx)
         elif ctx.text:
-            text = ctx.text
-            lines = code_lines(text)
-            if text.startswith(_DATABRICKS):
-                self.notebooks[ctx.path] = lines
-                self.nb_lines += lines
-                target = self.nb_training
+            if ctx.entry.suffix == ".py":
+                self._scan_module(ctx, ctx.text)
+            elif ctx.path == "pyproject.toml":
+                self._signal("entrypoint", ctx.path, _SCRIPTS, ctx.text)
             else:
-                self.py_lines += lines
-                target = self.py_training
-            match = TRAINING_CALL.search(text)
-            if match:
-                target.append((ctx.path, text.count("\n", 0, match.start()) + 1))
+                self._signal("orchestrated", ctx.path, _ORCHESTRATED, ctx.text)
         return ()
+
+    def _scan_notebook(self, ctx: FileContext) -> None:
+        cells = ctx.cells or []
+        lines = sum(code_lines(c.source) for c in cells)
+        if not lines:
+            return
+        self.notebooks[ctx.path] = lines
+        self.nb_lines += lines
+        ran = next((c for c in cells if c.has_output), None)
+        if ran is not None:
+            self.with_outputs.append((ctx.path, ran.first_line))
+        for cell in cells:
+            match = TRAINING_CALL.search(cell.source)
+            if match:
+                self.nb_training.append((ctx.path, cell.first_line + cell.source.count("\n", 0, match.start())))
+                break
+        source = "\n".join(c.source for c in cells)
+        if self._own_import is not None and _AUTORELOAD.search(source):
+            self._signal("package-import", ctx.path, self._own_import, source, line=cells[0].first_line)
+
+    def _scan_module(self, ctx: FileContext, text: str) -> None:
+        lines = code_lines(text)
+        if is_text_notebook(text):
+            self.notebooks[ctx.path] = lines
+            self.nb_lines += lines
+            self.text_notebooks += 1
+            target = self.nb_training
+        else:
+            self.py_lines += lines
+            target = self.py_training
+            self._signal("orchestrated", ctx.path, _ORCHESTRATED, text)
+            if ctx.entry.name.startswith("train"):
+                self._signal("entrypoint", ctx.path, _MAIN_GUARD, text)
+        match = TRAINING_CALL.search(text)
+        if match:
+            target.append((ctx.path, text.count("\n", 0, match.start()) + 1))
+
+    def _signal(self, name: str, path: str, pattern: re.Pattern[str], text: str, line: int | None = None) -> None:
+        if name in self.counter:
+            return
+        match = pattern.search(text)
+        if match:
+            self.counter[name] = (path, line if line is not None else text.count("\n", 0, match.start()) + 1)
 
     @property
     def share(self) -> float:
@@ -101,26 +160,38 @@ class NotebookMatcher(Matcher):
                    f"{self.nb_lines} notebook vs {self.py_lines} .py lines")
         for rule in self.rules:
             p: NotebookParams = rule.params
-            if self.share < p.min_share or len(self.notebooks) < p.min_notebooks:
+            if len(self.notebooks) < p.min_notebooks or any(s in self.counter for s in p.blocked_by):
                 continue
-            if p.training == "notebooks-only":
-                if not self.nb_training or self.py_training:
-                    continue
-                path, line = self.nb_training[0]
-                yield Hit(rule, path, line, summary + "; training calls only in notebooks")
-            else:
-                biggest = max(self.notebooks, key=lambda k: self.notebooks[k])
-                yield Hit(rule, biggest, None, summary)
+            if p.measure == "training-in-both":
+                if self.nb_training and self.py_training:
+                    path, line = self.nb_training[0]
+                    yield Hit(rule, path, line, f"training in {len(self.nb_training)} notebook(s) and "
+                              f"{len(self.py_training)} module(s), e.g. {self.py_training[0][0]}")
+            elif p.measure == "stored-outputs":
+                if self.with_outputs:
+                    path, line = self.with_outputs[0]
+                    yield Hit(rule, path, line, f"{len(self.with_outputs)} of {len(self.notebooks)} notebook(s) committed with outputs")
+            elif self.share >= p.min_share:
+                if p.training == "notebooks-only":
+                    if not self.nb_training or self.py_training:
+                        continue
+                    path, line = self.nb_training[0]
+                    yield Hit(rule, path, line, summary + "; training calls only in notebooks")
+                else:
+                    biggest = max(self.notebooks, key=lambda k: self.notebooks[k])
+                    yield Hit(rule, biggest, None, summary)
 
     def measurements(self) -> dict[str, object]:
         return {
             "notebook": {
                 "notebooks": len(self.notebooks),
+                "text_notebooks": self.text_notebooks,
                 "notebook_code_lines": self.nb_lines,
                 "python_code_lines": self.py_lines,
                 "share": round(self.share, 3),
-                "notebooks_with_outputs": self.with_outputs,
+                "notebooks_with_outputs": len(self.with_outputs),
                 "training_in_notebooks": len(self.nb_training),
                 "training_in_modules": len(self.py_training),
+                "counter_signals": {name: f"{path}:{line}" for name, (path, line) in sorted(self.counter.items())},
             }
         }

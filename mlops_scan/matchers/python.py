@@ -17,7 +17,8 @@ from mlops_scan.pyfacts import PyFacts
 from mlops_scan.rules import Rule
 from mlops_scan.snapshot import FileEntry
 
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;]+))", re.M)
+# An optional leading quote: in a notebook's JSON each source line is a string.
+_IMPORT_LINE = re.compile(r"^[ \t]*\"?(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;\\\"]+))", re.M)
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,12 @@ class PythonParams:
     """Keyword arguments whose literal value must match a regex (``report_to: wandb``)."""
     functions: list[str] = field(default_factory=list)
     """Top-level functions the module must all define (alone, or in addition to the above)."""
+    classes: list[str] = field(default_factory=list)
+    """Names of classes the module defines (``TritonPythonModel``); an alternative like the first five lists."""
     with_any: list[str] = field(default_factory=list)
     """Also required: a call or import elsewhere in the same file matching one of these."""
+    without_any: list[str] = field(default_factory=list)
+    """Also required: no call or import in the same file matches any of these."""
     paths: list[str] = field(default_factory=list)
     """Only files matching these path globs."""
     notebooks: bool = True
@@ -62,6 +67,17 @@ def _roots(patterns: list[str]) -> set[str]:
     return {p.split(".")[0].split("(")[0] for p in patterns}
 
 
+def _literal(pattern: str) -> str:
+    """The longest wildcard-free piece of a name pattern's last part: every part of a resolved name
+    is written in the source (in an import or an attribute), so a file without it cannot match."""
+    last = pattern.replace("()", "").replace("[]", "").rsplit(".", 1)[-1]
+    return max(last.split("*"), key=len)
+
+
+def _defines(keyword: str, names: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(rf"\b{keyword}\s+{re.escape(n)}\b") for n in names]
+
+
 class _Compiled:
     """A python rule with its name patterns compiled."""
 
@@ -74,10 +90,25 @@ class _Compiled:
         self.decorators = _name_regex(p.decorators)
         self.assigns = _name_regex(p.assigns)
         self.with_any = _name_regex(p.with_any, prefix=True)
+        self.without_any = _name_regex(p.without_any, prefix=True)
         self.kwarg_values = {k: re.compile(v) for k, v in p.kwarg_values.items()}
+        self.classes = set(p.classes)
         self.paths = compile_globs(p.paths) if p.paths else None
         self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
+        # Necessary conditions on the text, tested before any parse: (imported root, literal).
+        self.needs = [(_roots([n]).pop(), "") for n in p.imports] + [
+            (_roots([n]).pop(), _literal(n)) for n in p.calls + p.bases + p.decorators + p.assigns]
+        self.function_defs = _defines("def", p.functions)
+        self.class_defs = _defines("class", p.classes)
         self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
+
+    def possible(self, text: str, imported: set[str]) -> bool:
+        """Whether the file can match at all (never False for a file that matches)."""
+        alternative = any(root in imported and literal in text for root, literal in self.needs) or any(
+            d.search(text) for d in self.class_defs)
+        if not self.function_defs:
+            return alternative
+        return (alternative or not (self.needs or self.class_defs)) and all(d.search(text) for d in self.function_defs)
 
     def first_match(self, facts: PyFacts) -> int | None:
         """The line of the first fact matching this rule, or None."""
@@ -90,7 +121,8 @@ class _Compiled:
         for regex, found in ((self.bases, facts.bases), (self.decorators, facts.decorators), (self.assigns, facts.assigns)):
             if regex:
                 lines += [line for name, line in found if regex.match(name)]
-        has_alternatives = any((self.imports, self.calls, self.bases, self.decorators, self.assigns))
+        lines += [line for name, line in facts.classes if name in self.classes]
+        has_alternatives = any((self.imports, self.calls, self.bases, self.decorators, self.assigns, self.classes))
         if p.functions:
             if not all(name in facts.functions for name in p.functions):
                 return None
@@ -98,9 +130,9 @@ class _Compiled:
                 lines = [min(facts.functions[name] for name in p.functions)]
         if not lines:
             return None
-        if self.with_any and not (
-            any(self.with_any.match(c.name) for c in facts.calls) or any(self.with_any.match(n) for n, _ in facts.imports)
-        ):
+        if self.with_any and not _uses(self.with_any, facts):
+            return None
+        if self.without_any and _uses(self.without_any, facts):
             return None
         return min(lines)
 
@@ -111,6 +143,11 @@ class _Compiled:
         return all(kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items())
 
 
+def _uses(regex: re.Pattern[str], facts: PyFacts) -> bool:
+    """A call or an import of the module matches the regex."""
+    return any(regex.match(c.name) for c in facts.calls) or any(regex.match(n) for n, _ in facts.imports)
+
+
 class PythonMatcher(Matcher):
     """Serves every ``python`` rule from one parse of each relevant module or notebook."""
 
@@ -119,8 +156,9 @@ class PythonMatcher(Matcher):
 
     @classmethod
     def check_params(cls, params: PythonParams) -> None:
-        if not any((params.imports, params.calls, params.bases, params.decorators, params.assigns, params.functions)):
-            raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions")
+        if not any((params.imports, params.calls, params.bases, params.decorators, params.assigns, params.functions,
+                    params.classes)):
+            raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions, classes")
         for regex in params.kwarg_values.values():
             re.compile(regex)
         if params.notebook_strength not in (None, "strong", "medium", "weak"):
@@ -133,35 +171,46 @@ class PythonMatcher(Matcher):
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in rules]
-        self._roots = set().union(*(c.roots for c in self._rules)) if self._rules else set()
-        self._function_names = {n for r in rules for n in r.params.functions}
+        self._by_root: dict[str, list[int]] = {}
+        for index, compiled in enumerate(self._rules):
+            for root in compiled.roots:
+                self._by_root.setdefault(root, []).append(index)
+        self._by_definition = [i for i, c in enumerate(self._rules) if c.function_defs or c.class_defs]
+        names = [n for r in rules for n in r.params.functions + r.params.classes]
+        self._any_definition = re.compile(rf"\b(?:def|class)\s+(?:{'|'.join(map(re.escape, names))})\b") if names else None
 
     def wants(self, entry: FileEntry) -> bool:
         return entry.suffix in (".py", ".ipynb")
 
-    def _worth_parsing(self, ctx: FileContext) -> bool:
-        """Cheap prefilter: the file imports a module some rule names, or defines a function some rule needs."""
+    def _candidates(self, ctx: FileContext) -> list[_Compiled]:
+        """Cheap prefilter on the text: the rules that can match this file; it is parsed only if there are some.
+
+        A rule needs one of its modules imported and, for a call, base, decorator or assignment,
+        the pattern's last name written in the file; or the functions and classes it names defined.
+        """
         text = ctx.text
         if not text:
-            return False
+            return []
         imported = set()
         for frm, imp in _IMPORT_LINE.findall(text):
             if frm:
                 imported.add(frm)
             else:
                 imported.update(part.strip().split(".")[0].split(" ")[0] for part in imp.split(","))
-        if imported & self._roots:
-            return True
-        return any(f"def {name}" in text for name in self._function_names)
+        indexes = {i for root in imported & self._by_root.keys() for i in self._by_root[root]}
+        if self._any_definition is not None and self._any_definition.search(text):
+            indexes.update(self._by_definition)
+        return [self._rules[i] for i in sorted(indexes) if self._rules[i].possible(text, imported)]
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        if not self._worth_parsing(ctx):
+        candidates = self._candidates(ctx)
+        if not candidates:
             return
         facts = ctx.python
         if facts is None:
             return
         facts = self._drop_own(facts)
-        for compiled in self._rules:
+        for compiled in candidates:
             if ctx.is_notebook and not compiled.rule.params.notebooks:
                 continue
             if compiled.paths and not compiled.paths.search(ctx.path):
@@ -190,4 +239,5 @@ class PythonMatcher(Matcher):
             functions=facts.functions,
             assigns=[(n, line) for n, line in facts.assigns if foreign(n)],
             has_main=facts.has_main,
+            classes=facts.classes,
         )
