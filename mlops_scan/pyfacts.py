@@ -38,6 +38,8 @@ class PyFacts:
     """Qualified attribute targets assigned to (``endpoint.traffic = ...``)."""
     has_main: bool = False
     """The module has an ``if __name__ == "__main__":`` block."""
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    """Names of the classes the module defines (any depth) and their lines."""
 
 
 def extract(tree: ast.Module) -> PyFacts:
@@ -52,11 +54,19 @@ def extract(tree: ast.Module) -> PyFacts:
                 else:
                     root = alias.name.split(".")[0]
                     visitor.names[root] = root
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            # Relative imports name the repository's own modules: kept with their leading dots
+            # (``.nodes.train_model``) so they never resolve to a third-party tool.
+            module = "." * node.level + (f"{node.module}." if node.module else "")
+            for alias in node.names:
+                visitor.facts.imports.append((f"{module}{alias.name}", node.lineno))
+        elif isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
                 visitor.facts.imports.append((f"{node.module}.{alias.name}", node.lineno))
                 if alias.name != "*":
                     visitor.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.ClassDef):
+            visitor.facts.classes.append((node.name, node.lineno))
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             visitor.facts.functions.setdefault(node.name, node.lineno)
@@ -84,6 +94,13 @@ def _statements(tree: ast.Module) -> Iterator[ast.AST]:
                 if isinstance(value, list):
                     queue.extend(value)
         yield node
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    """``self.name`` for an attribute of ``self``, else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return f"self.{node.attr}"
+    return None
 
 
 def _is_main_guard(test: ast.expr) -> bool:
@@ -127,6 +144,10 @@ class _Visitor(ast.NodeVisitor):
         """The qualified name of an expression, or None when it does not lead to an import."""
         parts: list[str] = []
         while True:
+            bound = _self_attribute(node)
+            if bound is not None and bound in self.names:
+                parts.append(self.names[bound])  # ``self.client`` bound by ``self.client = Client()``
+                break
             if isinstance(node, ast.Attribute):
                 parts.append(node.attr)
                 node = node.value
