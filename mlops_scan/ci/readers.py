@@ -165,10 +165,10 @@ _GITLAB_RESERVED = {
 
 
 def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
-    pipeline = Pipeline("gitlab-ci", ctx.path, {"push": 1, "pull_request": 1})
+    pipeline = Pipeline("gitlab-ci", ctx.path)
     workflow = Y.get(doc, "workflow")
     if workflow is not None:
-        pipeline.triggers = _gitlab_sources(workflow) or pipeline.triggers
+        pipeline.triggers = _gitlab_sources(workflow)
     included = [Step(f"template: {path}", line) for path, line in _gitlab_includes(Y.get(doc, "include"))]
     if included:
         pipeline.jobs.append(Job("include", included[0].line, included))
@@ -185,9 +185,16 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
         job.triggers = _gitlab_sources(body)
         if Y.scalar(Y.get(body, "when")) == "manual":
             job.triggers["manual"] = job.keys["when"]
+        if "environment" in job.keys and not job.triggers:  # deploy jobs run in branch pipelines
+            job.triggers["push"] = job.keys["environment"]
         if job.steps or "trigger" in job.keys or "extends" in job.keys:
             pipeline.jobs.append(job)
-    return pipeline if pipeline.jobs else None
+    if not pipeline.jobs:
+        return None
+    pipeline.line = min(job.line for job in pipeline.jobs)
+    if not pipeline.triggers:  # no workflow rules: every push and merge request runs the pipeline
+        pipeline.triggers = {"push": pipeline.line, "pull_request": pipeline.line}
+    return pipeline
 
 
 def _gitlab_includes(node: Node | None) -> list[tuple[str, int]]:
@@ -286,11 +293,13 @@ def _jenkins(ctx: FileContext) -> Pipeline | None:
     text = ctx.text or ""
     if "pipeline" not in text and "node" not in text and "stage" not in text:
         return None
-    pipeline = Pipeline("jenkins", ctx.path, {"push": 1, "pull_request": 1})
+    start = re.search(r"^\s*(pipeline|node)\s*[({]", text, re.M)
+    line = text.count("\n", 0, start.start(1)) + 1 if start else 1
+    pipeline = Pipeline("jenkins", ctx.path, {"push": line, "pull_request": line}, line=line)
     cron = re.search(r"\bcron\s*\(", text)
     if cron:
         pipeline.triggers["schedule"] = text.count("\n", 0, cron.start()) + 1
-    job = Job("pipeline", 1)
+    job = Job("pipeline", line)
     for match in _JENKINS_STEP.finditer(text):
         job.steps.append(Step(match.group(2), text.count("\n", 0, match.start()) + 1))
     pipeline.jobs.append(job)
@@ -328,11 +337,11 @@ def _travis(ctx: FileContext, doc: Node) -> Pipeline | None:
     for stage in Y.seq(Y.get(Y.get(doc, "jobs"), "include")):
         for key in ("install", "script"):
             job.steps += [Step(cmd, line) for cmd, line in _commands(Y.get(stage, key))]
-    deploy = Y.key_node(doc, "deploy")
-    if deploy is not None:
-        job.keys["deploy"] = Y.line_of(deploy)
-        pipeline.triggers["release"] = Y.line_of(deploy)
     pipeline.jobs.append(job)
+    deploy = Y.key_node(doc, "deploy")
+    if deploy is not None:  # the deploy stage runs after a successful build (usually on tags)
+        line = Y.line_of(deploy)
+        pipeline.jobs.append(Job("deploy", line, keys={"deploy": line}, triggers={"release": line}))
     return pipeline
 
 
@@ -402,25 +411,26 @@ def _cloud_build(ctx: FileContext, doc: Node) -> Pipeline | None:
         return None
     name = ctx.path.rsplit("/", 1)[-1].lower()
     # A Cloud Build trigger lives outside the repository; the conventional file name is what triggers use.
-    triggers = {"push": 1, "pull_request": 1} if name.startswith("cloudbuild") else {}
-    job = Job("build", Y.line_of(doc))
+    line = Y.line_of(steps[0])
+    triggers = {"push": line, "pull_request": line} if name.startswith("cloudbuild") else {}
+    job = Job("build", line)
     for step in steps:
         parts = [Y.scalar(Y.get(step, "entrypoint")) or ""] + [s.value for s in Y.strings(Y.get(step, "args"))]
         parts += [Y.scalar(Y.get(step, "script")) or ""]
         job.steps.append(Step(" ".join(p for p in parts if p), Y.line_of(step), uses=Y.scalar(Y.get(step, "name")) or ""))
-    return Pipeline("cloud-build", ctx.path, triggers, [job])
+    return Pipeline("cloud-build", ctx.path, triggers, [job], line=line)
 
 
 def _codebuild(ctx: FileContext, doc: Node) -> Pipeline | None:
     phases = Y.get(doc, "phases")
     if phases is None:
         return None
-    job = Job("build", Y.line_of(phases))
+    job = Job("build", Y.line_of(Y.key_node(doc, "phases") or phases))
     for _, _, phase in Y.items(phases):
         job.steps += [Step(cmd, line) for cmd, line in _commands(Y.get(phase, "commands"))]
     # CodeBuild reads buildspec.yml from the source root by default; a project on the repository
     # (webhook or CodePipeline source) runs it on every push, as Cloud Build triggers run cloudbuild.yaml.
-    return Pipeline("codebuild", ctx.path, {"push": Y.line_of(phases)}, [job])
+    return Pipeline("codebuild", ctx.path, {"push": job.line}, [job], line=job.line)
 
 
 def _tekton(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
@@ -477,6 +487,7 @@ def _pre_commit(ctx: FileContext, doc: Node) -> Pipeline | None:
 
 _READERS: dict[str, Callable[..., Pipeline | None]] = {
     "github-actions": _github, "github-actions-template": _github, "pre-commit": _pre_commit, "gitlab-ci": _gitlab,
-    "azure-pipelines": _azure, "circleci": _circleci, "travis": _travis, "bitbucket": _bitbucket, "buildkite": _buildkite, "drone": _drone,
+    "azure-pipelines": _azure, "circleci": _circleci, "travis": _travis, "bitbucket": _bitbucket,
+    "buildkite": _buildkite, "drone": _drone,
     "cloud-build": _cloud_build, "codebuild": _codebuild, "tekton": _tekton,
 }
