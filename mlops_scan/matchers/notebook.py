@@ -23,14 +23,28 @@ from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.notebooks import code_lines, is_text_notebook
 from mlops_scan.snapshot import FileEntry, Snapshot
 
-TRAINING_CALL = re.compile(
+
+class _Prefiltered:
+    """A regex searched only in texts holding one of ``literals`` (each alternative contains one): most files
+    hold none, and a substring test is far cheaper than a regex tried at every position."""
+
+    def __init__(self, pattern: re.Pattern[str], literals: tuple[str, ...]):
+        self.pattern = pattern
+        self.literals = literals
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if any(lit in text for lit in self.literals) else None
+
+
+TRAINING_CALL = _Prefiltered(re.compile(
     r"\.(?:fit|fit_generator|fit_transform_and_train|train_on_batch)\s*\(|\b(?:trainer|xgb|lgb|lightgbm|xgboost)\.train\s*\(|\.backward\s*\("
-)
+), (".fit", ".train", ".backward"))
 COUNTER_SIGNALS = ("orchestrated", "package-import", "entrypoint")
 MEASURES = ("share", "training-in-both", "stored-outputs")
-_ORCHESTRATED = re.compile(r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
-                           r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:", re.M)
-_AUTORELOAD = re.compile(r"^\s*%(?:load_ext\s+autoreload|autoreload\b)", re.M)
+_ORCHESTRATED = _Prefiltered(re.compile(
+    r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
+    r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:", re.M), ("papermill", "execute_notebook", "nbconvert", "notebook_task"))
+_AUTORELOAD = _Prefiltered(re.compile(r"^\s*%(?:load_ext\s+autoreload|autoreload\b)", re.M), ("autoreload",))
 _MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
 _SCRIPTS = re.compile(r"^\[(?:project\.scripts|tool\.poetry\.scripts)\]", re.M)
 _TEXT_SUFFIXES = (".yml", ".yaml", ".sh")
@@ -140,7 +154,8 @@ class NotebookMatcher(Matcher):
         if match:
             target.append((ctx.path, text.count("\n", 0, match.start()) + 1))
 
-    def _signal(self, name: str, path: str, pattern: re.Pattern[str], text: str, line: int | None = None) -> None:
+    def _signal(self, name: str, path: str, pattern: re.Pattern[str] | _Prefiltered, text: str,
+                line: int | None = None) -> None:
         if name in self.counter:
             return
         match = pattern.search(text)
