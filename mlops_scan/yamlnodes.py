@@ -15,34 +15,79 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Helm / Go-template / Jinja directives: lines made only of a directive are blanked, inline
-# expressions become a placeholder scalar, so templated manifests still parse, lines intact.
-_DIRECTIVE_LINE = re.compile(r"^\s*(\{\{-?[^}]*-?\}\}\s*|\{%-?.*?-?%\}\s*)+$")
-_INLINE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+# Helm / Go-template / Jinja directives: lines made only of directives or template comments are
+# blanked, inline expressions become a placeholder scalar, so templated manifests still parse with
+# their line numbers intact.
+_DIRECTIVE_LINE = re.compile(r"^\s*(\{\{-?[^}]*-?\}\}\s*|\{%-?.*?-?%\}\s*|\{#.*?#\}\s*)+$")
+_INLINE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+PLACEHOLDER = "TEMPLATED"
+"""The scalar an inline template expression is replaced with."""
 
 
 class YamlError(Exception):
     """The stream cannot be parsed within the limits; the message says why."""
 
 
-def compose_documents(text: str, max_nodes: int) -> tuple[list[Node], str | None]:
-    """The root nodes of each document that parses, and an error for the first that does not."""
+def compose_documents(text: str, max_nodes: int, strict_keys: bool = True) -> tuple[list[Node], str | None]:
+    """The root nodes of each document that parses, and an error for the first that does not.
+
+    The stream may hold at most ``max_nodes`` nodes counted with aliases expanded, so an alias
+    bomb or a recursive alias is refused before any query walks it. With ``strict_keys`` a
+    document with a duplicate mapping key is malformed (as YAML 1.2 and CI systems say) and left out.
+    """
     docs: list[Node] = []
+    error: str | None = None
+    budget = max_nodes
     try:
         for node in yaml.compose_all(text, Loader=_Loader):
             if node is None:
                 continue
-            docs.append(node)
-            if count_nodes(docs, max_nodes) > max_nodes:
+            size, distinct, duplicate = _measure(node, budget, strict_keys)
+            if size > budget:
+                if distinct < size:
+                    return [], f"YAML aliases expand to more than {max_nodes} nodes (alias bomb?): not parsed"
                 return [], f"more than {max_nodes} YAML nodes: not parsed"
+            budget -= size
+            if duplicate is not None:
+                error = error or f"malformed YAML at line {line_of(duplicate)}: duplicate key {duplicate.value[:80]!r}"
+                continue
+            docs.append(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return docs, f"malformed YAML{where}: {problem}"
+        lines = text.split("\n", mark.line + 1) if mark is not None else []
+        if mark is not None and len(lines) > mark.line and "\t" in lines[mark.line][: mark.column + 1]:
+            problem += " (a tab: YAML is indented with spaces)"
+        return docs, error or f"malformed YAML{where}: {problem}"
     except RecursionError:
         return [], "YAML nested too deeply: not parsed"
-    return docs, None
+    return docs, error
+
+
+def _measure(root: Node, budget: int, strict_keys: bool) -> tuple[int, int, ScalarNode | None]:
+    """Nodes of the tree with aliases expanded (counting stops past ``budget``), distinct nodes, first duplicate key."""
+    size = 0
+    seen: set[int] = set()
+    duplicate: ScalarNode | None = None
+    stack = [root]
+    while stack and size <= budget:
+        node = stack.pop()
+        size += 1
+        first = id(node) not in seen
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if first and strict_keys and duplicate is None and isinstance(key, ScalarNode) and key.value != "<<":
+                    if key.value in keys:
+                        duplicate = key
+                    keys.add(key.value)
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return size, len(seen), duplicate
 
 
 def detemplate(text: str) -> str:
@@ -52,26 +97,8 @@ def detemplate(text: str) -> str:
         if _DIRECTIVE_LINE.match(line):
             lines.append("")
         else:
-            lines.append(_INLINE.sub("TEMPLATED", line))
+            lines.append(_INLINE.sub(PLACEHOLDER, line))
     return "\n".join(lines)
-
-
-def count_nodes(roots: list[Node], limit: int) -> int:
-    """Distinct nodes reachable from ``roots`` (stops counting past ``limit``)."""
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack and len(seen) <= limit:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    return len(seen)
 
 
 def line_of(node: Node) -> int:
@@ -138,27 +165,40 @@ _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
 
 
 def select(node: Node, path: str, limit: int = 10_000) -> list[Node]:
-    """Nodes reached by a dotted path: ``spec.http[*].route[*].weight``; ``*`` as a key is any key."""
-    current = [node]
+    """Nodes reached by a dotted path: ``spec.http[*].route[*].weight``; ``*`` as a key is any key.
+
+    An empty path or ``.`` is the node itself.
+    """
+    return [value for _, value in select_keyed(node, path, limit)]
+
+
+def select_keyed(node: Node, path: str, limit: int = 10_000) -> list[tuple[Node | None, Node]]:
+    """Like :func:`select`, each node with the mapping key it sits under (None for list items and the root)."""
+    current: list[tuple[Node | None, Node]] = [(None, node)]
     for match in _SEGMENT.finditer(path):
         key, index = match.groups()
-        nxt: list[Node] = []
-        for n in current:
+        nxt: list[tuple[Node | None, Node]] = []
+        for _, n in current:
             if key == "*":
-                nxt.extend(v for _, _, v in items(n))
+                nxt.extend((k, v) for _, k, v in items(n))
             elif key is not None:
-                value = get(n, key)
-                if value is not None:
-                    nxt.append(value)
+                found = key_node(n, key)
+                if found is not None:
+                    nxt.append((found, get(n, key)))  # type: ignore[arg-type]
             elif index == "*":
-                nxt.extend(seq(n))
+                nxt.extend((None, v) for v in seq(n))
             else:
                 values = seq(n)
                 if int(index) < len(values):
-                    nxt.append(values[int(index)])
+                    nxt.append((None, values[int(index)]))
             if len(nxt) > limit:
                 break
         current = nxt
         if not current:
             break
     return current
+
+
+def keyed_line(key: Node | None, value: Node) -> int:
+    """The line that shows a selected node: its key's line when it has one, else its own."""
+    return line_of(key if key is not None else value)

@@ -1,7 +1,9 @@
 """``yaml`` kind: manifests recognised by apiVersion/kind, ``$schema`` or keys, plus field conditions.
 
 Each YAML (or JSON) file is composed once into line-annotated nodes for all rules, and
-only when some rule's literal (api group, schema name, key) occurs in its text.
+only when some rule's literal (api group, schema name, key, ``literals``) occurs in its text.
+A rule tests each document of a multi-document stream; with ``each`` its conditions hold
+together inside one selected node (one CloudFormation resource, one Databricks job).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from mlops_scan.matchers.base import Hit, Matcher, compile_globs
 from mlops_scan.rules import Rule
 from mlops_scan.snapshot import FileEntry
 
-CONDITION_KEYS = {"path", "min_count", "equals", "matches", "min_keys", "min_items"}
+CONDITION_KEYS = {"path", "min_count", "equals", "matches", "contains", "min_keys", "min_items"}
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,16 @@ class YamlParams:
     """Globs on the document's ``$schema`` (``*managedOnlineEndpoint.schema.json``)."""
     keys: list[str] = field(default_factory=list)
     """Top-level keys the document must all have."""
+    each: str | None = None
+    """Path of the nodes the conditions are tested in, one at a time (``Resources.*``); default the document."""
     where: list[dict[str, Any]] = field(default_factory=list)
-    """Conditions that must all hold: ``{path, min_count, equals, matches, min_keys, min_items}``."""
+    """Conditions that must all hold: ``{path, min_count, equals, matches, contains, min_keys, min_items}``."""
     any_where: list[dict[str, Any]] = field(default_factory=list)
     """Conditions of which at least one must hold."""
+    none_where: list[dict[str, Any]] = field(default_factory=list)
+    """Conditions of which none may hold (``State: DISABLED``, ``pause_status: PAUSED``)."""
+    literals: list[str] = field(default_factory=list)
+    """Strings the file text must contain before it is parsed (default: derived from the tests above)."""
 
 
 @dataclass(frozen=True)
@@ -49,42 +57,60 @@ class _Condition:
     min_count: int
     equals: tuple[str, ...]
     matches: re.Pattern[str] | None
+    contains: re.Pattern[str] | None
     min_keys: int
     min_items: int
 
-    def test(self, doc: Node) -> Node | None:
-        """The first node satisfying the condition (for its line), or None."""
-        nodes = yamlnodes.select(doc, self.path)
+    def test(self, node: Node) -> int | None:
+        """The line of the first node satisfying the condition (its key's line), or None."""
+        found = yamlnodes.select_keyed(node, self.path)
         if self.equals:
-            nodes = [n for n in nodes if yamlnodes.scalar(n) in self.equals]
+            found = [(k, v) for k, v in found if yamlnodes.scalar(v) in self.equals]
         if self.matches is not None:
-            nodes = [n for n in nodes if self.matches.search(yamlnodes.scalar(n) or "")]
+            found = [(k, v) for k, v in found if self.matches.search(yamlnodes.scalar(v) or "")]
+        if self.contains is not None:
+            pattern = self.contains
+            found = [(None, s) for _, v in found for s in _first(s for s in yamlnodes.strings(v) if pattern.search(s.value))]
         if self.min_keys:
-            nodes = [n for n in nodes if isinstance(n, MappingNode) and len(n.value) >= self.min_keys]
+            found = [(k, v) for k, v in found if isinstance(v, MappingNode) and len(v.value) >= self.min_keys]
         if self.min_items:
-            nodes = [n for n in nodes if isinstance(n, SequenceNode) and len(n.value) >= self.min_items]
-        return nodes[0] if len(nodes) >= self.min_count and nodes else None
+            found = [(k, v) for k, v in found if isinstance(v, SequenceNode) and len(v.value) >= self.min_items]
+        return yamlnodes.keyed_line(*found[0]) if found and len(found) >= self.min_count else None
+
+
+def _first(nodes: Iterable[Node]) -> list[Node]:
+    for node in nodes:
+        return [node]
+    return []
+
+
+def _regex(raw: dict[str, Any], key: str) -> re.Pattern[str] | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be a regex string")
+    return re.compile(value)
 
 
 def _condition(raw: dict[str, Any]) -> _Condition:
+    if not isinstance(raw, dict):
+        raise ValueError("each condition must be a mapping with a 'path'")
     unknown = set(raw) - CONDITION_KEYS
     if unknown:
         raise ValueError(f"unknown condition key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(CONDITION_KEYS))})")
     if not isinstance(raw.get("path"), str):
-        raise ValueError("each condition needs a 'path' string")
+        raise ValueError("each condition needs a 'path' string ('.' for the node itself)")
     equals = raw.get("equals", [])
-    equals = [equals] if isinstance(equals, str) else equals
+    equals = [equals] if isinstance(equals, (str, int, float, bool)) else equals
     if not isinstance(equals, list) or not all(isinstance(e, (str, int, float, bool)) for e in equals):
         raise ValueError("'equals' must be a string or a list of strings")
     for key in ("min_count", "min_keys", "min_items"):
-        if not isinstance(raw.get(key, 0), int):
+        if not isinstance(raw.get(key, 0), int) or isinstance(raw.get(key, 0), bool):
             raise ValueError(f"'{key}' must be an integer")
-    matches = raw.get("matches")
-    if matches is not None and not isinstance(matches, str):
-        raise ValueError("'matches' must be a regex string")
     return _Condition(
         raw["path"], raw.get("min_count", 1), tuple(str(e).lower() if isinstance(e, bool) else str(e) for e in equals),
-        re.compile(matches) if matches else None, raw.get("min_keys", 0), raw.get("min_items", 0),
+        _regex(raw, "matches"), _regex(raw, "contains"), raw.get("min_keys", 0), raw.get("min_items", 0),
     )
 
 
@@ -97,12 +123,20 @@ class _Compiled:
         self.schema = [re.compile(fnmatch.translate(g)) for g in p.schema]
         self.where = [_condition(c) for c in p.where]
         self.any_where = [_condition(c) for c in p.any_where]
-        # Cheap prefilter: a file is parsed for this rule only if one of these strings occurs in it.
+        self.none_where = [_condition(c) for c in p.none_where]
+        self.literals = list(p.literals) or self._derived_literals(p)
+
+    def _derived_literals(self, p: YamlParams) -> list[str]:
+        """Cheap prefilter: a file is parsed for this rule only if one of these strings occurs in it."""
         literals = [g.split("*")[0].split("/")[0] for g in p.api_version] + [g.split("*")[-1] for g in p.schema]
         literals += [f"{k}:" for k in p.keys[:1]]
-        self.literals = [lit for lit in literals if lit] or list(p.kind)
+        literals = [lit for lit in literals if lit]
+        if not literals and self.where and self.where[0].equals:
+            literals = list(self.where[0].equals)
+        return literals or list(p.kind)
 
     def match(self, doc: Node) -> int | None:
+        """The line where the rule matches this document, or None."""
         p: YamlParams = self.rule.params
         if not isinstance(doc, MappingNode):
             return None
@@ -119,18 +153,34 @@ class _Compiled:
             line = yamlnodes.line_of(yamlnodes.key_node(doc, "$schema"))  # type: ignore[arg-type]
         if p.keys and not all(yamlnodes.get(doc, k) is not None for k in p.keys):
             return None
-        first: Node | None = None
+        if p.each is None:
+            return self._conditions(doc, line)
+        for scope in yamlnodes.select(doc, p.each):
+            found = self._conditions(scope, yamlnodes.line_of(scope))
+            if found is not None:
+                return found
+        return None
+
+    def _conditions(self, scope: Node, line: int) -> int | None:
+        """Where the conditions prove the rule in this scope, or None.
+
+        The line is the first ``any_where`` hit (the evidence), else the first ``where`` hit,
+        else ``line`` (the document's kind or schema, or the scope).
+        """
+        where_line: int | None = None
         for cond in self.where:
-            found = cond.test(doc)
+            found = cond.test(scope)
             if found is None:
                 return None
-            first = first or found
+            where_line = where_line or found
+        any_line: int | None = None
         if self.any_where:
-            found = next((n for n in (c.test(doc) for c in self.any_where) if n is not None), None)
-            if found is None:
+            any_line = next((n for n in (c.test(scope) for c in self.any_where) if n is not None), None)
+            if any_line is None:
                 return None
-            first = first or found
-        return yamlnodes.line_of(first) if first is not None else line
+        if any(c.test(scope) is not None for c in self.none_where):
+            return None
+        return any_line or where_line or line
 
 
 class YamlMatcher(Matcher):
@@ -143,7 +193,9 @@ class YamlMatcher(Matcher):
     def check_params(cls, params: YamlParams) -> None:
         if not (params.api_version or params.kind or params.schema or params.keys or params.where or params.any_where):
             raise ValueError("give at least one of api_version, kind, schema, keys, where, any_where")
-        for cond in params.where + params.any_where:
+        if params.each is not None and not isinstance(params.each, str):
+            raise ValueError("'each' must be a path string (Resources.*)")
+        for cond in params.where + params.any_where + params.none_where:
             _condition(cond)
 
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
@@ -156,6 +208,8 @@ class YamlMatcher(Matcher):
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         candidates = [c for c in self._rules if c.paths.search(ctx.path)]
+        if not candidates:
+            return
         text = ctx.text
         if not text:
             return
