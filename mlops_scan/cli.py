@@ -76,7 +76,7 @@ def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None,
     fail_under = settings.fail_under if fail_under is None else fail_under
     maturity_model = load_model(model or settings.model or "microsoft")
     rules = load_all_rules(maturity_model, [*settings.rules, *rule_dirs])
-    configuration.check_ids(settings, maturity_model.capabilities, [r.id for r in rules], len(maturity_model.levels))
+    configuration.check_ids(settings, maturity_model, [r.id for r in rules])
     if fail_under is not None and fail_under >= len(maturity_model.levels):
         raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(maturity_model.levels) - 1}")
     rules = [r for r in rules if r.id not in settings.disable and r.capability not in settings.disable]

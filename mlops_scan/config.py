@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_scan.errors import ConfigError
+from mlops_scan.maturity import MaturityModel
 from mlops_scan.snapshot import Limits
 
 if sys.version_info >= (3, 11):
@@ -37,13 +38,17 @@ class Config:
     source: str = ""
     """Where the settings came from, e.g. ``pyproject.toml [tool.mlops-scan]``; '' without a file."""
     fail_under: int | None = None
+    """The level below which the scan exits with code 1."""
     format: str | None = None
+    """The report format (one of :data:`FORMATS`)."""
     exclude: tuple[str, ...] = ()
+    """Globs of paths left out of the scan."""
     disable: tuple[str, ...] = ()
     """Rule ids or capability ids whose rules do not run."""
     rules: tuple[Path, ...] = ()
     """Extra rule-pack folders, resolved against the configuration file's folder."""
     model: str | None = None
+    """A built-in model name, or a model file path resolved against the configuration file's folder."""
     assume: dict[str, str] = field(default_factory=dict)
     """Capability id -> the team's reason for declaring it present (reported as asserted)."""
     limits: dict[str, int | float] = field(default_factory=dict)
@@ -169,20 +174,23 @@ def _limits(raw: dict[str, Any], fail: Callable[[str, str], ConfigError]) -> dic
     return out
 
 
-def check_ids(config: Config, capabilities: Iterable[str], rule_ids: Iterable[str], levels: int) -> None:
+def check_ids(config: Config, model: MaturityModel, rule_ids: Iterable[str]) -> None:
     """Check the ids and the level the configuration names against the model and the loaded rules."""
     if not config.source:
         return
-    caps, ids = set(capabilities), set(rule_ids)
+    caps, ids = model.capabilities, set(rule_ids)
     where = f"{config.path}: {TABLE + '.' if config.path and config.path.name == 'pyproject.toml' else ''}"
     for cid in config.assume:
         if cid not in caps:
             raise ConfigError(f"{where}assume.{cid}: unknown capability (known: {', '.join(sorted(caps))})")
+        if caps[cid].role == "finding":
+            raise ConfigError(f"{where}assume.{cid}: a finding about the code, not a practice: it cannot be assumed")
     for item in config.disable:
         if item not in caps and item not in ids:
             raise ConfigError(f"{where}disable: unknown rule or capability {item!r} (see `mlops-scan rules list`)")
-    if config.fail_under is not None and config.fail_under >= levels:
-        raise ConfigError(f"{where}fail-under: {config.fail_under} is above the model's top level ({levels - 1})")
+    top = len(model.levels) - 1
+    if config.fail_under is not None and config.fail_under > top:
+        raise ConfigError(f"{where}fail-under: {config.fail_under} is above the model's top level ({top})")
 
 
 def disabled_note(config: Config) -> str | None:

@@ -108,7 +108,7 @@ parse_timeout = 2.5
     assert config.rules == ((tmp_path / "packs").resolve(),)
     assert config.assume == {"model_registry": "registered by the platform repository"}
     assert config.scan_limits() == Limits(max_file_bytes=4096, max_files=10, parse_timeout=2.5)
-    check_ids(config, MODEL.capabilities, [r.id for r in builtin_rules()], len(MODEL.levels))
+    check_ids(config, MODEL, [r.id for r in builtin_rules()])
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif", "shields"])
@@ -172,11 +172,13 @@ def test_pyproject_errors_name_the_full_key(tmp_path: Path) -> None:
     ('disable = ["experiment_tracking.no-such-rule"]\n',
      "disable: unknown rule or capability 'experiment_tracking.no-such-rule' (see `mlops-scan rules list`)"),
     ("fail-under = 5\n", "fail-under: 5 is above the model's top level (4)"),
+    ('[assume]\nnotebook_centric = "we like notebooks"\n',
+     "assume.notebook_centric: a finding about the code, not a practice: it cannot be assumed"),
 ])
 def test_unknown_ids(tmp_path: Path, text: str, message: str) -> None:
     config = dotfile(tmp_path, text)
     with pytest.raises(ConfigError) as error:
-        check_ids(config, MODEL.capabilities, [r.id for r in builtin_rules()], len(MODEL.levels))
+        check_ids(config, MODEL, [r.id for r in builtin_rules()])
     assert str(error.value).startswith(f"{tmp_path / '.mlops-scan.toml'}: {message}")
 
 
@@ -258,3 +260,9 @@ def test_rules_folder_from_configuration(level2: Path, capsys: pytest.CaptureFix
     write(level2, ".mlops-scan.toml", 'rules = ["packs"]\n')
     code, _, err = run(capsys, str(level2))
     assert code == 2 and err.startswith("mlops-scan: error: ") and "ours.yaml" in err
+
+
+def test_format_choices_match_the_command_line() -> None:
+    from mlops_scan import cli, config
+
+    assert cli.FORMATS == config.FORMATS
