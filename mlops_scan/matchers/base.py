@@ -146,6 +146,46 @@ class GlobSet:
         return self._paths is not None and self._paths.search(path) is not None
 
 
+_WILDCARD = re.compile(r"[*?{}\[\]]")
+
+
+def _glob_key(glob: str) -> str | None:
+    """What every file a glob matches has: its exact name (``=Dockerfile``), or its extension from the
+    last dot (``*.py`` -> ``.py``); None when neither is fixed (``Dockerfile.*``)."""
+    last = glob.rsplit("/", 1)[-1]
+    if not _WILDCARD.search(last):
+        return "=" + last
+    tail = _WILDCARD.split(last)[-1]
+    return tail[tail.rfind("."):] if "." in tail else None
+
+
+class GlobIndex:
+    """Which of many glob lists may match a path, looked up by the path's name and extension instead of
+    testing every list; a list with a glob of no fixed name or extension is a candidate for every path."""
+
+    def __init__(self, glob_lists: list[list[str]]):
+        self._by_key: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for index, globs in enumerate(glob_lists):
+            keys = {_glob_key(g) for g in globs}
+            if None in keys:
+                self._always.append(index)
+                continue
+            for key in keys:
+                self._by_key.setdefault(key, []).append(index)  # type: ignore[arg-type]
+        self._by_extension: dict[str, list[int]] = {}
+
+    def candidates(self, path: str) -> list[int]:
+        """Ascending indexes of the lists that may match ``path`` (confirm each with its :class:`GlobSet`)."""
+        name = path[path.rfind("/") + 1:]
+        ext = name[name.rfind("."):] if "." in name else ""
+        found = self._by_extension.get(ext)
+        if found is None:
+            found = self._by_extension[ext] = sorted(set(self._by_key.get(ext, []) + self._always))
+        named = self._by_key.get("=" + name)
+        return sorted(set(found).union(named)) if named else found
+
+
 def compile_globs(globs: list[str]) -> GlobSet:
     """One matcher for all of the globs."""
     return GlobSet(globs)

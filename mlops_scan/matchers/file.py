@@ -7,18 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mlops_scan.filecontext import FileContext
-from mlops_scan.matchers.base import GlobSet, Hit, Matcher, compile_globs
-from mlops_scan.rules import Rule
+from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs
 from mlops_scan.snapshot import FileEntry
 
 _COMMENT = re.compile(r"^\s*(#|//|;|<!--|--\s)")
-_WILDCARD = re.compile(r"[*?{}\[\]]")
-
-
-def _extension(glob: str) -> str | None:
-    """The extension (from the last dot) of every file name the glob matches, or None when it varies."""
-    tail = _WILDCARD.split(glob.rsplit("/", 1)[-1])[-1]
-    return tail[tail.rfind("."):] if "." in tail else None
 
 
 @dataclass(frozen=True)
@@ -53,29 +45,14 @@ class FileMatcher(Matcher):
             for rule in rules
         ]
         self._any = compile_globs([g for rule in rules for g in rule.params.paths])
-        # Rules by the extension all their globs imply (``*.py`` -> ``.py``); None: any file may match.
-        self._by_extension: dict[str | None, list[int]] = {}
-        for index, rule in enumerate(rules):
-            extensions = {_extension(g) for g in rule.params.paths}
-            for ext in extensions if None not in extensions else {None}:
-                self._by_extension.setdefault(ext, []).append(index)
-        self._for_extension: dict[str, list[tuple[Rule, GlobSet, re.Pattern[str] | None]]] = {}
-
-    def _rules_for(self, path: str) -> list[tuple[Rule, GlobSet, re.Pattern[str] | None]]:
-        """The rules whose globs can match a file with this path's extension, in pack order."""
-        name = path[path.rfind("/") + 1:]
-        ext = name[name.rfind("."):] if "." in name else ""
-        found = self._for_extension.get(ext)
-        if found is None:
-            indexes = sorted(self._by_extension.get(ext, []) + self._by_extension.get(None, []))
-            found = self._for_extension[ext] = [self._compiled[i] for i in indexes]
-        return found
+        self._index = GlobIndex([rule.params.paths for rule in rules])
 
     def wants(self, entry: FileEntry) -> bool:
         return bool(self._any.search(entry.path))
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        for rule, paths, pattern in self._rules_for(ctx.path):
+        for index in self._index.candidates(ctx.path):
+            rule, paths, pattern = self._compiled[index]
             if not paths.search(ctx.path):
                 continue
             if pattern is None:

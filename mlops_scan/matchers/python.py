@@ -75,7 +75,8 @@ def _literal(pattern: str) -> str:
 
 
 def _defines(keyword: str, names: list[str]) -> list[re.Pattern[str]]:
-    return [re.compile(rf"\b{keyword}\s+{re.escape(n)}\b") for n in names]
+    # Starting with the keyword itself (no ``\b``) lets the regex engine jump between its occurrences.
+    return [re.compile(rf"{keyword}\s+{re.escape(n)}\b") for n in names]
 
 
 class _Compiled:
@@ -177,7 +178,7 @@ class PythonMatcher(Matcher):
                 self._by_root.setdefault(root, []).append(index)
         self._by_definition = [i for i, c in enumerate(self._rules) if c.function_defs or c.class_defs]
         names = [n for r in rules for n in r.params.functions + r.params.classes]
-        self._any_definition = re.compile(rf"\b(?:def|class)\s+(?:{'|'.join(map(re.escape, names))})\b") if names else None
+        self._any_definition = _defines("def", names) + _defines("class", names)
 
     def wants(self, entry: FileEntry) -> bool:
         return entry.suffix in (".py", ".ipynb")
@@ -198,7 +199,7 @@ class PythonMatcher(Matcher):
             else:
                 imported.update(part.strip().split(".")[0].split(" ")[0] for part in imp.split(","))
         indexes = {i for root in imported & self._by_root.keys() for i in self._by_root[root]}
-        if self._any_definition is not None and self._any_definition.search(text):
+        if any(d.search(text) for d in self._any_definition):
             indexes.update(self._by_definition)
         return [self._rules[i] for i in sorted(indexes) if self._rules[i].possible(text, imported)]
 
