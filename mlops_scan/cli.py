@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -34,6 +35,16 @@ def cli() -> None:
     """
 
 
+def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """``--max-file-size 4MiB`` in bytes."""
+    from mlops_scan.snapshot import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command(epilog=EXIT_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
@@ -56,9 +67,15 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out paths matching GLOB (repeatable).")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
+@click.option("--verbose", "-v", is_flag=True, help="List every skipped file and why in the text report.")
+@click.option("--max-file-size", callback=_size_option, metavar="SIZE",
+              help="Skip files larger than SIZE (e.g. 4MiB)  [default: 2MiB].")
+@click.option("--limit", "limit_options", multiple=True, metavar="NAME=VALUE",
+              help="Set a scan limit, e.g. parse-timeout=5 or max-yaml-nodes=50000 (repeatable; see docs/security.md).")
 def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None, badge: str | None, summary: str | None,
          json_output: str | None, config_file: Path | None, no_config: bool, rule_dirs: tuple[Path, ...],
-         model: str | None, exclude: tuple[str, ...], no_color: bool, quiet: bool) -> None:
+         model: str | None, exclude: tuple[str, ...], no_color: bool, quiet: bool, verbose: bool,
+         max_file_size: int | None, limit_options: tuple[str, ...]) -> None:
     """Scan PATH (default: the current folder) and report its MLOps maturity level.
 
     Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
@@ -80,7 +97,9 @@ def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None,
     if fail_under is not None and fail_under >= len(maturity_model.levels):
         raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(maturity_model.levels) - 1}")
     rules = [r for r in rules if r.id not in settings.disable and r.capability not in settings.disable]
-    snapshot = open_snapshot(path, limits=settings.scan_limits(), exclude=settings.exclude + exclude)
+    limits = settings.scan_limits().with_options(limit_options)
+    limits = limits if max_file_size is None else replace(limits, max_file_bytes=max_file_size)
+    snapshot = open_snapshot(path, limits=limits, exclude=settings.exclude + exclude)
     result = collect(snapshot, rules, None if quiet else progress_printer())
     notes = [f"Configuration: {settings.source}."] if settings.source else []
     notes += [n for n in (configuration.disabled_note(settings),) if n]
@@ -91,7 +110,7 @@ def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None,
     )
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
     extras = {"anchor": _anchor(snapshot, settings), "link_base": _link_base(snapshot.root)}
-    report = _render(fmt, assessment, color, **extras)
+    report = _render(fmt, assessment, color, verbose=verbose, **extras)
     if output:
         _write(output, report)
     else:
@@ -143,7 +162,8 @@ def _write(target: str, text: str, append: bool = False) -> None:
         raise MlopsScanError(f"{target}: cannot write report ({exc.strerror})") from exc
 
 
-def _render(fmt: str, assessment, color: bool, anchor: str | None = None, link_base: str = "") -> str:  # type: ignore[no-untyped-def]
+def _render(fmt: str, assessment, color: bool, anchor: str | None = None, link_base: str = "",  # type: ignore[no-untyped-def]
+            verbose: bool = False) -> str:
     from mlops_scan.reporters import badge, markdown, sarif, text
     from mlops_scan.reporters import json as json_report
 
@@ -157,7 +177,7 @@ def _render(fmt: str, assessment, color: bool, anchor: str | None = None, link_b
         return badge.render_shields(assessment)
     if fmt == "badge":
         return badge.render(assessment)
-    return text.render(assessment, color=color)
+    return text.render(assessment, color=color, verbose=verbose)
 
 
 @cli.group()

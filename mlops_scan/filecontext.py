@@ -75,6 +75,7 @@ class FileContext:
         self.line_map: list[int] | None = None
         """For notebooks: maps a line of the joined code cells to a line of the .ipynb file."""
         self.parsed: list[str] = []
+        self._timed_out_once = False
         """The parsers that ran on this file (for the report's inspection counts)."""
 
     @property
@@ -98,6 +99,7 @@ class FileContext:
         return ""
 
     def _timed_out(self, parser: str) -> None:
+        self._timed_out_once = True
         self.snapshot.skip(self.path, f"{parser} parse took longer than {self.snapshot.limits.parse_timeout:g} s: not analysed")
 
     @property
@@ -133,12 +135,18 @@ class FileContext:
                 if self.cells is None:
                     return None
                 source, self.line_map = notebooks.as_python(self.cells)
-                self._facts = self._parse_python(source) or self._parse_cells()
+                self._facts = self._parse_python(source) or (None if self._timed_out_once else self._parse_cells())
             elif self.text is not None:
                 self._facts = self._parse_python(self.text)
-                if self._facts is None:
+                if self._facts is None and not self._timed_out_once:
                     self.snapshot.skip(self.path, "Python syntax error: not analysed")
         return self._facts
+
+    def use_python_facts(self, facts: pyfacts.PyFacts) -> None:
+        """Facts of this ``.py`` module computed elsewhere (a worker process), as if ``python`` had parsed it."""
+        if self._facts is _UNSET:
+            self.parsed.append("python")
+            self._facts = facts
 
     def _parse_python(self, source: str) -> pyfacts.PyFacts | None:
         self.parsed.append("python")

@@ -7,6 +7,7 @@ disabled on the command line, and nothing is checked out.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class GitListingError(Exception):
@@ -31,8 +32,7 @@ def git_ls_files(root: Path) -> list[str]:
     except GitListingError:
         raise
     except Exception as exc:  # gitpython raises many unrelated types for a broken repository
-        message = str(exc).strip().splitlines()
-        raise GitListingError(message[-1][:200] if message else exc.__class__.__name__) from exc
+        raise GitListingError(_describe(exc)) from exc
     paths = []
     seen = set()
     for raw in out.split(b"\0"):
@@ -43,3 +43,37 @@ def git_ls_files(root: Path) -> list[str]:
             seen.add(path)
             paths.append(path)
     return paths
+
+
+def git_tree_blobs(root: Path) -> dict[str, Any]:
+    """Files of HEAD's tree in a bare repository: POSIX path -> gitpython blob (links included, submodules not)."""
+    try:
+        import git
+    except ImportError as exc:  # pragma: no cover - gitpython is a declared dependency
+        raise GitListingError(f"gitpython unavailable: {exc}") from exc
+    try:
+        repo = git.Repo(root)
+        if not repo.head.is_valid():
+            raise GitListingError("no commits")
+        tree = repo.head.commit.tree
+        return {item.path: item for item in tree.traverse() if item.type == "blob"}
+    except GitListingError:
+        raise
+    except Exception as exc:  # a corrupt object store raises many unrelated types
+        raise GitListingError(_describe(exc)) from exc
+
+
+def _describe(exc: Exception) -> str:
+    """git's own one-line complaint (``index file smaller than expected``), without gitpython's decoration."""
+    import git
+
+    if isinstance(exc, git.InvalidGitRepositoryError):
+        return "not a valid git repository"
+    text = exc.stderr if isinstance(exc, git.GitCommandError) else str(exc)
+    lines = [line.strip() for line in str(text).splitlines() if line.strip().strip("'")]
+    if not lines:
+        return exc.__class__.__name__
+    line = lines[-1].removeprefix("stderr:").strip().strip("'").strip()
+    for prefix in ("fatal:", "error:"):
+        line = line.removeprefix(prefix).strip()
+    return line[:200] or exc.__class__.__name__

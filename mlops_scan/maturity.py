@@ -71,8 +71,10 @@ def load_model(name_or_path: str = "microsoft") -> MaturityModel:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{name_or_path}: no such maturity model (built-in: microsoft)") from None
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ModelError(f"{path}: cannot read maturity model ({str(exc).splitlines()[0]})") from exc
+    except RecursionError:
+        raise ModelError(f"{path}: cannot read maturity model (nested too deeply)") from None
     if not isinstance(data, dict) or not isinstance(data.get("levels"), dict) or not isinstance(data.get("capabilities"), dict):
         raise ModelError(f"{path}: a model needs 'levels' and 'capabilities' mappings")
     caps_raw: dict[str, Any] = data["capabilities"]

@@ -96,6 +96,8 @@ def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> lis
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         raise RulePackError(source, f"{where}malformed YAML ({getattr(exc, 'problem', None) or exc})") from exc
+    except RecursionError:
+        raise RulePackError(source, "malformed YAML (nested too deeply)") from None
     if not isinstance(data, dict):
         raise RulePackError(source, "a rule pack is a mapping with 'schema_version' and 'rules'")
     unknown = set(data) - PACK_FIELDS

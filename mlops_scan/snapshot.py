@@ -9,9 +9,11 @@ and tolerate any encoding. Whatever is not read is recorded as a :class:`Skipped
 from __future__ import annotations
 
 import os
+import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from mlops_scan.errors import UsageError
 from mlops_scan.findings import Skipped, Zone
@@ -40,9 +42,54 @@ class Limits:
     max_depth: int = 64
     """Folders nested deeper than this are not walked."""
     max_yaml_nodes: int = 200_000
-    """A YAML stream with more nodes than this is not parsed."""
+    """A YAML stream with more nodes than this, aliases expanded, is not parsed."""
     max_evidence_per_rule: int = 50
     """Evidence kept per rule; the rest is counted, not listed."""
+    parse_timeout: float = 10.0
+    """Seconds one parse of one file may take before it is abandoned (0: no bound)."""
+
+    def with_options(self, options: list[str] | tuple[str, ...]) -> Limits:
+        """A copy with ``name=value`` options applied: ``max-file-bytes=4MiB``, ``parse-timeout=2``."""
+        names = {f.name for f in fields(self)}
+        changes: dict[str, int | float] = {}
+        for option in options:
+            name, sep, value = option.partition("=")
+            field_name = name.strip().replace("-", "_")
+            if not sep or field_name not in names:
+                known = ", ".join(n.replace("_", "-") for n in sorted(names))
+                raise UsageError(f"--limit {option}: expected NAME=VALUE with NAME one of {known}")
+            changes[field_name] = _parse_limit(name.strip(), value.strip(), field_name)
+        return replace(self, **changes)
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?i?b?)", re.I)
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2, "mib": 1024**2,
+          "g": 1024**3, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as ``2MiB``, ``500kB`` or ``1048576``; ValueError otherwise."""
+    match = _SIZE.fullmatch(text.strip())
+    if not match or match.group(2).lower() not in _UNITS:
+        raise ValueError(f"not a size: {text!r} (e.g. 2MiB, 500kB, 1048576)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def _parse_limit(name: str, value: str, field_name: str) -> int | float:
+    try:
+        if field_name.endswith("_bytes"):
+            number: int | float = parse_size(value)
+        elif field_name == "parse_timeout":
+            number = float(value)
+        else:
+            number = int(value)
+    except ValueError:
+        kind = "a size such as 2MiB" if field_name.endswith("_bytes") else "a number of seconds" \
+            if field_name == "parse_timeout" else "a whole number"
+        raise UsageError(f"--limit {name}={value}: expected {kind}") from None
+    if number < 0 or (number == 0 and field_name != "parse_timeout"):
+        raise UsageError(f"--limit {name}={value}: must be {'positive' if field_name != 'parse_timeout' else 'zero or more'}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -84,6 +131,8 @@ class Snapshot:
     _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
+    blobs: dict[str, Any] | None = field(default=None, repr=False)
+    """A bare repository's files: path -> git blob of HEAD's tree, read instead of the work tree."""
 
     def __post_init__(self) -> None:
         self._by_path = {f.path: f for f in self.files}
@@ -93,29 +142,40 @@ class Snapshot:
         return self._by_path.get(path)
 
     def skip(self, path: str, reason: str) -> None:
-        """Record that ``path`` was not read (or not parsed), and why."""
-        self.skipped.append(Skipped(path, reason))
+        """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""
+        self.skipped.append(Skipped(path, printable(reason)))
 
     def read_bytes(self, path: str) -> bytes | None:
         """The bytes of a listed file, or None (and a recorded skip) when it must not be read."""
         limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
+        if self.blobs is not None:
+            data = self._read_blob(path, limit)
+        else:
+            data = self._read_file(path, limit)
+        if data is None:
+            return None
+        self.files_read += 1
+        self.bytes_read += len(data)
+        return data
+
+    def _read_file(self, path: str, limit: int) -> bytes | None:
+        """Read a work-tree file: never through a link (of the file or of a folder) leading out of the root."""
         full = self.root / path
         try:
             info = os.lstat(full)
-            if stat.S_ISLNK(info.st_mode):
-                target = Path(os.path.realpath(full))
-                if not target.is_relative_to(self.root):
-                    self.skip(path, "symbolic link pointing outside the repository: not followed")
-                    return None
+            target = os.path.realpath(full)
+            if not Path(target).is_relative_to(self.root):
+                self.skip(path, "symbolic link pointing outside the repository: not followed")
+                return None
+            if stat.S_ISLNK(info.st_mode) or target != str(full):
                 info = os.stat(target)
-                full = target
             if not stat.S_ISREG(info.st_mode):
-                self.skip(path, "not a regular file")
+                self.skip(path, "a folder (git submodule?): not read" if stat.S_ISDIR(info.st_mode) else "not a regular file")
                 return None
             if info.st_size > limit:
                 self.skip(path, f"too large ({_human(info.st_size)} > {_human(limit)} limit)")
                 return None
-            with open(full, "rb") as handle:
+            with open(target, "rb") as handle:
                 data = handle.read(limit + 1)
         except FileNotFoundError:
             self.skip(path, "listed but missing from the work tree")
@@ -129,9 +189,25 @@ class Snapshot:
         if len(data) > limit:
             self.skip(path, f"too large (over {_human(limit)} limit)")
             return None
-        self.files_read += 1
-        self.bytes_read += len(data)
         return data
+
+    def _read_blob(self, path: str, limit: int) -> bytes | None:
+        """Read a file of a bare repository from its git blob (links are never followed)."""
+        blob = self.blobs.get(path) if self.blobs is not None else None
+        if blob is None:
+            self.skip(path, "not in the git tree")
+            return None
+        if blob.mode == 0o120000:
+            self.skip(path, "symbolic link in the git tree: not followed")
+            return None
+        try:
+            if blob.size > limit:
+                self.skip(path, f"too large ({_human(blob.size)} > {_human(limit)} limit)")
+                return None
+            return bytes(blob.data_stream.read())
+        except Exception as exc:  # gitpython raises several types for a broken object store
+            self.skip(path, f"git blob unreadable ({exc.__class__.__name__})")
+            return None
 
     def read_text(self, path: str) -> str | None:
         """The decoded text of a listed file, or None (recorded as skipped) for binary or unreadable files.
@@ -182,11 +258,12 @@ def decode(data: bytes) -> str | None:
 
 
 def _looks_utf16(head: bytes) -> bool:
-    """BOM-less UTF-16 text: every other byte is NUL."""
+    """BOM-less UTF-16 text: every other byte is NUL, and the bytes between are not."""
     if len(head) < 4:
         return False
     evens, odds = head[0::2], head[1::2]
-    return odds.count(0) > 0.9 * len(odds) or evens.count(0) > 0.9 * len(evens)
+    zeros_even, zeros_odd = evens.count(0) / len(evens), odds.count(0) / len(odds)
+    return (zeros_odd > 0.9 and zeros_even < 0.1) or (zeros_even > 0.9 and zeros_odd < 0.1)
 
 
 def _human(size: int) -> str:
@@ -211,7 +288,18 @@ def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
     skipped: list[Skipped] = []
     paths = None
     source = "walk"
-    if (base / ".git").exists() or _inside_git(base):
+    blobs = None
+    if _is_bare(base):
+        from mlops_scan.gitlist import GitListingError, git_tree_blobs
+
+        source = "git-tree"
+        try:
+            blobs = git_tree_blobs(base)
+        except GitListingError as exc:
+            notes.append(f"bare git repository: {exc}; nothing scanned")
+            blobs = {}
+        paths = list(blobs)
+    elif (base / ".git").exists() or _inside_git(base):
         from mlops_scan.gitlist import GitListingError, git_ls_files
 
         try:
@@ -222,14 +310,65 @@ def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
     if paths is None:
         paths = _walk(base, limits, skipped)
     if len(paths) > limits.max_files:
-        notes.append(f"{len(paths)} files listed; only the first {limits.max_files} are scanned")
+        notes.append(f"more than {limits.max_files} files listed; only the first {limits.max_files} are scanned")
         paths = paths[: limits.max_files]
     if exclude:
         from fnmatch import fnmatchcase
 
         paths = [p for p in paths if not any(fnmatchcase(p, g) or p.startswith(g.rstrip("/") + "/") for g in exclude)]
-    files = [FileEntry(p, zone_of(p, zone_overrides)) for p in sorted(paths)]
-    return Snapshot(base, files, source, limits, skipped, notes)
+    kept = []
+    for path in paths:
+        problem = _name_problem(path)
+        if problem:
+            skipped.append(Skipped(printable(path), problem))
+        else:
+            kept.append(path)
+    files = [FileEntry(p, zone_of(p, zone_overrides)) for p in sorted(kept)]
+    snapshot = Snapshot(base, files, source, limits, skipped, notes, blobs=blobs)
+    if source == "git" and snapshot.entry(".gitmodules") is not None:
+        _drop_submodules(snapshot)
+    return snapshot
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one terminal line: control characters and undecodable bytes escaped."""
+    if text.isprintable():
+        return text
+    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in raw)
+
+
+def _name_problem(path: str) -> str | None:
+    """Why a file name cannot be reported as it is (None when it can)."""
+    if any("\udc80" <= c <= "\udcff" for c in path):
+        return "file name is not valid UTF-8: not scanned"
+    if any(ord(c) < 32 or ord(c) == 127 for c in path):
+        return "file name contains control characters (e.g. a newline): not scanned"
+    return None
+
+
+def _is_bare(base: Path) -> bool:
+    """A bare git repository: git's own files at the top, no work tree."""
+    return not (base / ".git").exists() and (base / "HEAD").is_file() and (base / "objects").is_dir() \
+        and (base / "refs").is_dir()
+
+
+_SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.M)
+
+
+def _drop_submodules(snapshot: Snapshot) -> None:
+    """Git lists a submodule as one entry: record it as skipped rather than read a folder."""
+    text = snapshot.read_text(".gitmodules") or ""
+    submodules = {m.strip('"') for m in _SUBMODULE_PATH.findall(text)}
+    gone = [f for f in snapshot.files if f.path in submodules]
+    for entry in gone:
+        folder = snapshot.root / entry.path
+        empty = not folder.is_dir() or not any(folder.iterdir())
+        snapshot.skip(entry.path, "git submodule not checked out: not scanned" if empty
+                      else "git submodule: a separate repository, not scanned")
+    if gone:
+        snapshot.files = [f for f in snapshot.files if f.path not in submodules]
+        snapshot._by_path = {f.path: f for f in snapshot.files}
 
 
 def _inside_git(base: Path) -> bool:

@@ -11,8 +11,8 @@ from mlops_scan.maturity import Assessment, CapabilityStatus
 WIDTH = 80
 
 
-def render(assessment: Assessment, color: bool = False) -> str:
-    """Render the assessment for a person reading a terminal."""
+def render(assessment: Assessment, color: bool = False, verbose: bool = False) -> str:
+    """Render the assessment for a person reading a terminal (``verbose``: every skipped file and why)."""
 
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
@@ -57,9 +57,12 @@ def render(assessment: Assessment, color: bool = False) -> str:
         out.append("")
         for note in a.notes:
             out.extend(_wrap(f"Note: {note}"))
-        if skipped:
+        if skipped and verbose:
+            out.append(f"Skipped {skipped} file(s):")
+            out.extend(f"  {s.path}: {s.reason}" for s in a.skipped)
+        elif skipped:
             first = a.skipped[0]
-            out.extend(_wrap(f"Skipped {skipped} file(s), e.g. {first.path}: {first.reason} (all in --format json)."))
+            out.extend(_wrap(f"Skipped {skipped} file(s), e.g. {first.path}: {first.reason} (all with --verbose or --format json)."))
     return "\n".join(out) + "\n"
 
 

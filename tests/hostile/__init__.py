@@ -1,0 +1,1 @@
+"""Hostile and broken repositories: generated in a temporary folder, scanned, the report checked."""
