@@ -1,0 +1,181 @@
+"""The ``notebook`` matcher kind on its own: line counting, notebook line mapping, the share, where training
+happens, text notebooks (Databricks, Jupytext) and the counter-signals that block a rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlops_scan.filecontext import FileContext
+from mlops_scan.findings import CapabilityId, RuleId, Strength
+from mlops_scan.matchers.base import ProjectInfo
+from mlops_scan.matchers.notebook import NotebookMatcher, NotebookParams
+from mlops_scan.notebooks import as_python, code_lines, is_text_notebook, read_cells
+from mlops_scan.rules import Rule
+from mlops_scan.snapshot import open_snapshot
+
+
+def make_rule(rule_id: str = "notebook_centric.probe", **params: Any) -> Rule:
+    return Rule(
+        id=RuleId(rule_id), capability=CapabilityId("notebook_centric"), kind="notebook", params=NotebookParams(**params),
+        strength=Strength.STRONG, title="probe", description="A probe rule.", remediation="None.",
+    )
+
+
+def notebook(*cells: str, outputs: bool = False) -> str:
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]}] + [
+            {"cell_type": "code", "metadata": {}, "execution_count": 1 if outputs else None,
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}] if outputs else [],
+             "source": [line + "\n" for line in c.splitlines()]} for c in cells],
+    }, indent=1)
+
+
+def run(tmp_path: Path, files: dict[str, str], *rules: Rule,
+        packages: frozenset[str] = frozenset()) -> tuple[list[tuple[str, str, int | None]], dict[str, Any]]:
+    """Write ``files``, scan them with one matcher, and return its hits and measurement."""
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for rule in rules:
+        NotebookMatcher.check_params(rule.params)
+    snapshot = open_snapshot(tmp_path)
+    matcher = NotebookMatcher(list(rules), ProjectInfo(packages=packages))
+    for entry in snapshot.files:
+        if matcher.wants(entry):
+            list(matcher.scan(FileContext(snapshot, entry)))
+    hits = sorted((h.rule.id, h.path, h.line) for h in matcher.finish(snapshot))
+    return hits, matcher.measurements()["notebook"]  # type: ignore[return-value]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_code_lines_skip_blanks_comments_and_magics() -> None:
+    assert code_lines("%matplotlib inline\n!pip install x\n\n# note\nimport os\n  x = 1  # trailing\n") == 2
+
+
+def test_cells_know_the_file_line_they_start_on() -> None:
+    text = notebook("import pandas as pd", "df = pd.read_csv('a.csv')\ndf.head()")
+    cells = read_cells(text)
+    assert [c.first_line for c in cells] == [line_of(text, "import pandas"), line_of(text, "read_csv")]
+    source, line_map = as_python(cells)
+    assert source.splitlines()[3] == "df.head()"  # each cell ends with a blank separator line
+    assert line_map[3] == line_of(text, "df.head()")
+
+
+def test_magics_become_comments_in_the_joined_source() -> None:
+    source, _ = as_python(read_cells(notebook("%pip install x\nimport x")))
+    assert source.splitlines()[:2] == ["#%pip install x", "import x"]
+
+
+def test_text_notebooks() -> None:
+    assert is_text_notebook("# Databricks notebook source\nx = 1\n")
+    assert is_text_notebook("# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n# ---\nx = 1\n")
+    assert is_text_notebook("import os\n\n# %%\nx = 1\n")
+    assert not is_text_notebook('"""A module."""\n# a comment about jupytext: nothing\nx = 1\n')
+
+
+def test_share_counts_notebook_and_module_lines_in_the_project_only(tmp_path: Path) -> None:
+    files = {
+        "analysis.ipynb": notebook("import pandas as pd\n# comment\ndf = pd.read_csv('a.csv')", "df.describe()"),
+        "src/util.py": "def f():\n    return 1\n",
+        "setup.py": "from setuptools import setup\nsetup()\n",
+        "tests/test_util.py": "def test_f():\n    assert True\n",
+        "examples/demo.ipynb": notebook("a = 1\nb = 2\nc = 3"),
+    }
+    rule = make_rule(min_share=0.6)
+    hits, m = run(tmp_path, files, rule)
+    assert (m["notebooks"], m["notebook_code_lines"], m["python_code_lines"], m["share"]) == (1, 3, 2, 0.6)
+    assert hits == [("notebook_centric.probe", "analysis.ipynb", None)]
+    assert run(tmp_path, files, make_rule(min_share=0.61))[0] == []
+
+
+def test_the_biggest_notebook_stands_for_the_share(tmp_path: Path) -> None:
+    files = {"small.ipynb": notebook("a = 1"), "big.ipynb": notebook("a = 1\nb = 2\nc = 3")}
+    assert run(tmp_path, files, make_rule())[0] == [("notebook_centric.probe", "big.ipynb", None)]
+
+
+def test_training_only_in_notebooks_points_at_the_call(tmp_path: Path) -> None:
+    text = notebook("from sklearn.linear_model import Ridge", "m = Ridge()\nm.fit(X, y)")
+    rule = make_rule(min_share=0.5, training="notebooks-only")
+    hits, m = run(tmp_path, {"train.ipynb": text, "helpers.py": "def load():\n    return 1\n"}, rule)
+    assert hits == [("notebook_centric.probe", "train.ipynb", line_of(text, "m.fit(X, y)"))]
+    assert (m["training_in_notebooks"], m["training_in_modules"]) == (1, 0)
+
+
+def test_training_in_a_module_stops_training_only_and_fires_training_in_both(tmp_path: Path) -> None:
+    text = notebook("model.fit(X, y)\nprint(1)\nprint(2)")
+    files = {"explore.ipynb": text, "pkg/train.py": "def train(m, x, y):\n    return m.fit(x, y)\n"}
+    only = make_rule("notebook_centric.only", min_share=0.5, training="notebooks-only")
+    both = make_rule("notebook_centric.both", measure="training-in-both")
+    hits, m = run(tmp_path, files, only, both)
+    assert hits == [("notebook_centric.both", "explore.ipynb", line_of(text, "model.fit"))]
+    assert m["training_in_modules"] == 1
+
+
+def test_databricks_and_jupytext_files_count_as_notebooks(tmp_path: Path) -> None:
+    files = {
+        "notebooks/Train.py": "# Databricks notebook source\n# MAGIC %md # Train\n\n# COMMAND ----------\n\nmodel.fit(X, y)\n",
+        "analysis.py": "# %%\nimport pandas as pd\n\n# %%\ndf = pd.read_csv('a.csv')\n",
+        "lib.py": "x = 1\n",
+    }
+    hits, m = run(tmp_path, files, make_rule(min_share=0.7, training="notebooks-only"))
+    assert (m["notebooks"], m["text_notebooks"], m["notebook_code_lines"], m["python_code_lines"]) == (2, 2, 3, 1)
+    assert hits == [("notebook_centric.probe", "notebooks/Train.py", 6)]
+
+
+def test_stored_outputs_point_at_the_first_cell_that_ran(tmp_path: Path) -> None:
+    ran = notebook("a = 1", outputs=True)
+    files = {"ran.ipynb": ran, "clean.ipynb": notebook("b = 2")}
+    hits, m = run(tmp_path, files, make_rule(measure="stored-outputs"))
+    assert hits == [("notebook_centric.probe", "ran.ipynb", line_of(ran, "a = 1"))]
+    assert m["notebooks_with_outputs"] == 1
+
+
+@pytest.mark.parametrize("extra, signal", [
+    ({"run.py": "import papermill as pm\npm.execute_notebook('train.ipynb', 'out.ipynb')\n"}, "orchestrated"),
+    ({"jobs.yml": "resources:\n  jobs:\n    t:\n      tasks:\n        - notebook_task:\n            notebook_path: train\n"},
+     "orchestrated"),
+    ({"ci.sh": "jupyter nbconvert --to notebook --execute train.ipynb\n"}, "orchestrated"),
+    ({"train_model.py": "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n"}, "entrypoint"),
+    ({"pyproject.toml": "[project]\nname = 'churn'\n\n[project.scripts]\nchurn = 'churn.cli:main'\n"}, "entrypoint"),
+])
+def test_counter_signals_block_the_rules_that_name_them(tmp_path: Path, extra: dict[str, str], signal: str) -> None:
+    files = {"train.ipynb": notebook("model.fit(X, y)\nprint(1)\nprint(2)\nprint(3)\nprint(4)\nprint(5)\nprint(6)"), **extra}
+    blocked = make_rule("notebook_centric.blocked", min_share=0.5, blocked_by=[signal])
+    other = [s for s in ("orchestrated", "entrypoint") if s != signal]
+    free = make_rule("notebook_centric.free", min_share=0.5, blocked_by=other)
+    hits, m = run(tmp_path, files, blocked, free)
+    assert [h[0] for h in hits] == ["notebook_centric.free"]
+    assert signal in m["counter_signals"]
+
+
+def test_own_package_import_with_autoreload_is_a_counter_signal(tmp_path: Path) -> None:
+    text = notebook("%load_ext autoreload\n%autoreload 2\nfrom churn.features import build", "build()")
+    _, with_pkg = run(tmp_path, {"nb.ipynb": text}, packages=frozenset({"churn"}))
+    assert with_pkg["counter_signals"] == {"package-import": "nb.ipynb:" + str(line_of(text, "%load_ext"))}
+    _, other_pkg = run(tmp_path, {"nb.ipynb": text}, packages=frozenset({"billing"}))
+    assert other_pkg["counter_signals"] == {}
+
+
+def test_no_notebooks_no_hits(tmp_path: Path) -> None:
+    hits, m = run(tmp_path, {"a.py": "x = 1\n"}, make_rule(min_share=0.01))
+    assert hits == [] and m["share"] == 0.0
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"measure": "vibes"}, "measure must be one of"),
+    ({"min_share": 0}, "min_share"),
+    ({"training": "sometimes"}, "training must be"),
+    ({"blocked_by": ["weather"]}, "unknown counter-signal"),
+])
+def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        NotebookMatcher.check_params(NotebookParams(**params))

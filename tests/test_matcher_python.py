@@ -1,0 +1,218 @@
+"""The ``python`` matcher kind on its own: resolution of names through imports, aliases and assignments,
+keyword arguments, bases, decorators, definitions, co-occurrence tests, own packages and notebooks."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlops_scan.filecontext import FileContext
+from mlops_scan.findings import CapabilityId, RuleId, Strength
+from mlops_scan.matchers.base import ProjectInfo
+from mlops_scan.matchers.python import PythonMatcher, PythonParams
+from mlops_scan.pyfacts import extract
+from mlops_scan.rules import Rule
+from mlops_scan.snapshot import open_snapshot
+
+
+def make_rule(rule_id: str = "experiment_tracking.probe", **params: Any) -> Rule:
+    return Rule(
+        id=RuleId(rule_id), capability=CapabilityId(rule_id.split(".")[0]), kind="python", params=PythonParams(**params),
+        strength=Strength.STRONG, title="probe", description="A probe rule.", remediation="None.",
+    )
+
+
+def scan(tmp_path: Path, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()) -> list[tuple[str, str, int | None]]:
+    """Write ``files`` into a fresh repository and return the (rule, path, line) hits of ``rules``."""
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for rule in rules:
+        PythonMatcher.check_params(rule.params)
+    snapshot = open_snapshot(tmp_path)
+    matcher = PythonMatcher(list(rules), ProjectInfo(packages=packages))
+    hits = []
+    for entry in snapshot.files:
+        if matcher.wants(entry):
+            hits += [(h.rule.id, h.path, h.line) for h in matcher.scan(FileContext(snapshot, entry))]
+    return sorted(hits)
+
+
+def calls_of(source: str) -> list[tuple[str, int]]:
+    return [(c.name, c.line) for c in extract(ast.parse(source)).calls]
+
+
+def test_import_aliases_resolve_to_the_module() -> None:
+    source = "import mlflow as mf\nfrom mlflow import sklearn as sk\nmf.log_metric('a', 1)\nsk.log_model(m, 'model')\n"
+    assert calls_of(source) == [("mlflow.log_metric", 3), ("mlflow.sklearn.log_model", 4)]
+
+
+def test_assignments_carry_the_constructor_into_method_calls() -> None:
+    source = (
+        "from mlflow import MlflowClient\n"
+        "client = MlflowClient()\n"
+        "client.set_registered_model_alias('m', 'champion', 1)\n"
+        "class Registry:\n"
+        "    def __init__(self):\n"
+        "        self.client = MlflowClient()\n"
+        "    def promote(self):\n"
+        "        self.client.get_model_version_by_alias('m', 'champion')\n"
+    )
+    assert ("mlflow.MlflowClient().set_registered_model_alias", 3) in calls_of(source)
+    assert ("mlflow.MlflowClient().get_model_version_by_alias", 8) in calls_of(source)
+
+
+def test_with_targets_and_annotated_parameters_resolve() -> None:
+    source = (
+        "import mlflow\nfrom mlflow import MlflowClient\n"
+        "with mlflow.start_run() as run:\n    run.info\n"
+        "def promote(client: MlflowClient):\n    client.copy_model_version('a', 'b')\n"
+    )
+    assert ("mlflow.MlflowClient().copy_model_version", 6) in calls_of(source)
+
+
+def test_unresolved_names_and_strings_are_not_calls() -> None:
+    source = "model.fit(x)\nname = 'mlflow.log_metric'\n# mlflow.log_metric('a', 1)\n"
+    assert calls_of(source) == []
+
+
+def test_relative_imports_are_kept_with_their_dots_and_never_resolve() -> None:
+    facts = extract(ast.parse("from .nodes import train_model\nfrom .. import utils\ntrain_model()\n"))
+    assert facts.imports == [(".nodes.train_model", 1), ("..utils", 2)]
+    assert facts.calls == []
+
+
+def test_class_names_and_top_level_functions_are_recorded() -> None:
+    facts = extract(ast.parse("class TritonPythonModel:\n    class Inner:\n        pass\ndef init():\n    pass\n"))
+    assert sorted(facts.classes) == [("Inner", 2), ("TritonPythonModel", 1)]
+    assert facts.functions == {"init": 4}
+
+
+def test_call_patterns_with_wildcards(tmp_path: Path) -> None:
+    rule = make_rule("model_registry.probe", calls=["mlflow.*MlflowClient().create_model_version"])
+    files = {
+        "a.py": "from mlflow.tracking import MlflowClient\nc = MlflowClient()\nc.create_model_version('m', 's', 'r')\n",
+        "b.py": "import mlflow\nmlflow.MlflowClient().create_model_version('m', 's', 'r')\n",
+        "c.py": "import mlflow\nmlflow.MlflowClient().search_runs(['1'])\n",
+    }
+    assert scan(tmp_path, files, rule) == [("model_registry.probe", "a.py", 3), ("model_registry.probe", "b.py", 2)]
+
+
+def test_kwargs_must_all_be_present(tmp_path: Path) -> None:
+    rule = make_rule("model_registry.probe", calls=["mlflow.*.log_model"], kwargs=["registered_model_name"])
+    files = {
+        "plain.py": "import mlflow\nmlflow.sklearn.log_model(m, 'model')\n",
+        "registered.py": "import mlflow\nmlflow.sklearn.log_model(m, 'model',\n    registered_model_name='churn')\n",
+    }
+    assert scan(tmp_path, files, rule) == [("model_registry.probe", "registered.py", 2)]
+
+
+def test_kwarg_values_match_literals_only(tmp_path: Path) -> None:
+    rule = make_rule(calls=["transformers.TrainingArguments"], kwarg_values={"report_to": "wandb|mlflow"})
+    files = {
+        "yes.py": "from transformers import TrainingArguments\nTrainingArguments('o', report_to='wandb')\n",
+        "none.py": "from transformers import TrainingArguments\nTrainingArguments('o', report_to='none')\n",
+        "dynamic.py": "from transformers import TrainingArguments\nTrainingArguments('o', report_to=tracker)\n",
+    }
+    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "yes.py", 2)]
+
+
+def test_bases_and_decorators_resolve_through_imports(tmp_path: Path) -> None:
+    bases = make_rule("model_packaging.base", bases=["mlflow.pyfunc.PythonModel"])
+    decos = make_rule("training_pipeline.deco", decorators=["kfp.dsl.pipeline"])
+    files = {
+        "wrapper.py": "import mlflow.pyfunc\n\n\nclass Wrapper(mlflow.pyfunc.PythonModel):\n    pass\n",
+        "pipe.py": "from kfp import dsl\n\n\n@dsl.pipeline(name='p')\ndef p():\n    pass\n",
+        "local.py": "class PythonModel:\n    pass\n\n\nclass Wrapper(PythonModel):\n    pass\n",
+    }
+    assert scan(tmp_path, files, bases, decos) == [("model_packaging.base", "wrapper.py", 4), ("training_pipeline.deco", "pipe.py", 4)]
+
+
+def test_assigned_attributes(tmp_path: Path) -> None:
+    rule = make_rule("experiment_tracking.assign", assigns=["wandb.config.*"])
+    files = {"cfg.py": "import wandb\nwandb.init()\nwandb.config.lr = 0.1\n"}
+    assert scan(tmp_path, files, rule) == [("experiment_tracking.assign", "cfg.py", 3)]
+
+
+def test_functions_alone_fire_at_the_first_definition_and_need_all(tmp_path: Path) -> None:
+    rule = make_rule("model_packaging.score", functions=["init", "run"], notebooks=False)
+    files = {"score.py": "x = 1\ndef run(data):\n    pass\ndef init():\n    pass\n", "job.py": "def run(job):\n    pass\n"}
+    assert scan(tmp_path, files, rule) == [("model_packaging.score", "score.py", 2)]
+
+
+def test_classes_by_name(tmp_path: Path) -> None:
+    rule = make_rule("model_packaging.triton", classes=["TritonPythonModel"])
+    files = {"model.py": "import json\n\n\nclass TritonPythonModel:\n    pass\n", "other.py": "class Model:\n    pass\n"}
+    assert scan(tmp_path, files, rule) == [("model_packaging.triton", "model.py", 4)]
+
+
+def test_with_any_and_without_any(tmp_path: Path) -> None:
+    trains = make_rule("training_pipeline.trains", decorators=["prefect.flow"], with_any=["sklearn", "*.train*"])
+    data = make_rule("training_pipeline.data", decorators=["prefect.flow"], without_any=["sklearn", "*.train*"])
+    files = {
+        "ml.py": "from prefect import flow\nimport sklearn.linear_model as lm\n\n@flow\ndef f():\n    lm.Ridge().fit([[0]], [0])\n",
+        "own.py": "from prefect import flow\nfrom .steps import train_model\n\n@flow\ndef f():\n    train_model()\n",
+        "etl.py": "from prefect import flow\n\n@flow\ndef f():\n    pass\n",
+    }
+    assert scan(tmp_path, files, trains, data) == [
+        ("training_pipeline.data", "etl.py", 3), ("training_pipeline.trains", "ml.py", 4), ("training_pipeline.trains", "own.py", 4),
+    ]
+
+
+def test_own_packages_never_count(tmp_path: Path) -> None:
+    rule = make_rule(calls=["wandb.init"])
+    files = {"wandb/sdk.py": "import wandb\nwandb.init()\n", "user.py": "import wandb\nwandb.init()\n"}
+    assert scan(tmp_path, files, rule, packages=frozenset({"wandb"})) == []
+    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "user.py", 2), ("experiment_tracking.probe", "wandb/sdk.py", 2)]
+
+
+def test_paths_limit_the_rule(tmp_path: Path) -> None:
+    rule = make_rule(calls=["joblib.dump"], paths=["*.ipynb"])
+    files = {"save.py": "import joblib\njoblib.dump(m, 'm')\n"}
+    assert scan(tmp_path, files, rule) == []
+
+
+def notebook(*cells: str) -> str:
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                   "source": [line + "\n" for line in c.splitlines()]} for c in cells],
+    }, indent=1)
+
+
+def test_notebook_cells_map_to_file_lines_and_take_the_notebook_strength(tmp_path: Path) -> None:
+    rule = make_rule("deployment_automation.probe", calls=["mlflow.register_model"], notebook_strength="medium")
+    text = notebook("%pip install mlflow\nimport mlflow", "x = 1\nmlflow.register_model('runs:/1/m', 'm')")
+    (tmp_path / "nb.ipynb").write_text(text, encoding="utf-8")
+    snapshot = open_snapshot(tmp_path)
+    hits = list(PythonMatcher([rule], ProjectInfo()).scan(FileContext(snapshot, snapshot.entry("nb.ipynb"))))
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "register_model" in l)
+    assert [(h.path, h.line, h.strength) for h in hits] == [("nb.ipynb", line, Strength.MEDIUM)]
+
+
+def test_notebook_with_a_broken_cell_keeps_the_cells_that_parse(tmp_path: Path) -> None:
+    rule = make_rule(calls=["wandb.init"])
+    text = notebook("def broken(:\n    pass", "import wandb\nwandb.init()")
+    files = {"nb.ipynb": text}
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "wandb.init" in l)
+    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "nb.ipynb", line)]
+
+
+def test_notebooks_false_skips_notebooks(tmp_path: Path) -> None:
+    rule = make_rule("model_packaging.score", functions=["init", "run"], notebooks=False)
+    assert scan(tmp_path, {"nb.ipynb": notebook("def init():\n    pass\ndef run(x):\n    pass")}, rule) == []
+
+
+@pytest.mark.parametrize("params, message", [
+    ({}, "give at least one of"),
+    ({"calls": ["*.fit"]}, "must start with a literal module name"),
+    ({"calls": ["a.b"], "notebook_strength": "huge"}, "notebook_strength"),
+])
+def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PythonMatcher.check_params(PythonParams(**params))
