@@ -39,8 +39,8 @@ class YamlParams:
     """Globs on the document's ``$schema`` (``*managedOnlineEndpoint.schema.json``)."""
     keys: list[str] = field(default_factory=list)
     """Top-level keys the document must all have."""
-    each: str | None = None
-    """Path of the nodes the conditions are tested in, one at a time (``Resources.*``); default the document."""
+    each: str | list[str] | None = None
+    """Path(s) of the nodes the conditions are tested in, one at a time (``Resources.*``); default the document."""
     where: list[dict[str, Any]] = field(default_factory=list)
     """Conditions that must all hold: ``{path, min_count, equals, matches, contains, min_keys, min_items}``."""
     any_where: list[dict[str, Any]] = field(default_factory=list)
@@ -155,10 +155,11 @@ class _Compiled:
             return None
         if p.each is None:
             return self._conditions(doc, line)
-        for scope in yamlnodes.select(doc, p.each):
-            found = self._conditions(scope, yamlnodes.line_of(scope))
-            if found is not None:
-                return found
+        for each in [p.each] if isinstance(p.each, str) else p.each:
+            for key, scope in yamlnodes.select_keyed(doc, each):
+                found = self._conditions(scope, yamlnodes.keyed_line(key, scope))
+                if found is not None:
+                    return found
         return None
 
     def _conditions(self, scope: Node, line: int) -> int | None:
@@ -193,8 +194,8 @@ class YamlMatcher(Matcher):
     def check_params(cls, params: YamlParams) -> None:
         if not (params.api_version or params.kind or params.schema or params.keys or params.where or params.any_where):
             raise ValueError("give at least one of api_version, kind, schema, keys, where, any_where")
-        if params.each is not None and not isinstance(params.each, str):
-            raise ValueError("'each' must be a path string (Resources.*)")
+        if isinstance(params.each, list) and not params.each:
+            raise ValueError("'each' must name at least one path (Resources.*)")
         for cond in params.where + params.any_where + params.none_where:
             _condition(cond)
 
