@@ -86,8 +86,13 @@ def load_config(path: Path, root: Path | None = None) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML ({exc})") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: malformed TOML (nested too deeply)") from None
     if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("mlops-scan", {})
+        tool = document.get("tool")
+        if not isinstance(tool, dict) or "mlops-scan" not in tool:
+            return Config()
+        table = tool["mlops-scan"]
         prefix, source = f"{TABLE}.", f"{path.name} [{TABLE}]"
     else:
         table, prefix, source = document, "", path.name
@@ -109,7 +114,7 @@ def _read(path: Path) -> bytes:
 
 def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Path | None) -> Config:
     def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(f"{path}: {prefix}{key}: {message}")
+        return ConfigError(f"{path}: {prefix}{_shown(key)}: {message}")
 
     def strings(key: str) -> tuple[str, ...]:
         value = table[key]
@@ -152,7 +157,7 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
         assume = table["assume"]
         if not isinstance(assume, dict) or not all(isinstance(v, str) and v.strip() for v in assume.values()):
             raise fail("assume", "must be a table of capability = \"reason\" (a non-empty reason each)")
-        values["assume"] = {k: " ".join(v.split()) for k, v in assume.items()}
+        values["assume"] = {k: "".join(c for c in " ".join(v.split()) if c.isprintable()) for k, v in assume.items()}
     if "limits" in table:
         if not isinstance(table["limits"], dict):
             raise fail("limits", "must be a table of limit = number")
@@ -182,7 +187,7 @@ def check_ids(config: Config, model: MaturityModel, rule_ids: Iterable[str]) -> 
     where = f"{config.path}: {TABLE + '.' if config.path and config.path.name == 'pyproject.toml' else ''}"
     for cid in config.assume:
         if cid not in caps:
-            raise ConfigError(f"{where}assume.{cid}: unknown capability (known: {', '.join(sorted(caps))})")
+            raise ConfigError(f"{where}assume.{_shown(cid)}: unknown capability (known: {', '.join(sorted(caps))})")
         if caps[cid].role == "finding":
             raise ConfigError(f"{where}assume.{cid}: a finding about the code, not a practice: it cannot be assumed")
     for item in config.disable:
@@ -191,6 +196,11 @@ def check_ids(config: Config, model: MaturityModel, rule_ids: Iterable[str]) -> 
     top = len(model.levels) - 1
     if config.fail_under is not None and config.fail_under > top:
         raise ConfigError(f"{where}fail-under: {config.fail_under} is above the model's top level ({top})")
+
+
+def _shown(key: str) -> str:
+    """A key as written, or quoted with escapes when it holds line breaks or control characters."""
+    return key if key.isprintable() else repr(key)
 
 
 def disabled_note(config: Config) -> str | None:

@@ -8,9 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlops_scan.cli import main
-from mlops_scan.config import Config, check_ids, find_config, load_config
+from mlops_scan.config import Config, _parse, check_ids, find_config, load_config
 from mlops_scan.errors import ConfigError
 from mlops_scan.maturity import load_model
 from mlops_scan.snapshot import Limits
@@ -77,6 +79,25 @@ def test_malformed_pyproject_with_our_table_is_an_error(tmp_path: Path) -> None:
         load_config(path)
 
 
+@pytest.mark.parametrize("text", ["tool = 3\n# tool.mlops-scan\n", "[tool.other]\nnote = 'see tool.mlops-scan'\n"])
+def test_pyproject_mentioning_the_table_without_it_is_no_configuration(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "pyproject.toml", text)
+    assert find_config(tmp_path) == path
+    assert load_config(path) == Config()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("exclude = " + "[" * 100_000 + "]" * 100_000 + "\n", "malformed TOML (nested too deeply)"),
+    ("fail-under = 1\n\xff\n", "not UTF-8 text (invalid start byte)"),
+])
+def test_unparsable_configuration_is_one_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / ".mlops-scan.toml"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: {message}"
+
+
 def test_oversized_configuration_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, ".mlops-scan.toml", "# " + "x" * (1024 * 1024) + "\n")
     with pytest.raises(ConfigError, match=r"too large for a configuration file"):
@@ -96,7 +117,7 @@ disable = ["collaboration", "ci.gitlab-ci-pipeline"]
 rules = ["packs"]
 model = "microsoft"
 [assume]
-model_registry = "registered by the platform   repository"
+model_registry = "registered by the platform \\u001b[31m  repository"
 [limits]
 max_file_bytes = 4096
 max-files = 10
@@ -106,7 +127,7 @@ parse_timeout = 2.5
     assert config.exclude == ("notebooks/**", "legacy")
     assert config.disable == ("collaboration", "ci.gitlab-ci-pipeline")
     assert config.rules == ((tmp_path / "packs").resolve(),)
-    assert config.assume == {"model_registry": "registered by the platform repository"}
+    assert config.assume == {"model_registry": "registered by the platform [31m repository"}
     assert config.scan_limits() == Limits(max_file_bytes=4096, max_files=10, parse_timeout=2.5)
     check_ids(config, MODEL, [r.id for r in builtin_rules()])
 
@@ -266,3 +287,36 @@ def test_format_choices_match_the_command_line() -> None:
     from mlops_scan import cli, config
 
     assert cli.FORMATS == config.FORMATS
+
+
+# Arbitrary input: a configuration error, never a crash
+
+KEYS = st.sampled_from(["fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits", "max_files",
+                        "max-depth", "parse_timeout", "ci", "x\n\x1b[31m"])
+VALUES = st.recursive(
+    st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, max_size=5))
+def test_any_table_is_a_config_or_one_error(table: dict) -> None:  # type: ignore[type-arg]
+    path = Path("/repo/.mlops-scan.toml")
+    try:
+        config = _parse(table, path, "", ".mlops-scan.toml", Path("/repo"))
+    except ConfigError as error:
+        assert str(error).startswith(f"{path}: ") and "\n" not in str(error)
+    else:
+        config.scan_limits()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_is_a_config_or_one_error(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    path = tmp_path_factory.mktemp("cfg") / ".mlops-scan.toml"
+    path.write_bytes(text.encode("utf-8", "replace"))
+    try:
+        load_config(path, root=path.parent)
+    except ConfigError as error:
+        assert str(error).startswith(f"{path}: ") and "\n" not in str(error)
