@@ -62,14 +62,26 @@ class Config:
 
 
 def find_config(root: Path) -> Path | None:
-    """The configuration file of the repository at ``root``: ``.mlops-scan.toml``, else a pyproject with the table."""
+    """The configuration file of the repository at ``root``: ``.mlops-scan.toml``, else a pyproject with the table.
+
+    A pyproject that cannot be read, or does not mention the table, is not configuration.
+    """
     candidate = root / FILE_NAME
     if candidate.is_file():
-        return candidate
+        return _inside_root(candidate, root)
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and TABLE.encode() in _read(pyproject):
-        return pyproject
-    return None
+    try:
+        with open(pyproject, "rb") as handle:
+            mentioned = TABLE.encode() in handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return None
+    return _inside_root(pyproject, root) if mentioned else None
+
+
+def _inside_root(path: Path, root: Path) -> Path:
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"{path}: a link to a file outside the repository: not read")
+    return path
 
 
 def load_config(path: Path, root: Path | None = None) -> Config:

@@ -98,6 +98,23 @@ def test_unparsable_configuration_is_one_error(tmp_path: Path, text: str, messag
     assert str(error.value) == f"{path}: {message}"
 
 
+def test_configuration_linked_from_outside_is_refused(tmp_path: Path) -> None:
+    repo, outside = tmp_path / "repo", write(tmp_path, "secrets.toml", 'token = "x"\n')
+    repo.mkdir()
+    (repo / ".mlops-scan.toml").symlink_to(outside)
+    with pytest.raises(ConfigError) as error:
+        find_config(repo)
+    assert str(error.value) == f"{repo / '.mlops-scan.toml'}: a link to a file outside the repository: not read"
+
+
+def test_unreadable_or_huge_pyproject_without_the_table_is_no_configuration(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").mkdir()
+    assert find_config(tmp_path) is None
+    (tmp_path / "pyproject.toml").rmdir()
+    write(tmp_path, "pyproject.toml", "# padding\n" * 200_000)
+    assert find_config(tmp_path) is None
+
+
 def test_oversized_configuration_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, ".mlops-scan.toml", "# " + "x" * (1024 * 1024) + "\n")
     with pytest.raises(ConfigError, match=r"too large for a configuration file"):
