@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_text_report_fits_80_columns(name: str) -> None:
 def test_text_report_content() -> None:
     out = run_cli(LEVEL3, "--quiet").stdout
     assert "MLOps maturity level 3: Automated model deployment" in out
-    assert "  [x] ab_testing             required   azureml/deploy/endpoint.yml:5 (strong)" in out
+    assert "  [x] ab_testing             required   azureml/deploy/endpoint.yml:4 (strong)" in out
     assert "  [ ] model_monitoring       required   no evidence" in out
     assert "Next steps to reach level 4:" in out
 
@@ -153,3 +154,45 @@ def test_output_file_in_missing_folder(tmp_path: Path) -> None:
 def test_default_path_is_current_folder() -> None:
     done = run_cli("--quiet", "--format", "json", cwd=FIXTURES / "level2-mlflow-dvc")
     assert done.returncode == 0 and json.loads(done.stdout)["level"] == 2
+
+
+def documented_fields() -> dict[str, set[str]]:
+    """Section of docs/json-output.md (``### `levels[]```) -> the field names of its table."""
+    sections: dict[str, set[str]] = {}
+    current = None
+    for line in (Path(__file__).resolve().parent.parent / "docs" / "json-output.md").read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"### `?([^`]+)`?$", line)
+        if heading:
+            current = sections.setdefault(heading.group(1), set())
+        elif current is not None and line.startswith("| `"):
+            current.add(line.split("`")[1])
+    return sections
+
+
+def test_every_json_field_is_documented(tmp_path: Path) -> None:
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "track.py").write_text("import mlflow\nmlflow.log_metric('a', 1)\n", encoding="utf-8")
+    (tmp_path / "blob.py").write_bytes(b"\x00\x01\x02")  # binary: listed in skipped
+    (tmp_path / "tests").mkdir()
+    for i in range(51):  # one more than the per-rule cap, so evidence_not_listed appears
+        (tmp_path / "tests" / f"test_{i}.py").write_text("def test_it():\n    pass\n", encoding="utf-8")
+    done = run_cli(str(tmp_path), "--format", "json", "--quiet")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    docs = documented_fields()
+    top = docs["Top level"]
+    assert report["schema_version"] == "1.0"
+    for key, value in report.items():
+        assert key in top, key
+        if key in ("tool", "model"):
+            assert {f"{key}.{k}" for k in value} <= top
+    assert {k for lv in report["levels"] for k in lv} <= docs["levels[]"]
+    assert {k for c in report["capabilities"].values() for k in c} <= docs["capabilities.<id>"]
+    evidence = [e for c in report["capabilities"].values() for e in c["evidence"]]
+    assert {k for e in evidence for k in e} == docs["capabilities.<id>.evidence[]"]  # rule_strength included
+    assert {k for n in report["next_steps"] for k in n} == docs["next_steps[]"]
+    for kind, figures in report["measurements"].items():
+        assert kind in docs["measurements"]
+        assert {f"{kind}.{k}" for k in figures} <= docs["measurements"]
+    assert set(report["inspected"]) == docs["inspected"]  # evidence_not_listed included
+    assert report["skipped"] and {k for s in report["skipped"] for k in s} == docs["skipped[]"]

@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
         0,
         set(),
         {
+            "ci": {f"{TEMPLATE}/.github/workflows/ci.yml"},
             "automated_tests": {f"{TEMPLATE}/tests/test_train.py"},
             "training_pipeline": {f"{TEMPLATE}/dvc.yaml"},
             "experiment_tracking": {TEMPLATE_TRAIN},
@@ -51,7 +52,7 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
             "collaboration": {TEMPLATE_TRAIN},
         },
     ),
-    "traps/k8s-no-model": (0, set(), {}),
+    "traps/k8s-no-model": (0, set(), {"ops_metrics": {"deploy/web.yaml"}}),  # a readiness probe: service health only
     "traps/commented-out": (0, set(), {"collaboration": {"src/scoring/train.py"}}),
 }
 # Present above the level reached: tests exist, but no CI runs them (MATURITY.md, automated_tests convention).
@@ -140,4 +141,11 @@ def test_template_evidence_is_weak_in_templates_zone() -> None:
 def test_commented_out_code_is_no_evidence() -> None:
     a = assess_fixture("traps/commented-out")
     for cid in ("ci", "automated_tests", "training_pipeline", "experiment_tracking", "model_registry", "reproducibility"):
+        assert a.capabilities[cid].evidence == (), cid
+
+
+def test_manifests_that_serve_no_model_prove_no_model_capability() -> None:
+    a = assess_fixture("traps/k8s-no-model")
+    for cid in ("deployment_automation", "ab_testing", "model_packaging", "model_monitoring", "automated_retraining",
+                "training_pipeline"):
         assert a.capabilities[cid].evidence == (), cid
