@@ -1,5 +1,17 @@
-"""Allow ``python -m mlops_scan``."""
+"""Allow ``python -m mlops_scan``.
 
-from mlops_scan.cli import main
+``-m`` puts the current folder first on ``sys.path``; run inside an untrusted checkout, its
+``yaml.py`` or ``click.py`` would then be imported instead of the real library. The entry is
+dropped before anything else is imported (this package is already loaded; its own modules are
+found through the package, not through that entry).
+"""
+
+import os
+import sys
+
+if sys.path and not sys.flags.safe_path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+
+from mlops_scan.cli import main  # noqa: E402 - after the sys.path fix above
 
 main()
