@@ -17,7 +17,7 @@ from typing import Any
 
 from mlops_scan.errors import ConfigError
 from mlops_scan.maturity import MaturityModel
-from mlops_scan.snapshot import Limits
+from mlops_scan.snapshot import Limits, parse_size
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -178,12 +178,17 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
 
 
 def _limits(raw: dict[str, Any], fail: Callable[[str, str], ConfigError]) -> dict[str, int | float]:
-    """Limit values by :class:`Limits` field name (``max_file_bytes``) or its dashed form."""
+    """Limit values by :class:`Limits` field name (``max_file_bytes``) or its dashed form; sizes may be ``"4MiB"``."""
     out: dict[str, int | float] = {}
     for key, value in raw.items():
         name = key.replace("-", "_")
         if name not in LIMIT_FIELDS:
             raise fail(key, f"unknown limit (known: {', '.join(LIMIT_FIELDS)})")
+        if name.endswith("_bytes") and isinstance(value, str):
+            try:
+                value = parse_size(value)
+            except ValueError:
+                raise fail(key, "must be a size such as \"4MiB\" or a whole number of bytes") from None
         whole = isinstance(LIMIT_FIELDS[name], int)
         if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or value < 0 or (whole and not value):
             raise fail(key, "must be a positive whole number" if whole else "must be a number, 0 or more")

@@ -137,6 +137,7 @@ model = "microsoft"
 model_registry = "registered by the platform \\u001b[31m  repository"
 [limits]
 max_file_bytes = 4096
+max-notebook-bytes = "1.5MiB"
 max-files = 10
 parse_timeout = 2.5
 """)
@@ -145,7 +146,7 @@ parse_timeout = 2.5
     assert config.disable == ("collaboration", "ci.gitlab-ci-pipeline")
     assert config.rules == ((tmp_path / "packs").resolve(),)
     assert config.assume == {"model_registry": "registered by the platform [31m repository"}
-    assert config.scan_limits() == Limits(max_file_bytes=4096, max_files=10, parse_timeout=2.5)
+    assert config.scan_limits() == Limits(max_file_bytes=4096, max_notebook_bytes=1572864, max_files=10, parse_timeout=2.5)
     check_ids(config, MODEL, [r.id for r in builtin_rules()])
 
 
@@ -192,6 +193,8 @@ def test_explicit_config_file_may_point_anywhere(tmp_path: Path) -> None:
     ('[limits]\nmax_files = "10"\n', "limits.max_files: must be a positive whole number"),
     ("[limits]\nmax_depth = 2.5\n", "limits.max_depth: must be a positive whole number"),
     ("[limits]\nparse_timeout = -1\n", "limits.parse_timeout: must be a number, 0 or more"),
+    ('[limits]\nmax-file-bytes = "lots"\n', 'limits.max-file-bytes: must be a size such as "4MiB" or a whole number of bytes'),
+    ('[limits]\nmax_files = "10k"\n', "limits.max_files: must be a positive whole number"),
 ])
 def test_bad_values(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as error:
@@ -337,3 +340,9 @@ def test_any_text_is_a_config_or_one_error(tmp_path_factory: pytest.TempPathFact
         load_config(path, root=path.parent)
     except ConfigError as error:
         assert str(error).startswith(f"{path}: ") and "\n" not in str(error)
+
+
+def test_limit_option_wins_over_the_configuration(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(level2, ".mlops-scan.toml", '[limits]\nmax-file-bytes = "10B"\n')
+    report = json.loads(run(capsys, str(level2), "-f", "json", "--limit", "max-file-bytes=1MiB")[1])
+    assert report["skipped"] == [] and report["level"] == 2
