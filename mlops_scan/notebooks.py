@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _MAGIC = re.compile(r"^\s*[%!]")
 _ASSIGNED_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)[%!]")
@@ -35,6 +36,15 @@ class Cell:
     """The cell holds stored outputs or an execution count (it was run by hand)."""
 
 
+def _drop_outputs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, a cell's stored outputs replaced by whether it had any: outputs (images,
+    logs) are most of a notebook's bytes and never analysed, so they are dropped as soon as parsed."""
+    obj = dict(pairs)
+    if "outputs" in obj and "cell_type" in obj:
+        obj["outputs"] = bool(obj["outputs"])
+    return obj
+
+
 def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
     """The code cells of an .ipynb document (nbformat v3 or v4), outputs dropped.
 
@@ -42,7 +52,7 @@ def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
     is given, a sentence for each is appended to it.
     """
     try:
-        node = json.loads(text)
+        node = json.loads(text, object_pairs_hook=_drop_outputs)
     except json.JSONDecodeError as exc:
         raise NotebookError(f"malformed notebook: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
     except RecursionError as exc:

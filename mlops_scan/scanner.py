@@ -5,18 +5,21 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import TextIO
 
+from mlops_scan import parallel
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Evidence, Strength, Zone
 from mlops_scan.matchers.base import Hit, Matcher, ProjectInfo, installed_kinds
 from mlops_scan.project import detect_project
 from mlops_scan.repokind import demote_examples, examples_collection_title
 from mlops_scan.rules import Rule
-from mlops_scan.snapshot import Snapshot, printable
+from mlops_scan.pyfacts import PyFacts
+from mlops_scan.snapshot import FileEntry, Snapshot, printable
 
 
 @dataclass
@@ -52,21 +55,27 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     parsed: Counter[str] = Counter()
     errors: list[str] = []
     total = len(snapshot.files)
-    for index, entry in enumerate(snapshot.files):
-        if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(index, total, "scanning")
-        interested = [m for m in matchers if m.wants(entry)]
-        if not interested:
-            continue
-        ctx = contexts.pop(entry.path, None) or FileContext(snapshot, entry)
-        for matcher in interested:
-            try:
-                hits.extend(matcher.scan(ctx))
-            except RecursionError:
-                snapshot.skip(entry.path, f"nested too deeply for the {matcher.kind} matcher")
-            except Exception as exc:  # a matcher bug must not end the scan: report it and go on
-                errors.append(f"{matcher.kind} matcher failed on {entry.path}: {exc.__class__.__name__}: {exc}")
-        parsed.update(ctx.parsed)
+    work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
+    modules = sum(1 for _, e, _ in work if e.suffix == ".py")
+    pool = parallel.open_pool(modules, snapshot.limits.parse_timeout)
+    next_report = 0
+    try:
+        for batch in _batches(snapshot, work, contexts, pool):
+            for index, ctx, interested in batch:
+                if progress is not None and index >= next_report:
+                    progress(index, total, "scanning")
+                    next_report = index + PROGRESS_EVERY
+                for matcher in interested:
+                    try:
+                        hits.extend(matcher.scan(ctx))
+                    except RecursionError:
+                        snapshot.skip(ctx.path, f"nested too deeply for the {matcher.kind} matcher")
+                    except Exception as exc:  # a matcher bug must not end the scan: report it and go on
+                        errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
+                parsed.update(ctx.parsed)
+    finally:
+        if pool is not None:
+            pool.close()
     measurements: dict[str, object] = {}
     if progress is not None:
         progress(total, total, "finishing")
@@ -91,6 +100,52 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     if truncated:
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
     return ScanResult(evidence, project, inspected, measurements, truncated, errors)
+
+
+Batch = list[tuple[int, FileContext, list[Matcher]]]
+BATCH_FILES = 256
+"""Files per batch: with workers, the Python modules of one batch are parsed while the previous one is matched."""
+
+
+def _batches(snapshot: Snapshot, work: list[tuple[int, FileEntry, list[Matcher]]], contexts: dict[str, FileContext],
+             pool: parallel.FactsPool | None) -> Iterator[Batch]:
+    """The files to scan in batches, each file's context made once; with a pool, each batch's Python
+    modules are handed to the workers one batch ahead, and their facts are in place when it is yielded."""
+    ahead: deque[tuple[Batch, list[FileContext], AsyncResult[list[PyFacts | None]]]] = deque()
+    for start in range(0, len(work), BATCH_FILES):
+        batch = [(i, contexts.pop(e.path, None) or FileContext(snapshot, e), wanted)
+                 for i, e, wanted in work[start:start + BATCH_FILES]]
+        if pool is None:
+            yield batch
+            continue
+        modules = [ctx for _, ctx, wanted in batch if _prefetch(ctx, wanted)]
+        ahead.append((batch, modules, pool.submit([ctx.text or "" for ctx in modules])))
+        if len(ahead) > 1:
+            yield _with_facts(*ahead.popleft())
+    while ahead:
+        yield _with_facts(*ahead.popleft())
+
+
+def _prefetch(ctx: FileContext, matchers: list[Matcher]) -> bool:
+    wanted = False
+    for matcher in matchers:
+        try:
+            wanted = matcher.prefetch(ctx) or wanted
+        except Exception:  # noqa: S112 - the same bug shows again in scan(), which reports it
+            continue
+    return wanted
+
+
+def _with_facts(batch: Batch, modules: list[FileContext], result: AsyncResult[list[PyFacts | None]]) -> Batch:
+    """The batch with its modules' facts in place; what a worker could not do, the matchers' parse does."""
+    try:
+        facts = result.get()
+    except Exception:  # a worker died: its modules are parsed in-process
+        return batch
+    for ctx, found in zip(modules, facts):
+        if found is not None:
+            ctx.use_python_facts(found)
+    return batch
 
 
 def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], dict[str, int]]:

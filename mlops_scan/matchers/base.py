@@ -62,6 +62,11 @@ class Matcher(ABC):
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         """Match every rule of this kind against one file."""
 
+    def prefetch(self, ctx: FileContext) -> bool:
+        """Called before ``scan``: True when ``scan`` will use ``ctx.python``, so the scanner may compute
+        it ahead, in a worker process. The default (False) is always correct."""
+        return False
+
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
         """Repository-wide hits, after every file was scanned."""
         return ()

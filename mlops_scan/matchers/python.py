@@ -172,6 +172,7 @@ class PythonMatcher(Matcher):
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in rules]
+        self._prefetched: dict[str, list[_Compiled]] = {}
         self._by_root: dict[str, list[int]] = {}
         for index, compiled in enumerate(self._rules):
             for root in compiled.roots:
@@ -203,8 +204,15 @@ class PythonMatcher(Matcher):
             indexes.update(self._by_definition)
         return [self._rules[i] for i in sorted(indexes) if self._rules[i].possible(text, imported)]
 
+    def prefetch(self, ctx: FileContext) -> bool:
+        """A ``.py`` module some rule can match will be parsed (a notebook's facts come from its cells)."""
+        candidates = self._prefetched[ctx.path] = self._candidates(ctx)
+        return bool(candidates) and not ctx.is_notebook
+
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        candidates = self._candidates(ctx)
+        candidates = self._prefetched.pop(ctx.path, None)
+        if candidates is None:
+            candidates = self._candidates(ctx)
         if not candidates:
             return
         facts = ctx.python

@@ -1,0 +1,77 @@
+"""Python facts computed by worker processes while the main process reads and matches files.
+
+Parsing Python modules and walking their trees is most of a large scan's CPU time and needs
+nothing but the source, so it is the one stage spread over cores. Workers are forked (POSIX
+only), receive sources and return facts. A source a worker cannot parse (syntax error, time
+limit) comes back as None and the main process parses it again, recording the failure as a
+sequential scan would; so results never depend on the number of workers.
+
+``MLOPS_SCAN_JOBS`` sets the number of processes (1: no workers); by default, one per core.
+"""
+
+from __future__ import annotations
+
+import ast
+import multiprocessing
+import os
+import signal
+import warnings
+from collections.abc import Sequence
+from multiprocessing.pool import AsyncResult
+
+from mlops_scan import pyfacts
+from mlops_scan.filecontext import ParseTimeout, time_bound
+
+MIN_MODULES = 300
+"""Fewer Python modules than this are parsed in-process: a worker would cost more than it saves."""
+_timeout = 0.0
+
+
+def jobs() -> int:
+    """Processes to use: ``MLOPS_SCAN_JOBS`` when set to a positive number, else the usable cores."""
+    setting = os.environ.get("MLOPS_SCAN_JOBS", "")
+    if setting.strip().isdigit() and int(setting) > 0:
+        return int(setting)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class FactsPool:
+    """Worker processes that turn Python sources into :class:`pyfacts.PyFacts`."""
+
+    def __init__(self, workers: int, timeout: float):
+        context = multiprocessing.get_context("fork")
+        self._pool = context.Pool(workers, initializer=_start_worker, initargs=(timeout,))
+
+    def submit(self, sources: Sequence[str]) -> AsyncResult[list[pyfacts.PyFacts | None]]:
+        """Facts of each source, in order (None where the worker could not parse it)."""
+        return self._pool.map_async(_facts, sources, chunksize=8)
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+
+def open_pool(modules: int, timeout: float) -> FactsPool | None:
+    """A pool when it pays: several cores, fork available, and enough modules to parse."""
+    workers = jobs() - 1
+    if workers < 1 or modules < MIN_MODULES or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return FactsPool(workers, timeout)
+
+
+def _start_worker(timeout: float) -> None:
+    global _timeout
+    _timeout = timeout
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    warnings.simplefilter("ignore")
+
+
+def _facts(source: str) -> pyfacts.PyFacts | None:
+    try:
+        with time_bound(_timeout):
+            return pyfacts.extract(ast.parse(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError, ParseTimeout):
+        return None

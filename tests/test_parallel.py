@@ -1,0 +1,66 @@
+"""Python facts from worker processes: the same scan result whatever the number of processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlops_scan import parallel
+from mlops_scan.maturity import load_model
+from mlops_scan.packs import load_all_rules
+from mlops_scan.pyfacts import Call
+from mlops_scan.scanner import collect
+from mlops_scan.snapshot import open_snapshot
+
+
+
+def test_workers_return_facts_or_none_for_what_they_cannot_parse() -> None:
+    pool = parallel.FactsPool(1, timeout=10)
+    try:
+        first, broken = pool.submit(["import mlflow as mf\nmf.log_metric('loss', 1)\n", "def broken(:\n"]).get()
+    finally:
+        pool.close()
+    assert first.imports == [("mlflow", 1)]
+    assert first.calls == [Call("mlflow.log_metric", 2, {})]
+    assert broken is None
+
+
+def test_no_pool_for_one_process_or_few_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
+    assert parallel.jobs() == 1
+    assert parallel.open_pool(10_000, timeout=10) is None
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
+    assert parallel.open_pool(parallel.MIN_MODULES - 1, timeout=10) is None
+
+
+def _repo(root: Path) -> Path:
+    for i in range(parallel.MIN_MODULES + 20):
+        body = "import os\n\n\ndef helper():\n    return os.getcwd()\n"
+        if i % 10 == 0:
+            body = f"import mlflow\n\n\ndef train():\n    mlflow.log_metric('loss', {i})\n"
+        (root / "pkg" / f"mod_{i:03}.py").parent.mkdir(parents=True, exist_ok=True)
+        (root / "pkg" / f"mod_{i:03}.py").write_text(body)
+    (root / "pkg" / "broken.py").write_text("import mlflow\ndef broken(:\n")
+    return root
+
+
+def _scan(root: Path):  # type: ignore[no-untyped-def]
+    snapshot = open_snapshot(root)
+    result = collect(snapshot, load_all_rules(load_model()))
+    return result, sorted(snapshot.skipped)
+
+
+def test_same_result_with_and_without_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _repo(tmp_path)
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
+    alone, alone_skipped = _scan(root)
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
+    shared, shared_skipped = _scan(root)
+    assert alone.evidence == shared.evidence
+    assert alone.inspected == shared.inspected
+    assert alone.measurements == shared.measurements
+    assert alone_skipped == shared_skipped
+    assert [s.reason for s in shared_skipped if s.path == "pkg/broken.py"] == ["Python syntax error: not analysed"]
+    assert alone.inspected["parsed"]["python"] == 33
+    assert any(e.rule == "experiment_tracking.mlflow-log-call" for e in shared.evidence)
