@@ -6,11 +6,16 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mlops_scan import __version__
 from mlops_scan.errors import MlopsScanError, UsageError
+
+if TYPE_CHECKING:
+    from mlops_scan.config import Config
+    from mlops_scan.snapshot import Snapshot
 
 FORMATS = ("text", "json", "markdown", "sarif", "shields")
 EXIT_HELP = ("Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
@@ -124,7 +129,7 @@ def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None,
         raise click.exceptions.Exit(1)
 
 
-def _settings(root: Path, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
+def _settings(root: Path, config_file: Path | None, no_config: bool) -> Config:
     """The configuration: --config FILE, else the scanned root's own (unless --no-config)."""
     from mlops_scan.config import Config, find_config, load_config
 
@@ -136,7 +141,7 @@ def _settings(root: Path, config_file: Path | None, no_config: bool):  # type: i
     return load_config(found, root=root) if found else Config()
 
 
-def _anchor(snapshot, settings) -> str | None:  # type: ignore[no-untyped-def]
+def _anchor(snapshot: Snapshot, settings: Config) -> str | None:
     """The file SARIF results without evidence point at: the configuration file when it is in the repository, else a README."""
     from mlops_scan.reporters.sarif import anchor_for
 
