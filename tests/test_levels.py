@@ -34,6 +34,7 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
             "training_pipeline": {"dvc.yaml"},
             "experiment_tracking": {"requirements.txt", "src/churn/train.py"},
             "model_registry": {"src/churn/train.py"},
+            "model_packaging": {"src/churn/train.py"},
             "reproducibility": {"params.yaml", "requirements.txt"},
             "collaboration": {"src/churn/train.py"},
         },
@@ -51,7 +52,7 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
             "model_registry": {"azureml/model.yml"},
             "reproducibility": {"requirements.txt"},
             "collaboration": {"src/fraud/score.py", "src/fraud/train.py"},
-            "model_packaging": {"azureml/deploy/blue.yml", "azureml/deploy/green.yml", "src/fraud/score.py"},
+            "model_packaging": {"azureml/deploy/blue.yml", "azureml/deploy/green.yml", "src/fraud/score.py", "src/fraud/train.py"},
             "deployment_automation": {"azureml/deploy/blue.yml", "azureml/deploy/endpoint.yml", "azureml/deploy/green.yml"},
             "ab_testing": {"azureml/deploy/endpoint.yml"},
         },
@@ -158,3 +159,17 @@ def test_top_level_has_no_next_steps() -> None:
     a = assess_fixture("level4-kserve-evidently")
     assert a.next_steps == ()
     assert all(status.reached for status in a.levels)
+
+
+def test_test_file_evidence_points_at_the_first_test_function() -> None:
+    """Blank lines above ``def test_...`` are not the match (the rule's pattern starts with ``^\\s*``)."""
+    a = assess_fixture("level1-actions-pytest")
+    [found] = [e for e in a.capabilities["automated_tests"].evidence if e.rule == "automated_tests.pytest-test-function"]
+    assert (found.location, found.snippet) == ("tests/test_discount.py:6", "def test_ten_percent_off():")
+
+
+def test_tag_only_release_workflow_is_not_ci() -> None:
+    a = assess_fixture("level1-actions-pytest")
+    assert {e.path for e in a.capabilities["ci"].evidence} == {".github/workflows/ci.yml"}
+    assert {e.rule for e in a.capabilities["release_automation"].evidence} == {
+        "release_automation.github-release-trigger", "release_automation.publish-step"}
