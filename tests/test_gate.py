@@ -108,6 +108,15 @@ def test_sarif_points_repository_level_results_at_the_readme(repo: Path) -> None
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in missing} == {"README.md"}
 
 
+def test_sarif_points_asserted_results_at_the_configuration(repo: Path) -> None:
+    (repo / "README.md").write_text("# churn\n", encoding="utf-8")
+    (repo / ".mlops-scan.toml").write_text('[assume]\nab_testing = "traffic split by the gateway team"\n', encoding="utf-8")
+    results = json.loads(run_cli(str(repo), "-q", "-f", "sarif").stdout)["runs"][0]["results"]
+    located = {r["ruleId"]: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert located["ab_testing"] == located["deployment_automation"] == ".mlops-scan.toml"
+    assert located["collaboration"] == "src/churn/train.py"
+
+
 # The GitHub Action
 
 
