@@ -239,6 +239,11 @@ def _azure(ctx: FileContext, doc: Node) -> Pipeline | None:
             pipeline.triggers.setdefault("pipeline", Y.line_of(resource))
     jobs: list[Job] = []
     _azure_collect(doc, "pipeline", Y.line_of(doc), jobs, depth=0)
+    extends = Y.get(doc, "extends")
+    template = Y.scalar(Y.get(extends, "template")) or Y.scalar(extends)
+    if template:  # the whole pipeline comes from a template
+        line = Y.line_of(Y.key_node(doc, "extends"))  # type: ignore[arg-type]
+        jobs.append(Job("extends", line, [Step(f"template: {template}", line)]))
     pipeline.jobs = jobs
     return pipeline
 
