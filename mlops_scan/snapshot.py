@@ -303,7 +303,8 @@ def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
         from mlops_scan.gitlist import GitListingError, git_ls_files
 
         try:
-            paths = git_ls_files(base)
+            # Untracked tool folders that no .gitignore covers (a .venv, node_modules) stay out too.
+            paths = [p for p in git_ls_files(base) if SKIP_DIRS.isdisjoint(p.split("/")[:-1])]
             source = "git"
         except GitListingError as exc:
             notes.append(f"git listing failed ({exc}); walked the folder instead")

@@ -43,3 +43,4 @@ def test_ordinary_project_keeps_its_evidence(tmp_path: Path) -> None:
     result, assessment = _scan(_repo(tmp_path, "Churn prediction service"))
     assert assessment.capabilities["experiment_tracking"].present
     assert not any("collection of examples" in e for e in result.errors)
+

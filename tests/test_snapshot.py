@@ -181,10 +181,10 @@ def test_copied_tree_without_git_is_walked(git_tree: Path, tmp_path: Path) -> No
     assert listed < walked
 
 
-def test_git_lists_untracked_folders_that_are_not_ignored(tmp_path: Path) -> None:
-    """git decides what is listed: an un-ignored virtual environment is listed, and its zone is vendored."""
-    root = make_tree(tmp_path / "repo", {"a.py": "", ".venv/lib/site.py": "", "node_modules/m/index.js": ""})
+def test_git_leaves_out_tool_folders_nobody_ignored(tmp_path: Path) -> None:
+    """An un-ignored virtual environment or node_modules is not listed (not read, not scanned)."""
+    root = make_tree(tmp_path / "repo", {"a.py": "", ".venv/lib/site.py": "", "node_modules/m/.travis.yml": ""})
     git(root, "init", "-q")
     snap = open_snapshot(root)
-    assert {f.path: f.zone for f in snap.files} == {
-        ".venv/lib/site.py": Zone.VENDORED, "a.py": Zone.PROJECT, "node_modules/m/index.js": Zone.VENDORED}
+    assert snap.source == "git"
+    assert {f.path: f.zone for f in snap.files} == {"a.py": Zone.PROJECT}
