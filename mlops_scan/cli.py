@@ -36,7 +36,10 @@ class _DefaultToScan(click.Group):
 def cli() -> None:
     """Place a repository on Microsoft's MLOps maturity model (levels 0-4), with evidence.
 
-    Run `mlops-scan PATH` (same as `mlops-scan scan PATH`); `mlops-scan rules` lists the rules.
+    \b
+    mlops-scan PATH              scan PATH (same as `mlops-scan scan PATH`)
+    mlops-scan scan --help       every scan option (formats, gate, badge)
+    mlops-scan rules list        the rules, by capability
     """
 
 
