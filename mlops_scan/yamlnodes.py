@@ -112,20 +112,37 @@ def scalar(node: Node | None) -> str | None:
 
 
 def get(node: Node | None, key: str) -> Node | None:
-    """The value under ``key`` in a mapping node, else None."""
-    if isinstance(node, MappingNode):
-        for k, v in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                return v
-    return None
+    """The value under ``key`` in a mapping node (or in a mapping merged into it with ``<<``), else None."""
+    found = _lookup(node, key)
+    return found[1] if found else None
 
 
 def key_node(node: Node | None, key: str) -> Node | None:
     """The key node itself (for its line), else None."""
-    if isinstance(node, MappingNode):
-        for k, _ in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                return k
+    found = _lookup(node, key)
+    return found[0] if found else None
+
+
+_MERGE_DEPTH = 4
+"""How many ``<<: *anchor`` merges deep a key is looked up."""
+
+
+def _lookup(node: Node | None, key: str, depth: int = 0) -> tuple[Node, Node] | None:
+    """(key node, value node) for ``key``: the mapping's own key first, then its ``<<`` merges in order."""
+    if not isinstance(node, MappingNode):
+        return None
+    merges: list[Node] = []
+    for k, v in node.value:
+        if isinstance(k, ScalarNode):
+            if k.value == key:
+                return k, v
+            if k.tag == "tag:yaml.org,2002:merge":
+                merges.extend(v.value if isinstance(v, SequenceNode) else [v])
+    if depth < _MERGE_DEPTH:
+        for merged in merges:
+            found = _lookup(merged, key, depth + 1)
+            if found:
+                return found
     return None
 
 

@@ -256,3 +256,17 @@ def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -
     with pytest.raises(ValueError) as err:
         YamlMatcher.check_params(YamlParams(**params))
     assert str(err.value) == message
+
+
+def test_merge_keys_are_looked_up_through_anchors(tmp_path: Path) -> None:
+    rule = make_rule(each="resources.jobs.*", where=[{"path": "schedule.quartz_cron_expression"}])
+    bundle = (
+        "weekly: &weekly\n  schedule:\n    quartz_cron_expression: 0 0 6 ? * MON\n"
+        "resources:\n  jobs:\n    train:\n      <<: *weekly\n      name: train\n"
+    )
+    # The schedule comes from the anchor: it is shown where it is written.
+    assert scan(tmp_path, {"bundle.yml": bundle}, rule) == [("ab_testing.probe", "bundle.yml", 3)]
+    doc = yamlnodes.compose_documents(bundle, 1000)[0][0]
+    job = yamlnodes.select(doc, "resources.jobs.train")[0]
+    assert yamlnodes.scalar(yamlnodes.get(job, "name")) == "train"
+    assert yamlnodes.get(job, "missing") is None
