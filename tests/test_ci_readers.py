@@ -150,6 +150,10 @@ def test_hops_follow_scripts_make_tasks_tox_and_local_actions(tmp_path: Path) ->
         "mise.toml": '[tasks.check]\nrun = "pytest -q"\n',
         "tox.ini": "[testenv]\ncommands = pytest {posargs}\n[testenv:lint]\ncommands = flake8 src\n",
         ".github/actions/setup/action.yml": "runs:\n  using: composite\n  steps:\n    - run: pip install -e .\n      shell: bash\n",
+        "pyproject.toml": ('[tool.pdm.scripts]\nunit = {cmd = "pytest tests/unit"}\n'
+                           '[tool.hatch.envs.default.scripts]\ncov = ["coverage run -m pytest", "coverage report"]\n'
+                           '[tool.taskipy.tasks]\nlint = "ruff check ."\n'),
+        "Taskfile.yml": "version: '3'\ntasks:\n  test:\n    cmds:\n      - go test ./...\n  build:\n    cmds:\n      - go build\n",
     })
     assert "python -m pytest" in expand("./scripts/test.sh", snap, ".github/workflows")
     assert "pytest -x" in expand("make test", snap, "") and "ruff" not in expand("make test", snap, "")
@@ -158,3 +162,7 @@ def test_hops_follow_scripts_make_tasks_tox_and_local_actions(tmp_path: Path) ->
     assert "pytest {posargs}" in expand("tox -e ${{ matrix.env }}", snap, "")
     assert "pytest" not in expand("pip install tox && tox -e lint", snap, "")
     assert "pip install -e ." in expand("./.github/actions/setup", snap, "")
+    assert "pytest tests/unit" in expand("pdm run unit", snap, "")
+    assert "coverage run -m pytest" in expand("hatch run cov", snap, "")
+    assert "ruff check ." in expand("poetry run task lint", snap, "")
+    assert "go test" in expand("task test", snap, "") and "go build" not in expand("task test", snap, "")

@@ -21,6 +21,10 @@ _MAKE = re.compile(r"\bmake\s+((?:-\S+\s+(?:\S+\s+)?)*)([\w.-]+)")
 _MISE = re.compile(r"\bmise\s+(?:run\s+)?([\w:.-]+)")
 _JUST = re.compile(r"\bjust\s+([\w-]+)")
 _POE = re.compile(r"\bpoe\s+([\w-]+)")
+_PDM = re.compile(r"\bpdm\s+run\s+([\w-]+)")
+_HATCH = re.compile(r"\bhatch\s+run\s+(?:([\w-]+):)?([\w-]+)")
+_TASK = re.compile(r"(?:^|[\s;&|])task\s+([\w:-]+)")
+_TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml")
 _TEMPLATE = re.compile(r"^template:\s*(\S+)")
 _TOX = re.compile(r"\btox\b(?:\s+(?:-e|--env)\s*=?\s*['\"]?([\w.,${}\[\] -]+?)['\"]?)?(?=\s*(?:$|\n|&&|;|\|)|\s+-)")
 
@@ -63,6 +67,15 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
         texts += _toml_task(snapshot, ("mise.toml", ".mise.toml"), ("tasks",), match.group(1))
     for match in _POE.finditer(command):
         texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "poe", "tasks"), match.group(1))
+    for match in _PDM.finditer(command):
+        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "pdm", "scripts"), match.group(1))
+    for match in _HATCH.finditer(command):
+        env = ("envs", match.group(1) or "default", "scripts")
+        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "hatch", *env), match.group(2))
+        texts += _toml_task(snapshot, ("hatch.toml",), env, match.group(2))
+    for match in _TASK.finditer(command):  # taskipy (pyproject) or go-task (Taskfile.yml)
+        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "taskipy", "tasks"), match.group(1))
+        texts += _recipe(snapshot, _TASKFILES, match.group(1), indented=True)
     for match in _JUST.finditer(command):
         texts += _recipe(snapshot, ("justfile", "Justfile"), match.group(1))
     for match in _TOX.finditer(command):
@@ -93,15 +106,19 @@ def _make_target(snapshot: Snapshot, folder: str, target: str) -> list[str]:
     return _recipe(snapshot, tuple(posixpath.join(folder, n) if folder else n for n in ("Makefile", "makefile", "GNUmakefile")), target)
 
 
-def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str) -> list[str]:
-    """The indented recipe lines under ``target:`` in a Makefile or justfile."""
+def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str, indented: bool = False) -> list[str]:
+    """The indented lines under ``target:`` in a Makefile or justfile (``indented``: a key nested in YAML, as in
+    a Taskfile's ``tasks:``)."""
+    if indented:
+        pattern = rf"^([ \t]+){re.escape(target)}:[ \t]*([^\n]*)\n((?:\1[ \t]+[^\n]*\n?|[ \t]*\n)*)"
+    else:
+        pattern = rf"^(){re.escape(target)}\s*(?:[\w\s-]*)?:(?!=)([^\n]*)\n((?:[ \t]+[^\n]*\n?|\n)*)"
     for name in names:
         if snapshot.entry(name) is None:
             continue
-        text = snapshot.read_text(name) or ""
-        match = re.search(rf"^{re.escape(target)}\s*(?:[\w\s-]*)?:(?!=)([^\n]*)\n((?:[ \t]+[^\n]*\n?|\n)*)", text, re.M)
+        match = re.search(pattern, snapshot.read_text(name) or "", re.M)
         if match:
-            return [match.group(1) + "\n" + match.group(2)]
+            return [match.group(2) + "\n" + match.group(3)]
     return []
 
 
@@ -145,5 +162,6 @@ def _task_text(value: object) -> str:
     if isinstance(value, list):
         return "\n".join(_task_text(v) for v in value)
     if isinstance(value, dict):
-        return "\n".join(_task_text(value[k]) for k in ("run", "cmd", "shell", "script", "depends", "sequence") if k in value)
+        keys = ("run", "cmd", "cmds", "shell", "script", "depends", "sequence", "composite", "call")
+        return "\n".join(_task_text(value[k]) for k in keys if k in value)
     return ""
