@@ -9,6 +9,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
+try:
+    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 from mlops_scan.errors import MlopsScanError
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Strength
@@ -189,6 +195,47 @@ class GlobIndex:
             found = self._by_extension[ext] = sorted(set(self._by_key.get(ext, []) + self._always))
         named = self._by_key.get("=" + name)
         return sorted(set(found).union(named)) if named else found
+
+
+def literals_of(pattern: str) -> tuple[str, ...] | None:
+    """Strings of which every match of the regex contains one, for a substring test before searching
+    (much cheaper than a regex tried at every position); None when the regex offers no such strings."""
+    try:
+        parsed = _sre_parse.parse(pattern)
+    except Exception:  # noqa: BLE001 - an unusual pattern just gets no prefilter
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    found = _required(list(parsed))
+    return tuple(sorted(found)) if found else None
+
+
+def _required(items: list[tuple[object, object]]) -> set[str] | None:
+    """The most selective set of strings one of which the parsed sequence's every match holds."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(candidate: set[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))  # type: ignore[arg-type]
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE:  # type: ignore[index]
+            consider(_required(list(av[3])))  # type: ignore[index]
+        elif op is _sre.BRANCH:
+            options = [_required(list(branch)) for branch in av[1]]  # type: ignore[index]
+            if all(options):
+                consider(set().union(*options))  # type: ignore[arg-type]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
+            consider(_required(list(av[2])))  # type: ignore[index]
+    return best
 
 
 def compile_globs(globs: list[str]) -> GlobSet:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mlops_scan.filecontext import FileContext
-from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs
+from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs, literals_of
 from mlops_scan.snapshot import FileEntry
 
 _COMMENT = re.compile(r"^\s*(#|//|;|<!--|--\s)")
@@ -46,6 +46,7 @@ class FileMatcher(Matcher):
         ]
         self._any = compile_globs([g for rule in rules for g in rule.params.paths])
         self._index = GlobIndex([rule.params.paths for rule in rules])
+        self._literals = [literals_of(rule.params.pattern) if rule.params.pattern else None for rule in rules]
 
     def wants(self, entry: FileEntry) -> bool:
         return bool(self._any.search(entry.path))
@@ -59,7 +60,8 @@ class FileMatcher(Matcher):
                 yield Hit(rule, ctx.path, None, "file present")
                 continue
             text = ctx.text
-            if not text:
+            literals = self._literals[index]
+            if not text or (literals and not any(lit in text for lit in literals)):
                 continue
             for match in pattern.finditer(text):
                 found = match.group(0)
