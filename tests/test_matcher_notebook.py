@@ -102,6 +102,14 @@ def test_the_biggest_notebook_stands_for_the_share(tmp_path: Path) -> None:
     assert run(tmp_path, files, make_rule())[0] == [("notebook_centric.probe", "big.ipynb", None)]
 
 
+def test_in_notebooks_needs_a_training_call_in_some_notebook(tmp_path: Path) -> None:
+    explore = {"eda.ipynb": notebook("import pandas as pd\ndf = pd.read_csv('a.csv')\ndf.describe()")}
+    assert run(tmp_path, explore, make_rule(training="in-notebooks"))[0] == []
+    assert run(tmp_path, explore, make_rule(training="any"))[0] == [("notebook_centric.probe", "eda.ipynb", None)]
+    trains = {**explore, "fit.ipynb": notebook("model.fit(X, y)"), "pkg/train.py": "def f(m):\n    m.fit(1, 2)\n"}
+    assert run(tmp_path, trains, make_rule(min_share=0.6, training="in-notebooks"))[0] == [("notebook_centric.probe", "eda.ipynb", None)]
+
+
 def test_training_only_in_notebooks_points_at_the_call(tmp_path: Path) -> None:
     text = notebook("from sklearn.linear_model import Ridge", "m = Ridge()\nm.fit(X, y)")
     rule = make_rule(min_share=0.5, training="notebooks-only")
@@ -173,7 +181,7 @@ def test_no_notebooks_no_hits(tmp_path: Path) -> None:
 @pytest.mark.parametrize("params, message", [
     ({"measure": "vibes"}, "measure must be one of"),
     ({"min_share": 0}, "min_share"),
-    ({"training": "sometimes"}, "training must be"),
+    ({"training": "sometimes"}, "training must be one of any, in-notebooks, notebooks-only"),
     ({"blocked_by": ["weather"]}, "unknown counter-signal"),
 ])
 def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:

@@ -41,6 +41,7 @@ TRAINING_CALL = _Prefiltered(re.compile(
 ), (".fit", ".train", ".backward"))
 COUNTER_SIGNALS = ("orchestrated", "package-import", "entrypoint")
 MEASURES = ("share", "training-in-both", "stored-outputs")
+TRAINING = ("any", "in-notebooks", "notebooks-only")
 _ORCHESTRATED = _Prefiltered(re.compile(
     r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
     r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:", re.M), ("papermill", "execute_notebook", "nbconvert", "notebook_task"))
@@ -60,7 +61,8 @@ class NotebookParams:
     min_share: float = 0.7
     """Fire when notebooks hold at least this share of the code lines."""
     training: str = "any"
-    """``notebooks-only``: also require training calls in notebooks and none in modules; ``any``: no requirement."""
+    """``in-notebooks``: also require a training call in some notebook; ``notebooks-only``: training calls in
+    notebooks and none in modules; ``any``: no requirement."""
     min_notebooks: int = 1
     """At least this many notebooks with code."""
     blocked_by: list[str] = field(default_factory=list)
@@ -79,8 +81,8 @@ class NotebookMatcher(Matcher):
             raise ValueError(f"measure must be one of {', '.join(MEASURES)}")
         if not 0 < params.min_share <= 1:
             raise ValueError("min_share must be in (0, 1]")
-        if params.training not in ("any", "notebooks-only"):
-            raise ValueError("training must be 'any' or 'notebooks-only'")
+        if params.training not in TRAINING:
+            raise ValueError(f"training must be one of {', '.join(TRAINING)}")
         for signal in params.blocked_by:
             if signal not in COUNTER_SIGNALS:
                 raise ValueError(f"unknown counter-signal {signal!r} (known: {', '.join(COUNTER_SIGNALS)})")
@@ -192,7 +194,7 @@ class NotebookMatcher(Matcher):
                         continue
                     path, line = self.nb_training[0]
                     yield Hit(rule, path, line, summary + "; training calls only in notebooks")
-                else:
+                elif p.training == "any" or self.nb_training:
                     biggest = max(self.notebooks, key=lambda k: self.notebooks[k])
                     yield Hit(rule, biggest, None, summary)
 
