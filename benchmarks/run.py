@@ -45,12 +45,12 @@ class Run:
     bytes_read: int
 
 
-def measure(cmd: list[str], report: Path | None = None) -> Run:
+def measure(cmd: list[str], report: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run ``cmd`` and reap it, so its own wall time and peak RSS are known; counts come from its
     JSON stdout, or from the mlops-scan JSON report it wrote."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        pid = os.posix_spawn(cmd[0], cmd, dict(os.environ), file_actions=[
+        pid = os.posix_spawn(cmd[0], cmd, {**os.environ, **(env or {})}, file_actions=[
             (os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
         _, status, usage = os.wait4(pid, 0)
         wall = time.perf_counter() - start
@@ -83,16 +83,18 @@ def bench_repo(name: str, root: Path, repeat: int, workdir: Path) -> dict[str, o
     list_file = workdir / f"{name}.relevant"
     list_file.write_bytes("\0".join(relevant_paths(root)).encode("utf-8", "surrogateescape"))
     report = workdir / f"{name}.report.json"
+    scan = [sys.executable, "-m", "mlops_scan", "scan", "-q", "-f", "json", "-o", str(report), str(root)]
     cmds = {
-        "read": ([sys.executable, str(HERE / "baselines.py"), "read", str(root), str(list_file)], None),
-        "naive": ([sys.executable, str(HERE / "baselines.py"), "naive", str(root), str(list_file)], None),
-        "scan": ([sys.executable, "-m", "mlops_scan", "scan", "-q", "-f", "json", "-o", str(report), str(root)], report),
+        "read": ([sys.executable, str(HERE / "baselines.py"), "read", str(root), str(list_file)], None, None),
+        "naive": ([sys.executable, str(HERE / "baselines.py"), "naive", str(root), str(list_file)], None, None),
+        "scan": (scan, report, None),
+        "scan1": (scan, report, {"MLOPS_SCAN_JOBS": "1"}),
     }
     measure(cmds["read"][0])  # warm the page cache
     runs: dict[str, list[Run]] = {k: [] for k in cmds}
     for _ in range(repeat):
-        for key, (cmd, rep) in cmds.items():
-            runs[key].append(measure(cmd, rep))
+        for key, (cmd, rep, env) in cmds.items():
+            runs[key].append(measure(cmd, rep, env))
     best = {k: Run(min(r.wall for r in v), min(r.cpu for r in v), max(r.peak_mb for r in v), v[0].listed, v[0].read,
                    v[0].bytes_read) for k, v in runs.items()}
     return {"name": name, "runs": best, "spread": {k: _spread(v) for k, v in runs.items()}}
@@ -110,7 +112,7 @@ def print_table(results: list[dict[str, object]]) -> None:
     print("-" * len(head))
     for res in results:
         runs: dict[str, Run] = res["runs"]  # type: ignore[assignment]
-        for key, label in (("scan", "scan"), ("read", "(a)"), ("naive", "(b)")):
+        for key, label in (("scan", "scan"), ("scan1", "1 cpu"), ("read", "(a)"), ("naive", "(b)")):
             r = runs[key]
             a, b = runs["read"], runs["naive"]
             print(f"{res['name'] if key == 'scan' else '':<22} {label:<5} {r.listed:>7} {r.read:>7} {r.bytes_read / 1e6:>8.1f} "

@@ -8,6 +8,7 @@ a list of ``rules``. Every problem is reported with the file, the rule id and th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -168,12 +169,18 @@ def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str,
     )
 
 
+@functools.lru_cache(maxsize=None)
+def _type_hints(params_type: type) -> dict[str, Any]:
+    """The resolved field types of a Params dataclass (resolving them is slow; packs have hundreds of rules)."""
+    return typing.get_type_hints(params_type)
+
+
 def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict[str, str]) -> Any:
     """Check ``raw`` against the matcher's ``Params`` dataclass and build it."""
     params_type = matcher.Params
     if not isinstance(raw, dict):
         raise RulePackError(source, "params must be a mapping", rid, "params")
-    hints = typing.get_type_hints(params_type)
+    hints = _type_hints(params_type)
     names = {f.name for f in dataclasses.fields(params_type)}
     for key in raw:
         if key not in names:
