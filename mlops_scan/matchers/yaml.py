@@ -53,6 +53,8 @@ class YamlParams:
 
 @dataclass(frozen=True)
 class _Condition:
+    """One compiled ``where``/``any_where``/``none_where`` condition."""
+
     path: str
     min_count: int
     equals: tuple[str, ...]
@@ -70,18 +72,13 @@ class _Condition:
             found = [(k, v) for k, v in found if self.matches.search(yamlnodes.scalar(v) or "")]
         if self.contains is not None:
             pattern = self.contains
-            found = [(None, s) for _, v in found for s in _first(s for s in yamlnodes.strings(v) if pattern.search(s.value))]
+            first = (next((s for s in yamlnodes.strings(v) if pattern.search(s.value)), None) for _, v in found)
+            found = [(None, scalar) for scalar in first if scalar is not None]
         if self.min_keys:
             found = [(k, v) for k, v in found if isinstance(v, MappingNode) and len(v.value) >= self.min_keys]
         if self.min_items:
             found = [(k, v) for k, v in found if isinstance(v, SequenceNode) and len(v.value) >= self.min_items]
         return yamlnodes.keyed_line(*found[0]) if found and len(found) >= self.min_count else None
-
-
-def _first(nodes: Iterable[Node]) -> list[Node]:
-    for node in nodes:
-        return [node]
-    return []
 
 
 def _regex(raw: dict[str, Any], key: str) -> re.Pattern[str] | None:
@@ -115,6 +112,8 @@ def _condition(raw: dict[str, Any]) -> _Condition:
 
 
 class _Compiled:
+    """A yaml rule with its globs, regexes and conditions compiled."""
+
     def __init__(self, rule: Rule):
         p: YamlParams = rule.params
         self.rule = rule
