@@ -79,6 +79,16 @@ def test_gitlab_defaults_workflow_rules_includes_and_deploy_jobs(tmp_path: Path)
     assert nightly is not None and nightly.triggers == {"schedule": 3}
 
 
+def test_gitlab_hidden_jobs_only_count_through_extends(tmp_path: Path) -> None:
+    snap = repo(tmp_path, {".gitlab-ci.yml": (
+        ".python:\n  image: python:3.12\n  script:\n    - pytest\n"
+        ".disabled-deploy:\n  script:\n    - helm upgrade api ./chart\n"
+        "unit:\n  extends: .python\n  stage: test\n")})
+    p = pipeline(snap, ".gitlab-ci.yml")
+    assert p is not None and [(j.name, [(s.command, s.line) for s in j.steps]) for j in p.jobs] == [("unit", [("pytest", 4)])]
+    assert p.jobs[0].keys == {"image": 2, "script": 3, "extends": 9, "stage": 10}
+
+
 def test_azure_pipelines_any_name_triggers_and_templates(tmp_path: Path) -> None:
     snap = repo(tmp_path, {
         ".pipelines/pr.yml": "trigger: none\npr:\n  branches:\n    include: [main]\nsteps:\n  - template: quality.yml\n",

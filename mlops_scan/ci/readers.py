@@ -172,10 +172,10 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
     included = [Step(f"template: {path}", line) for path, line in _gitlab_includes(Y.get(doc, "include"))]
     if included:
         pipeline.jobs.append(Job("include", included[0].line, included))
+    jobs: dict[str, Job] = {}
+    parents: dict[str, list[str]] = {}
     for name, key_node, body in Y.items(doc):
-        if name in _GITLAB_RESERVED or name.startswith(".") and not isinstance(body, MappingNode):
-            continue
-        if not isinstance(body, MappingNode):
+        if name in _GITLAB_RESERVED or not isinstance(body, MappingNode):
             continue
         job = Job(name, Y.line_of(key_node))
         for key, knode, _ in Y.items(body):
@@ -185,9 +185,15 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
         job.triggers = _gitlab_sources(body)
         if Y.scalar(Y.get(body, "when")) == "manual":
             job.triggers["manual"] = job.keys["when"]
+        jobs[name] = job
+        parents[name] = [s.value for s in Y.strings(Y.get(body, "extends"))]
+    for name, job in jobs.items():
+        if name.startswith("."):  # hidden: a template for `extends`, or a disabled job; never runs by itself
+            continue
+        _gitlab_inherit(job, parents[name], jobs, parents)
         if "environment" in job.keys and not job.triggers:  # deploy jobs run in branch pipelines
             job.triggers["push"] = job.keys["environment"]
-        if job.steps or "trigger" in job.keys or "extends" in job.keys:
+        if job.steps or "trigger" in job.keys:
             pipeline.jobs.append(job)
     if not pipeline.jobs:
         return None
@@ -195,6 +201,19 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
     if not pipeline.triggers:  # no workflow rules: every push and merge request runs the pipeline
         pipeline.triggers = {"push": pipeline.line, "pull_request": pipeline.line}
     return pipeline
+
+
+def _gitlab_inherit(job: Job, names: list[str], jobs: dict[str, Job], parents: dict[str, list[str]],
+                    depth: int = 0) -> None:
+    """Fill what a job leaves out (script, keys, rules) from the jobs it ``extends`` (GitLab merges, the job wins)."""
+    for name in names:
+        parent = jobs.get(name)
+        if parent is None or depth > 5:
+            continue
+        job.steps = job.steps or list(parent.steps)
+        job.keys = {**parent.keys, **job.keys}
+        job.triggers = job.triggers or dict(parent.triggers)
+        _gitlab_inherit(job, parents.get(name, []), jobs, parents, depth + 1)
 
 
 def _gitlab_includes(node: Node | None) -> list[tuple[str, int]]:
