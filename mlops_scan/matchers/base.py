@@ -140,6 +140,32 @@ def _glob_body(glob: str) -> str:
     return "".join(out)
 
 
+class LazyRegex:
+    """A regex compiled on first use: the packs hold hundreds, and a small repository needs few of them."""
+
+    __slots__ = ("_compiled", "flags", "source")
+
+    def __init__(self, source: str, flags: int = 0):
+        self.source = source
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+        return self._compiled
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def fullmatch(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text, pos)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+
 class GlobSet:
     """Path globs compiled once for many tests: a glob of a name (no ``/``, no ``**``) tests the
     file name alone, anchored; the others test the path. Much cheaper than one unanchored regex."""
@@ -147,8 +173,8 @@ class GlobSet:
     def __init__(self, globs: list[str]):
         names = [g for g in globs if "/" not in g and "**" not in g]
         paths = [g for g in globs if "/" in g or "**" in g]
-        self._names = re.compile("|".join(f"(?:{_glob_body(g)})" for g in names)) if names else None
-        self._paths = re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in paths)) if paths else None
+        self._names = LazyRegex("|".join(f"(?:{_glob_body(g)})" for g in names)) if names else None
+        self._paths = LazyRegex("|".join(f"(?:{glob_to_regex(g)})" for g in paths)) if paths else None
 
     def search(self, path: str) -> bool:
         """Whether any glob matches the POSIX path."""

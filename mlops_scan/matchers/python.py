@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Strength
-from mlops_scan.matchers.base import Hit, Matcher, compile_globs
+from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
 from mlops_scan.pyfacts import PyFacts
 from mlops_scan.rules import Rule
 from mlops_scan.snapshot import FileEntry
@@ -55,12 +55,12 @@ class PythonParams:
     """Strength when the match is in a notebook (e.g. ``medium``: a one-off by hand)."""
 
 
-def _name_regex(patterns: list[str], prefix: bool = False) -> re.Pattern[str] | None:
+def _name_regex(patterns: list[str], prefix: bool = False) -> LazyRegex | None:
     if not patterns:
         return None
     parts = [re.escape(p).replace(r"\*", ".*") for p in patterns]
     tail = r"(?:\..*)?" if prefix else ""
-    return re.compile("^(?:" + "|".join(parts) + ")" + tail + "$")
+    return LazyRegex("^(?:" + "|".join(parts) + ")" + tail + "$")
 
 
 def _roots(patterns: list[str]) -> set[str]:
