@@ -67,28 +67,34 @@ def render(assessment: Assessment, color: bool = False, verbose: bool = False) -
 
 
 def _capability_lines(status: CapabilityStatus, required: bool, style) -> list[str]:  # type: ignore[no-untyped-def]
+    """One line per capability; the reason (when missing) and a long location get their own line."""
     mark = style("[x]", fg="green") if status.present else style("[ ]", fg="red")
     tag = "required" if required else "supporting"
-    name = f"{status.definition.id}"
+    head = f"  {mark} {status.definition.id:<22} {tag:<10} "
+    room = WIDTH - len(f"  [x] {status.definition.id:<22} {tag:<10} ")
     best = status.best
     if status.asserted is not None:
-        where = f"asserted: {status.asserted}"
+        parts = [f"asserted: {status.asserted}"]
     elif best is None:
-        where = "no evidence"
+        parts = ["no evidence"]
     else:
-        where = f"{best.location} ({best.strength.value}"
-        where += f", {best.zone.value})" if best.zone.value != "project" else ")"
-        if not status.present:
-            where = f"{status.reason}: {where}"
-    line = f"  {mark} {name:<22} {tag:<10} "
-    room = WIDTH - len(f"  [x] {name:<22} {tag:<10} ")
-    if len(where) > room:
-        return [line.rstrip(), "      " + style(_clip(where, WIDTH - 6), dim=not status.present)]
-    return [line + style(where, dim=not status.present)]
+        zone = f", {best.zone.value}" if best.zone.value != "project" else ""
+        location = f"{_shorten(best.location, WIDTH - 6 - len(zone) - 12)} ({best.strength.value}{zone})"
+        parts = [location] if status.present else [status.reason, location]
+    dim = not status.present
+    if len(parts) == 1 and len(parts[0]) <= room:
+        return [head + style(parts[0], dim=dim)]
+    if len(parts[0]) <= room:
+        return [head + style(parts[0], dim=dim)] + ["      " + style(p, dim=dim) for p in parts[1:]]
+    return [head.rstrip()] + ["      " + style(p, dim=dim) for p in parts]
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else "..." + text[-(width - 3):]
+def _shorten(path: str, width: int) -> str:
+    """Keep a long path readable in ``width`` columns: its start and its end, the middle elided."""
+    if len(path) <= width or width < 12:
+        return path
+    keep = width - 3
+    return path[: keep // 3] + "..." + path[-(keep - keep // 3):]
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
