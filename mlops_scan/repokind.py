@@ -18,7 +18,8 @@ from mlops_scan.findings import Evidence, Strength, Zone
 from mlops_scan.paths import DATA_DIR
 from mlops_scan.snapshot import Snapshot
 
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$|<h[1-3][^>]*>\s*(.+?)\s*</h[1-3]>", re.M | re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
 _README = re.compile(r"^readme(\.(md|markdown|rst|txt))?$", re.I)
 
 
@@ -36,14 +37,15 @@ def _policy() -> _Policy:
 
 
 def examples_collection_title(snapshot: Snapshot) -> str | None:
-    """The README title when it presents the repository as a collection of examples, else None."""
+    """The README's first heading (Markdown or HTML) when it presents the repository as a collection of examples."""
     readme = next((f.path for f in snapshot.files if "/" not in f.path and _README.match(f.path)), None)
     if readme is None:
         return None
     match = _HEADING.search(snapshot.read_text(readme) or "")
-    if match and _policy().title.search(match.group(1)):
-        return match.group(1)
-    return None
+    if match is None:
+        return None
+    title = " ".join(_TAGS.sub(" ", match.group(1) or match.group(2)).split())
+    return title if _policy().title.search(title) else None
 
 
 def demote_examples(evidence: list[Evidence]) -> list[Evidence]:

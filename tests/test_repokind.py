@@ -44,3 +44,11 @@ def test_ordinary_project_keeps_its_evidence(tmp_path: Path) -> None:
     assert assessment.capabilities["experiment_tracking"].present
     assert not any("collection of examples" in e for e in result.errors)
 
+
+
+def test_html_heading_title_is_read(tmp_path: Path) -> None:
+    root = _repo(tmp_path, "placeholder")
+    (root / "README.md").write_text('<p align="center">\n<h1 align="center">Contoso <b>samples</b></h1>\n</p>\n')
+    result, assessment = _scan(root)
+    assert not assessment.capabilities["experiment_tracking"].present
+    assert "('Contoso samples')" in result.errors[0]
