@@ -19,11 +19,16 @@ class RulePackError(MlopsScanError):
     def __init__(self, source: str, message: str, rule: str | None = None, field: str | None = None):
         where = source
         if rule:
-            where += f": rule {rule}"
+            where += f": rule {_shown(rule)}"
         if field:
-            where += f": field '{field}'"
+            where += f": field '{_shown(field)}'"
         super().__init__(f"{where}: {message}")
         self.source, self.rule, self.field = source, rule, field
+
+
+def _shown(text: str) -> str:
+    """A name from a file, escaped when it holds control characters (errors stay on one line)."""
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 class ModelError(MlopsScanError):

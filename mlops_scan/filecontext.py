@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ class ParseTimeout(BaseException):
 
 
 _alarm = {"armed": False}
+_LONGEST_TIMER = 365 * 24 * 3600.0
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -45,12 +47,12 @@ def time_bound(seconds: float) -> Iterator[None]:
     body is unbounded in time and only the size limits bound it. Nested bounds use the outer one.
     """
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if seconds <= 0 or not usable or _alarm["armed"]:
+    if not 0 < seconds < math.inf or not usable or _alarm["armed"]:
         yield
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     _alarm["armed"] = True
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, _LONGEST_TIMER))
     try:
         yield
     finally:

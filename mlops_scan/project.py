@@ -10,10 +10,11 @@ from __future__ import annotations
 import ast
 import configparser
 import re
+import warnings
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.matchers.base import ProjectInfo
-from mlops_scan.requirements import normalise
+from mlops_scan.requirements import normalise, table
 from mlops_scan.snapshot import Snapshot
 
 
@@ -31,13 +32,13 @@ def detect_project(snapshot: Snapshot, contexts: dict[str, FileContext]) -> Proj
     pyproject = snapshot.entry("pyproject.toml")
     if pyproject is not None:
         contexts["pyproject.toml"] = FileContext(snapshot, pyproject)
-        data = contexts["pyproject.toml"].toml or {}
-        project = data.get("project") or {}
-        poetry = (data.get("tool") or {}).get("poetry") or {}
+        data = contexts["pyproject.toml"].toml
+        project, poetry = table(data, "project"), table(data, "tool", "poetry")
         for value in (project.get("name"), poetry.get("name")):
             if isinstance(value, str):
                 names.add(value)
-        for item in poetry.get("packages") or []:
+        packages_list = poetry.get("packages")
+        for item in packages_list if isinstance(packages_list, list) else []:
             if isinstance(item, dict) and isinstance(item.get("include"), str):
                 packages.add(item["include"].split("/")[0])
     if snapshot.entry("setup.cfg") is not None:
@@ -59,7 +60,9 @@ def detect_project(snapshot: Snapshot, contexts: dict[str, FileContext]) -> Proj
 def _setup_py_names(text: str) -> set[str]:
     """``name="..."`` passed to ``setup(...)``, read from the AST (never executed)."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # invalid escapes in the scanned file are not our warnings
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError):
         return set()
     out = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -74,8 +75,7 @@ def read_requirements(ctx: FileContext) -> Iterator[Requirement]:
     elif kind == "pyproject":
         yield from _from_toml_lists(ctx, _pyproject_lists(ctx.toml or {}))
     elif kind == "pipfile":
-        data = ctx.toml or {}
-        names = [k for section in ("packages", "dev-packages") for k in (data.get(section) or {})]
+        names = [k for section in ("packages", "dev-packages") for k in table(ctx.toml, section)]
         yield from _from_toml_lists(ctx, [names])
     elif kind == "setup.cfg":
         yield from _setup_cfg(ctx)
@@ -96,18 +96,24 @@ def _requirements_txt(lines: list[str]) -> Iterator[Requirement]:
             yield Requirement(normalise(match.group(1)), number, spec.lstrip().startswith("==") or "===" in spec, line[:160])
 
 
+def table(data: Any, *keys: str) -> dict[str, Any]:
+    """The TOML table under ``keys`` (``table(doc, "tool", "poetry")``), or {} when any level is not a table."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
 def _pyproject_lists(data: dict[str, Any]) -> list[list[Any]]:
-    project = data.get("project") or {}
+    project = table(data, "project")
     lists: list[list[Any]] = [project.get("dependencies") or []]
-    lists += [v for v in (project.get("optional-dependencies") or {}).values() if isinstance(v, list)]
-    lists += [v for v in (data.get("dependency-groups") or {}).values() if isinstance(v, list)]
-    poetry = (data.get("tool") or {}).get("poetry") or {}
+    lists += list(table(project, "optional-dependencies").values())
+    lists += list(table(data, "dependency-groups").values())
+    poetry = table(data, "tool", "poetry")
     tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-    tables += [(g or {}).get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)]
+    tables += [table(g, "dependencies") for g in table(poetry, "group").values()]
     lists += [list(t) for t in tables if isinstance(t, dict)]
-    pdm = ((data.get("tool") or {}).get("pdm") or {}).get("dev-dependencies") or {}
-    lists += [v for v in pdm.values() if isinstance(v, list)] if isinstance(pdm, dict) else []
-    return lists
+    lists += list(table(data, "tool", "pdm", "dev-dependencies").values())
+    return [entries for entries in lists if isinstance(entries, list)]
 
 
 def _from_toml_lists(ctx: FileContext, lists: list[list[Any]]) -> Iterator[Requirement]:
@@ -157,7 +163,9 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
     if not ctx.text:
         return
     try:
-        tree = ast.parse(ctx.text)
+        with warnings.catch_warnings():  # invalid escapes in the scanned file are not our warnings
+            warnings.simplefilter("ignore")
+            tree = ast.parse(ctx.text)
     except (SyntaxError, ValueError, RecursionError):
         return
     lists = {  # module-level `REQUIRED = [...]` passed as install_requires=REQUIRED

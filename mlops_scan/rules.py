@@ -96,7 +96,8 @@ def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> lis
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise RulePackError(source, f"{where}malformed YAML ({getattr(exc, 'problem', None) or exc})") from exc
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RulePackError(source, f"{where}malformed YAML ({problem})") from exc
     except RecursionError:
         raise RulePackError(source, "malformed YAML (nested too deeply)") from None
     if not isinstance(data, dict):

@@ -8,6 +8,7 @@ and tolerate any encoding. Whatever is not read is recorded as a :class:`Skipped
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -57,7 +58,7 @@ class Limits:
             field_name = name.strip().replace("-", "_")
             if not sep or field_name not in names:
                 known = ", ".join(n.replace("_", "-") for n in sorted(names))
-                raise UsageError(f"--limit {option}: expected NAME=VALUE with NAME one of {known}")
+                raise UsageError(f"--limit {printable(option[:60])}: expected NAME=VALUE with NAME one of {known}")
             changes[field_name] = _parse_limit(name.strip(), value.strip(), field_name)
         return replace(self, **changes)
 
@@ -71,11 +72,15 @@ def parse_size(text: str) -> int:
     """Bytes in a size such as ``2MiB``, ``500kB`` or ``1048576``; ValueError otherwise."""
     match = _SIZE.fullmatch(text.strip())
     if not match or match.group(2).lower() not in _UNITS:
-        raise ValueError(f"not a size: {text!r} (e.g. 2MiB, 500kB, 1048576)")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+        raise ValueError(f"not a size: {printable(text[:40])!r} (e.g. 2MiB, 500kB, 1048576)")
+    size = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if size >= 2**63:
+        raise ValueError(f"not a size: {printable(text[:40])!r} is too large")
+    return int(size)
 
 
 def _parse_limit(name: str, value: str, field_name: str) -> int | float:
+    shown = printable(f"{name}={value}"[:60])
     try:
         if field_name.endswith("_bytes"):
             number: int | float = parse_size(value)
@@ -86,9 +91,11 @@ def _parse_limit(name: str, value: str, field_name: str) -> int | float:
     except ValueError:
         kind = "a size such as 2MiB" if field_name.endswith("_bytes") else "a number of seconds" \
             if field_name == "parse_timeout" else "a whole number"
-        raise UsageError(f"--limit {name}={value}: expected {kind}") from None
+        raise UsageError(f"--limit {shown}: expected {kind}") from None
+    if not math.isfinite(number):
+        raise UsageError(f"--limit {shown}: expected a finite number")
     if number < 0 or (number == 0 and field_name != "parse_timeout"):
-        raise UsageError(f"--limit {name}={value}: must be {'positive' if field_name != 'parse_timeout' else 'zero or more'}")
+        raise UsageError(f"--limit {shown}: must be {'positive' if field_name != 'parse_timeout' else 'zero or more'}")
     return number
 
 

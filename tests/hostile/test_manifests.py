@@ -131,3 +131,15 @@ def test_python_source_nested_too_deeply_is_skipped(tmp_path):
     report = scan(tmp_path)
     assert_base_level(report)
     assert report.skipped == {"src/app/deep.py": ["Python syntax error: not analysed"]}
+
+
+@pytest.mark.parametrize("content", [
+    "tool = true\n", "project = 1\n", 'project = {dependencies = "mlflow"}\n', "[tool]\npoetry = []\npdm = 3\n",
+    '[project]\noptional-dependencies = ["x"]\n[dependency-groups]\ndev = "pytest"\n', '[tool.poetry]\ngroup = {dev = 1}\npackages = 5\n',
+], ids=["tool-bool", "project-int", "deps-string", "poetry-list", "extras-list", "poetry-odd"])
+def test_pyproject_with_unexpected_shapes_is_read_without_error(tmp_path, content):
+    base_repo(tmp_path)
+    write(tmp_path, "pyproject.toml", content)
+    report = scan(tmp_path)
+    assert_base_level(report)
+    assert report.skipped == {} and report.data["notes"] == []
