@@ -31,7 +31,7 @@ def pipeline(snapshot: Snapshot, path: str) -> Pipeline | None:
     ("Jenkinsfile", "jenkins"), ("ci/release.jenkinsfile", "jenkins"), (".circleci/config.yml", "circleci"),
     (".travis.yml", "travis"), ("bitbucket-pipelines.yml", "bitbucket"), (".buildkite/pipeline.yml", "buildkite"),
     (".drone.yml", "drone"), (".pre-commit-config.yaml", "pre-commit"), ("pipelines/build.yaml", "yaml?"),
-    ("vendor/x/.travis.yml", "yaml?"), ("README.md", None),
+    ("vendor/x/.travis.yml", "yaml?"), ("cloudbuild.json", "yaml?"), ("README.md", None), ("package.json", None),
 ])
 def test_detect_system_by_name(path: str, system: str | None) -> None:
     assert detect_system(path) == system

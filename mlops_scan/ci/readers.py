@@ -48,7 +48,7 @@ def detect_system(path: str) -> str | None:
         return "drone"
     if lower in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
         return "pre-commit"
-    if lower.endswith(_YAML_SUFFIXES):
+    if lower.endswith(_YAML_SUFFIXES) or lower == "cloudbuild.json":
         return "yaml?"
     return None
 

@@ -121,7 +121,7 @@ class WorkflowMatcher(Matcher):
                 yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line) or f"{pipeline.system} pipeline")
 
 
-_CI_HINT = re.compile(r"^(trigger|pr|schedules|stages|jobs|steps|phases):", re.M)
+_CI_HINT = re.compile(r"^(trigger|pr|schedules|stages|jobs|steps|phases):|^\s*\"steps\"\s*:", re.M)
 
 
 def _maybe_ci(text: str) -> bool:
