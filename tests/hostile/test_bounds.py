@@ -22,11 +22,6 @@ def test_evidence_per_rule_is_capped_and_the_rest_counted(tmp_path):
     assert report.data["inspected"]["evidence_not_listed"][TRACKING_RULE] == 55
 
 
-def _spin(*args, **kwargs):
-    while True:  # a parser that never ends
-        pass
-
-
 @pytest.mark.parametrize(("target", "name", "path", "content", "reason"), [
     (pyfacts, "extract", "src/app/train.py", TRACKING, "Python parse took longer than 0.2 s: not analysed"),
     (yamlnodes, "compose_documents", "deploy/app.yaml", "apiVersion: v1\nkind: Service\n",
@@ -36,22 +31,20 @@ def test_a_parse_that_runs_too_long_is_abandoned(tmp_path, monkeypatch, target, 
     base_repo(tmp_path)
     write(tmp_path, path, content)
     real = getattr(target, name)
-    slow = {path}
 
-    def maybe_spin(*args, **kwargs):
-        text = args[0] if args and isinstance(args[0], str) else ""
-        if name == "extract" or "kind: Service" in text:
-            _spin()
+    def endless_on_the_hostile_file(*args, **kwargs):
+        if name == "extract" or "kind: Service" in args[0]:
+            while True:  # a parser that never returns
+                pass
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(target, name, maybe_spin)
+    monkeypatch.setattr(target, name, endless_on_the_hostile_file)
     started = time.monotonic()
     report = scan(tmp_path, "--limit", "parse-timeout=0.2")
     assert time.monotonic() - started < 5
     assert report.skipped[path] == [reason]
-    assert slow <= set(report.skipped)
     if name == "compose_documents":
-        assert_base_level(report)  # the workflow still parsed once the bound was lifted
+        assert_base_level(report)  # the workflow was parsed after the hostile file was abandoned
 
 
 def test_parse_timeout_zero_means_unbounded(tmp_path):

@@ -129,3 +129,27 @@ def test_git_file_pointing_nowhere_falls_back_to_a_walk(tmp_path):
     report = scan(tmp_path)
     assert_base_level(report)
     assert report.data["inspected"]["listing"] == "walk"
+
+
+def test_tracked_file_missing_from_the_work_tree(tmp_path):
+    base_repo(tmp_path)
+    write(tmp_path, "src/app/train.py", TRACKING)
+    commit_all(tmp_path)
+    (tmp_path / "src/app/train.py").unlink()
+    report = scan(tmp_path)
+    assert_base_level(report)
+    assert report.skipped == {"src/app/train.py": ["listed but missing from the work tree"]}
+
+
+def test_git_listed_names_that_cannot_be_reported_are_skipped(tmp_path):
+    base_repo(tmp_path)
+    write(tmp_path, b"src/app/train\nmodel.py", TRACKING)
+    write(tmp_path, b"src/app/caf\xe9.py", TRACKING)
+    commit_all(tmp_path)
+    report = scan(tmp_path)
+    assert report.data["inspected"]["listing"] == "git"
+    assert_base_level(report)
+    assert report.skipped == {
+        "src/app/train\\nmodel.py": ["file name contains control characters (e.g. a newline): not scanned"],
+        "src/app/caf\\xe9.py": ["file name is not valid UTF-8: not scanned"],
+    }
