@@ -120,7 +120,8 @@ def test_codebuild_jenkins_travis_and_drone(tmp_path: Path) -> None:
         "seed/buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - pytest\n",
         "Jenkinsfile": "// build\npipeline {\n  triggers { cron('H 2 * * *') }\n  stages { stage('t') { steps { sh 'make test' } } }\n}\n",
         ".travis.yml": "script:\n  - tox\ndeploy:\n  provider: pypi\n",
-        ".drone.yml": "kind: pipeline\nsteps:\n  - name: t\n    commands: [pytest]\ntrigger:\n  event: [tag, cron]\n",
+        ".drone.yml": ("kind: pipeline\nsteps:\n  - name: t\n    commands: [pytest]\ntrigger:\n  event: [tag, cron]\n"
+                       "---\nkind: pipeline\nname: pr\nsteps:\n  - name: lint\n    commands: [ruff check .]\n"),
     })
     codebuild = pipeline(snap, "seed/buildspec.yml")
     assert codebuild is not None and (codebuild.system, codebuild.triggers, codebuild.line) == ("codebuild", {"push": 2}, 2)
@@ -130,7 +131,8 @@ def test_codebuild_jenkins_travis_and_drone(tmp_path: Path) -> None:
     travis = pipeline(snap, ".travis.yml")
     assert travis is not None and [(j.name, j.triggers) for j in travis.jobs] == [("build", {}), ("deploy", {"release": 3})]
     drone = pipeline(snap, ".drone.yml")
-    assert drone is not None and drone.triggers == {"tag": 6, "schedule": 6}
+    assert drone is not None and [(j.name, j.triggers) for j in drone.jobs] == [
+        ("drone", {"tag": 6, "schedule": 6}), ("pr", {"push": 8, "pull_request": 8})]
 
 
 def test_pre_commit_hooks_are_steps(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
         if system is None:
             return None
     reader = _READERS[system]
-    return reader(ctx, doc if system != "tekton" else docs)  # type: ignore[operator]
+    return reader(ctx, docs if system in ("tekton", "drone") else doc)  # type: ignore[operator]
 
 
 def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
@@ -419,13 +419,23 @@ def _buildkite(ctx: FileContext, doc: Node) -> Pipeline | None:
     return _steps_with(ctx, doc, "buildkite", ("command", "commands"), {"push": 1, "pull_request": 1})
 
 
-def _drone(ctx: FileContext, doc: Node) -> Pipeline | None:
-    pipeline = _steps_with(ctx, doc, "drone", ("commands",), {})
-    if pipeline is None:
+def _drone(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
+    """Every ``kind: pipeline`` document of a .drone.yml is a job with its own trigger events."""
+    mapping = {"push": "push", "pull_request": "pull_request", "tag": "tag", "cron": "schedule", "promote": "manual",
+               "custom": "manual"}
+    pipeline = Pipeline("drone", ctx.path)
+    for doc in docs:
+        found = _steps_with(ctx, doc, "drone", ("commands",), {})
+        if found is None:
+            continue
+        job = found.jobs[0]
+        job.name = Y.scalar(Y.get(doc, "name")) or job.name
+        events = Y.get(Y.get(doc, "trigger"), "event")
+        job.triggers = _trigger_keys(events, mapping, job.line) if events is not None else {"push": job.line, "pull_request": job.line}
+        pipeline.jobs.append(job)
+    if not pipeline.jobs:
         return None
-    events = Y.get(Y.get(doc, "trigger"), "event")
-    mapping = {"push": "push", "pull_request": "pull_request", "tag": "tag", "cron": "schedule", "promote": "manual", "custom": "manual"}
-    pipeline.triggers = _trigger_keys(events, mapping, 1) if events is not None else {"push": 1, "pull_request": 1}
+    pipeline.line = pipeline.jobs[0].line
     return pipeline
 
 
