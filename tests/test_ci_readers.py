@@ -105,6 +105,18 @@ def test_azure_pipelines_any_name_triggers_and_templates(tmp_path: Path) -> None
     assert [(s.command, s.line) for job in extended.jobs for s in job.steps] == [("template: templates/ci.yml", 1)]
 
 
+def test_azure_jobs_under_a_branch_condition_run_on_pushes_only(tmp_path: Path) -> None:
+    snap = repo(tmp_path, {"azure-pipelines.yml": (
+        "trigger: [main]\npr: [main]\nstages:\n  - stage: Test\n    jobs:\n      - job: t\n        steps:\n          - script: pytest\n"
+        "  - stage: Deploy\n    condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))\n"
+        "    jobs:\n      - deployment: web\n        environment: prod\n        strategy:\n          runOnce:\n            deploy:\n"
+        "              steps:\n                - script: helm upgrade web ./chart\n")})
+    p = pipeline(snap, "azure-pipelines.yml")
+    assert p is not None and p.triggers == {"push": 1, "pull_request": 2}
+    assert [(j.name, j.triggers, [s.command for s in j.steps]) for j in p.jobs] == [
+        ("t", {}, ["pytest"]), ("web", {"push": 10}, []), ("web", {"push": 10}, ["helm upgrade web ./chart"])]
+
+
 def test_cloud_build_counts_as_triggered_only_under_its_conventional_name(tmp_path: Path) -> None:
     build = "steps:\n  - name: gcr.io/cloud-builders/docker\n    args: [build, .]\n  - name: python:3.11\n    entrypoint: pytest\n"
     snap = repo(tmp_path, {"cloudbuild.yaml": build, "cicd/model-deployment.yaml": build})

@@ -267,12 +267,21 @@ def _azure(ctx: FileContext, doc: Node) -> Pipeline | None:
     return pipeline
 
 
-def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int) -> None:
-    """Walk stages/jobs/deployment strategies down to steps lists (bounded depth)."""
+_BRANCH_GATE = re.compile(r"Build\.SourceBranch|Build\.Reason|refs/heads/")
+
+
+def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int, gate: int | None = None) -> None:
+    """Walk stages/jobs/deployment strategies down to steps lists (bounded depth).
+
+    ``gate``: the line of an enclosing ``condition:`` that limits the job to branch builds (not pull requests).
+    """
     if depth > 8 or not isinstance(node, MappingNode):
         return
+    condition = Y.get(node, "condition")
+    if gate is None and _BRANCH_GATE.search(Y.scalar(condition) or ""):
+        gate = Y.line_of(condition)  # type: ignore[arg-type]
     steps = Y.get(node, "steps")
-    job = Job(name, line)
+    job = Job(name, line, triggers={"push": gate} if gate is not None else {})
     for key, knode, _ in Y.items(node):
         job.keys[key] = Y.line_of(knode)
     if steps is not None:
@@ -286,11 +295,11 @@ def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int
             template = Y.scalar(Y.get(child, "template"))
             if template:
                 jobs.append(Job(child_name, Y.line_of(child), [Step(f"template: {template}", Y.line_of(child))]))
-            _azure_collect(child, child_name, Y.line_of(child), jobs, depth + 1)
+            _azure_collect(child, child_name, Y.line_of(child), jobs, depth + 1, gate)
     strategy = Y.get(node, "strategy")
     for _, _, phase in Y.items(strategy):
         for _, _, hook in Y.items(phase):
-            _azure_collect(hook, name, line, jobs, depth + 1)
+            _azure_collect(hook, name, line, jobs, depth + 1, gate)
 
 
 def _azure_steps(step: Node) -> list[Step]:
