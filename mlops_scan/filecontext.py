@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import signal
 import sys
@@ -174,7 +175,7 @@ class FileContext:
             parsed_any = True
             shift = cell.first_line - 1
             merged.imports += [(n, line + shift) for n, line in facts.imports]
-            merged.calls += [pyfacts.Call(c.name, c.line + shift, c.kwargs) for c in facts.calls]
+            merged.calls += [dataclasses.replace(c, line=c.line + shift) for c in facts.calls]
             merged.bases += [(n, line + shift) for n, line in facts.bases]
             merged.decorators += [(n, line + shift) for n, line in facts.decorators]
             merged.assigns += [(n, line + shift) for n, line in facts.assigns]

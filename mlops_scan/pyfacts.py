@@ -22,6 +22,10 @@ class Call:
     line: int
     kwargs: dict[str, str | None]
     """Keyword names, each with its value when it is a literal string/number/bool (else None)."""
+    args: tuple[str | None, ...] = ()
+    """Positional arguments: each one's value when it is a literal string/number/bool (else None)."""
+    nones: frozenset[str] = frozenset()
+    """The arguments written as a literal ``None``: keyword names, and positions as ``"0"``, ``"1"``..."""
 
 
 @dataclass
@@ -232,9 +236,20 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
         name = self.resolve(node.func)
         if name:
-            kwargs: dict[str, str | None] = {}
-            for kw in node.keywords:
-                if kw.arg:
-                    value = kw.value.value if isinstance(kw.value, ast.Constant) else None
-                    kwargs[kw.arg] = None if value is None else str(value)
-            self.facts.calls.append(Call(name, node.lineno, kwargs))
+            kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+            starred = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
+            positional = node.args[:starred]  # positions after ``*args`` are unknown
+            args = tuple(_literal(a) for a in positional)
+            nones = frozenset([kw.arg for kw in node.keywords if kw.arg and _is_none(kw.value)]
+                              + [str(i) for i, a in enumerate(positional) if _is_none(a)])
+            self.facts.calls.append(Call(name, node.lineno, kwargs, args, nones))
+
+
+def _literal(node: ast.expr) -> str | None:
+    """The text of a literal string, number or bool argument; None for anything else (``None`` included)."""
+    value = node.value if isinstance(node, ast.Constant) else None
+    return None if value is None else str(value)
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

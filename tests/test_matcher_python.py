@@ -122,6 +122,42 @@ def test_kwarg_values_match_literals_only(tmp_path: Path) -> None:
     assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "yes.py", 2)]
 
 
+def test_literal_none_and_positional_literals_are_recorded_distinctly() -> None:
+    call = extract(ast.parse("import airflow\nairflow.DAG('d', None, x, schedule=None, tags=t, retries=2)\n")).calls[0]
+    assert call.args == ("d", None, None)
+    assert call.kwargs == {"schedule": None, "tags": None, "retries": "2"}
+    assert call.nones == frozenset({"schedule", "1"})
+    starred = extract(ast.parse("import m\nm.f('a', *rest, None)\n")).calls[0]
+    assert (starred.args, starred.nones) == (("a",), frozenset())
+
+
+def test_excluded_values_rule_out_literal_arguments_by_keyword_or_position(tmp_path: Path) -> None:
+    rule = make_rule(calls=["mlflow.set_tracking_uri"], excluded_values={"0": "^sqlite:", "uri": "^sqlite:"})
+    files = {
+        "server.py": "import mlflow\nmlflow.set_tracking_uri('http://tracking:5000')\n",
+        "variable.py": "import mlflow\nmlflow.set_tracking_uri(URI)\n",
+        "local.py": "import mlflow\nmlflow.set_tracking_uri('sqlite:///mlflow.db')\n",
+        "local_kw.py": "import mlflow\nmlflow.set_tracking_uri(uri='sqlite:///mlflow.db')\n",
+    }
+    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "server.py", 2),
+                                           ("experiment_tracking.probe", "variable.py", 2)]
+
+
+def test_excluded_none_tells_a_literal_none_from_a_variable_in_calls_and_decorators(tmp_path: Path) -> None:
+    rule = make_rule("automated_retraining.probe", calls=["airflow.DAG", "airflow.decorators.dag"],
+                     decorators=["airflow.decorators.dag"], excluded_values={"schedule": "^None$"})
+    files = {
+        "none.py": "from airflow import DAG\nDAG('d', schedule=None)\n",
+        "variable.py": "from airflow import DAG\nDAG('d', schedule=SCHEDULE)\n",
+        "cron.py": "from airflow import DAG\nDAG('d', schedule='@daily')\n",
+        "deco_none.py": "from airflow.decorators import dag\n\n\n@dag(schedule=None)\ndef d():\n    pass\n",
+        "deco_bare.py": "from airflow.decorators import dag\n\n\n@dag\ndef d():\n    pass\n",
+    }
+    assert scan(tmp_path, files, rule) == [("automated_retraining.probe", "cron.py", 2),
+                                           ("automated_retraining.probe", "deco_bare.py", 4),
+                                           ("automated_retraining.probe", "variable.py", 2)]
+
+
 def test_bases_and_decorators_resolve_through_imports(tmp_path: Path) -> None:
     bases = make_rule("model_packaging.base", bases=["mlflow.pyfunc.PythonModel"])
     decos = make_rule("training_pipeline.deco", decorators=["kfp.dsl.pipeline"])

@@ -22,7 +22,7 @@ def test_workers_return_facts_or_none_for_what_they_cannot_parse() -> None:
     finally:
         pool.close()
     assert first.imports == [("mlflow", 1)]
-    assert first.calls == [Call("mlflow.log_metric", 2, {})]
+    assert first.calls == [Call("mlflow.log_metric", 2, {}, ("loss", "1"))]
     assert broken is None
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Strength
 from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
-from mlops_scan.pyfacts import PyFacts
+from mlops_scan.pyfacts import Call, PyFacts
 from mlops_scan.rules import Rule
 from mlops_scan.snapshot import FileEntry
 
@@ -39,6 +39,9 @@ class PythonParams:
     """Keyword arguments a matching call must all have."""
     kwarg_values: dict[str, str] = field(default_factory=dict)
     """Keyword arguments whose literal value must match a regex (``report_to: wandb``)."""
+    excluded_values: dict[str, str] = field(default_factory=dict)
+    """Arguments whose literal value, matching the regex, rules a call (or a decorator called so) out: a keyword
+    name or a position (``"0"``); a literal ``None`` reads as ``None`` (``schedule: '^None$'``)."""
     functions: list[str] = field(default_factory=list)
     """Top-level functions the module must all define (alone, or in addition to the above)."""
     classes: list[str] = field(default_factory=list)
@@ -93,6 +96,7 @@ class _Compiled:
         self.with_any = _name_regex(p.with_any, prefix=True)
         self.without_any = _name_regex(p.without_any, prefix=True)
         self.kwarg_values = {k: re.compile(v) for k, v in p.kwarg_values.items()}
+        self.excluded_values = {k: re.compile(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)
         self.paths = compile_globs(p.paths) if p.paths else None
         self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
@@ -118,10 +122,11 @@ class _Compiled:
         if self.imports:
             lines += [line for name, line in facts.imports if self.imports.match(name)]
         if self.calls:
-            lines += [c.line for c in facts.calls if self.calls.match(c.name) and self._kwargs_ok(c.kwargs)]
+            lines += [c.line for c in facts.calls if self.calls.match(c.name) and self._kwargs_ok(c)]
+        ruled_out = {(c.name, c.line) for c in facts.calls if self._excluded(c)} if self.excluded_values else set()
         for regex, found in ((self.bases, facts.bases), (self.decorators, facts.decorators), (self.assigns, facts.assigns)):
             if regex:
-                lines += [line for name, line in found if regex.match(name)]
+                lines += [line for name, line in found if regex.match(name) and (name, line) not in ruled_out]
         lines += [line for name, line in facts.classes if name in self.classes]
         has_alternatives = any((self.imports, self.calls, self.bases, self.decorators, self.assigns, self.classes))
         if p.functions:
@@ -137,11 +142,27 @@ class _Compiled:
             return None
         return min(lines)
 
-    def _kwargs_ok(self, kwargs: dict[str, str | None]) -> bool:
+    def _kwargs_ok(self, call: Call) -> bool:
         p: PythonParams = self.rule.params
+        kwargs = call.kwargs
         if any(k not in kwargs for k in p.kwargs):
             return False
-        return all(kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items())
+        if not all(kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items()):
+            return False
+        return not self._excluded(call)
+
+    def _excluded(self, call: Call) -> bool:
+        """An argument's literal value matches its ``excluded_values`` regex."""
+        for key, regex in self.excluded_values.items():
+            if key in call.nones:
+                value: str | None = "None"
+            elif key.isdigit():
+                value = call.args[int(key)] if int(key) < len(call.args) else None
+            else:
+                value = call.kwargs.get(key)
+            if value is not None and regex.search(value):
+                return True
+        return False
 
 
 def _uses(regex: re.Pattern[str], facts: PyFacts) -> bool:
@@ -160,7 +181,7 @@ class PythonMatcher(Matcher):
         if not any((params.imports, params.calls, params.bases, params.decorators, params.assigns, params.functions,
                     params.classes)):
             raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions, classes")
-        for regex in params.kwarg_values.values():
+        for regex in [*params.kwarg_values.values(), *params.excluded_values.values()]:
             re.compile(regex)
         if params.notebook_strength not in (None, "strong", "medium", "weak"):
             raise ValueError("notebook_strength must be strong, medium or weak")
