@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sys
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from typing import TextIO
@@ -60,19 +62,21 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     pool = parallel.open_pool(modules, snapshot.limits.parse_timeout)
     next_report = 0
     try:
-        for batch in _batches(snapshot, work, contexts, pool):
-            for index, ctx, interested in batch:
-                if progress is not None and index >= next_report:
-                    progress(index, total, "scanning")
-                    next_report = index + PROGRESS_EVERY
-                for matcher in interested:
-                    try:
-                        hits.extend(matcher.scan(ctx))
-                    except RecursionError:
-                        snapshot.skip(ctx.path, f"nested too deeply for the {matcher.kind} matcher")
-                    except Exception as exc:  # a matcher bug must not end the scan: report it and go on
-                        errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
-                parsed.update(ctx.parsed)
+        with _fewer_collections():
+            for batch in _batches(snapshot, work, contexts, pool):
+                for index, ctx, interested in batch:
+                    if progress is not None and index >= next_report:
+                        progress(index, total, "scanning")
+                        next_report = index + PROGRESS_EVERY
+                    for matcher in interested:
+                        try:
+                            hits.extend(matcher.scan(ctx))
+                        except RecursionError:
+                            snapshot.skip(ctx.path, f"nested too deeply for the {matcher.kind} matcher")
+                        except Exception as exc:  # a matcher bug must not end the scan: report it and go on
+                            errors.append(
+                                f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
+                    parsed.update(ctx.parsed)
     finally:
         if pool is not None:
             pool.close()
@@ -100,6 +104,21 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     if truncated:
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
     return ScanResult(evidence, project, inspected, measurements, truncated, errors)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """During the file pass, the rules, matchers and listing (alive throughout) are left out of garbage
+    collection and young objects are collected less often: parsing allocates many short-lived nodes,
+    and each collection otherwise walks every long-lived object again (about a tenth of the CPU time)."""
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 100, 1_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 Batch = list[tuple[int, FileContext, list[Matcher]]]
