@@ -42,6 +42,8 @@ CASES: list[tuple[str, Zone]] = [
     (".github/workflows/ci.yml", P), ("dvc.yaml", P), ("mdtools/a.py", P),
     (".github/pull_request_template.md", P), (".gitlab/merge_request_templates/default.md", P),
     (".azuredevops/pull_request_template.md", P), ("src/.github.md", D),
+    ("PULL_REQUEST_TEMPLATE.md", P), ("docs/pull_request_template.md", P), ("docs/CODEOWNERS", P),
+    ("docs/CODEOWNERS.md", D), ("docs/templates/pr.md", D),
     # precedence: the first zone (vendored, templates, tests, examples, docs) wins
     ("node_modules/pkg/tests/test_a.py", V), ("{{ cookiecutter.name }}/tests/test_a.py", T),
     ("tests/examples/a.py", TE), ("examples/docs/a.py", E), ("docs/examples/a.py", E), ("examples/README.md", E),
