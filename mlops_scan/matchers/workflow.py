@@ -30,6 +30,9 @@ class WorkflowParams:
     """The job must not run on any of these (its own triggers when it has some, else the pipeline's)."""
     commands: list[str] = field(default_factory=list)
     """Regexes; a step's command, followed one hop into local scripts and tasks, matches any."""
+    not_commands: list[str] = field(default_factory=list)
+    """Regexes; the job is left out when a step's command or action, followed like ``commands``, matches any
+    (a job that starts a throwaway kind or minikube cluster tests, it does not deploy)."""
     uses: list[str] = field(default_factory=list)
     """Globs on a step's action or task (``pypa/gh-action-pypi-publish@*``, ``PublishTestResults@*``)."""
     job_keys: list[str] = field(default_factory=list)
@@ -41,6 +44,7 @@ class _Compiled:
         p: WorkflowParams = rule.params
         self.rule = rule
         self.commands = re.compile("|".join(f"(?:{c})" for c in p.commands), re.M) if p.commands else None
+        self.not_commands = re.compile("|".join(f"(?:{c})" for c in p.not_commands), re.M) if p.not_commands else None
         self.uses = [re.compile(fnmatch.translate(u)) for u in p.uses]
 
     def match(self, pipeline: Pipeline, expanded: dict[int, str]) -> int | None:
@@ -52,6 +56,8 @@ class _Compiled:
             if p.triggers and not any(t in triggers for t in p.triggers):
                 continue
             if any(t in (job.triggers or pipeline.triggers) for t in p.not_triggers):
+                continue
+            if self.not_commands and any(self.not_commands.search(expanded.get(id(s), s.command or s.uses)) for s in job.steps):
                 continue
             line = self._job_line(job, expanded)
             if line is None:
@@ -91,13 +97,13 @@ class WorkflowMatcher(Matcher):
         for trigger in params.triggers + params.not_triggers:
             if trigger not in TRIGGERS:
                 raise ValueError(f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})")
-        for command in params.commands:
+        for command in params.commands + params.not_commands:
             re.compile(command)
 
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in rules]
-        self._needs_commands = any(c.commands for c in self._rules)
+        self._needs_commands = any(c.commands or c.not_commands for c in self._rules)
 
     def wants(self, entry: FileEntry) -> bool:
         return detect_system(entry.path) is not None
