@@ -18,8 +18,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Helm / Go-template / Jinja directives: lines made only of directives or template comments are
 # blanked, inline expressions become a placeholder scalar, so templated manifests still parse with
 # their line numbers intact.
-_DIRECTIVE_LINE = re.compile(r"^\s*(\{\{-?[^}]*-?\}\}\s*|\{%-?.*?-?%\}\s*|\{#.*?#\}\s*)+$")
-_INLINE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+_DELIMITERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 PLACEHOLDER = "TEMPLATED"
 """The scalar an inline template expression is replaced with."""
 
@@ -94,11 +93,37 @@ def detemplate(text: str) -> str:
     """Blank template directive lines and replace inline template expressions, keeping line numbers."""
     lines = []
     for line in text.split("\n"):
-        if _DIRECTIVE_LINE.match(line):
-            lines.append("")
-        else:
-            lines.append(_INLINE.sub(PLACEHOLDER, line))
+        spans = _template_spans(line) if "{" in line else []
+        if not spans:
+            lines.append(line)
+            continue
+        cuts = [0] + [i for span in spans for i in span] + [len(line)]
+        outside = [line[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2)]
+        lines.append("" if not "".join(outside).strip() else PLACEHOLDER.join(outside))
     return "\n".join(lines)
+
+
+def _template_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each template expression in ``line``, each from its opening to the nearest closing.
+
+    One forward pass: an opening with no closing after it ends the search for that kind, so
+    a line of a million ``{{`` costs no more than reading it (a regular expression would not).
+    """
+    spans: list[tuple[int, int]] = []
+    next_open = {opening: line.find(opening) for opening in _DELIMITERS}
+    while True:
+        candidates = [(at, opening) for opening, at in next_open.items() if at >= 0]
+        if not candidates:
+            return spans
+        start, opening = min(candidates)
+        end = line.find(_DELIMITERS[opening], start + 2)
+        if end < 0:
+            next_open[opening] = -1
+            continue
+        spans.append((start, end + 2))
+        for other, at in next_open.items():
+            if 0 <= at < end + 2:
+                next_open[other] = line.find(other, end + 2)
 
 
 def line_of(node: Node) -> int:

@@ -85,7 +85,12 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
     return texts
 
 
+MAX_TOKENIZED = 100_000
+"""Characters of a command (or a script's text) searched for local files and tasks: shlex is slow on huge input."""
+
+
 def _tokens(command: str) -> list[str]:
+    command = command[:MAX_TOKENIZED]
     try:
         return shlex.split(command, comments=True)
     except ValueError:

@@ -143,3 +143,20 @@ def test_pyproject_with_unexpected_shapes_is_read_without_error(tmp_path, conten
     report = scan(tmp_path)
     assert_base_level(report)
     assert report.skipped == {} and report.data["notes"] == []
+
+
+@pytest.mark.parametrize(("command", "reason"), [
+    ("a" * 1_500_000, None),
+    ("python " * 200_000, None),
+    ("{" * 1_500_000, "malformed YAML at line 6: exceeded maximum nesting depth"),
+    ("{{ x " * 300_000, "malformed YAML at line 6: did not find expected ',' or '}'"),
+], ids=["one-word", "many-words", "braces", "unclosed-templates"])
+def test_huge_ci_command_is_handled_in_bounded_time(tmp_path, command, reason):
+    base_repo(tmp_path)
+    write(tmp_path, ".github/workflows/huge.yml",
+          "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: " + command + "\n")
+    started = time.monotonic()
+    report = scan(tmp_path)
+    assert time.monotonic() - started < 10
+    assert_base_level(report)
+    assert report.skipped == ({".github/workflows/huge.yml": [reason]} if reason else {})
