@@ -118,17 +118,25 @@ def _repo_modules(root: Path) -> list[str]:
             if str(getattr(module, "__file__", "") or "").startswith(str(root))]
 
 
-@pytest.mark.parametrize("with_git", [False, True], ids=["work-tree", "git-with-hooks-and-filters"])
-def test_scan_runs_nothing_from_the_repository(tmp_path, markers, no_network, with_git):
+@pytest.mark.parametrize("listing", ["walk", "git", "git-tree"])
+def test_scan_runs_nothing_from_the_repository(tmp_path, markers, no_network, listing):
     root = hostile_repo(tmp_path / "repo", markers)
-    if with_git:
+    if listing != "walk":
         _arm_git(root, markers)
+    if listing == "git-tree":  # a bare clone, with the same hooks configured
+        bare = tmp_path / "bare.git"
+        subprocess.run(["git", "clone", "-q", "--bare", str(root), str(bare)], check=True, capture_output=True)
+        git(bare, "config", "core.fsmonitor", str(markers.parent / "fsmonitor-hook"))
+        git(bare, "config", "filter.evil.smudge", f"touch {markers / 'git-filter'}")
+        for leftover in markers.iterdir():
+            leftover.unlink()
+        root = bare
     report = scan(root)
     assert sorted(p.name for p in markers.iterdir()) == []
     assert _repo_modules(root) == []
     assert no_network == []
     assert_base_level(report)
-    assert report.data["inspected"]["listing"] == ("git" if with_git else "walk")
+    assert report.data["inspected"]["listing"] == listing
     # The files were read: the tracking calls in the package and the notebook were found.
     evidence = {(e["rule"], e["path"]) for e in report.data["capabilities"]["experiment_tracking"]["evidence"]}
     assert ("experiment_tracking.mlflow-log-call", "src/evilpkg/train.py") in evidence
