@@ -371,7 +371,10 @@ def _drop_submodules(snapshot: Snapshot) -> None:
     gone = [f for f in snapshot.files if f.path in submodules]
     for entry in gone:
         folder = snapshot.root / entry.path
-        empty = not folder.is_dir() or not any(folder.iterdir())
+        try:
+            empty = folder.is_symlink() or not folder.is_dir() or not any(folder.iterdir())
+        except OSError:
+            empty = True
         snapshot.skip(entry.path, "git submodule not checked out: not scanned" if empty
                       else "git submodule: a separate repository, not scanned")
     if gone:
