@@ -34,8 +34,11 @@ def test_no_pool_for_one_process_or_few_modules(monkeypatch: pytest.MonkeyPatch)
     assert parallel.open_pool(parallel.MIN_MODULES - 1, timeout=10) is None
 
 
+SMALL_MIN = 50
+
+
 def _repo(root: Path) -> Path:
-    for i in range(parallel.MIN_MODULES + 20):
+    for i in range(SMALL_MIN + 20):
         body = "import os\n\n\ndef helper():\n    return os.getcwd()\n"
         if i % 10 == 0:
             body = f"import mlflow\n\n\ndef train():\n    mlflow.log_metric('loss', {i})\n"
@@ -53,14 +56,19 @@ def _scan(root: Path):  # type: ignore[no-untyped-def]
 
 def test_same_result_with_and_without_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _repo(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_MODULES", SMALL_MIN)
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
     alone, alone_skipped = _scan(root)
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
+    submitted: list[int] = []
+    submit = parallel.FactsPool.submit
+    monkeypatch.setattr(parallel.FactsPool, "submit", lambda self, sources: submitted.append(len(sources)) or submit(self, sources))
     shared, shared_skipped = _scan(root)
+    assert sum(submitted) == 8  # the modules some rule can match went to the worker
     assert alone.evidence == shared.evidence
     assert alone.inspected == shared.inspected
     assert alone.measurements == shared.measurements
     assert alone_skipped == shared_skipped
     assert [s.reason for s in shared_skipped if s.path == "pkg/broken.py"] == ["Python syntax error: not analysed"]
-    assert alone.inspected["parsed"]["python"] == 33
+    assert alone.inspected["parsed"]["python"] == 8
     assert any(e.rule == "experiment_tracking.mlflow-log-call" for e in shared.evidence)
