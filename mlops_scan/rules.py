@@ -53,6 +53,26 @@ class Rule:
     """The pack file the rule came from."""
 
 
+_PACK_SHAPE = (re.compile(r"^schema_version:[ \t]*\d+[ \t]*$", re.M), re.compile(r"^rules:[ \t]*$", re.M),
+               re.compile(r"^[ \t]*-[ \t]+id:[ \t]*[a-z_]+\.", re.M))
+
+
+def looks_like_rule_pack(text: str | None) -> bool:
+    """A YAML text shaped like an mlops-scan rule pack (its signatures must not count as evidence).
+
+    Three linear searches in order: ``schema_version``, then ``rules:``, then a rule id.
+    """
+    if not text or "schema_version:" not in text:
+        return False
+    position = 0
+    for pattern in _PACK_SHAPE:
+        match = pattern.search(text, position)
+        if match is None:
+            return False
+        position = match.end()
+    return True
+
+
 def builtin_pack_dir() -> Path:
     """The built-in rule packs: ``mlops_scan/detectors`` in a wheel, top-level ``detectors/`` in a checkout."""
     package = Path(__file__).resolve().parent

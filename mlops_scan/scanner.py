@@ -19,7 +19,7 @@ from mlops_scan.findings import Evidence, Strength, Zone
 from mlops_scan.matchers.base import Hit, Matcher, ProjectInfo, installed_kinds
 from mlops_scan.project import detect_project
 from mlops_scan.repokind import demote_examples, examples_collection_title
-from mlops_scan.rules import Rule
+from mlops_scan.rules import Rule, looks_like_rule_pack
 from mlops_scan.pyfacts import PyFacts
 from mlops_scan.snapshot import FileEntry, Snapshot, printable
 
@@ -56,6 +56,7 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     hits: list[Hit] = []
     parsed: Counter[str] = Counter()
     errors: list[str] = []
+    rule_packs: list[str] = []
     total = len(snapshot.files)
     work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
     modules = sum(1 for _, e, _ in work if e.suffix == ".py")
@@ -68,6 +69,9 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
                     if progress is not None and index >= next_report:
                         progress(index, total, "scanning")
                         next_report = index + PROGRESS_EVERY
+                    if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
+                        rule_packs.append(ctx.path)  # describes signatures; it is not evidence of using them
+                        continue
                     for matcher in interested:
                         try:
                             hits.extend(matcher.scan(ctx))
@@ -101,6 +105,8 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
         "parsed": dict(sorted(parsed.items())),
         "listing": snapshot.source,
     }
+    if rule_packs:
+        inspected["rule_packs_not_scanned"] = rule_packs
     if truncated:
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
     return ScanResult(evidence, project, inspected, measurements, truncated, errors)

@@ -176,6 +176,8 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
     (tmp_path / "tests").mkdir()
     for i in range(51):  # one more than the per-rule cap, so evidence_not_listed appears
         (tmp_path / "tests" / f"test_{i}.py").write_text("def test_it():\n    pass\n", encoding="utf-8")
+    pack = "schema_version: 1\nrules:\n  - id: ci.team-rule\n    kind: file\n"  # rule_packs_not_scanned appears
+    (tmp_path / "team-rules.yaml").write_text(pack, encoding="utf-8")
     done = run_cli(str(tmp_path), "--format", "json", "--quiet")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -194,5 +196,5 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
     for kind, figures in report["measurements"].items():
         assert kind in docs["measurements"]
         assert {f"{kind}.{k}" for k in figures} <= docs["measurements"]
-    assert set(report["inspected"]) == docs["inspected"]  # evidence_not_listed included
+    assert set(report["inspected"]) == docs["inspected"]  # evidence_not_listed, rule_packs_not_scanned included
     assert report["skipped"] and {k for s in report["skipped"] for k in s} == docs["skipped[]"]
