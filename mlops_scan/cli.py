@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "markdown", "sarif", "shields")
 EXIT_HELP = ("Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
-             "--fail-under; 2 usage, configuration, input or rule-pack error.")
+             "--fail-under; 2 usage, configuration, input or rule-pack error; 3 internal error (a bug).")
 
 
 class _DefaultToScan(click.Group):
@@ -265,4 +265,12 @@ def main(argv: list[str] | None = None) -> None:
     except MlopsScanError as exc:
         click.echo(f"mlops-scan: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a bug: still one line, the traceback only when asked for
+        if os.environ.get("MLOPS_SCAN_DEBUG"):
+            raise
+        click.echo(f"mlops-scan: internal error: {exc.__class__.__name__}: {exc} "
+                   "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)

@@ -198,3 +198,21 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
         assert {f"{kind}.{k}" for k in figures} <= docs["measurements"]
     assert set(report["inspected"]) == docs["inspected"]  # evidence_not_listed, rule_packs_not_scanned included
     assert report["skipped"] and {k for s in report["skipped"] for k in s} == docs["skipped[]"]
+
+
+def test_internal_error_is_one_line_with_exit_3(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from mlops_scan import cli, scanner
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyError("boom")
+
+    monkeypatch.setattr(scanner, "collect", broken)
+    monkeypatch.delenv("MLOPS_SCAN_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([str(FIXTURES / "level0-notebooks"), "--quiet"])
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err
+    assert err == ("mlops-scan: internal error: KeyError: 'boom' "
+                   "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)\n")

@@ -77,7 +77,7 @@ def test_unwritable_badge_exits_2(tmp_path: Path) -> None:
 def test_help_documents_the_exit_codes() -> None:
     text = " ".join(run_cli("scan", "--help").stdout.split())
     assert ("Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below --fail-under; "
-            "2 usage, configuration, input or rule-pack error.") in text
+            "2 usage, configuration, input or rule-pack error; 3 internal error (a bug).") in text
 
 
 def test_reports_are_written_before_a_failing_gate(tmp_path: Path) -> None:
