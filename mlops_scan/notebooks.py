@@ -121,7 +121,8 @@ class _Locator:
         return self.line
 
 
-_CODE_LINE = re.compile(r"^[^\S\n]*[^\s#%!]", re.M)
+_CODE_LINE = re.compile(r"^[^\S\n]*[^\s#%!].*", re.M)
+"""A code line, matched to its end so the search resumes on the next line."""
 _RARE_BREAKS = re.compile(r"\r(?!\n)|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 """Line breaks ``str.splitlines`` honours besides ``\\n`` and ``\\r\\n``."""
 
