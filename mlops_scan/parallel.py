@@ -12,15 +12,17 @@ sequential scan would; so results never depend on the number of workers.
 from __future__ import annotations
 
 import ast
-import multiprocessing
 import os
 import signal
 import warnings
 from collections.abc import Sequence
-from multiprocessing.pool import AsyncResult
+from typing import TYPE_CHECKING
 
 from mlops_scan import pyfacts
 from mlops_scan.filecontext import ParseTimeout, time_bound
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 MIN_MODULES = 5_000
 """Fewer Python modules than this are parsed in-process. Measured on 2 cores (docs/performance.md): a
@@ -44,6 +46,8 @@ class FactsPool:
     """Worker processes that turn Python sources into :class:`pyfacts.PyFacts`."""
 
     def __init__(self, workers: int, timeout: float):
+        import multiprocessing  # only imported when a pool pays (about 40 ms)
+
         context = multiprocessing.get_context("fork")
         self._pool = context.Pool(workers, initializer=_start_worker, initargs=(timeout,))
 
@@ -59,7 +63,7 @@ class FactsPool:
 def open_pool(modules: int, timeout: float) -> FactsPool | None:
     """A pool when it pays: several cores, fork available, and enough modules to parse."""
     workers = jobs() - 1
-    if workers < 1 or modules < MIN_MODULES or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 1 or modules < MIN_MODULES or not hasattr(os, "fork"):
         return None
     return FactsPool(workers, timeout)
 

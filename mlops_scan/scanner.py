@@ -10,8 +10,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mlops_scan import parallel
 from mlops_scan.filecontext import FileContext
@@ -22,6 +21,9 @@ from mlops_scan.repokind import demote_examples, examples_collection_title
 from mlops_scan.rules import Rule, looks_like_rule_pack
 from mlops_scan.pyfacts import PyFacts
 from mlops_scan.snapshot import FileEntry, Snapshot, printable
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 
 @dataclass
