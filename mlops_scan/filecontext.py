@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -195,20 +195,43 @@ class FileContext:
         if self._yaml is _UNSET:
             self._yaml = []
             if self.text is not None:
-                self.parsed.append("yaml")
-                limit = self.snapshot.limits.max_yaml_nodes
-                try:
-                    with time_bound(self.snapshot.limits.parse_timeout):
-                        docs, error = yamlnodes.compose_documents(self.text, limit)
-                        if error and ("{{" in self.text or "{%" in self.text):
-                            docs, error = yamlnodes.compose_documents(yamlnodes.detemplate(self.text), limit, strict_keys=False)
-                except ParseTimeout:
-                    docs, error = [], None
-                    self._timed_out("YAML")
-                if error:
-                    self.snapshot.skip(self.path, error + (f" ({len(docs)} other document(s) read)" if docs else ""))
-                self._yaml = docs
+                self._yaml = self._compose([(0, self.text)])
         return self._yaml
+
+    def yaml_documents(self, wanted: Callable[[str], bool]) -> list[Node]:
+        """Like ``yaml``, but only the documents whose text ``wanted`` accepts are composed, each on its own
+        (lines kept, a malformed one hides no other): much cheaper for a stream of large documents few of
+        which matter. Not memoized; a stream already composed whole (or of one document) is read whole."""
+        if self._yaml is not _UNSET or self.text is None:
+            return self.yaml
+        chunks = yamlnodes.split_documents(self.text)
+        if chunks is None or len(chunks) == 1:
+            return self.yaml if chunks is None or wanted(chunks[0][1]) else []
+        kept = [(line, chunk) for line, chunk in chunks if wanted(chunk)]
+        return self._compose(kept) if kept else []
+
+    def _compose(self, chunks: list[tuple[int, str]]) -> list[Node]:
+        """Compose each (first line, text) part of the stream within the node and time limits; a part that
+        fails is read again de-templated when it holds template directives; problems are recorded as skips."""
+        self.parsed.append("yaml")
+        limit = self.snapshot.limits.max_yaml_nodes
+        out: list[Node] = []
+        errors: list[str] = []
+        try:
+            with time_bound(self.snapshot.limits.parse_timeout):
+                for line, chunk in chunks:
+                    text = "\n" * line + chunk if line else chunk  # line numbers of the whole file
+                    docs, error = yamlnodes.compose_documents(text, limit)
+                    if error and ("{{" in chunk or "{%" in chunk):
+                        docs, error = yamlnodes.compose_documents(yamlnodes.detemplate(text), limit, strict_keys=False)
+                    out += docs
+                    errors += [error] if error else []
+        except ParseTimeout:
+            out, errors = [], []
+            self._timed_out("YAML")
+        if errors:
+            self.snapshot.skip(self.path, errors[0] + (f" ({len(out)} other document(s) read)" if out else ""))
+        return out
 
     @property
     def toml(self) -> dict[str, Any] | None:

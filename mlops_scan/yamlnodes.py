@@ -64,6 +64,82 @@ def compose_documents(text: str, max_nodes: int, strict_keys: bool = True) -> tu
     return docs, error
 
 
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r]|$)", re.M)
+_UNSPLITTABLE = re.compile(r"^(?:%|\.\.\.(?:[ \t\r]|$))", re.M)
+
+
+def split_documents(text: str) -> list[tuple[int, str]] | None:
+    """The documents of a stream as (0-based first line, text), split at ``---`` lines (a document marker
+    ends any scalar, so the split is exact); None for a stream with directives or ``...`` end markers."""
+    if _UNSPLITTABLE.search(text):
+        return None
+    starts = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start()]
+    out = []
+    line = 0
+    for begin, end in zip(starts, starts[1:] + [len(text)]):
+        out.append((line, text[begin:end]))
+        line += text.count("\n", begin, end)
+    return out
+
+
+_COLUMN_ZERO = re.compile(r"^[^ \t\r\n#][^\n]*", re.M)
+UNKNOWN = "\0unknown"
+"""The value :func:`root_fields` gives a key whose value the text alone cannot tell (templated, aliased, tagged)."""
+
+
+def root_fields(text: str) -> dict[str, str] | None:
+    """A document's root keys, each with its plain one-line value (:data:`UNKNOWN` for any other), read from
+    the lines at column 0 without parsing; None when the text alone cannot tell (flow style, an indented root,
+    merge or complex keys, content on the ``---`` line). A root sequence or scalar has no keys."""
+    fields: dict[str, str] = {}
+    content = False
+    for match in _COLUMN_ZERO.finditer(text):
+        line = match.group().rstrip("\r")
+        if line.startswith(("---", "...")):
+            if line[3:].strip() and not line[3:].lstrip().startswith(("#", "!")):
+                return None  # content on the marker line
+            continue
+        content = True
+        if line[0] in "{[?&*!%|>,":
+            return None
+        if line[0] == "-" and (len(line) == 1 or line[1] in " \t"):
+            continue  # an item of a root sequence
+        key, rest = _split_key(line)
+        if key is None:
+            continue  # a plain scalar's continuation, not a key
+        if key == "<<":
+            return None
+        fields[key] = UNKNOWN if key in fields else _plain(rest)
+    if not content and re.search(r"^[ \t]+[^ \t\r\n#]", text, re.M):
+        return None  # the root is indented
+    return fields
+
+
+def _split_key(line: str) -> tuple[str | None, str]:
+    """(key, the rest after its colon) of a ``key: value`` line, else (None, '')."""
+    if line[0] in "\"'":
+        close = line.find(line[0], 1)
+        if close < 0 or not line[close + 1:].lstrip(" \t").startswith(":"):
+            return None, ""
+        rest = line[close + 1:].lstrip(" \t")[1:]
+        return line[1:close], rest
+    match = re.search(r":(?:[ \t]|$)", line)
+    if match is None:
+        return None, ""
+    return line[:match.start()].rstrip(" \t"), line[match.end():]
+
+
+def _plain(rest: str) -> str:
+    """A one-line value as the parser reads it: quotes and a trailing comment removed; UNKNOWN for block
+    scalars, flow collections, anchors, aliases, tags and template expressions."""
+    value = re.sub(r"(?:^|[ \t]+)#.*$", "", rest).strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    if not value or value[0] in "&*!|>{[\"'" or "{{" in value or "{%" in value:
+        return UNKNOWN
+    return value
+
+
 def _measure(root: Node, budget: int, strict_keys: bool) -> tuple[int, int, ScalarNode | None]:
     """Nodes of the tree with aliases expanded (counting stops past ``budget``), distinct nodes, first duplicate key."""
     size = 0

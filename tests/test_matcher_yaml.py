@@ -12,7 +12,7 @@ from mlops_scan import yamlnodes
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import CapabilityId, RuleId, Strength
 from mlops_scan.matchers.base import ProjectInfo
-from mlops_scan.matchers.yaml import YamlMatcher, YamlParams
+from mlops_scan.matchers.yaml import YamlMatcher, YamlParams, crd_groups
 from mlops_scan.rules import Rule
 from mlops_scan.snapshot import open_snapshot
 
@@ -38,6 +38,7 @@ def scan(tmp_path: Path, files: dict[str, str], *rules: Rule) -> list[tuple[str,
     for entry in snapshot.files:
         if matcher.wants(entry):
             hits += [(h.rule.id, h.path, h.line) for h in matcher.scan(FileContext(snapshot, entry))]
+    hits += [(h.rule.id, h.path, h.line) for h in matcher.finish(snapshot)]
     return sorted(hits)
 
 
@@ -200,11 +201,12 @@ def test_detemplate_blanks_directive_lines_and_replaces_expressions() -> None:
     assert yamlnodes.detemplate(text) == "\nname: TEMPLATED-svc\n\n\nkind: Job\n"
 
 
-def test_every_document_of_a_stream_is_tested_up_to_a_malformed_one(tmp_path: Path) -> None:
+def test_every_document_of_a_stream_is_tested_and_a_malformed_one_hides_no_other(tmp_path: Path) -> None:
     rule = make_rule(api_version=["ray.io/*"], kind=["RayService"])
     stream = "apiVersion: v1\nkind: Namespace\n---\napiVersion: ray.io/v1\nkind: RayService\n---\nkey: [unclosed\n"
-    hits = scan(tmp_path, {"stream.yaml": stream, "after-bad.yaml": "a: [\n---\napiVersion: ray.io/v1\nkind: RayService\n"}, rule)
-    assert hits == [("ab_testing.probe", "stream.yaml", 5)]
+    hits = scan(tmp_path, {"stream.yaml": stream, "after-bad.yaml": "a: [\n---\napiVersion: ray.io/v1\nkind: RayService\n",
+                           "bad.yaml": "apiVersion: ray.io/v1\nkind: RayService\nspec: [\n"}, rule)
+    assert hits == [("ab_testing.probe", "after-bad.yaml", 4), ("ab_testing.probe", "stream.yaml", 5)]
 
 
 def test_json_documents_and_path_globs(tmp_path: Path) -> None:
@@ -270,3 +272,77 @@ def test_merge_keys_are_looked_up_through_anchors(tmp_path: Path) -> None:
     job = yamlnodes.select(doc, "resources.jobs.train")[0]
     assert yamlnodes.scalar(yamlnodes.get(job, "name")) == "train"
     assert yamlnodes.get(job, "missing") is None
+
+
+def test_root_fields_read_from_column_zero_lines_or_unknown() -> None:
+    assert yamlnodes.root_fields("---\napiVersion: 'v1'  # core\nkind: Pod\nspec:\n  kind: Nested\n") == {
+        "apiVersion": "v1", "kind": "Pod", "spec": yamlnodes.UNKNOWN}
+    assert yamlnodes.root_fields("kind: {{ .Values.kind }}\nimage: &img x\n") == {
+        "kind": yamlnodes.UNKNOWN, "image": yamlnodes.UNKNOWN}
+    assert yamlnodes.root_fields("- name: a\n- name: b\n") == {}
+    for unknown in ('{"kind": "Pod"}\n', "  kind: Pod\n  apiVersion: v1\n", "<<: *base\nkind: Pod\n", "--- kind: Pod\n"):
+        assert yamlnodes.root_fields(unknown) is None, unknown
+
+
+def test_streams_split_at_document_markers_keeping_first_lines() -> None:
+    assert yamlnodes.split_documents("a: 1\n---\nb: |\n  x\n--- # c\nc: 3\n") == [
+        (0, "a: 1\n"), (1, "---\nb: |\n  x\n"), (4, "--- # c\nc: 3\n")]
+    assert yamlnodes.split_documents("%YAML 1.2\n---\na: 1\n") is None
+    assert yamlnodes.split_documents("a: 1\n...\n---\nb: 2\n") is None
+
+
+def test_documents_no_rule_can_match_are_never_composed(tmp_path: Path) -> None:
+    rule = make_rule(api_version=["serving.kserve.io/*"], kind=["InferenceService"])
+    crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: example.com\n  x: [\n"
+    stream = crd + "---\napiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: m}\n"
+    (tmp_path / "all.yaml").write_text(stream, encoding="utf-8")
+    snapshot = open_snapshot(tmp_path)
+    ctx = FileContext(snapshot, snapshot.files[0])
+    matcher = YamlMatcher([rule], ProjectInfo())
+    # The first document is malformed, but no rule can match it: never composed, nothing recorded.
+    assert [(h.path, h.line) for h in [*matcher.scan(ctx), *matcher.finish(snapshot)]] == [("all.yaml", 8)]
+    assert snapshot.skipped == []
+
+
+OWN_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: predictors.serving.example.org
+spec:
+  names:
+    kind: Predictor
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          properties:
+            group:
+              type: string
+  group: serving.example.org
+  scope: Namespaced
+"""
+
+
+def test_an_api_group_the_repository_defines_is_its_own_product(tmp_path: Path) -> None:
+    rule = make_rule(api_version=["serving.example.org/*", "serving.kserve.io/*"], kind=["Predictor", "InferenceService"])
+    own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
+    used = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: m\n"
+    files = {"config/crd/predictors.yaml": OWN_CRD, "config/samples/predictor.yaml": own, "deploy/isvc.yaml": used}
+    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/isvc.yaml", 2)]
+
+
+def test_a_crd_outside_the_project_zone_owns_nothing(tmp_path: Path) -> None:
+    rule = make_rule(api_version=["serving.example.org/*"], kind=["Predictor"])
+    own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
+    files = {"vendor/operator/crd.yaml": OWN_CRD, "deploy/predictor.yaml": own}
+    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
+
+
+def test_crd_groups_come_from_spec_group_only() -> None:
+    assert crd_groups(OWN_CRD) == {"serving.example.org"}
+    templated = OWN_CRD.replace("  group: serving.example.org", "  group: {{ .Values.group }}")
+    assert crd_groups(templated) == set()
+    assert crd_groups("apiVersion: v1\nkind: ConfigMap\nspec:\n  group: not.a.crd\n") == set()
+    stream = "apiVersion: v1\nkind: Namespace\n---\n" + OWN_CRD.replace("serving.example.org", "batch.example.org")
+    assert crd_groups(stream) == {"batch.example.org"}

@@ -1,9 +1,15 @@
 """``yaml`` kind: manifests recognised by apiVersion/kind, ``$schema`` or keys, plus field conditions.
 
 Each YAML (or JSON) file is composed once into line-annotated nodes for all rules, and
-only when some rule's literal (api group, schema name, key, ``literals``) occurs in its text.
-A rule tests each document of a multi-document stream; with ``each`` its conditions hold
+only when some rule's literal (api group, schema name, key, ``literals``) occurs in its text;
+of a multi-document stream only the documents some rule can match are composed (their
+``apiVersion``/``kind`` lines and literals decide, so huge CustomResourceDefinition schemas
+are never composed). A rule tests each document; with ``each`` its conditions hold
 together inside one selected node (one CloudFormation resource, one Databricks job).
+
+A repository that defines a CustomResourceDefinition (project zone) owns its API group:
+manifests of that group are its own product, not use of the tool, and are dropped when the
+pass ends.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mlops_scan import yamlnodes
 from mlops_scan.filecontext import FileContext
+from mlops_scan.findings import Zone
 from mlops_scan.matchers.base import Hit, Matcher, compile_globs
 from mlops_scan.rules import Rule
-from mlops_scan.snapshot import FileEntry
+from mlops_scan.snapshot import FileEntry, Snapshot
 
 CONDITION_KEYS = {"path", "min_count", "equals", "matches", "contains", "min_keys", "min_items"}
 
@@ -111,6 +118,37 @@ def _condition(raw: dict[str, Any]) -> _Condition:
     )
 
 
+def _root(path: str) -> str | None:
+    """The root key a path starts with, or None (the node itself, any key, an index)."""
+    first = _SEGMENT.match(path)
+    key = first.group(1) if first else None
+    return key if key and key != "*" else None
+
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
+
+
+def _roots(p: YamlParams) -> tuple[frozenset[str], frozenset[str]]:
+    """Root keys a matching document has: all of the first set, and one of the second when it is not empty."""
+    needed = set(p.keys)
+    if p.api_version:
+        needed.add("apiVersion")
+    if p.kind:
+        needed.add("kind")
+    if p.schema:
+        needed.add("$schema")
+    each = [p.each] if isinstance(p.each, str) else p.each or []
+    any_of: set[str] = set()
+    if each:
+        roots = [_root(e) for e in each]
+        any_of = set() if None in roots else set(roots)  # type: ignore[arg-type]
+    else:
+        needed.update(r for r in (_root(c["path"]) for c in p.where) if r)
+        roots = [_root(c["path"]) for c in p.any_where]
+        any_of = set() if None in roots else set(roots)  # type: ignore[arg-type]
+    return frozenset(needed), frozenset(any_of)
+
+
 class _Compiled:
     """A yaml rule with its globs, regexes and conditions compiled."""
 
@@ -124,6 +162,7 @@ class _Compiled:
         self.any_where = [_condition(c) for c in p.any_where]
         self.none_where = [_condition(c) for c in p.none_where]
         self.literals = list(p.literals) or self._derived_literals(p)
+        self.root_keys, self.any_root = _roots(p)
 
     def _derived_literals(self, p: YamlParams) -> list[str]:
         """Cheap prefilter: a file is parsed for this rule only if one of these strings occurs in it."""
@@ -133,6 +172,24 @@ class _Compiled:
         if not literals and self.where and self.where[0].equals:
             literals = list(self.where[0].equals)
         return literals or list(p.kind)
+
+    def may_match(self, text: str) -> bool:
+        """Whether one document's text can match (never False for one that matches): its literals, and, when
+        its lines show the root keys, the ``apiVersion``, ``kind`` and root keys the rule needs."""
+        if self.literals and not any(lit in text for lit in self.literals):
+            return False
+        if not (self.root_keys or self.any_root):
+            return True
+        fields = yamlnodes.root_fields(text)
+        if fields is None:
+            return True
+        if not all(k in fields for k in self.root_keys) or (self.any_root and not self.any_root & fields.keys()):
+            return False
+        p: YamlParams = self.rule.params
+        api, kind = fields.get("apiVersion"), fields.get("kind")
+        if self.api and api != yamlnodes.UNKNOWN and not any(r.match(api or "") for r in self.api):
+            return False
+        return not (p.kind and kind != yamlnodes.UNKNOWN and kind not in p.kind)
 
     def match(self, doc: Node) -> int | None:
         """The line where the rule matches this document, or None."""
@@ -202,6 +259,9 @@ class YamlMatcher(Matcher):
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in rules]
         self._any_path = compile_globs([g for r in rules for g in r.params.paths])
+        self._owned_groups: set[str] = set()
+        self._by_group: list[tuple[str, Hit]] = []
+        """Hits on a manifest of an API group, held until the pass ends: the group may be the repository's own."""
 
     def wants(self, entry: FileEntry) -> bool:
         return bool(self._any_path.search(entry.path))
@@ -213,13 +273,50 @@ class YamlMatcher(Matcher):
         text = ctx.text
         if not text:
             return
+        if ctx.entry.zone is Zone.PROJECT and CRD_KIND in text:
+            self._owned_groups.update(crd_groups(text))
         candidates = [c for c in candidates if not c.literals or any(lit in text for lit in c.literals)]
         if not candidates:
             return
-        docs = ctx.yaml
+        docs = ctx.yaml_documents(lambda chunk: any(c.may_match(chunk) for c in candidates))
         for compiled in candidates:
             for doc in docs:
                 line = compiled.match(doc)
                 if line is not None:
-                    yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line))
+                    hit = Hit(compiled.rule, ctx.path, line, ctx.line_text(line))
+                    api = yamlnodes.scalar(yamlnodes.get(doc, "apiVersion")) or ""
+                    if "/" in api:
+                        self._by_group.append((api.split("/")[0], hit))
+                    else:
+                        yield hit
                     break
+
+    def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
+        """The held hits, but those on an API group the repository defines itself."""
+        return [hit for group, hit in self._by_group if group not in self._owned_groups]
+
+
+CRD_KIND = "CustomResourceDefinition"
+_CRD_HEADER = re.compile(r"^kind:[ \t]*[\"']?CustomResourceDefinition[\"']?[ \t\r]*(?:#.*)?$", re.M)
+_SPEC = re.compile(r"^spec:[ \t\r]*(?:#.*)?$", re.M)
+_CHILD = re.compile(r"^([ \t]+)[^ \t\r\n#]", re.M)
+_ROOT_LINE = re.compile(r"^[^ \t\r\n#]", re.M)
+
+
+def crd_groups(text: str) -> set[str]:
+    """``spec.group`` of each CustomResourceDefinition of a stream, read from its lines (block style; a
+    CRD's schema can be megabytes, never composed for this)."""
+    groups: set[str] = set()
+    for _, chunk in yamlnodes.split_documents(text) or [(0, text)]:
+        if not _CRD_HEADER.search(chunk):
+            continue
+        spec = _SPEC.search(chunk)
+        child = _CHILD.search(chunk, spec.end()) if spec else None
+        if spec is None or child is None:
+            continue
+        end = _ROOT_LINE.search(chunk, spec.end())
+        group = re.compile(rf"^{re.escape(child.group(1))}group:[ \t]*[\"']?([A-Za-z0-9][A-Za-z0-9.-]*)[\"']?[ \t\r]*(?:#.*)?$", re.M)
+        found = group.search(chunk, spec.end(), end.start() if end else len(chunk))
+        if found:
+            groups.add(found.group(1))
+    return groups
