@@ -26,6 +26,8 @@ class Requirement:
     pinned: bool
     """Pinned to one version (``==`` / conda ``=x.y``)."""
     text: str
+    optional: bool = False
+    """An optional extra, a dependency group, or a dev or test requirement: not installed with the package."""
 
 
 MANIFEST_KINDS = ("requirements", "pyproject", "pipfile", "setup.cfg", "setup.py", "conda")
@@ -75,8 +77,8 @@ def read_requirements(ctx: FileContext) -> Iterator[Requirement]:
     elif kind == "pyproject":
         yield from _from_toml_lists(ctx, _pyproject_lists(ctx.toml or {}))
     elif kind == "pipfile":
-        names = [k for section in ("packages", "dev-packages") for k in table(ctx.toml, section)]
-        yield from _from_toml_lists(ctx, [names])
+        yield from _from_toml_lists(ctx, [(list(table(ctx.toml, "packages")), False),
+                                          (list(table(ctx.toml, "dev-packages")), True)])
     elif kind == "setup.cfg":
         yield from _setup_cfg(ctx)
     elif kind == "setup.py":
@@ -103,21 +105,25 @@ def table(data: Any, *keys: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _pyproject_lists(data: dict[str, Any]) -> list[list[Any]]:
+def _pyproject_lists(data: dict[str, Any]) -> list[tuple[list[Any], bool]]:
+    """Dependency lists, each with whether it is optional (extras, groups, dev dependencies)."""
     project = table(data, "project")
-    lists: list[list[Any]] = [project.get("dependencies") or []]
-    lists += list(table(project, "optional-dependencies").values())
-    lists += list(table(data, "dependency-groups").values())
+    lists: list[tuple[Any, bool]] = [(project.get("dependencies") or [], False)]
+    lists += [(v, True) for v in table(project, "optional-dependencies").values()]
+    lists += [(v, True) for v in table(data, "dependency-groups").values()]
     poetry = table(data, "tool", "poetry")
-    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-    tables += [table(g, "dependencies") for g in table(poetry, "group").values()]
-    lists += [list(t) for t in tables if isinstance(t, dict)]
-    lists += list(table(data, "tool", "pdm", "dev-dependencies").values())
-    return [entries for entries in lists if isinstance(entries, list)]
+    main = poetry.get("dependencies")
+    if isinstance(main, dict):
+        lists.append(([k for k, v in main.items() if not (isinstance(v, dict) and v.get("optional"))], False))
+        lists.append(([k for k, v in main.items() if isinstance(v, dict) and v.get("optional")], True))
+    tables = [poetry.get("dev-dependencies")] + [table(g, "dependencies") for g in table(poetry, "group").values()]
+    lists += [(list(t), True) for t in tables if isinstance(t, dict)]
+    lists += [(v, True) for v in table(data, "tool", "pdm", "dev-dependencies").values()]
+    return [(entries, optional) for entries, optional in lists if isinstance(entries, list)]
 
 
-def _from_toml_lists(ctx: FileContext, lists: list[list[Any]]) -> Iterator[Requirement]:
-    for entries in lists:
+def _from_toml_lists(ctx: FileContext, lists: list[tuple[list[Any], bool]]) -> Iterator[Requirement]:
+    for entries, optional in lists:
         for entry in entries:
             if not isinstance(entry, str):
                 continue
@@ -125,7 +131,7 @@ def _from_toml_lists(ctx: FileContext, lists: list[list[Any]]) -> Iterator[Requi
             if not match or match.group(1).lower() == "python":
                 continue
             name = match.group(1)
-            yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160])
+            yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional)
 
 
 def _find_line(lines: list[str], name: str) -> int | None:
@@ -146,16 +152,17 @@ def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
     except configparser.Error:
         ctx.snapshot.skip(ctx.path, "malformed setup.cfg: dependencies not read")
         return
-    values = [parser.get("options", key, fallback="") for key in ("install_requires", "tests_require")]
+    values = [(parser.get("options", "install_requires", fallback=""), False),
+              (parser.get("options", "tests_require", fallback=""), True)]
     if parser.has_section("options.extras_require"):
-        values += [v for _, v in parser.items("options.extras_require")]
-    for value in values:
+        values += [(v, True) for _, v in parser.items("options.extras_require")]
+    for value, optional in values:
         for entry in value.splitlines():
             entry = entry.split("#", 1)[0].strip()
             match = _REQ.match(entry)
             if entry and match:
                 name = match.group(1)
-                yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160])
+                yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional)
 
 
 def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
@@ -176,11 +183,13 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg in ("install_requires", "extras_require", "tests_require"):
             value = lists.get(node.value.id, node.value) if isinstance(node.value, ast.Name) else node.value
-            for const in ast.walk(value):
+            parts = value.values if isinstance(value, ast.Dict) else [value]  # extras: names of extras are no packages
+            for const in (c for part in parts if part is not None for c in ast.walk(part)):
                 if isinstance(const, ast.Constant) and isinstance(const.value, str):
                     match = _REQ.match(const.value)
                     if match:
-                        yield Requirement(normalise(match.group(1)), const.lineno, "==" in match.group(3), const.value[:160])
+                        yield Requirement(normalise(match.group(1)), const.lineno, "==" in match.group(3), const.value[:160],
+                                          node.arg != "install_requires")
 
 
 def _conda(ctx: FileContext) -> Iterator[Requirement]:

@@ -118,7 +118,7 @@ def test_malformed_id(tmp_path: Path) -> None:
 def test_unknown_param(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(params="{paths: [a], regex: b}"))
     assert error(path) == (f"{path}: rule ci.team-runner: field 'params.regex': unknown param for kind 'file' "
-                           "(allowed: comments, paths, pattern)")
+                           "(allowed: comments, not_paths, paths, pattern)")
 
 
 def test_param_of_the_wrong_type(tmp_path: Path) -> None:

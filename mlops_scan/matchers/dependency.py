@@ -26,6 +26,9 @@ class DependencyParams:
     manifests: list[str] = field(default_factory=list)
     """Only these manifest kinds (``requirements``, ``pyproject``, ``pipfile``, ``setup.cfg``, ``setup.py``, ``conda``);
     ``pyproject``/``setup.cfg``/``setup.py`` declare an installable package."""
+    required_only: bool = False
+    """With ``packages``: only dependencies installed with the package, not optional extras, dependency groups,
+    dev or test requirements (a library's ``ray[serve]`` extra is not its own ML code)."""
 
 
 class DependencyMatcher(Matcher):
@@ -62,7 +65,7 @@ class DependencyMatcher(Matcher):
         for rule, names, paths in self._wanted:
             if paths and not paths.search(ctx.path) or rule.params.manifests and kind not in rule.params.manifests:
                 continue
-            found = next((r for r in requirements if r.name in names), None)
+            found = next((r for r in requirements if r.name in names and not (rule.params.required_only and r.optional)), None)
             if found is not None:
                 yield Hit(rule, ctx.path, found.line, found.text)
                 continue

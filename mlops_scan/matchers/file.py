@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs, literals_of
@@ -23,6 +23,8 @@ class FileParams:
     """Regex searched line by line; the rule fires at the first matching line. Without it, the file's existence fires."""
     comments: bool = False
     """Also search comment lines (``#``, ``//``); by default commented-out lines never match."""
+    not_paths: list[str] = field(default_factory=list)
+    """Path globs left out (a lock file of a helper-script folder is another rule's, weaker, evidence)."""
 
 
 class FileMatcher(Matcher):
@@ -44,6 +46,7 @@ class FileMatcher(Matcher):
             (rule, compile_globs(rule.params.paths), re.compile(rule.params.pattern, re.M) if rule.params.pattern else None)
             for rule in rules
         ]
+        self._excluded = [compile_globs(rule.params.not_paths) if rule.params.not_paths else None for rule in rules]
         self._any = compile_globs([g for rule in rules for g in rule.params.paths])
         self._index = GlobIndex([rule.params.paths for rule in rules])
         self._literals = [literals_of(rule.params.pattern) if rule.params.pattern else None for rule in rules]
@@ -54,7 +57,8 @@ class FileMatcher(Matcher):
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         for index in self._index.candidates(ctx.path):
             rule, paths, pattern = self._compiled[index]
-            if not paths.search(ctx.path):
+            excluded = self._excluded[index]
+            if not paths.search(ctx.path) or excluded is not None and excluded.search(ctx.path):
                 continue
             if pattern is None:
                 yield Hit(rule, ctx.path, None, "file present")

@@ -37,6 +37,9 @@ class PythonParams:
     """Qualified attributes assigned to (``azure.ai.ml.entities.ManagedOnlineEndpoint().traffic``)."""
     kwargs: list[str] = field(default_factory=list)
     """Keyword arguments a matching call must all have."""
+    min_args: int = 0
+    """Arguments (positional or keyword) a matching call must pass at least (``1``: ``default_rng(42)``, not
+    ``default_rng()``)."""
     kwarg_values: dict[str, str] = field(default_factory=dict)
     """Keyword arguments whose literal value must match a regex (``report_to: wandb``)."""
     excluded_values: dict[str, str] = field(default_factory=dict)
@@ -52,6 +55,9 @@ class PythonParams:
     """Also required: no call or import in the same file matches any of these."""
     paths: list[str] = field(default_factory=list)
     """Only files matching these path globs."""
+    package_only: bool = False
+    """Only modules of an importable package: their folder has an ``__init__.py`` and a name Python can import
+    (not ``my-scripts``), and no folder on the path is a dot-folder."""
     notebooks: bool = True
     """Also match notebook code cells."""
     notebook_strength: str | None = None
@@ -145,7 +151,7 @@ class _Compiled:
     def _kwargs_ok(self, call: Call) -> bool:
         p: PythonParams = self.rule.params
         kwargs = call.kwargs
-        if any(k not in kwargs for k in p.kwargs):
+        if len(call.args) + len(kwargs) < p.min_args or any(k not in kwargs for k in p.kwargs):
             return False
         if not all(kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items()):
             return False
@@ -163,6 +169,20 @@ class _Compiled:
             if value is not None and regex.search(value):
                 return True
         return False
+
+
+_PLACEHOLDER = re.compile(r"\{\{[^{}]+\}\}")
+
+
+def _in_package(ctx: FileContext) -> bool:
+    """The module belongs to an importable package: a listed ``__init__.py`` beside it, a folder name Python can
+    import (or a template placeholder such as ``{{ cookiecutter.package_name }}``, which renders to one)."""
+    folders = ctx.path.split("/")[:-1]
+    if not folders or any(f.startswith(".") for f in folders):
+        return False
+    if not (folders[-1].isidentifier() or _PLACEHOLDER.fullmatch(folders[-1])):
+        return False
+    return ctx.snapshot.entry("/".join(folders) + "/__init__.py") is not None
 
 
 def _uses(regex: re.Pattern[str], facts: PyFacts) -> bool:
@@ -251,6 +271,8 @@ class PythonMatcher(Matcher):
             if ctx.is_notebook and not compiled.rule.params.notebooks:
                 continue
             if compiled.paths and not compiled.paths.search(ctx.path):
+                continue
+            if compiled.rule.params.package_only and not _in_package(ctx):
                 continue
             line = compiled.first_match(facts)
             if line is None:
