@@ -87,7 +87,7 @@ def bench_repo(name: str, root: Path, repeat: int, workdir: Path) -> dict[str, o
         "read": ([sys.executable, str(HERE / "baselines.py"), "read", str(root), str(list_file)], None, None),
         "naive": ([sys.executable, str(HERE / "baselines.py"), "naive", str(root), str(list_file)], None, None),
         "scan": (scan, report, None),
-        "scan1": (scan, report, {"MLOPS_SCAN_JOBS": "1"}),
+        "scan2": (scan, report, {"MLOPS_SCAN_JOBS": "2"}),
     }
     measure(cmds["read"][0])  # warm the page cache
     runs: dict[str, list[Run]] = {k: [] for k in cmds}
@@ -111,7 +111,7 @@ def print_table(results: list[dict[str, object]]) -> None:
     print("-" * len(head))
     for res in results:
         runs: dict[str, Run] = res["runs"]  # type: ignore[assignment]
-        for key, label in (("scan", "scan"), ("scan1", "1 cpu"), ("read", "(a)"), ("naive", "(b)")):
+        for key, label in (("scan", "scan"), ("scan2", "2 proc"), ("read", "(a)"), ("naive", "(b)")):
             r = runs[key]
             a, b = runs["read"], runs["naive"]
             print(f"{res['name'] if key == 'scan' else '':<22} {label:<5} {r.listed:>7} {r.read:>7} {r.bytes_read / 1e6:>8.1f} "
