@@ -8,6 +8,8 @@ import re
 import shlex
 import sys
 
+import yaml
+
 from mlops_scan.snapshot import Snapshot
 
 if sys.version_info >= (3, 11):
@@ -15,6 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXPANSION = 256 * 1024
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".yml", ".yaml", ".mk")
 _MAKE = re.compile(r"\bmake\s+((?:-\S+\s+(?:\S+\s+)?)*)([\w.-]+)")
@@ -50,7 +53,7 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
     template = _TEMPLATE.match(command)
     if template:
         path = _local(template.group(1).split("@")[0], snapshot, ci_dir)
-        return [t for t in [snapshot.read_text(path)] if t] if path else []
+        return [_ci_commands(t) for t in [snapshot.read_text(path)] if t] if path else []
     for token in _tokens(command):
         if token.endswith(_SCRIPT_SUFFIXES) or token.startswith("./"):
             path = _local(token, snapshot, ci_dir)
@@ -59,7 +62,7 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
             if path:
                 text = snapshot.read_text(path)
                 if text:
-                    texts.append(text)
+                    texts.append(_ci_commands(text) if path.lower().endswith((".yml", ".yaml")) else text)
     for match in _MAKE.finditer(command):
         folder = re.search(r"-C\s+(\S+)", match.group(1) or "")
         texts += _make_target(snapshot, folder.group(1) if folder else "", match.group(2))
@@ -83,6 +86,59 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
         if not before or before.endswith(("&&", ";", "|", "\n", "-m", "run", "uvx", "exec")):  # not `pip install tox`
             texts += _tox_envs(snapshot, match.group(1) or "")
     return texts
+
+
+_RUN_KEYS = ("run", "script", "bash", "pwsh", "powershell", "before_script", "after_script")
+_USE_KEYS = (("uses", "with"), ("task", "inputs"), ("template", "parameters"))
+_CI_SHAPE = ("jobs", "steps", "runs", "stages")
+MAX_YAML_DEPTH = 32
+
+
+def _ci_commands(text: str) -> str:
+    """What a called workflow, action or pipeline template runs: its steps' commands and the actions, tasks and
+    templates they use (with their inputs), one a line; never step names, descriptions or comments. A YAML file of
+    another shape (a manifest a command applies) is returned whole."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return text
+    if not isinstance(data, dict) or not any(key in data for key in _CI_SHAPE):
+        return text
+    out: list[str] = []
+    _walk(data, out, 0)
+    return "\n".join(out)
+
+
+def _walk(node: object, out: list[str], depth: int) -> None:
+    if depth > MAX_YAML_DEPTH:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, out, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in _RUN_KEYS:
+        out += [v for v in _strings(node.get(key))]
+    for key, inputs in _USE_KEYS:
+        used = node.get(key)
+        if isinstance(used, str):
+            given = node.get(inputs)
+            pairs = " ".join(f"{k}={v}" for k, v in given.items() if isinstance(v, (str, int, float))) if isinstance(given, dict) else ""
+            out.append(f"template: {used}" if key == "template" else used)
+            if pairs:
+                out.append(pairs)
+    for key, value in node.items():
+        if key not in _RUN_KEYS and isinstance(value, (dict, list)):
+            _walk(value, out, depth + 1)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
 
 
 MAX_TOKENIZED = 100_000

@@ -120,7 +120,8 @@ class WorkflowMatcher(Matcher):
             ci_dir = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
             for job in pipeline.jobs:
                 for step in job.steps:
-                    expanded[id(step)] = expand(step.command or step.uses, ctx.snapshot, ci_dir)
+                    local = step.uses if step.uses.startswith("./") else ""  # a local action called with inputs
+                    expanded[id(step)] = expand("\n".join(filter(None, (step.command, local))) or step.uses, ctx.snapshot, ci_dir)
         for compiled in self._rules:
             line = compiled.match(pipeline, expanded)
             if line is not None:
