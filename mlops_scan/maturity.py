@@ -174,9 +174,15 @@ class Assessment:
         return self.model.levels[self.level].name
 
 
-def capability_status(definition: CapabilityDef, evidence: list[Evidence], asserted: str | None = None) -> CapabilityStatus:
-    """Apply the presence rule of MATURITY.md to one capability's evidence."""
-    ordered = tuple(sorted(evidence, key=lambda e: (-e.strength.rank, e.path, e.line or 0, e.rule)))
+def capability_status(definition: CapabilityDef, evidence: list[Evidence], asserted: str | None = None,
+                      peers: dict[str, int] | None = None) -> CapabilityStatus:
+    """Apply the presence rule of MATURITY.md to one capability's evidence.
+
+    Evidence is ordered strongest first; at equal strength, places that also prove more of the capabilities
+    required at the same level (``peers``: path -> count) come first, so ``ci``'s best evidence is the workflow that runs
+    the tests rather than one that builds the docs."""
+    peers = peers or {}
+    ordered = tuple(sorted(evidence, key=lambda e: (-e.strength.rank, -peers.get(e.path, 0), e.path, e.line or 0, e.rule)))
     strong = [e for e in ordered if e.strength is Strength.STRONG]
     medium_rules = sorted({e.rule for e in ordered if e.strength is Strength.MEDIUM})
     if asserted is not None:
@@ -192,6 +198,17 @@ def capability_status(definition: CapabilityDef, evidence: list[Evidence], asser
     return CapabilityStatus(definition, False, "no evidence", ordered)
 
 
+def _peers(model: MaturityModel, by_cap: dict[str, list[Evidence]], cid: str) -> dict[str, int]:
+    """Path -> how many other capabilities required at ``cid``'s level have strong or medium evidence there."""
+    level = model.capabilities[cid].level
+    counts: dict[str, int] = {}
+    for other, definition in model.capabilities.items():
+        if other != cid and definition.level == level and definition.role == "required":
+            for path in {e.path for e in by_cap.get(other, []) if e.strength is not Strength.WEAK}:
+                counts[path] = counts.get(path, 0) + 1
+    return counts
+
+
 def assess(model: MaturityModel, evidence: list[Evidence], root: str = ".", assumed: dict[str, str] | None = None,
            skipped: tuple[Skipped, ...] = (), inspected: dict[str, object] | None = None,
            measurements: dict[str, object] | None = None, notes: tuple[str, ...] = ()) -> Assessment:
@@ -200,7 +217,8 @@ def assess(model: MaturityModel, evidence: list[Evidence], root: str = ".", assu
     by_cap: dict[str, list[Evidence]] = {cid: [] for cid in model.capabilities}
     for item in evidence:
         by_cap.setdefault(item.capability, []).append(item)
-    caps = {cid: capability_status(d, by_cap[cid], assumed.get(cid)) for cid, d in model.capabilities.items()}
+    caps = {cid: capability_status(d, by_cap[cid], assumed.get(cid), _peers(model, by_cap, cid))
+            for cid, d in model.capabilities.items()}
     levels: list[LevelStatus] = []
     level = 0
     below_reached = True

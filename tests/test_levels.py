@@ -88,7 +88,7 @@ DECIDING: dict[str, dict[str, tuple[str, str]]] = {
         "model_registry": ("model_registry.mlflow-register-model", "src/churn/train.py:22"),
     },
     "level3-azureml-bluegreen": {
-        "deployment_automation": ("deployment_automation.azureml-endpoint-yaml", "azureml/deploy/blue.yml:1"),
+        "deployment_automation": ("deployment_automation.azureml-endpoint-yaml", "azureml/deploy/endpoint.yml:1"),
         "ab_testing": ("ab_testing.azureml-endpoint-traffic", "azureml/deploy/endpoint.yml:4"),
         "model_registry": ("model_registry.azureml-model-yaml", "azureml/model.yml:1"),
     },

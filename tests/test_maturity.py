@@ -55,6 +55,16 @@ def test_evidence_is_ordered_best_first() -> None:
     assert status.best == items[3]
 
 
+def test_best_evidence_prefers_a_place_proving_same_level_capabilities() -> None:
+    docs, tests = ".github/workflows/docs.yml", ".github/workflows/tests.yml"
+    items = [ev("ci", "github-actions-workflow", S, docs), ev("ci", "github-actions-workflow", S, tests),
+             ev("automated_tests", "ci-runs-tests", S, tests), ev("release_automation", "deploy-step", S, docs),
+             ev("automated_tests", "notebook-asserts", W, docs)]
+    caps = assess(MODEL, items).capabilities
+    assert [e.path for e in caps[CapabilityId("ci")].evidence] == [tests, docs]
+    assert caps[CapabilityId("release_automation")].best.path == docs  # type: ignore[union-attr]
+
+
 # down-grading (MATURITY.md 3), through the Evidence stage
 
 def test_zones_downgrade_to_weak(tmp_path: Path) -> None:
