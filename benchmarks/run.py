@@ -3,7 +3,7 @@
     python benchmarks/run.py --sizes 1k,10k,100k [PATH ...]
 
 Synthetic repositories are generated once into ``--workdir`` (default
-``/tmp/mlops-scan-bench``) and reused. Every measured run is a fresh process; wall time
+``/tmp/mlops-scan-bench``) and reused. Every measured run is a fresh process; wall time,
 CPU time and peak RSS come from ``os.wait4``. Times are the best of ``--repeat`` runs
 (peak memory the worst), after one untimed read of the tree to warm the page cache. CPU
 time is shown beside wall time because it barely moves when other work shares the machine.
