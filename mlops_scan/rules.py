@@ -190,7 +190,7 @@ def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str,
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _type_hints(params_type: type) -> dict[str, Any]:
     """The resolved field types of a Params dataclass (resolving them is slow; packs have hundreds of rules)."""
     return typing.get_type_hints(params_type)

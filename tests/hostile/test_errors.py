@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hostile.repos import assert_base_level, base_repo, run, write
+from hostile.repos import base_repo, run, write
 
 
 def _one_line_error(report, *expected_parts: str) -> str:
