@@ -246,7 +246,8 @@ def _azure(ctx: FileContext, doc: Node) -> Pipeline | None:
     pipeline = Pipeline("azure-pipelines", ctx.path)
     for key, mapped in (("trigger", "push"), ("pr", "pull_request")):
         node = Y.get(doc, key)
-        if node is not None and Y.scalar(node) != "none":
+        # `trigger: none` and its list form `trigger: [none]` both turn the automatic trigger off.
+        if node is not None and Y.scalar(node) != "none" and [Y.scalar(n) for n in Y.seq(node)] != ["none"]:
             pipeline.triggers[mapped] = Y.line_of(Y.key_node(doc, key))  # type: ignore[arg-type]
     if Y.get(doc, "trigger") is None and ctx.path.rsplit("/", 1)[-1].startswith("azure-pipelines"):
         pipeline.triggers["push"] = 1  # a YAML pipeline without 'trigger' runs on every push
