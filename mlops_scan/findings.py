@@ -32,6 +32,8 @@ class Zone(str, enum.Enum):
     DOCS = "docs"
     TEMPLATES = "templates"
     VENDORED = "vendored"
+    GENERATED = "generated"
+    """Output a tool wrote and someone committed (MLflow runs, logger folders), not the project's code."""
 
 
 @dataclass(frozen=True, order=True)

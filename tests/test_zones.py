@@ -11,7 +11,7 @@ from mlops_scan.findings import Zone
 from mlops_scan.paths import DATA_DIR
 from mlops_scan.zones import zone_of
 
-V, T, TE, E, D, P = Zone.VENDORED, Zone.TEMPLATES, Zone.TESTS, Zone.EXAMPLES, Zone.DOCS, Zone.PROJECT
+V, G, T, TE, E, D, P = Zone.VENDORED, Zone.GENERATED, Zone.TEMPLATES, Zone.TESTS, Zone.EXAMPLES, Zone.DOCS, Zone.PROJECT
 
 CASES: list[tuple[str, Zone]] = [
     # vendored: one case per folder name of the pattern
@@ -19,6 +19,11 @@ CASES: list[tuple[str, Zone]] = [
     ("src/vendored/six.py", V), ("third_party/proto/a.py", V), ("third-party/proto/a.py", V),
     ("lib/site-packages/mlflow/__init__.py", V), (".venv/lib/x.py", V), ("venv/bin/activate", V), (".tox/py312/x.py", V),
     (".nox/tests/x.py", V), (".eggs/pkg/x.py", V), ("__pypackages__/3.12/lib/x.py", V),
+    # generated: run folders that trackers and loggers write
+    ("mlruns/0/3fa1/artifacts/model/MLmodel", G), ("mlartifacts/1/a/requirements.txt", G),
+    ("lightning_logs/version_0/hparams.yaml", G), (".neptune/async/run.json", G), (".aim/meta/x", G),
+    ("outputs/2024-05-01/train.log", G), ("wandb/run-20240501_101010-abc/files/config.yaml", G),
+    ("wandb/latest-run/files/requirements.txt", G), ("src/wandb/offline-run-1/x.py", G),
     # templates: cookiecutter/copier/Jinja path names and template suffixes
     ("{{ cookiecutter.repo_name }}/src/train.py", T), ("{{cookiecutter.project_slug}}/dvc.yaml", T),
     ("template/{% if use_ci %}.github{% endif %}/ci.yml", T), ("deploy/service.yaml.tmpl", T),
@@ -41,7 +46,8 @@ CASES: list[tuple[str, Zone]] = [
     ("sitemap/x.py", P), ("docsgen.py", P), ("pipelines/train.yaml", P), ("templates/email.html", P),
     (".github/workflows/ci.yml", P), ("dvc.yaml", P), ("mdtools/a.py", P),
     (".github/pull_request_template.md", P), (".gitlab/merge_request_templates/default.md", P),
-    (".azuredevops/pull_request_template.md", P), ("src/.github.md", D),
+    (".azuredevops/pull_request_template.md", P), ("src/.github.md", D), ("wandb/__init__.py", P),
+    ("src/mlruns_cleanup.py", P), ("outputs/report.py", P),
     ("PULL_REQUEST_TEMPLATE.md", P), ("docs/pull_request_template.md", P), ("docs/CODEOWNERS", P),
     ("docs/CODEOWNERS.md", D), ("docs/templates/pr.md", D),
     # precedence: the first zone (vendored, templates, tests, examples, docs) wins
@@ -59,7 +65,7 @@ def test_zone_of(path: str, zone: Zone) -> None:
 def test_every_pattern_has_a_case() -> None:
     """Changing zones.yaml needs a case here: every pattern must decide at least one case above."""
     data = yaml.safe_load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"))["zones"]
-    assert list(data) == ["vendored", "templates", "tests", "examples", "docs"]
+    assert list(data) == ["vendored", "generated", "templates", "tests", "examples", "docs"]
     for name, patterns in data.items():
         for pattern in patterns:
             regex = re.compile(pattern)
