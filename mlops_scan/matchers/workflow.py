@@ -47,7 +47,7 @@ class _Compiled:
         self.not_commands = re.compile("|".join(f"(?:{c})" for c in p.not_commands), re.M) if p.not_commands else None
         self.uses = [re.compile(fnmatch.translate(u)) for u in p.uses]
 
-    def match(self, pipeline: Pipeline, expanded: dict[int, str]) -> int | None:
+    def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
         p: WorkflowParams = self.rule.params
         if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
             return None
@@ -59,7 +59,7 @@ class _Compiled:
                 continue
             if self.not_commands and any(self.not_commands.search(expanded.get(id(s), s.command or s.uses)) for s in job.steps):
                 continue
-            line = self._job_line(job, expanded)
+            line = self._job_line(job, expanded, lines)
             if line is None:
                 continue
             if line == 0:
@@ -67,7 +67,7 @@ class _Compiled:
             return line
         return None
 
-    def _job_line(self, job: Job, expanded: dict[int, str]) -> int | None:
+    def _job_line(self, job: Job, expanded: dict[int, str], lines: list[str]) -> int | None:
         """0 when the rule has no step tests, the step/key line when one matches, else None."""
         p: WorkflowParams = self.rule.params
         if not (self.commands or self.uses or p.job_keys):
@@ -79,8 +79,20 @@ class _Compiled:
             if self.uses and step.uses and any(u.match(step.uses) for u in self.uses):
                 return step.line
             if self.commands and self.commands.search(expanded.get(id(step), step.command)):
-                return step.line
+                return _line_in_block(step.line, step.command, self.commands, lines)
         return None
+
+
+def _line_in_block(line: int, command: str, regex: re.Pattern[str], lines: list[str]) -> int:
+    """The file line of the match inside a multi-line ``run: |`` block, when the file shows it there; else ``line``."""
+    match = regex.search(command)
+    if match is None or "\n" not in command:
+        return line
+    candidate = line + 1 + command.count("\n", 0, match.start())
+    text = match.group(0).strip()
+    if text and 0 < candidate <= len(lines) and text in lines[candidate - 1]:
+        return candidate
+    return line
 
 
 class WorkflowMatcher(Matcher):
@@ -123,7 +135,7 @@ class WorkflowMatcher(Matcher):
                     local = step.uses if step.uses.startswith("./") else ""  # a local action called with inputs
                     expanded[id(step)] = expand("\n".join(filter(None, (step.command, local))) or step.uses, ctx.snapshot, ci_dir)
         for compiled in self._rules:
-            line = compiled.match(pipeline, expanded)
+            line = compiled.match(pipeline, expanded, ctx.lines)
             if line is not None:
                 yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line) or f"{pipeline.system} pipeline")
 
