@@ -12,12 +12,17 @@ _ASSIGNED_MAGIC = re.compile(r"^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s
 """``out = !cmd`` / ``x = %time f()``: the value becomes ``None`` so the cell still parses."""
 DATABRICKS_HEADER = "# Databricks notebook source"
 """First line of a notebook exported by Databricks as a ``.py`` file."""
-_JUPYTEXT = re.compile(r"\A(?:#!.*\n)?(?:#.*\n)*?#\s+jupytext:|^# %%", re.M)
+_JUPYTEXT_HEADER = re.compile(r"\A(?:#!.*\n)?(?:#.*\n)*?#\s+jupytext:")
+_PERCENT_CELL = re.compile(r"^# %%", re.M)
 
 
-def is_text_notebook(text: str) -> bool:
-    """A ``.py`` file that is a notebook: a Databricks export, or a Jupytext notebook (header or ``# %%`` cells)."""
-    return text.startswith(DATABRICKS_HEADER) or (("jupytext:" in text or "# %%" in text) and bool(_JUPYTEXT.search(text)))
+def is_text_notebook(text: str, in_package: bool = False) -> bool:
+    """A ``.py`` file that is a notebook: a Databricks export, a Jupytext notebook (its header), or a
+    percent-format script (``# %%`` cells) outside a package: inside one, editors' cell markers are
+    only section comments of a module."""
+    if text.startswith(DATABRICKS_HEADER) or ("jupytext:" in text and _JUPYTEXT_HEADER.search(text)):
+        return True
+    return not in_package and "# %%" in text and bool(_PERCENT_CELL.search(text))
 
 
 class NotebookError(Exception):

@@ -79,6 +79,8 @@ def test_text_notebooks() -> None:
     assert is_text_notebook("# Databricks notebook source\nx = 1\n")
     assert is_text_notebook("# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n# ---\nx = 1\n")
     assert is_text_notebook("import os\n\n# %%\nx = 1\n")
+    assert not is_text_notebook("import os\n\n# %% IMPORTS\nx = 1\n", in_package=True), "a package module's sections"
+    assert is_text_notebook("# ---\n# jupyter:\n#   jupytext:\n# ---\n# %%\nx = 1\n", in_package=True)
     assert not is_text_notebook('"""A module."""\n# a comment about jupytext: nothing\nx = 1\n')
 
 

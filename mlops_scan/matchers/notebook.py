@@ -141,7 +141,8 @@ class NotebookMatcher(Matcher):
 
     def _scan_module(self, ctx: FileContext, text: str) -> None:
         lines = code_lines(text)
-        if is_text_notebook(text):
+        folder = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
+        if is_text_notebook(text, in_package=ctx.snapshot.entry(f"{folder}/__init__.py") is not None):
             self.notebooks[ctx.path] = lines
             self.nb_lines += lines
             self.text_notebooks += 1
