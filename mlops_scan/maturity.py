@@ -178,11 +178,12 @@ def capability_status(definition: CapabilityDef, evidence: list[Evidence], asser
                       peers: dict[str, int] | None = None) -> CapabilityStatus:
     """Apply the presence rule of MATURITY.md to one capability's evidence.
 
-    Evidence is ordered strongest first; at equal strength, places that also prove more of the capabilities
-    required at the same level (``peers``: path -> count) come first, so ``ci``'s best evidence is the workflow that runs
-    the tests rather than one that builds the docs."""
+    Evidence is ordered strongest first; at equal strength, code files before notebooks (run by hand), then places
+    that also prove more of the capabilities required at the same level (``peers``: path -> count), so ``ci``'s best
+    evidence is the workflow that runs the tests rather than one that builds the docs."""
     peers = peers or {}
-    ordered = tuple(sorted(evidence, key=lambda e: (-e.strength.rank, -peers.get(e.path, 0), e.path, e.line or 0, e.rule)))
+    ordered = tuple(sorted(evidence, key=lambda e: (-e.strength.rank, e.path.endswith(".ipynb"), -peers.get(e.path, 0),
+                                                    e.path, e.line or 0, e.rule)))
     strong = [e for e in ordered if e.strength is Strength.STRONG]
     medium_rules = sorted({e.rule for e in ordered if e.strength is Strength.MEDIUM})
     if asserted is not None:

@@ -65,6 +65,14 @@ def test_best_evidence_prefers_a_place_proving_same_level_capabilities() -> None
     assert caps[CapabilityId("release_automation")].best.path == docs  # type: ignore[union-attr]
 
 
+
+def test_best_evidence_prefers_code_to_a_notebook() -> None:
+    notebook, module = "experiments/Pipeline.ipynb", "pipelines/build_train.py"
+    items = [ev("training_pipeline", "azureml-sdk-pipeline", S, notebook), ev("experiment_tracking", "run-log", S, notebook),
+             ev("training_pipeline", "azureml-sdk-pipeline", S, module)]
+    caps = assess(MODEL, items).capabilities
+    assert [e.path for e in caps[CapabilityId("training_pipeline")].evidence] == [module, notebook]
+
 # down-grading (MATURITY.md 3), through the Evidence stage
 
 def test_zones_downgrade_to_weak(tmp_path: Path) -> None:
