@@ -71,6 +71,7 @@ class FileContext:
         self.path = entry.path
         self._text: str | None = _UNSET
         self._lines: list[str] | None = None
+        self._tree: ast.Module | None = _UNSET
         self._facts: pyfacts.PyFacts | None = _UNSET
         self._yaml: list[Node] = _UNSET
         self._cells: list[notebooks.Cell] | None = _UNSET
@@ -139,11 +140,21 @@ class FileContext:
                     return None
                 source, self.line_map = notebooks.as_python(self.cells)
                 self._facts = self._parse_python(source) or (None if self._timed_out_once else self._parse_cells())
-            elif self.text is not None:
-                self._facts = self._parse_python(self.text)
-                if self._facts is None and not self._timed_out_once:
-                    self.snapshot.skip(self.path, "Python syntax error: not analysed")
+            elif self.tree is not None:
+                self._facts = self._extract(self.tree)
         return self._facts
+
+    @property
+    def tree(self) -> ast.Module | None:
+        """The AST of a ``.py`` module, parsed once for every reader (facts, setup.py readers); None when it
+        does not parse (recorded as skipped)."""
+        if self._tree is _UNSET:
+            self._tree = None
+            if not self.is_notebook and self.text is not None:
+                self._tree = self._parse(self.text)
+                if self._tree is None and not self._timed_out_once:
+                    self.snapshot.skip(self.path, "Python syntax error: not analysed")
+        return self._tree
 
     def use_python_facts(self, facts: pyfacts.PyFacts) -> None:
         """Facts of this ``.py`` module computed elsewhere (a worker process), as if ``python`` had parsed it."""
@@ -152,12 +163,26 @@ class FileContext:
             self._facts = facts
 
     def _parse_python(self, source: str) -> pyfacts.PyFacts | None:
+        tree = self._parse(source)
+        return None if tree is None else self._extract(tree)
+
+    def _parse(self, source: str) -> ast.Module | None:
         self.parsed.append("python")
         try:
             with time_bound(self.snapshot.limits.parse_timeout), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return pyfacts.extract(ast.parse(source))
+                warnings.simplefilter("ignore")  # invalid escapes in the scanned source are not our warnings
+                return ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        except ParseTimeout:
+            self._timed_out("Python")
+            return None
+
+    def _extract(self, tree: ast.Module) -> pyfacts.PyFacts | None:
+        try:
+            with time_bound(self.snapshot.limits.parse_timeout):
+                return pyfacts.extract(tree)
+        except RecursionError:
             return None
         except ParseTimeout:
             self._timed_out("Python")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import configparser
 import re
-import warnings
 
 from mlops_scan.filecontext import FileContext
 from mlops_scan.findings import Zone
@@ -47,7 +46,8 @@ def detect_project(snapshot: Snapshot, contexts: dict[str, FileContext]) -> Proj
         elif entry.name == "setup.cfg":
             names.update(_setup_cfg_names(snapshot, entry))
         else:
-            names.update(_setup_py_names(snapshot.read_text(entry.path) or ""))
+            contexts[entry.path] = FileContext(snapshot, entry)
+            names.update(_setup_py_names(contexts[entry.path].tree))
     packages.update(re.sub(r"[-.]", "_", n).lower() for n in names)
     packages.discard("")
     return ProjectInfo(frozenset(packages), frozenset(normalise(n) for n in names if n))
@@ -76,14 +76,10 @@ def _setup_cfg_names(snapshot: Snapshot, entry: FileEntry) -> set[str]:
     return {name} if name else set()
 
 
-def _setup_py_names(text: str) -> set[str]:
+def _setup_py_names(tree: ast.Module | None) -> set[str]:
     """The name passed to ``setup(...)``, read from the AST (never executed): a literal, a module-level
     string constant (``name=NAME``), or the ``name`` of a module-level dict passed as ``**config``."""
-    try:
-        with warnings.catch_warnings():  # invalid escapes in the scanned file are not our warnings
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    if tree is None:
         return set()
     constants: dict[str, ast.expr] = {}
     for statement in tree.body:

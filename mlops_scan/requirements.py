@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -167,13 +166,8 @@ def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
 
 def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
     """String literals in ``install_requires=[...]`` and friends (parsed, never run)."""
-    if not ctx.text:
-        return
-    try:
-        with warnings.catch_warnings():  # invalid escapes in the scanned file are not our warnings
-            warnings.simplefilter("ignore")
-            tree = ast.parse(ctx.text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = ctx.tree
+    if tree is None:
         return
     lists = {  # module-level `REQUIRED = [...]` passed as install_requires=REQUIRED
         node.targets[0].id: node.value for node in tree.body
