@@ -12,11 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from mlops_scan.findings import Evidence, Strength, Zone
-from mlops_scan.paths import DATA_DIR
 from mlops_scan.snapshot import Snapshot
+from mlops_scan.zones import zones_document
 
 _HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$|<h[1-3][^>]*>\s*(.+?)\s*</h[1-3]>", re.M | re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -32,7 +30,7 @@ class _Policy:
 
 @lru_cache(maxsize=1)
 def _policy() -> _Policy:
-    data = yaml.safe_load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"))["examples_collection"]
+    data = zones_document()["examples_collection"]
     return _Policy(re.compile(data["readme_title"]), re.compile(data["infra_paths"]), frozenset(data["engineering_capabilities"]))
 
 

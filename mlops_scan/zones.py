@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import yaml
 
+from mlops_scan.findings import Zone
 from mlops_scan.paths import DATA_DIR
 
-from mlops_scan.findings import Zone
+
+@lru_cache(maxsize=1)
+def zones_document() -> dict[str, Any]:
+    """``data/zones.yaml``, read once: the zone patterns and the examples-collection policy."""
+    return yaml.safe_load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[tuple[Zone, re.Pattern[str]], ...]:
-    text = (DATA_DIR / "zones.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)["zones"]
+    data = zones_document()["zones"]
     return tuple((Zone(name), re.compile("|".join(f"(?:{p})" for p in pats))) for name, pats in data.items())
 
 
