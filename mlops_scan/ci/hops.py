@@ -3,10 +3,12 @@ environments, local actions and templates."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import shlex
 import sys
+from typing import Any
 
 import yaml
 
@@ -183,13 +185,21 @@ def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str, indented: b
     return []
 
 
+@functools.lru_cache(maxsize=8)
+def _toml(text: str) -> dict[str, Any] | None:
+    """A task file parsed once however many steps refer to it (None when malformed)."""
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None
+
+
 def _toml_task(snapshot: Snapshot, names: tuple[str, ...], table: tuple[str, ...], task: str) -> list[str]:
     for name in names:
         if snapshot.entry(name) is None:
             continue
-        try:
-            data = tomllib.loads(snapshot.read_text(name) or "")
-        except (tomllib.TOMLDecodeError, RecursionError):
+        data = _toml(snapshot.read_text(name) or "")
+        if data is None:
             return []
         for key in table:
             data = data.get(key) or {} if isinstance(data, dict) else {}
