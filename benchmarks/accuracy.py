@@ -25,10 +25,14 @@ def main() -> int:
     scorer = Path(args.labels).resolve().parent / "score.py"
     proc = subprocess.run(
         [sys.executable, str(scorer), "--labels", args.labels, "--trees", args.trees, "--scan", args.scan],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     lines = proc.stdout.strip().splitlines()
-    print("| repository | expected level | found level | capability misses (+ found, not labelled; - labelled, missed) |")
+    print(
+        "| repository | expected level | found level | capability misses (+ found, not labelled; - labelled, missed) |"
+    )
     print("|---|---|---|---|")
     for line in lines[:-1]:
         match = _LINE.match(line)

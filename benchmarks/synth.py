@@ -18,17 +18,47 @@ GENERATOR_VERSION = "1"
 
 # Share of files by kind (sums to 1). A monorepo: code, configs, data and assets side by side.
 SHARES = {
-    "py": 0.34, "test": 0.06, "ipynb": 0.03, "yaml": 0.08, "doc": 0.07, "data": 0.14, "binary": 0.14, "other": 0.14,
+    "py": 0.34,
+    "test": 0.06,
+    "ipynb": 0.03,
+    "yaml": 0.08,
+    "doc": 0.07,
+    "data": 0.14,
+    "binary": 0.14,
+    "other": 0.14,
 }
 LARGE_NOTEBOOK_EVERY = 40
 """The first notebook and one in this many after it store large outputs (base64 images, long logs)."""
 
-_STDLIB = ["os", "sys", "json", "logging", "re", "math", "time", "typing", "pathlib", "dataclasses", "itertools",
-           "functools", "collections", "argparse", "subprocess", "datetime", "random", "hashlib", "shutil", "csv"]
+_STDLIB = [
+    "os",
+    "sys",
+    "json",
+    "logging",
+    "re",
+    "math",
+    "time",
+    "typing",
+    "pathlib",
+    "dataclasses",
+    "itertools",
+    "functools",
+    "collections",
+    "argparse",
+    "subprocess",
+    "datetime",
+    "random",
+    "hashlib",
+    "shutil",
+    "csv",
+]
 _THIRD = ["numpy", "pandas", "requests", "yaml", "click", "pydantic", "scipy", "matplotlib", "tqdm", "attr"]
 # Modules some rule looks for, with calls that real code makes on them.
 _ML = [
-    ("torch", ["torch.nn.Linear({a}, {b})", "torch.optim.Adam(model.parameters(), lr=0.001)", "torch.save(state, path)"]),
+    (
+        "torch",
+        ["torch.nn.Linear({a}, {b})", "torch.optim.Adam(model.parameters(), lr=0.001)", "torch.save(state, path)"],
+    ),
     ("sklearn", ["sklearn.linear_model.LogisticRegression(C={a})", "sklearn.metrics.accuracy_score(y, pred)"]),
     ("tensorflow", ["tensorflow.keras.layers.Dense({a})", "tensorflow.constant([{a}, {b}])"]),
     ("mlflow", ["mlflow.log_metric('loss', {a})", "mlflow.log_param('lr', {b})", "mlflow.start_run()"]),
@@ -40,8 +70,35 @@ _ML_SHARE = 0.12
 """Share of modules that import one of the tools above."""
 _UNITTEST_SHARE = 0.15
 """Share of test files written with unittest (the rest use pytest)."""
-_WORDS = ("value count item record frame batch score index name config path result token model feature weight "
-          "sample label metric step state buffer chunk offset window target source").split()
+_WORDS = [
+    "value",
+    "count",
+    "item",
+    "record",
+    "frame",
+    "batch",
+    "score",
+    "index",
+    "name",
+    "config",
+    "path",
+    "result",
+    "token",
+    "model",
+    "feature",
+    "weight",
+    "sample",
+    "label",
+    "metric",
+    "step",
+    "state",
+    "buffer",
+    "chunk",
+    "offset",
+    "window",
+    "target",
+    "source",
+]
 
 
 def generate(root: Path, n_files: int, seed: int = 7) -> dict[str, int]:
@@ -63,7 +120,10 @@ def generate(root: Path, n_files: int, seed: int = 7) -> dict[str, int]:
             folder = rng.choice(folders)
             if kind == "ipynb":
                 notebook_no += 1
-                rel, data = f"notebooks/{folder}/analysis_{i}.ipynb", _notebook(rng, notebook_no % LARGE_NOTEBOOK_EVERY == 1)
+                rel, data = (
+                    f"notebooks/{folder}/analysis_{i}.ipynb",
+                    _notebook(rng, notebook_no % LARGE_NOTEBOOK_EVERY == 1),
+                )
             else:
                 rel, data = _MAKERS[kind](rng, folder, i)
             _write(root / rel, data)
@@ -101,8 +161,11 @@ def _python(rng: random.Random, ml: tuple[str, list[str]] | None, size_hint: int
         name = _ident(rng)
         if rng.random() < 0.2:
             lines += [f"class {name.title().replace('_', '')}:", f'    """Holds the {rng.choice(_WORDS)}s."""', ""]
-            lines += [f"    def __init__(self, {rng.choice(_WORDS)}: int = {rng.randint(0, 9)}) -> None:",
-                      f"        self.{rng.choice(_WORDS)} = {rng.randint(0, 999)}", ""]
+            lines += [
+                f"    def __init__(self, {rng.choice(_WORDS)}: int = {rng.randint(0, 9)}) -> None:",
+                f"        self.{rng.choice(_WORDS)} = {rng.randint(0, 999)}",
+                "",
+            ]
             indent = "    "
         else:
             indent = ""
@@ -141,7 +204,10 @@ def _py_file(rng: random.Random, folder: str, i: int) -> tuple[str, bytes]:
 def _test_file(rng: random.Random, folder: str, i: int) -> tuple[str, bytes]:
     body = _python(rng, None, _size(rng, 2000, 20_000))
     if rng.random() < _UNITTEST_SHARE:
-        body = "import unittest\n\n\nclass TestThing(unittest.TestCase):\n    def test_it(self):\n        self.assertTrue(True)\n\n\n" + body
+        body = (
+            "import unittest\n\n\nclass TestThing(unittest.TestCase):\n    def test_it(self):\n        self.assertTrue(True)\n\n\n"
+            + body
+        )
     else:
         body = "import pytest\n\n\ndef test_value():\n    assert 1 + 1 == 2\n\n\n" + body
     return f"{folder}/tests/test_{_ident(rng)}_{i}.py", body.encode()
@@ -157,15 +223,38 @@ def _notebook(rng: random.Random, large: bool) -> bytes:
         source = _python(rng, ml, rng.randint(200, 1500)).splitlines(keepends=True)
         outputs: list[dict[str, object]] = [{"output_type": "stream", "name": "stdout", "text": [f"{rng.random()}\n"]}]
         if large:
-            outputs.append({"output_type": "display_data", "metadata": {},
-                            "data": {"image/png": base64.b64encode(rng.randbytes(rng.randint(100_000, 400_000))).decode(),
-                                     "text/plain": ["<Figure size 640x480 with 1 Axes>"]}})
-            outputs.append({"output_type": "stream", "name": "stdout",
-                            "text": [f"epoch {e} loss {rng.random():.6f}\n" for e in range(rng.randint(500, 5000))]})
-        cells.append({"cell_type": "code", "execution_count": rng.randint(1, 99), "metadata": {}, "outputs": outputs,
-                      "source": source})
-    doc = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-           "nbformat": 4, "nbformat_minor": 5}
+            outputs.append(
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {
+                        "image/png": base64.b64encode(rng.randbytes(rng.randint(100_000, 400_000))).decode(),
+                        "text/plain": ["<Figure size 640x480 with 1 Axes>"],
+                    },
+                }
+            )
+            outputs.append(
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": [f"epoch {e} loss {rng.random():.6f}\n" for e in range(rng.randint(500, 5000))],
+                }
+            )
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": rng.randint(1, 99),
+                "metadata": {},
+                "outputs": outputs,
+                "source": source,
+            }
+        )
+    doc = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     return json.dumps(doc, indent=1).encode()
 
 
@@ -173,19 +262,25 @@ def _yaml_file(rng: random.Random, folder: str, i: int) -> tuple[str, bytes]:
     roll = rng.random()
     if roll < 0.35:
         name = f"{rng.choice(_WORDS)}-{i}"
-        text = (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  labels:\n    app: {name}\n"
-                f"spec:\n  replicas: {rng.randint(1, 5)}\n  selector:\n    matchLabels:\n      app: {name}\n"
-                f"  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n"
-                f"        - name: {name}\n          image: registry.example.com/{name}:{rng.randint(1, 9)}.0\n"
-                f"          ports:\n            - containerPort: {rng.randint(8000, 9000)}\n")
+        text = (
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  labels:\n    app: {name}\n"
+            f"spec:\n  replicas: {rng.randint(1, 5)}\n  selector:\n    matchLabels:\n      app: {name}\n"
+            f"  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n"
+            f"        - name: {name}\n          image: registry.example.com/{name}:{rng.randint(1, 9)}.0\n"
+            f"          ports:\n            - containerPort: {rng.randint(8000, 9000)}\n"
+        )
         return f"{folder}/deploy/{name}.yaml", text.encode()
     if roll < 0.4:
-        text = (f"name: check-{i}\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  test:\n"
-                f"    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
-                f"      - run: pip install -r requirements.txt\n      - run: pytest -q {folder}\n")
+        text = (
+            f"name: check-{i}\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  test:\n"
+            f"    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            f"      - run: pip install -r requirements.txt\n      - run: pytest -q {folder}\n"
+        )
         return f".github/workflows/check_{i}.yml", text.encode()
-    entries = "\n".join(f"{_ident(rng)}: {rng.choice([rng.randint(0, 999), repr(rng.random()), rng.choice(_WORDS)])}"
-                        for _ in range(rng.randint(5, 60)))
+    entries = "\n".join(
+        f"{_ident(rng)}: {rng.choice([rng.randint(0, 999), repr(rng.random()), rng.choice(_WORDS)])}"
+        for _ in range(rng.randint(5, 60))
+    )
     nested = "\n".join(f"  - {rng.choice(_WORDS)}: {rng.randint(0, 99)}" for _ in range(rng.randint(0, 20)))
     return f"{folder}/conf/{_ident(rng)}_{i}.{rng.choice(['yaml', 'yml'])}", f"{entries}\nitems:\n{nested}\n".encode()
 
@@ -216,13 +311,21 @@ def _binary_file(rng: random.Random, folder: str, i: int) -> tuple[str, bytes]:
 
 def _other_file(rng: random.Random, folder: str, i: int) -> tuple[str, bytes]:
     ext = rng.choice(["ts", "js", "tsx", "html", "css", "go", "sh", "cfg", "toml", "json", "sql", "proto"])
-    body = "\n".join(f"// {rng.choice(_WORDS)} {rng.choice(_WORDS)} = {rng.randint(0, 9999)};"
-                     for _ in range(_size(rng, 60, 2000)))
+    body = "\n".join(
+        f"// {rng.choice(_WORDS)} {rng.choice(_WORDS)} = {rng.randint(0, 9999)};" for _ in range(_size(rng, 60, 2000))
+    )
     return f"{folder}/{_ident(rng)}_{i}.{ext}", (body + "\n").encode()
 
 
-_MAKERS = {"py": _py_file, "test": _test_file, "yaml": _yaml_file, "doc": _doc_file, "data": _data_file,
-           "binary": _binary_file, "other": _other_file}
+_MAKERS = {
+    "py": _py_file,
+    "test": _test_file,
+    "yaml": _yaml_file,
+    "doc": _doc_file,
+    "data": _data_file,
+    "binary": _binary_file,
+    "other": _other_file,
+}
 
 
 def _fixed_files(rng: random.Random) -> dict[str, bytes]:
@@ -233,8 +336,10 @@ def _fixed_files(rng: random.Random) -> dict[str, bytes]:
         "requirements.txt": b"numpy==1.26.4\npandas==2.2.1\ntorch==2.2.0\nmlflow==2.11.0\nscikit-learn==1.4.1\n",
         "Dockerfile": b"FROM python:3.11-slim\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n",
         "Makefile": b"test:\n\tpytest -q\n",
-        ".github/workflows/ci.yml": (b"name: ci\non:\n  push:\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
-                                    b"    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n"),
+        ".github/workflows/ci.yml": (
+            b"name: ci\non:\n  push:\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+            b"    steps:\n      - uses: actions/checkout@v4\n      - run: make test\n"
+        ),
         "dvc.yaml": b"stages:\n  train:\n    cmd: python pipelines/train.py\n    deps: [data]\n    outs: [model.pt]\n",
     }
 
@@ -246,8 +351,14 @@ def notebook_with_outputs(output_bytes: int) -> bytes:
     per_cell = 512 * 1024
     for i in range(max(1, output_bytes // per_cell)):
         image = base64.b64encode(rng.randbytes(per_cell * 3 // 4)).decode()
-        cells.append({"cell_type": "code", "execution_count": i + 1, "metadata": {},
-                      "source": [f"plot_{i} = make_plot({i})\n", f"plot_{i}.show()\n"],
-                      "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": image}}]})
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": i + 1,
+                "metadata": {},
+                "source": [f"plot_{i} = make_plot({i})\n", f"plot_{i}.show()\n"],
+                "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": image}}],
+            }
+        )
     doc = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     return json.dumps(doc, indent=1).encode()

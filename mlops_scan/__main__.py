@@ -12,6 +12,6 @@ import sys
 if sys.path and not sys.flags.safe_path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from mlops_scan.cli import main  # noqa: E402 - after the sys.path fix above
+from mlops_scan.cli.app import main
 
 main()

@@ -8,10 +8,10 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from mlops_scan.maturity import Assessment, assess, load_model
-from mlops_scan.packs import load_all_rules
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.assessment.maturity import Assessment, assess, load_model
+from mlops_scan.evidence.collect import collect
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.snapshot.tree import open_snapshot
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 @lru_cache(maxsize=1)
 def builtin_rules():  # type: ignore[no-untyped-def]
     """The built-in rules, loaded once for the whole session."""
-    return load_all_rules(load_model())
+    return load_all_rules(load_model().capabilities)
 
 
 def assess_fixture(name: str) -> Assessment:
@@ -27,14 +27,21 @@ def assess_fixture(name: str) -> Assessment:
     model = load_model()
     snapshot = open_snapshot(FIXTURES / name)
     result = collect(snapshot, builtin_rules())
-    return assess(model, result.evidence, root=name, skipped=tuple(snapshot.skipped), inspected=result.inspected,
-                  measurements=result.measurements)
+    return assess(
+        model,
+        result.evidence,
+        root=name,
+        skipped=tuple(snapshot.skipped),
+        inspected=result.inspected,
+        measurements=result.measurements,
+    )
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``mlops-scan ARGS`` in a subprocess (``python -m mlops_scan``)."""
-    return subprocess.run([sys.executable, "-m", "mlops_scan", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mlops_scan", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
 
 
 def json_report(name: str) -> dict:  # type: ignore[type-arg]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mlops_scan.ci import Pipeline, detect_system, read_pipeline
-from mlops_scan.ci.hops import expand
-from mlops_scan.filecontext import FileContext
-from mlops_scan.snapshot import Snapshot, open_snapshot
+from mlops_scan.facts.ci import Pipeline, detect_system, read_pipeline
+from mlops_scan.facts.ci.hops import expand
+from mlops_scan.facts.context import FileContext
+from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 
 
 def repo(tmp_path: Path, files: dict[str, str]) -> Snapshot:
@@ -26,50 +26,83 @@ def pipeline(snapshot: Snapshot, path: str) -> Pipeline | None:
     return read_pipeline(FileContext(snapshot, entry))
 
 
-@pytest.mark.parametrize(("path", "system"), [
-    (".github/workflows/ci.yml", "github-actions"), (".gitlab-ci.yml", "gitlab-ci"), (".gitlab/ci/test.yml", "gitlab-ci"),
-    ("Jenkinsfile", "jenkins"), ("ci/release.jenkinsfile", "jenkins"), (".circleci/config.yml", "circleci"),
-    (".travis.yml", "travis"), ("bitbucket-pipelines.yml", "bitbucket"), (".buildkite/pipeline.yml", "buildkite"),
-    (".drone.yml", "drone"), (".pre-commit-config.yaml", "pre-commit"), ("pipelines/build.yaml", "yaml?"),
-    ("vendor/x/.travis.yml", "yaml?"), ("cloudbuild.json", "yaml?"), ("README.md", None), ("package.json", None),
-])
+@pytest.mark.parametrize(
+    ("path", "system"),
+    [
+        (".github/workflows/ci.yml", "github-actions"),
+        (".gitlab-ci.yml", "gitlab-ci"),
+        (".gitlab/ci/test.yml", "gitlab-ci"),
+        ("Jenkinsfile", "jenkins"),
+        ("ci/release.jenkinsfile", "jenkins"),
+        (".circleci/config.yml", "circleci"),
+        (".travis.yml", "travis"),
+        ("bitbucket-pipelines.yml", "bitbucket"),
+        (".buildkite/pipeline.yml", "buildkite"),
+        (".drone.yml", "drone"),
+        (".pre-commit-config.yaml", "pre-commit"),
+        ("pipelines/build.yaml", "yaml?"),
+        ("vendor/x/.travis.yml", "yaml?"),
+        ("cloudbuild.json", "yaml?"),
+        ("README.md", None),
+        ("package.json", None),
+    ],
+)
 def test_detect_system_by_name(path: str, system: str | None) -> None:
     assert detect_system(path) == system
 
 
 def test_github_triggers_jobs_and_steps(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {".github/workflows/ci.yml": (
-        "on:\n  push:\n    branches: [main]\n    tags: ['v*']\n  pull_request:\n  workflow_dispatch:\n"
-        "jobs:\n  test:\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n"
-        "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n"
-        "      - run: pytest -q\n"
-        "  publish:\n    if: startsWith(github.ref, 'refs/tags/')\n    uses: acme/shared/.github/workflows/pypi.yml@v1\n")})
+    snap = repo(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": (
+                "on:\n  push:\n    branches: [main]\n    tags: ['v*']\n  pull_request:\n  workflow_dispatch:\n"
+                "jobs:\n  test:\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n"
+                "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n"
+                "      - run: pytest -q\n"
+                "  publish:\n    if: startsWith(github.ref, 'refs/tags/')\n    uses: acme/shared/.github/workflows/pypi.yml@v1\n"
+            )
+        },
+    )
     p = pipeline(snap, ".github/workflows/ci.yml")
     assert p is not None and p.system == "github-actions"
     assert p.triggers == {"push": 2, "tag": 4, "pull_request": 5, "manual": 6}
     test, publish = p.jobs
     assert test.keys["environment"] == 10
     assert [(s.command, s.line, s.uses) for s in test.steps] == [
-        ("python-version=3.12", 12, "actions/setup-python@v5"), ("pytest -q", 15, "")]
+        ("python-version=3.12", 12, "actions/setup-python@v5"),
+        ("pytest -q", 15, ""),
+    ]
     assert publish.triggers == {"tag": 17}
     assert [(s.line, s.uses) for s in publish.steps] == [(18, "acme/shared/.github/workflows/pypi.yml@v1")]
 
 
 def test_workflow_outside_github_workflows_is_an_inert_template(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {"mlops/github-actions/deploy.yml": (
-        "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make deploy\n")})
+    snap = repo(
+        tmp_path,
+        {
+            "mlops/github-actions/deploy.yml": (
+                "on:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make deploy\n"
+            )
+        },
+    )
     p = pipeline(snap, "mlops/github-actions/deploy.yml")
     assert p is not None and (p.system, p.line, p.triggers) == ("github-actions-template", 1, {"push": 2})
 
 
 def test_gitlab_defaults_workflow_rules_includes_and_deploy_jobs(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {
-        ".gitlab-ci.yml": ("include:\n  - local: ci/tests.yml\n  - remote: https://example.com/x.yml\n"
-                           "lint:\n  script: ruff check .\n"
-                           "deploy:\n  environment: production\n  script: ./deploy.sh\n"
-                           "release:\n  rules:\n    - if: $CI_COMMIT_TAG\n  script: echo release\n"),
-        ".gitlab/nightly.yml": 'workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\nreport:\n  script: make report\n',
-    })
+    snap = repo(
+        tmp_path,
+        {
+            ".gitlab-ci.yml": (
+                "include:\n  - local: ci/tests.yml\n  - remote: https://example.com/x.yml\n"
+                "lint:\n  script: ruff check .\n"
+                "deploy:\n  environment: production\n  script: ./deploy.sh\n"
+                "release:\n  rules:\n    - if: $CI_COMMIT_TAG\n  script: echo release\n"
+            ),
+            ".gitlab/nightly.yml": 'workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "schedule"\nreport:\n  script: make report\n',
+        },
+    )
     p = pipeline(snap, ".gitlab-ci.yml")
     assert p is not None and p.triggers == {"push": 2, "pull_request": 2} and p.line == 2
     include, lint, deploy, release = p.jobs
@@ -80,21 +113,32 @@ def test_gitlab_defaults_workflow_rules_includes_and_deploy_jobs(tmp_path: Path)
 
 
 def test_gitlab_hidden_jobs_only_count_through_extends(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {".gitlab-ci.yml": (
-        ".python:\n  image: python:3.12\n  script:\n    - pytest\n"
-        ".disabled-deploy:\n  script:\n    - helm upgrade api ./chart\n"
-        "unit:\n  extends: .python\n  stage: test\n")})
+    snap = repo(
+        tmp_path,
+        {
+            ".gitlab-ci.yml": (
+                ".python:\n  image: python:3.12\n  script:\n    - pytest\n"
+                ".disabled-deploy:\n  script:\n    - helm upgrade api ./chart\n"
+                "unit:\n  extends: .python\n  stage: test\n"
+            )
+        },
+    )
     p = pipeline(snap, ".gitlab-ci.yml")
-    assert p is not None and [(j.name, [(s.command, s.line) for s in j.steps]) for j in p.jobs] == [("unit", [("pytest", 4)])]
+    assert p is not None and [(j.name, [(s.command, s.line) for s in j.steps]) for j in p.jobs] == [
+        ("unit", [("pytest", 4)])
+    ]
     assert p.jobs[0].keys == {"image": 2, "script": 3, "extends": 9, "stage": 10}
 
 
 def test_azure_pipelines_any_name_triggers_and_templates(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {
-        ".pipelines/pr.yml": "trigger: none\npr:\n  branches:\n    include: [main]\nsteps:\n  - template: quality.yml\n",
-        ".pipelines/manual.yml": "trigger: none\npr: none\nsteps:\n  - script: python -m build\n",
-        "azure-pipelines.yml": "extends:\n  template: templates/ci.yml\n",
-    })
+    snap = repo(
+        tmp_path,
+        {
+            ".pipelines/pr.yml": "trigger: none\npr:\n  branches:\n    include: [main]\nsteps:\n  - template: quality.yml\n",
+            ".pipelines/manual.yml": "trigger: none\npr: none\nsteps:\n  - script: python -m build\n",
+            "azure-pipelines.yml": "extends:\n  template: templates/ci.yml\n",
+        },
+    )
     pr = pipeline(snap, ".pipelines/pr.yml")
     assert pr is not None and pr.system == "azure-pipelines" and pr.triggers == {"pull_request": 2}
     assert [(s.command, s.line) for job in pr.jobs for s in job.steps] == [("template: quality.yml", 6)]
@@ -106,15 +150,24 @@ def test_azure_pipelines_any_name_triggers_and_templates(tmp_path: Path) -> None
 
 
 def test_azure_jobs_under_a_branch_condition_run_on_pushes_only(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {"azure-pipelines.yml": (
-        "trigger: [main]\npr: [main]\nstages:\n  - stage: Test\n    jobs:\n      - job: t\n        steps:\n          - script: pytest\n"
-        "  - stage: Deploy\n    condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))\n"
-        "    jobs:\n      - deployment: web\n        environment: prod\n        strategy:\n          runOnce:\n            deploy:\n"
-        "              steps:\n                - script: helm upgrade web ./chart\n")})
+    snap = repo(
+        tmp_path,
+        {
+            "azure-pipelines.yml": (
+                "trigger: [main]\npr: [main]\nstages:\n  - stage: Test\n    jobs:\n      - job: t\n        steps:\n          - script: pytest\n"
+                "  - stage: Deploy\n    condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))\n"
+                "    jobs:\n      - deployment: web\n        environment: prod\n        strategy:\n          runOnce:\n            deploy:\n"
+                "              steps:\n                - script: helm upgrade web ./chart\n"
+            )
+        },
+    )
     p = pipeline(snap, "azure-pipelines.yml")
     assert p is not None and p.triggers == {"push": 1, "pull_request": 2}
     assert [(j.name, j.triggers, [s.command for s in j.steps]) for j in p.jobs] == [
-        ("t", {}, ["pytest"]), ("web", {"push": 10}, []), ("web", {"push": 10}, ["helm upgrade web ./chart"])]
+        ("t", {}, ["pytest"]),
+        ("web", {"push": 10}, []),
+        ("web", {"push": 10}, ["helm upgrade web ./chart"]),
+    ]
 
 
 def test_cloud_build_counts_as_triggered_only_under_its_conventional_name(tmp_path: Path) -> None:
@@ -128,57 +181,90 @@ def test_cloud_build_counts_as_triggered_only_under_its_conventional_name(tmp_pa
 
 
 def test_codebuild_jenkins_travis_and_drone(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {
-        "seed/buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - pytest\n",
-        "Jenkinsfile": "// build\npipeline {\n  triggers { cron('H 2 * * *') }\n  stages { stage('t') { steps { sh 'make test' } } }\n}\n",
-        ".travis.yml": "script:\n  - tox\ndeploy:\n  provider: pypi\n",
-        ".drone.yml": ("kind: pipeline\nsteps:\n  - name: t\n    commands: [pytest]\ntrigger:\n  event: [tag, cron]\n"
-                       "---\nkind: pipeline\nname: pr\nsteps:\n  - name: lint\n    commands: [ruff check .]\n"),
-    })
+    snap = repo(
+        tmp_path,
+        {
+            "seed/buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - pytest\n",
+            "Jenkinsfile": "// build\npipeline {\n  triggers { cron('H 2 * * *') }\n  stages { stage('t') { steps { sh 'make test' } } }\n}\n",
+            ".travis.yml": "script:\n  - tox\ndeploy:\n  provider: pypi\n",
+            ".drone.yml": (
+                "kind: pipeline\nsteps:\n  - name: t\n    commands: [pytest]\ntrigger:\n  event: [tag, cron]\n"
+                "---\nkind: pipeline\nname: pr\nsteps:\n  - name: lint\n    commands: [ruff check .]\n"
+            ),
+        },
+    )
     codebuild = pipeline(snap, "seed/buildspec.yml")
-    assert codebuild is not None and (codebuild.system, codebuild.triggers, codebuild.line) == ("codebuild", {"push": 2}, 2)
+    assert codebuild is not None and (codebuild.system, codebuild.triggers, codebuild.line) == (
+        "codebuild",
+        {"push": 2},
+        2,
+    )
     jenkins = pipeline(snap, "Jenkinsfile")
     assert jenkins is not None and jenkins.triggers == {"push": 2, "pull_request": 2, "schedule": 3}
     assert [(s.command, s.line) for s in jenkins.jobs[0].steps] == [("make test", 4)]
     travis = pipeline(snap, ".travis.yml")
-    assert travis is not None and [(j.name, j.triggers) for j in travis.jobs] == [("build", {}), ("deploy", {"release": 3})]
+    assert travis is not None and [(j.name, j.triggers) for j in travis.jobs] == [
+        ("build", {}),
+        ("deploy", {"release": 3}),
+    ]
     drone = pipeline(snap, ".drone.yml")
     assert drone is not None and [(j.name, j.triggers) for j in drone.jobs] == [
-        ("drone", {"tag": 6, "schedule": 6}), ("pr", {"push": 8, "pull_request": 8})]
+        ("drone", {"tag": 6, "schedule": 6}),
+        ("pr", {"push": 8, "pull_request": 8}),
+    ]
 
 
 def test_pre_commit_hooks_are_steps(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {".pre-commit-config.yaml": (
-        "repos:\n  - repo: https://github.com/kynan/nbstripout\n    rev: 0.7.1\n    hooks:\n      - id: nbstripout\n"
-        "  - repo: local\n    hooks:\n      - id: nb\n        entry: scripts/nb.sh\n        language: system\n")})
+    snap = repo(
+        tmp_path,
+        {
+            ".pre-commit-config.yaml": (
+                "repos:\n  - repo: https://github.com/kynan/nbstripout\n    rev: 0.7.1\n    hooks:\n      - id: nbstripout\n"
+                "  - repo: local\n    hooks:\n      - id: nb\n        entry: scripts/nb.sh\n        language: system\n"
+            )
+        },
+    )
     p = pipeline(snap, ".pre-commit-config.yaml")
     assert p is not None and p.system == "pre-commit" and p.triggers == {}
     assert [(s.command, s.uses, s.line) for job in p.jobs for s in job.steps] == [
-        ("", "nbstripout", 5), ("scripts/nb.sh", "nb", 8)]
+        ("", "nbstripout", 5),
+        ("scripts/nb.sh", "nb", 8),
+    ]
 
 
 def test_tekton_pipelines_as_code_events(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {".tekton/pr.yaml": (
-        "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  annotations:\n"
-        "    pipelinesascode.tekton.dev/on-event: '[pull_request, push]'\n"
-        "spec:\n  pipelineSpec:\n    tasks:\n      - taskSpec:\n          steps:\n            - image: python\n              script: pytest\n")})
+    snap = repo(
+        tmp_path,
+        {
+            ".tekton/pr.yaml": (
+                "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  annotations:\n"
+                "    pipelinesascode.tekton.dev/on-event: '[pull_request, push]'\n"
+                "spec:\n  pipelineSpec:\n    tasks:\n      - taskSpec:\n          steps:\n            - image: python\n              script: pytest\n"
+            )
+        },
+    )
     p = pipeline(snap, ".tekton/pr.yaml")
     assert p is not None and p.system == "tekton" and p.triggers == {"push": 5, "pull_request": 5}
     assert [s.command for s in p.jobs[0].steps] == ["pytest"]
 
 
 def test_hops_follow_scripts_make_tasks_tox_and_local_actions(tmp_path: Path) -> None:
-    snap = repo(tmp_path, {
-        "scripts/test.sh": "#!/bin/sh\npython -m pytest\n",
-        "Makefile": "test:\n\tpytest -x\nlint:\n\truff check .\n",
-        "mise.toml": '[tasks.check]\nrun = "pytest -q"\n',
-        "tox.ini": "[testenv]\ncommands = pytest {posargs}\n[testenv:lint]\ncommands = flake8 src\n",
-        ".github/actions/setup/action.yml": "runs:\n  using: composite\n  steps:\n    - run: pip install -e .\n      shell: bash\n",
-        "pyproject.toml": ('[tool.pdm.scripts]\nunit = {cmd = "pytest tests/unit"}\n'
-                           '[tool.hatch.envs.default.scripts]\ncov = ["coverage run -m pytest", "coverage report"]\n'
-                           '[tool.taskipy.tasks]\nlint = "ruff check ."\n'),
-        "Taskfile.yml": "version: '3'\ntasks:\n  test:\n    cmds:\n      - go test ./...\n  build:\n    cmds:\n      - go build\n",
-    })
+    snap = repo(
+        tmp_path,
+        {
+            "scripts/test.sh": "#!/bin/sh\npython -m pytest\n",
+            "Makefile": "test:\n\tpytest -x\nlint:\n\truff check .\n",
+            "mise.toml": '[tasks.check]\nrun = "pytest -q"\n',
+            "tox.ini": "[testenv]\ncommands = pytest {posargs}\n[testenv:lint]\ncommands = flake8 src\n",
+            ".github/actions/setup/action.yml": "runs:\n  using: composite\n  steps:\n    - run: pip install -e .\n      shell: bash\n",
+            "pyproject.toml": (
+                '[tool.pdm.scripts]\nunit = {cmd = "pytest tests/unit"}\n'
+                '[tool.hatch.envs.default.scripts]\ncov = ["coverage run -m pytest", "coverage report"]\n'
+                '[tool.taskipy.tasks]\nlint = "ruff check ."\n'
+            ),
+            "Taskfile.yml": "version: '3'\ntasks:\n  test:\n    cmds:\n      - go test ./...\n  build:\n    cmds:\n      - go build\n",
+        },
+    )
     assert "python -m pytest" in expand("./scripts/test.sh", snap, ".github/workflows")
     assert "pytest -x" in expand("make test", snap, "") and "ruff" not in expand("make test", snap, "")
     assert "pytest -q" in expand("mise run check", snap, "")

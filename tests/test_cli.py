@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from mlops_scan.cli import FORMATS
 from scanning import FIXTURES, run_cli
+
+from mlops_scan.cli.app import FORMATS
 
 LEVEL3 = str(FIXTURES / "level3-azureml-bluegreen")
 ANSI = "\x1b["
@@ -37,13 +37,15 @@ def test_nonexistent_path() -> None:
 def test_path_is_a_file() -> None:
     target = str(FIXTURES / "level0-notebooks/README.md")
     assert one_line_error(run_cli(target)) == (
-        f"mlops-scan: error: {target}: not a directory (point mlops-scan at a repository folder)")
+        f"mlops-scan: error: {target}: not a directory (point mlops-scan at a repository folder)"
+    )
 
 
 def test_unknown_format() -> None:
     choices = ", ".join(f"'{f}'" for f in FORMATS)
     assert one_line_error(run_cli("--format", "nope", ".")) == (
-        f"mlops-scan: error: Invalid value for '--format' / '-f': 'nope' is not one of {choices}.")
+        f"mlops-scan: error: Invalid value for '--format' / '-f': 'nope' is not one of {choices}."
+    )
 
 
 def write_pack(folder: Path, extra: str) -> Path:
@@ -62,13 +64,15 @@ def test_malformed_rule_pack(tmp_path: Path) -> None:
     pack = write_pack(tmp_path / "packs", "    colour: blue\n")
     assert one_line_error(run_cli("--rules", str(pack.parent), LEVEL3)) == (
         f"mlops-scan: error: {pack}: rule ci.team-runner: field 'colour': unknown field (allowed: added_in, capability,"
-        " description, docs, id, kind, lifecycle, params, remediation, strength, title)")
+        " description, docs, id, kind, lifecycle, params, remediation, strength, title)"
+    )
 
 
 def test_missing_rule_folder(tmp_path: Path) -> None:
     missing = tmp_path / "absent"
     assert one_line_error(run_cli("--rules", str(missing), LEVEL3)) == (
-        f"mlops-scan: error: {missing}: no such rule-pack file or folder")
+        f"mlops-scan: error: {missing}: no such rule-pack file or folder"
+    )
 
 
 def test_valid_extra_pack_adds_its_rule(tmp_path: Path) -> None:
@@ -78,8 +82,17 @@ def test_valid_extra_pack_adds_its_rule(tmp_path: Path) -> None:
     assert [line.split()[0] for line in done.stdout.splitlines()].count("ci.team-runner") == 1
 
 
-@pytest.mark.parametrize("name", ["level0-notebooks", "level1-actions-pytest", "level2-mlflow-dvc",
-                                  "level3-azureml-bluegreen", "level4-kserve-evidently", "traps/examples-only"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "level0-notebooks",
+        "level1-actions-pytest",
+        "level2-mlflow-dvc",
+        "level3-azureml-bluegreen",
+        "level4-kserve-evidently",
+        "traps/examples-only",
+    ],
+)
 def test_text_report_fits_80_columns(name: str) -> None:
     done = run_cli(str(FIXTURES / name), "--quiet", env=env_without_no_color())
     assert done.returncode == 0
@@ -104,8 +117,9 @@ def test_no_colour_when_not_a_terminal() -> None:
 def run_in_terminal(*args: str, env: dict[str, str]) -> str:
     """Run the CLI with stdout on a pseudo-terminal and return what it printed."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "mlops_scan", *args], stdout=follower, stderr=subprocess.DEVNULL,
-                            env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlops_scan", *args], stdout=follower, stderr=subprocess.DEVNULL, env=env
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -148,7 +162,8 @@ def test_output_file(tmp_path: Path, fmt: str) -> None:
 def test_output_file_in_missing_folder(tmp_path: Path) -> None:
     target = tmp_path / "absent" / "report.json"
     assert one_line_error(run_cli(LEVEL3, "--quiet", "--output", str(target))) == (
-        f"mlops-scan: error: {target}: cannot write report (No such file or directory)")
+        f"mlops-scan: error: {target}: cannot write report (No such file or directory)"
+    )
 
 
 def test_default_path_is_current_folder() -> None:
@@ -160,7 +175,9 @@ def documented_fields() -> dict[str, set[str]]:
     """Section of docs/json-output.md (``### `levels[]```) -> the field names of its table."""
     sections: dict[str, set[str]] = {}
     current = None
-    for line in (Path(__file__).resolve().parent.parent / "docs" / "json-output.md").read_text(encoding="utf-8").splitlines():
+    for line in (
+        (Path(__file__).resolve().parent.parent / "docs" / "json-output.md").read_text(encoding="utf-8").splitlines()
+    ):
         heading = re.match(r"### `?([^`]+)`?$", line)
         if heading:
             current = sections.setdefault(heading.group(1), set())
@@ -203,7 +220,8 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
 def test_internal_error_is_one_line_with_exit_3(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from mlops_scan import cli, scanner
+    from mlops_scan.cli import app as cli
+    from mlops_scan.evidence import collect as scanner
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyError("boom")
@@ -214,5 +232,7 @@ def test_internal_error_is_one_line_with_exit_3(monkeypatch, capsys) -> None:  #
         cli.main([str(FIXTURES / "level0-notebooks"), "--quiet"])
     assert exit_info.value.code == 3
     err = capsys.readouterr().err
-    assert err == ("mlops-scan: internal error: KeyError: 'boom' "
-                   "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)\n")
+    assert err == (
+        "mlops-scan: internal error: KeyError: 'boom' "
+        "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)\n"
+    )

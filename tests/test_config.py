@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from mlops_scan.cli import main
-from mlops_scan.config import Config, _parse, check_ids, find_config, load_config
-from mlops_scan.errors import ConfigError
-from mlops_scan.maturity import load_model
-from mlops_scan.snapshot import Limits
 from scanning import FIXTURES, builtin_rules
+
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.cli.app import main
+from mlops_scan.cli.config import Config, _parse, check_ids, find_config, load_config
+from mlops_scan.errors import ConfigError
+from mlops_scan.snapshot.tree import Limits
 
 MODEL = load_model()
 
@@ -86,10 +86,13 @@ def test_pyproject_mentioning_the_table_without_it_is_no_configuration(tmp_path:
     assert load_config(path) == Config()
 
 
-@pytest.mark.parametrize("text, message", [
-    ("exclude = " + "[" * 100_000 + "]" * 100_000 + "\n", "malformed TOML (nested too deeply)"),
-    ("fail-under = 1\n\xff\n", "not UTF-8 text (invalid start byte)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("exclude = " + "[" * 100_000 + "]" * 100_000 + "\n", "malformed TOML (nested too deeply)"),
+        ("fail-under = 1\n\xff\n", "not UTF-8 text (invalid start byte)"),
+    ],
+)
 def test_unparsable_configuration_is_one_error(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / ".mlops-scan.toml"
     path.write_bytes(text.encode("latin-1"))
@@ -126,7 +129,9 @@ def test_oversized_configuration_is_refused(tmp_path: Path) -> None:
 
 def test_every_key(tmp_path: Path) -> None:
     (tmp_path / "packs").mkdir()
-    config = dotfile(tmp_path, """
+    config = dotfile(
+        tmp_path,
+        """
 fail-under = 2
 format = "sarif"
 exclude = ["notebooks/**", "legacy"]
@@ -140,13 +145,16 @@ max_file_bytes = 4096
 max-notebook-bytes = "1.5MiB"
 max-files = 10
 parse_timeout = 2.5
-""")
+""",
+    )
     assert config.fail_under == 2 and config.format == "sarif" and config.model == "microsoft"
     assert config.exclude == ("notebooks/**", "legacy")
     assert config.disable == ("collaboration", "ci.gitlab-ci-pipeline")
     assert config.rules == ((tmp_path / "packs").resolve(),)
     assert config.assume == {"model_registry": "registered by the platform [31m repository"}
-    assert config.scan_limits() == Limits(max_file_bytes=4096, max_notebook_bytes=1572864, max_files=10, parse_timeout=2.5)
+    assert config.scan_limits() == Limits(
+        max_file_bytes=4096, max_notebook_bytes=1572864, max_files=10, parse_timeout=2.5
+    )
     check_ids(config, MODEL, [r.id for r in builtin_rules()])
 
 
@@ -168,34 +176,49 @@ def test_explicit_config_file_may_point_anywhere(tmp_path: Path) -> None:
 # Each key: bad values, one line naming the key
 
 
-@pytest.mark.parametrize("text, message", [
-    ("fail_under = 1\n", "fail_under: unknown key (known: assume, disable, exclude, fail-under, format, limits, model, rules)"),
-    ('fail-under = "2"\n', "fail-under: must be a level number (0 or more)"),
-    ("fail-under = -1\n", "fail-under: must be a level number (0 or more)"),
-    ("fail-under = true\n", "fail-under: must be a level number (0 or more)"),
-    ('format = "html"\n', "format: must be one of text, json, markdown, sarif, shields"),
-    ('exclude = "docs/**"\n', "exclude: must be a list of non-empty strings"),
-    ("exclude = [1]\n", "exclude: must be a list of non-empty strings"),
-    ('disable = [""]\n', "disable: must be a list of non-empty strings"),
-    ('rules = "packs"\n', "rules: must be a list of non-empty strings"),
-    ('rules = ["../elsewhere"]\n',
-     "rules: '../elsewhere' is outside the repository (a repository's configuration may only name files inside it)"),
-    ('model = "/etc/models/x.yaml"\n',
-     "model: '/etc/models/x.yaml' is outside the repository (a repository's configuration may only name files inside it)"),
-    ("model = 3\n", "model: must be a built-in model name or a model YAML file"),
-    ('assume = ["ci"]\n', 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
-    ('[assume]\nci = " "\n', 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
-    ("[assume]\nci = true\n", 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
-    ("limits = 5\n", "limits: must be a table of limit = number"),
-    ("[limits]\nmax_bytes = 5\n", "limits.max_bytes: unknown limit (known: " + ", ".join(
-        f for f in Limits.__dataclass_fields__) + ")"),
-    ("[limits]\nmax_files = 0\n", "limits.max_files: must be a positive whole number"),
-    ('[limits]\nmax_files = "10"\n', "limits.max_files: must be a positive whole number"),
-    ("[limits]\nmax_depth = 2.5\n", "limits.max_depth: must be a positive whole number"),
-    ("[limits]\nparse_timeout = -1\n", "limits.parse_timeout: must be a number, 0 or more"),
-    ('[limits]\nmax-file-bytes = "lots"\n', 'limits.max-file-bytes: must be a size such as "4MiB" or a whole number of bytes'),
-    ('[limits]\nmax_files = "10k"\n', "limits.max_files: must be a positive whole number"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "fail_under = 1\n",
+            "fail_under: unknown key (known: assume, disable, exclude, fail-under, format, limits, model, rules)",
+        ),
+        ('fail-under = "2"\n', "fail-under: must be a level number (0 or more)"),
+        ("fail-under = -1\n", "fail-under: must be a level number (0 or more)"),
+        ("fail-under = true\n", "fail-under: must be a level number (0 or more)"),
+        ('format = "html"\n', "format: must be one of text, json, markdown, sarif, shields"),
+        ('exclude = "docs/**"\n', "exclude: must be a list of non-empty strings"),
+        ("exclude = [1]\n", "exclude: must be a list of non-empty strings"),
+        ('disable = [""]\n', "disable: must be a list of non-empty strings"),
+        ('rules = "packs"\n', "rules: must be a list of non-empty strings"),
+        (
+            'rules = ["../elsewhere"]\n',
+            "rules: '../elsewhere' is outside the repository (a repository's configuration may only name files inside it)",
+        ),
+        (
+            'model = "/etc/models/x.yaml"\n',
+            "model: '/etc/models/x.yaml' is outside the repository (a repository's configuration may only name files inside it)",
+        ),
+        ("model = 3\n", "model: must be a built-in model name or a model YAML file"),
+        ('assume = ["ci"]\n', 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
+        ('[assume]\nci = " "\n', 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
+        ("[assume]\nci = true\n", 'assume: must be a table of capability = "reason" (a non-empty reason each)'),
+        ("limits = 5\n", "limits: must be a table of limit = number"),
+        (
+            "[limits]\nmax_bytes = 5\n",
+            "limits.max_bytes: unknown limit (known: " + ", ".join(f for f in Limits.__dataclass_fields__) + ")",
+        ),
+        ("[limits]\nmax_files = 0\n", "limits.max_files: must be a positive whole number"),
+        ('[limits]\nmax_files = "10"\n', "limits.max_files: must be a positive whole number"),
+        ("[limits]\nmax_depth = 2.5\n", "limits.max_depth: must be a positive whole number"),
+        ("[limits]\nparse_timeout = -1\n", "limits.parse_timeout: must be a number, 0 or more"),
+        (
+            '[limits]\nmax-file-bytes = "lots"\n',
+            'limits.max-file-bytes: must be a size such as "4MiB" or a whole number of bytes',
+        ),
+        ('[limits]\nmax_files = "10k"\n', "limits.max_files: must be a positive whole number"),
+    ],
+)
 def test_bad_values(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as error:
         dotfile(tmp_path, text)
@@ -208,14 +231,21 @@ def test_pyproject_errors_name_the_full_key(tmp_path: Path) -> None:
         load_config(path)
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[assume]\nregistry = "platform"\n', "assume.registry: unknown capability (known: ab_testing, "),
-    ('disable = ["experiment_tracking.no-such-rule"]\n',
-     "disable: unknown rule or capability 'experiment_tracking.no-such-rule' (see `mlops-scan rules list`)"),
-    ("fail-under = 5\n", "fail-under: 5 is above the model's top level (4)"),
-    ('[assume]\nnotebook_centric = "we like notebooks"\n',
-     "assume.notebook_centric: a finding about the code, not a practice: it cannot be assumed"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[assume]\nregistry = "platform"\n', "assume.registry: unknown capability (known: ab_testing, "),
+        (
+            'disable = ["experiment_tracking.no-such-rule"]\n',
+            "disable: unknown rule or capability 'experiment_tracking.no-such-rule' (see `mlops-scan rules list`)",
+        ),
+        ("fail-under = 5\n", "fail-under: 5 is above the model's top level (4)"),
+        (
+            '[assume]\nnotebook_centric = "we like notebooks"\n',
+            "assume.notebook_centric: a finding about the code, not a practice: it cannot be assumed",
+        ),
+    ],
+)
 def test_unknown_ids(tmp_path: Path, text: str, message: str) -> None:
     config = dotfile(tmp_path, text)
     with pytest.raises(ConfigError) as error:
@@ -230,8 +260,10 @@ def test_configuration_error_is_one_line_and_exit_2(level2: Path, capsys: pytest
     write(level2, ".mlops-scan.toml", "fail-under = 1\ncolour = true\n")
     code, out, err = run(capsys, str(level2))
     assert (code, out) == (2, "")
-    assert err == (f"mlops-scan: error: {level2 / '.mlops-scan.toml'}: colour: unknown key "
-                   "(known: assume, disable, exclude, fail-under, format, limits, model, rules)\n")
+    assert err == (
+        f"mlops-scan: error: {level2 / '.mlops-scan.toml'}: colour: unknown key "
+        "(known: assume, disable, exclude, fail-under, format, limits, model, rules)\n"
+    )
 
 
 def test_format_from_configuration_and_option_wins(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,8 +289,12 @@ def test_no_config_and_explicit_config(level2: Path, tmp_path: Path, capsys: pyt
 
 
 def test_assume_is_reported_as_asserted(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(level2, ".mlops-scan.toml", '[assume]\nab_testing = "traffic split by the gateway team"\n'
-                                      'deployment_automation = "deployed by the platform repository"\n')
+    write(
+        level2,
+        ".mlops-scan.toml",
+        '[assume]\nab_testing = "traffic split by the gateway team"\n'
+        'deployment_automation = "deployed by the platform repository"\n',
+    )
     report = json.loads(run(capsys, str(level2), "-f", "json")[1])
     assert report["level"] == 3
     assert report["capabilities"]["ab_testing"]["asserted"] == "traffic split by the gateway team"
@@ -277,7 +313,9 @@ def test_disable_capability_and_rule(level2: Path, capsys: pytest.CaptureFixture
     write(level2, ".mlops-scan.toml", 'disable = ["model_registry.mlflow-register-model"]\n')
     report = json.loads(run(capsys, str(level2), "-f", "json")[1])
     assert report["level"] == 1
-    assert "model_registry.mlflow-register-model" not in {e["rule"] for e in report["capabilities"]["model_registry"]["evidence"]}
+    assert "model_registry.mlflow-register-model" not in {
+        e["rule"] for e in report["capabilities"]["model_registry"]["evidence"]
+    }
 
 
 def test_exclude_adds_to_the_command_line(level2: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -304,19 +342,36 @@ def test_rules_folder_from_configuration(level2: Path, capsys: pytest.CaptureFix
 
 
 def test_format_choices_match_the_command_line() -> None:
-    from mlops_scan import cli, config
+    from mlops_scan.cli import app as cli
+    from mlops_scan.cli import config
 
     assert cli.FORMATS == config.FORMATS
 
 
 # Arbitrary input: a configuration error, never a crash
 
-KEYS = st.sampled_from(["fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits", "max_files",
-                        "max-depth", "parse_timeout", "ci", "x\n\x1b[31m"])
+KEYS = st.sampled_from(
+    [
+        "fail-under",
+        "format",
+        "exclude",
+        "disable",
+        "rules",
+        "model",
+        "assume",
+        "limits",
+        "max_files",
+        "max-depth",
+        "parse_timeout",
+        "ci",
+        "x\n\x1b[31m",
+    ]
+)
 VALUES = st.recursive(
-    st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False)
-    | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8)
+    st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @settings(max_examples=300, deadline=None)

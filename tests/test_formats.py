@@ -14,18 +14,25 @@ from pathlib import Path
 import pytest
 
 from mlops_scan import __version__
-from mlops_scan.findings import CapabilityId, Evidence, RuleId, Skipped, Strength, Zone
-from mlops_scan.maturity import Assessment, assess, load_model
+from mlops_scan.assessment.maturity import Assessment, assess, load_model
 from mlops_scan.reporters import badge, markdown, sarif
 from mlops_scan.reporters import json as json_report
+from mlops_scan.types import CapabilityId, Evidence, RuleId, Skipped, Strength, Zone
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG = "{http://www.w3.org/2000/svg}"
 REGISTRY_REASON = "models are registered by the platform repository's release job"
 
 
-def ev(cap: str, rule: str, path: str, line: int | None, strength: Strength, zone: Zone = Zone.PROJECT,
-       rule_strength: Strength | None = None) -> Evidence:
+def ev(
+    cap: str,
+    rule: str,
+    path: str,
+    line: int | None,
+    strength: Strength,
+    zone: Zone = Zone.PROJECT,
+    rule_strength: Strength | None = None,
+) -> Evidence:
     return Evidence(CapabilityId(cap), RuleId(f"{cap}.{rule}"), path, line, "snippet", strength, zone, rule_strength)
 
 
@@ -38,18 +45,34 @@ def canonical() -> Assessment:
         ev("training_pipeline", "dvc-stages", "dvc.yaml", 2, Strength.STRONG),
         ev("experiment_tracking", "mlflow-log-call", "src/churn/train.py", 21, Strength.STRONG),
         ev("ops_metrics", "prometheus-client-dep", "requirements.txt", 4, Strength.MEDIUM),
-        ev("collaboration", "codeowners", "docs/CODEOWNERS example|x.md", None, Strength.WEAK, Zone.DOCS, Strength.MEDIUM),
-        ev("ab_testing", "kserve-canary", "examples/canary [v2].yaml", 7, Strength.WEAK, Zone.EXAMPLES, Strength.STRONG),
+        ev(
+            "collaboration",
+            "codeowners",
+            "docs/CODEOWNERS example|x.md",
+            None,
+            Strength.WEAK,
+            Zone.DOCS,
+            Strength.MEDIUM,
+        ),
+        ev(
+            "ab_testing", "kserve-canary", "examples/canary [v2].yaml", 7, Strength.WEAK, Zone.EXAMPLES, Strength.STRONG
+        ),
     ]
-    return assess(load_model(), evidence, root="demo", assumed={"model_registry": REGISTRY_REASON},
-                  skipped=(Skipped("data/big.csv", "too large (3.0 MiB > 2.0 MiB limit)"),),
-                  inspected={"files_listed": 12, "files_read": 9}, notes=("Configuration: .mlops-scan.toml.",))
+    return assess(
+        load_model(),
+        evidence,
+        root="demo",
+        assumed={"model_registry": REGISTRY_REASON},
+        skipped=(Skipped("data/big.csv", "too large (3.0 MiB > 2.0 MiB limit)"),),
+        inspected={"files_listed": 12, "files_read": 9},
+        notes=("Configuration: .mlops-scan.toml.",),
+    )
 
 
 def at_level(level: int) -> Assessment:
     """An assessment at ``level``, every required capability up to it asserted."""
     model = load_model()
-    assumed = {c: "declared" for d in model.levels[1:level + 1] for c in d.required}
+    assumed = {c: "declared" for d in model.levels[1 : level + 1] for c in d.required}
     return assess(model, [], root="demo", assumed=assumed)
 
 
@@ -83,16 +106,28 @@ def test_markdown_shows_assertions_as_asserted_never_as_evidence() -> None:
     assert row == f"| model registry (`model_registry`) | 2 | required | ☑️ *asserted*: {REGISTRY_REASON} | — |"
 
 
-@pytest.mark.parametrize("env, subdir, expected", [
-    ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/churn", "GITHUB_SHA": "abc"}, "",
-     "https://github.com/acme/churn/blob/abc/"),
-    ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/churn", "GITHUB_SHA": "abc"}, "ml/svc",
-     "https://github.com/acme/churn/blob/abc/ml/svc/"),
-    ({"CI_PROJECT_URL": "https://gitlab.com/acme/churn", "CI_COMMIT_SHA": "abc"}, ".",
-     "https://gitlab.com/acme/churn/-/blob/abc/"),
-    ({"GITHUB_REPOSITORY": "acme/churn"}, "", ""),
-    ({}, "", ""),
-])
+@pytest.mark.parametrize(
+    "env, subdir, expected",
+    [
+        (
+            {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/churn", "GITHUB_SHA": "abc"},
+            "",
+            "https://github.com/acme/churn/blob/abc/",
+        ),
+        (
+            {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/churn", "GITHUB_SHA": "abc"},
+            "ml/svc",
+            "https://github.com/acme/churn/blob/abc/ml/svc/",
+        ),
+        (
+            {"CI_PROJECT_URL": "https://gitlab.com/acme/churn", "CI_COMMIT_SHA": "abc"},
+            ".",
+            "https://gitlab.com/acme/churn/-/blob/abc/",
+        ),
+        ({"GITHUB_REPOSITORY": "acme/churn"}, "", ""),
+        ({}, "", ""),
+    ],
+)
 def test_link_base_from_ci_environment(env: dict[str, str], subdir: str, expected: str) -> None:
     assert markdown.link_base_from_env(env, subdir) == expected
 
@@ -117,8 +152,12 @@ def test_sarif_fields() -> None:
     assert registry["helpUri"] == f"{sarif.DOCS_URL}#model_registry"
     assert registry["help"]["text"] == model.capabilities["model_registry"].remediation
     assert registry["defaultConfiguration"] == {"level": "warning"}
-    assert run["properties"] == {"level": 2, "levelName": "Automated training", "model": "microsoft",
-                                 "asserted": ["model_registry"]}
+    assert run["properties"] == {
+        "level": 2,
+        "levelName": "Automated training",
+        "model": "microsoft",
+        "asserted": ["model_registry"],
+    }
     got = {(r["ruleId"], r["level"], r["properties"]["category"]): r for r in run["results"]}
     assert list(got) == [
         ("ops_metrics", "note", "insufficient"),
@@ -133,18 +172,27 @@ def test_sarif_fields() -> None:
         assert len(result["locations"]) == 1
         assert list(result["partialFingerprints"]) == [sarif.FINGERPRINT]
     ab = got[("ab_testing", "warning", "missing")]
-    assert ab["message"]["text"] == ("Level 3 (Automated model deployment) requires A/B testing: only weak evidence. "
-                                     + model.capabilities["ab_testing"].remediation)
+    assert ab["message"]["text"] == (
+        "Level 3 (Automated model deployment) requires A/B testing: only weak evidence. "
+        + model.capabilities["ab_testing"].remediation
+    )
     assert ab["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "examples/canary%20%5Bv2%5D.yaml", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": 7}}
+        "region": {"startLine": 7},
+    }
     deploy = got[("deployment_automation", "warning", "missing")]
-    assert deploy["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "README.md", "uriBaseId": "%SRCROOT%"}}
+    assert deploy["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "README.md", "uriBaseId": "%SRCROOT%"}
+    }
     assert deploy["properties"] == {"category": "missing", "repositoryLevel": True, "evidence": 0}
     asserted = got[("model_registry", "note", "asserted")]
-    assert asserted["message"]["text"] == f"model registry is asserted in configuration, not detected: {REGISTRY_REASON}"
+    assert (
+        asserted["message"]["text"] == f"model registry is asserted in configuration, not detected: {REGISTRY_REASON}"
+    )
     ops = got[("ops_metrics", "note", "insufficient")]
-    assert ops["message"]["text"].startswith("operational metrics is not counted: medium evidence from only 1 rule (2 needed).")
+    assert ops["message"]["text"].startswith(
+        "operational metrics is not counted: medium evidence from only 1 rule (2 needed)."
+    )
     assert ops["locations"][0]["physicalLocation"]["region"] == {"startLine": 4}
 
 
@@ -161,14 +209,17 @@ def test_sarif_without_anchor_leaves_repository_level_results_unlocated() -> Non
     assert [r["ruleId"] for r in results if "locations" not in r] == ["model_registry", "deployment_automation"]
 
 
-@pytest.mark.parametrize("paths, preferred, expected", [
-    (["src/a.py", "README.md", "pyproject.toml", ".mlops-scan.toml"], ".mlops-scan.toml", ".mlops-scan.toml"),
-    (["src/a.py", "README.md", "pyproject.toml"], None, "README.md"),
-    (["src/a.py", "setup.cfg", ".gitlab-ci.yml"], None, "setup.cfg"),
-    (["src/a.py", ".gitlab-ci.yml", "Makefile"], None, "Makefile"),
-    (["src/b.py", "src/a.py"], "absent.toml", "src/a.py"),
-    ([], None, None),
-])
+@pytest.mark.parametrize(
+    "paths, preferred, expected",
+    [
+        (["src/a.py", "README.md", "pyproject.toml", ".mlops-scan.toml"], ".mlops-scan.toml", ".mlops-scan.toml"),
+        (["src/a.py", "README.md", "pyproject.toml"], None, "README.md"),
+        (["src/a.py", "setup.cfg", ".gitlab-ci.yml"], None, "setup.cfg"),
+        (["src/a.py", ".gitlab-ci.yml", "Makefile"], None, "Makefile"),
+        (["src/b.py", "src/a.py"], "absent.toml", "src/a.py"),
+        ([], None, None),
+    ],
+)
 def test_sarif_anchor(paths: list[str], preferred: str | None, expected: str | None) -> None:
     assert sarif.anchor_for(paths, preferred) == expected
 
@@ -189,26 +240,37 @@ def test_svg_badge_is_valid_xml_with_measured_text() -> None:
         assert int(rect_width.get("width")) == measured + 2 * badge.PADDING
 
 
-@pytest.mark.parametrize("level, name, hex_colour, text", [
-    (0, "red", "#e05d44", "0 · no MLOps"),
-    (1, "orange", "#fe7d37", "1 · DevOps but no MLOps (2 asserted)"),
-    (2, "yellow", "#dfb317", "2 · automated training (5 asserted)"),
-    (3, "yellowgreen", "#a4a61d", "3 · automated model deployment (7 asserted)"),
-    (4, "brightgreen", "#44cc11", "4 · full MLOps automated operations (9 asserted)"),
-])
+@pytest.mark.parametrize(
+    "level, name, hex_colour, text",
+    [
+        (0, "red", "#e05d44", "0 · no MLOps"),
+        (1, "orange", "#fe7d37", "1 · DevOps but no MLOps (2 asserted)"),
+        (2, "yellow", "#dfb317", "2 · automated training (5 asserted)"),
+        (3, "yellowgreen", "#a4a61d", "3 · automated model deployment (7 asserted)"),
+        (4, "brightgreen", "#44cc11", "4 · full MLOps automated operations (9 asserted)"),
+    ],
+)
 def test_one_colour_per_level(level: int, name: str, hex_colour: str, text: str) -> None:
     a = at_level(level)
     assert badge.level_color(a) == (name, hex_colour)
-    assert json.loads(badge.render_shields(a)) == {"schemaVersion": 1, "label": "MLOps level", "message": text,
-                                                   "color": name}
+    assert json.loads(badge.render_shields(a)) == {
+        "schemaVersion": 1,
+        "label": "MLOps level",
+        "message": text,
+        "color": name,
+    }
     root = ET.fromstring(badge.render(a))
     assert root.find(f"{SVG}g").findall(f"{SVG}rect")[1].get("fill") == hex_colour
 
 
 def test_badge_without_assertions_names_the_level_only() -> None:
     a = canonical()
-    detected = assess(a.model, [e for s in a.capabilities.values() for e in s.evidence]
-                      + [ev("model_registry", "mlflow-register", "src/churn/train.py", 30, Strength.STRONG)], root="demo")
+    detected = assess(
+        a.model,
+        [e for s in a.capabilities.values() for e in s.evidence]
+        + [ev("model_registry", "mlflow-register", "src/churn/train.py", 30, Strength.STRONG)],
+        root="demo",
+    )
     assert badge.message(detected) == "2 · automated training"
 
 

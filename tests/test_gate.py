@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from scanning import FIXTURES, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,14 +48,23 @@ def test_fail_under(fail_under: str | None, code: int) -> None:
     assert done.stderr == expected
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--fail-under", "5"], "mlops-scan: error: --fail-under 5: the model's levels go from 0 to 4"),
-    (["--fail-under", "-1"], "mlops-scan: error: Invalid value for '--fail-under': -1 is not in the range x>=0."),
-    (["--fail-under", "two"], "mlops-scan: error: Invalid value for '--fail-under': 'two' is not a valid integer range."),
-    (["--format", "html"], "mlops-scan: error: Invalid value for '--format' / '-f': 'html' is not one of "
-                           "'text', 'json', 'markdown', 'sarif', 'shields'."),
-    (["--model", "nope"], "mlops-scan: error: nope: no such maturity model (built-in: microsoft)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--fail-under", "5"], "mlops-scan: error: --fail-under 5: the model's levels go from 0 to 4"),
+        (["--fail-under", "-1"], "mlops-scan: error: Invalid value for '--fail-under': -1 is not in the range x>=0."),
+        (
+            ["--fail-under", "two"],
+            "mlops-scan: error: Invalid value for '--fail-under': 'two' is not a valid integer range.",
+        ),
+        (
+            ["--format", "html"],
+            "mlops-scan: error: Invalid value for '--format' / '-f': 'html' is not one of "
+            "'text', 'json', 'markdown', 'sarif', 'shields'.",
+        ),
+        (["--model", "nope"], "mlops-scan: error: nope: no such maturity model (built-in: microsoft)"),
+    ],
+)
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     done = run_cli(str(LEVEL2), "--quiet", *args)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", message + "\n")
@@ -64,7 +72,9 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
 
 def test_missing_path_exits_2(tmp_path: Path) -> None:
     done = run_cli(str(tmp_path / "absent"), "--fail-under", "1")
-    assert done.returncode == 2 and done.stderr == f"mlops-scan: error: {tmp_path / 'absent'}: no such file or directory\n"
+    assert (
+        done.returncode == 2 and done.stderr == f"mlops-scan: error: {tmp_path / 'absent'}: no such file or directory\n"
+    )
 
 
 def test_unwritable_badge_exits_2(tmp_path: Path) -> None:
@@ -76,27 +86,50 @@ def test_unwritable_badge_exits_2(tmp_path: Path) -> None:
 
 def test_help_documents_the_exit_codes() -> None:
     text = " ".join(run_cli("scan", "--help").stdout.split())
-    assert ("Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below --fail-under; "
-            "2 usage, configuration, input or rule-pack error; 3 internal error (a bug).") in text
+    assert (
+        "Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below --fail-under; "
+        "2 usage, configuration, input or rule-pack error; 3 internal error (a bug)."
+    ) in text
 
 
 def test_reports_are_written_before_a_failing_gate(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    done = run_cli(str(LEVEL2), "--quiet", "--fail-under", "3", "--format", "sarif", "--output", str(tmp_path / "r.sarif"),
-                   "--badge", str(tmp_path / "b.svg"), "--summary", str(summary), "--json-output", str(tmp_path / "r.json"))
+    done = run_cli(
+        str(LEVEL2),
+        "--quiet",
+        "--fail-under",
+        "3",
+        "--format",
+        "sarif",
+        "--output",
+        str(tmp_path / "r.sarif"),
+        "--badge",
+        str(tmp_path / "b.svg"),
+        "--summary",
+        str(summary),
+        "--json-output",
+        str(tmp_path / "r.json"),
+    )
     assert done.returncode == 1 and done.stdout == ""
     assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
     assert "2 · automated training" in (tmp_path / "b.svg").read_text(encoding="utf-8")
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["level"] == 2
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("earlier step\n<!-- mlops-scan report -->\n## MLOps maturity: level 2 of 4 · Automated training\n")
+    assert text.startswith(
+        "earlier step\n<!-- mlops-scan report -->\n## MLOps maturity: level 2 of 4 · Automated training\n"
+    )
 
 
 def test_summary_links_point_at_the_commit_on_github_actions(tmp_path: Path) -> None:
     env = ci_env(GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="acme/churn", GITHUB_SHA="f00d")
-    done = subprocess.run([sys.executable, "-m", "mlops_scan", str(LEVEL2), "-q", "-f", "markdown"], capture_output=True,
-                          text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlops_scan", str(LEVEL2), "-q", "-f", "markdown"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert "(https://github.com/acme/churn/blob/f00d/fixtures/level2-mlflow-dvc/dvc.yaml#L" in done.stdout
 
 
@@ -110,7 +143,9 @@ def test_sarif_points_repository_level_results_at_the_readme(repo: Path) -> None
 
 def test_sarif_points_asserted_results_at_the_configuration(repo: Path) -> None:
     (repo / "README.md").write_text("# churn\n", encoding="utf-8")
-    (repo / ".mlops-scan.toml").write_text('[assume]\nab_testing = "traffic split by the gateway team"\n', encoding="utf-8")
+    (repo / ".mlops-scan.toml").write_text(
+        '[assume]\nab_testing = "traffic split by the gateway team"\n', encoding="utf-8"
+    )
     results = json.loads(run_cli(str(repo), "-q", "-f", "sarif").stdout)["runs"][0]["results"]
     located = {r["ruleId"]: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert located["ab_testing"] == located["deployment_automation"] == ".mlops-scan.toml"
@@ -137,12 +172,16 @@ def run_action_step(tmp_path: Path, **inputs: str) -> tuple[subprocess.Completed
     """Run the action's Scan step as the runner would (inputs through env), mlops-scan already installed."""
     step = action()["runs"]["steps"][1]
     values = {"path": ".", "fail-under": "", "format": "text", "output": "", "badge": ""} | inputs
-    env = ci_env(RUNNER_TEMP=str(tmp_path), GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
-                 GITHUB_OUTPUT=str(tmp_path / "output.txt"))
+    env = ci_env(
+        RUNNER_TEMP=str(tmp_path),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        GITHUB_OUTPUT=str(tmp_path / "output.txt"),
+    )
     for name, template in step["env"].items():
         env[name] = re.sub(r"\$\{\{ inputs\.([\w-]+) \}\}", lambda m: values[m.group(1)], template)
-    done = subprocess.run(["bash", "-e", "-c", step["run"]], capture_output=True, text=True, env=env, cwd=LEVEL2,
-                          timeout=120)
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], capture_output=True, text=True, env=env, cwd=LEVEL2, timeout=120
+    )
     return done, tmp_path / "summary.md", tmp_path / "output.txt"
 
 
@@ -156,8 +195,9 @@ def test_action_scan_step_passes(tmp_path: Path) -> None:
 
 
 def test_action_scan_step_fails_below_the_gate_after_the_summary(tmp_path: Path) -> None:
-    done, summary, outputs = run_action_step(tmp_path, **{"fail-under": "3", "format": "sarif",
-                                                          "output": str(tmp_path / "r.sarif")})
+    done, summary, outputs = run_action_step(
+        tmp_path, **{"fail-under": "3", "format": "sarif", "output": str(tmp_path / "r.sarif")}
+    )
     assert done.returncode == 1
     assert done.stderr == "mlops-scan: level 2 (Automated training) is below --fail-under 3\n"
     assert summary.exists() and outputs.read_text(encoding="utf-8") == "level=2\n"
@@ -175,10 +215,16 @@ def test_action_scan_step_reports_a_usage_error(tmp_path: Path) -> None:
 
 def test_pre_commit_hook(repo: Path) -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert (hook["id"], hook["language"], hook["pass_filenames"], hook["always_run"]) == ("mlops-scan", "python", False, True)
+    assert (hook["id"], hook["language"], hook["pass_filenames"], hook["always_run"]) == (
+        "mlops-scan",
+        "python",
+        False,
+        True,
+    )
     command = shlex.split(hook["entry"])
-    passed = subprocess.run([*command, "--fail-under", "2"], capture_output=True, text=True, cwd=repo, env=ci_env(),
-                            timeout=120)
+    passed = subprocess.run(
+        [*command, "--fail-under", "2"], capture_output=True, text=True, cwd=repo, env=ci_env(), timeout=120
+    )
     assert passed.returncode == 0 and passed.stdout.startswith("mlops-scan: .\nMLOps maturity level 2")
     (repo / "pyproject.toml").write_text("[tool.mlops-scan]\nfail-under = 3\n", encoding="utf-8")
     failed = subprocess.run(command, capture_output=True, text=True, cwd=repo, env=ci_env(), timeout=120)
@@ -208,10 +254,21 @@ def test_docs_show_the_expected_commands() -> None:
 def test_doc_command_runs(command: str, repo: Path, tmp_path: Path) -> None:
     (repo / "docs").mkdir()
     env = ci_env(GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"), RUNNER_TEMP=str(tmp_path))
-    done = subprocess.run(["bash", "-c", command.replace("$(Agent.TempDirectory)", str(tmp_path))], capture_output=True,
-                          text=True, cwd=repo, env=env, timeout=120)
+    done = subprocess.run(
+        ["bash", "-c", command.replace("$(Agent.TempDirectory)", str(tmp_path))],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, (command, done.stderr)
     for produced in re.findall(r"(?:--output|--badge|--summary) \"?([^\s\"]+)", command):
-        target = Path(re.sub(r"\$\((Agent\.TempDirectory)\)|\$(\w+)", lambda m: str(tmp_path) if m.group(1) else env[m.group(2)],
-                             produced))
+        target = Path(
+            re.sub(
+                r"\$\((Agent\.TempDirectory)\)|\$(\w+)",
+                lambda m: str(tmp_path) if m.group(1) else env[m.group(2)],
+                produced,
+            )
+        )
         assert (target if target.is_absolute() else repo / target).stat().st_size > 0, produced

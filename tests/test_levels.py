@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from mlops_scan.findings import Strength, Zone
 from scanning import assess_fixture, evidence_paths, json_evidence_paths, json_report
+
+from mlops_scan.types import Strength, Zone
 
 CI_GH = ".github/workflows/ci.yml"
 
@@ -41,8 +41,18 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
     ),
     "level3-azureml-bluegreen": (
         3,
-        {"ci", "automated_tests", "ops_metrics", "training_pipeline", "experiment_tracking", "model_registry",
-         "reproducibility", "model_packaging", "deployment_automation", "ab_testing"},
+        {
+            "ci",
+            "automated_tests",
+            "ops_metrics",
+            "training_pipeline",
+            "experiment_tracking",
+            "model_registry",
+            "reproducibility",
+            "model_packaging",
+            "deployment_automation",
+            "ab_testing",
+        },
         {
             "ci": {".pipelines/ci.yml"},
             "automated_tests": {".pipelines/ci.yml", "requirements.txt", "tests/test_score.py"},
@@ -52,15 +62,34 @@ EXPECTED: dict[str, tuple[int, set[str], dict[str, set[str]]]] = {
             "model_registry": {"azureml/model.yml"},
             "reproducibility": {"requirements.txt"},
             "collaboration": {"src/fraud/score.py", "src/fraud/train.py"},
-            "model_packaging": {"azureml/deploy/blue.yml", "azureml/deploy/green.yml", "src/fraud/score.py", "src/fraud/train.py"},
-            "deployment_automation": {"azureml/deploy/blue.yml", "azureml/deploy/endpoint.yml", "azureml/deploy/green.yml"},
+            "model_packaging": {
+                "azureml/deploy/blue.yml",
+                "azureml/deploy/green.yml",
+                "src/fraud/score.py",
+                "src/fraud/train.py",
+            },
+            "deployment_automation": {
+                "azureml/deploy/blue.yml",
+                "azureml/deploy/endpoint.yml",
+                "azureml/deploy/green.yml",
+            },
             "ab_testing": {"azureml/deploy/endpoint.yml"},
         },
     ),
     "level4-kserve-evidently": (
         4,
-        {"ci", "automated_tests", "training_pipeline", "experiment_tracking", "model_registry", "collaboration",
-         "deployment_automation", "ab_testing", "model_monitoring", "automated_retraining"},
+        {
+            "ci",
+            "automated_tests",
+            "training_pipeline",
+            "experiment_tracking",
+            "model_registry",
+            "collaboration",
+            "deployment_automation",
+            "ab_testing",
+            "model_monitoring",
+            "automated_retraining",
+        },
         {
             "ci": {CI_GH},
             "automated_tests": {CI_GH, "pyproject.toml", "tests/test_model.py"},
@@ -116,7 +145,7 @@ def test_required_capabilities_rest_on_strong_project_evidence(name: str) -> Non
     """Each fixture earns its level from project code, not from tests, docs or examples."""
     level = EXPECTED[name][0]
     a = assess_fixture(name)
-    for definition in a.model.levels[1:level + 1]:
+    for definition in a.model.levels[1 : level + 1]:
         for cid in definition.required:
             best = a.capabilities[cid].best
             assert best is not None and best.strength is Strength.STRONG, (cid, best)
@@ -147,10 +176,26 @@ def test_notebook_fixture_measures_its_notebooks() -> None:
     a = assess_fixture("level0-notebooks")
     # 7 code lines in 01-explore (2 + 2 + 3) and 10 in 02-train (3 + 4 + 3); the fit call is in 02-train.
     measured = a.measurements["notebook"]
-    assert {k: measured[k] for k in ("notebooks", "notebook_code_lines", "python_code_lines", "share",
-                                     "notebooks_with_outputs", "training_in_notebooks", "training_in_modules")} == {
-        "notebooks": 2, "notebook_code_lines": 17, "python_code_lines": 0, "share": 1.0,
-        "notebooks_with_outputs": 0, "training_in_notebooks": 1, "training_in_modules": 0}
+    assert {
+        k: measured[k]
+        for k in (
+            "notebooks",
+            "notebook_code_lines",
+            "python_code_lines",
+            "share",
+            "notebooks_with_outputs",
+            "training_in_notebooks",
+            "training_in_modules",
+        )
+    } == {
+        "notebooks": 2,
+        "notebook_code_lines": 17,
+        "python_code_lines": 0,
+        "share": 1.0,
+        "notebooks_with_outputs": 0,
+        "training_in_notebooks": 1,
+        "training_in_modules": 0,
+    }
     assert a.capabilities["notebook_centric"].present
     assert [s.capability for s in a.next_steps] == ["ci", "automated_tests"]
 
@@ -164,7 +209,9 @@ def test_top_level_has_no_next_steps() -> None:
 def test_test_file_evidence_points_at_the_first_test_function() -> None:
     """Blank lines above ``def test_...`` are not the match (the rule's pattern starts with ``^\\s*``)."""
     a = assess_fixture("level1-actions-pytest")
-    [found] = [e for e in a.capabilities["automated_tests"].evidence if e.rule == "automated_tests.pytest-test-function"]
+    [found] = [
+        e for e in a.capabilities["automated_tests"].evidence if e.rule == "automated_tests.pytest-test-function"
+    ]
     assert (found.location, found.snippet) == ("tests/test_discount.py:6", "def test_ten_percent_off():")
 
 
@@ -172,4 +219,6 @@ def test_tag_only_release_workflow_is_not_ci() -> None:
     a = assess_fixture("level1-actions-pytest")
     assert {e.path for e in a.capabilities["ci"].evidence} == {".github/workflows/ci.yml"}
     assert {e.rule for e in a.capabilities["release_automation"].evidence} == {
-        "release_automation.github-release-trigger", "release_automation.publish-step"}
+        "release_automation.github-release-trigger",
+        "release_automation.publish-step",
+    }

@@ -9,34 +9,52 @@ from typing import Any
 
 import pytest
 
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import CapabilityId, RuleId, Strength
-from mlops_scan.matchers.base import ProjectInfo
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.notebooks import as_python, code_lines, is_text_notebook, read_cells
 from mlops_scan.matchers.notebook import NotebookMatcher, NotebookParams
-from mlops_scan.notebooks import as_python, code_lines, is_text_notebook, read_cells
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
 
 
 def make_rule(rule_id: str = "notebook_centric.probe", **params: Any) -> Rule:
     return Rule(
-        id=RuleId(rule_id), capability=CapabilityId("notebook_centric"), kind="notebook", params=NotebookParams(**params),
-        strength=Strength.STRONG, title="probe", description="A probe rule.", remediation="None.",
+        id=RuleId(rule_id),
+        capability=CapabilityId("notebook_centric"),
+        kind="notebook",
+        params=NotebookParams(**params),
+        strength=Strength.STRONG,
+        title="probe",
+        description="A probe rule.",
+        remediation="None.",
     )
 
 
 def notebook(*cells: str, outputs: bool = False) -> str:
-    return json.dumps({
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]}] + [
-            {"cell_type": "code", "metadata": {}, "execution_count": 1 if outputs else None,
-             "outputs": [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}] if outputs else [],
-             "source": [line + "\n" for line in c.splitlines()]} for c in cells],
-    }, indent=1)
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]}]
+            + [
+                {
+                    "cell_type": "code",
+                    "metadata": {},
+                    "execution_count": 1 if outputs else None,
+                    "outputs": [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}] if outputs else [],
+                    "source": [line + "\n" for line in c.splitlines()],
+                }
+                for c in cells
+            ],
+        },
+        indent=1,
+    )
 
 
-def run(tmp_path: Path, files: dict[str, str], *rules: Rule,
-        packages: frozenset[str] = frozenset()) -> tuple[list[tuple[str, str, int | None]], dict[str, Any]]:
+def run(
+    tmp_path: Path, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, str, int | None]], dict[str, Any]]:
     """Write ``files``, scan them with one matcher, and return its hits and measurement."""
     for name, text in files.items():
         path = tmp_path / name
@@ -109,7 +127,9 @@ def test_in_notebooks_needs_a_training_call_in_some_notebook(tmp_path: Path) -> 
     assert run(tmp_path, explore, make_rule(training="in-notebooks"))[0] == []
     assert run(tmp_path, explore, make_rule(training="any"))[0] == [("notebook_centric.probe", "eda.ipynb", None)]
     trains = {**explore, "fit.ipynb": notebook("model.fit(X, y)"), "pkg/train.py": "def f(m):\n    m.fit(1, 2)\n"}
-    assert run(tmp_path, trains, make_rule(min_share=0.6, training="in-notebooks"))[0] == [("notebook_centric.probe", "eda.ipynb", None)]
+    assert run(tmp_path, trains, make_rule(min_share=0.6, training="in-notebooks"))[0] == [
+        ("notebook_centric.probe", "eda.ipynb", None)
+    ]
 
 
 def test_training_only_in_notebooks_points_at_the_call(tmp_path: Path) -> None:
@@ -149,16 +169,29 @@ def test_stored_outputs_point_at_the_first_cell_that_ran(tmp_path: Path) -> None
     assert m["notebooks_with_outputs"] == 1
 
 
-@pytest.mark.parametrize("extra, signal", [
-    ({"run.py": "import papermill as pm\npm.execute_notebook('train.ipynb', 'out.ipynb')\n"}, "orchestrated"),
-    ({"jobs.yml": "resources:\n  jobs:\n    t:\n      tasks:\n        - notebook_task:\n            notebook_path: train\n"},
-     "orchestrated"),
-    ({"ci.sh": "jupyter nbconvert --to notebook --execute train.ipynb\n"}, "orchestrated"),
-    ({"train_model.py": "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n"}, "entrypoint"),
-    ({"pyproject.toml": "[project]\nname = 'churn'\n\n[project.scripts]\nchurn = 'churn.cli:main'\n"}, "entrypoint"),
-])
+@pytest.mark.parametrize(
+    "extra, signal",
+    [
+        ({"run.py": "import papermill as pm\npm.execute_notebook('train.ipynb', 'out.ipynb')\n"}, "orchestrated"),
+        (
+            {
+                "jobs.yml": "resources:\n  jobs:\n    t:\n      tasks:\n        - notebook_task:\n            notebook_path: train\n"
+            },
+            "orchestrated",
+        ),
+        ({"ci.sh": "jupyter nbconvert --to notebook --execute train.ipynb\n"}, "orchestrated"),
+        ({"train_model.py": "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n"}, "entrypoint"),
+        (
+            {"pyproject.toml": "[project]\nname = 'churn'\n\n[project.scripts]\nchurn = 'churn.cli:main'\n"},
+            "entrypoint",
+        ),
+    ],
+)
 def test_counter_signals_block_the_rules_that_name_them(tmp_path: Path, extra: dict[str, str], signal: str) -> None:
-    files = {"train.ipynb": notebook("model.fit(X, y)\nprint(1)\nprint(2)\nprint(3)\nprint(4)\nprint(5)\nprint(6)"), **extra}
+    files = {
+        "train.ipynb": notebook("model.fit(X, y)\nprint(1)\nprint(2)\nprint(3)\nprint(4)\nprint(5)\nprint(6)"),
+        **extra,
+    }
     blocked = make_rule("notebook_centric.blocked", min_share=0.5, blocked_by=[signal])
     other = [s for s in ("orchestrated", "entrypoint") if s != signal]
     free = make_rule("notebook_centric.free", min_share=0.5, blocked_by=other)
@@ -180,12 +213,15 @@ def test_no_notebooks_no_hits(tmp_path: Path) -> None:
     assert hits == [] and m["share"] == 0.0
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"measure": "vibes"}, "measure must be one of"),
-    ({"min_share": 0}, "min_share"),
-    ({"training": "sometimes"}, "training must be one of any, in-notebooks, notebooks-only"),
-    ({"blocked_by": ["weather"]}, "unknown counter-signal"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"measure": "vibes"}, "measure must be one of"),
+        ({"min_share": 0}, "min_share"),
+        ({"training": "sometimes"}, "training must be one of any, in-notebooks, notebooks-only"),
+        ({"blocked_by": ["weather"]}, "unknown counter-signal"),
+    ],
+)
 def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         NotebookMatcher.check_params(NotebookParams(**params))

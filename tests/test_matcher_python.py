@@ -10,23 +10,30 @@ from typing import Any
 
 import pytest
 
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import CapabilityId, RuleId, Strength
-from mlops_scan.matchers.base import ProjectInfo
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.python import extract
 from mlops_scan.matchers.python import PythonMatcher, PythonParams
-from mlops_scan.pyfacts import extract
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
 
 
 def make_rule(rule_id: str = "experiment_tracking.probe", **params: Any) -> Rule:
     return Rule(
-        id=RuleId(rule_id), capability=CapabilityId(rule_id.split(".")[0]), kind="python", params=PythonParams(**params),
-        strength=Strength.STRONG, title="probe", description="A probe rule.", remediation="None.",
+        id=RuleId(rule_id),
+        capability=CapabilityId(rule_id.split(".")[0]),
+        kind="python",
+        params=PythonParams(**params),
+        strength=Strength.STRONG,
+        title="probe",
+        description="A probe rule.",
+        remediation="None.",
     )
 
 
-def scan(tmp_path: Path, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()) -> list[tuple[str, str, int | None]]:
+def scan(
+    tmp_path: Path, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()
+) -> list[tuple[str, str, int | None]]:
     """Write ``files`` into a fresh repository and return the (rule, path, line) hits of ``rules``."""
     for name, text in files.items():
         path = tmp_path / name
@@ -139,13 +146,19 @@ def test_excluded_values_rule_out_literal_arguments_by_keyword_or_position(tmp_p
         "local.py": "import mlflow\nmlflow.set_tracking_uri('sqlite:///mlflow.db')\n",
         "local_kw.py": "import mlflow\nmlflow.set_tracking_uri(uri='sqlite:///mlflow.db')\n",
     }
-    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "server.py", 2),
-                                           ("experiment_tracking.probe", "variable.py", 2)]
+    assert scan(tmp_path, files, rule) == [
+        ("experiment_tracking.probe", "server.py", 2),
+        ("experiment_tracking.probe", "variable.py", 2),
+    ]
 
 
 def test_excluded_none_tells_a_literal_none_from_a_variable_in_calls_and_decorators(tmp_path: Path) -> None:
-    rule = make_rule("automated_retraining.probe", calls=["airflow.DAG", "airflow.decorators.dag"],
-                     decorators=["airflow.decorators.dag"], excluded_values={"schedule": "^None$"})
+    rule = make_rule(
+        "automated_retraining.probe",
+        calls=["airflow.DAG", "airflow.decorators.dag"],
+        decorators=["airflow.decorators.dag"],
+        excluded_values={"schedule": "^None$"},
+    )
     files = {
         "none.py": "from airflow import DAG\nDAG('d', schedule=None)\n",
         "variable.py": "from airflow import DAG\nDAG('d', schedule=SCHEDULE)\n",
@@ -153,9 +166,11 @@ def test_excluded_none_tells_a_literal_none_from_a_variable_in_calls_and_decorat
         "deco_none.py": "from airflow.decorators import dag\n\n\n@dag(schedule=None)\ndef d():\n    pass\n",
         "deco_bare.py": "from airflow.decorators import dag\n\n\n@dag\ndef d():\n    pass\n",
     }
-    assert scan(tmp_path, files, rule) == [("automated_retraining.probe", "cron.py", 2),
-                                           ("automated_retraining.probe", "deco_bare.py", 4),
-                                           ("automated_retraining.probe", "variable.py", 2)]
+    assert scan(tmp_path, files, rule) == [
+        ("automated_retraining.probe", "cron.py", 2),
+        ("automated_retraining.probe", "deco_bare.py", 4),
+        ("automated_retraining.probe", "variable.py", 2),
+    ]
 
 
 def test_bases_and_decorators_resolve_through_imports(tmp_path: Path) -> None:
@@ -166,7 +181,10 @@ def test_bases_and_decorators_resolve_through_imports(tmp_path: Path) -> None:
         "pipe.py": "from kfp import dsl\n\n\n@dsl.pipeline(name='p')\ndef p():\n    pass\n",
         "local.py": "class PythonModel:\n    pass\n\n\nclass Wrapper(PythonModel):\n    pass\n",
     }
-    assert scan(tmp_path, files, bases, decos) == [("model_packaging.base", "wrapper.py", 4), ("training_pipeline.deco", "pipe.py", 4)]
+    assert scan(tmp_path, files, bases, decos) == [
+        ("model_packaging.base", "wrapper.py", 4),
+        ("training_pipeline.deco", "pipe.py", 4),
+    ]
 
 
 def test_assigned_attributes(tmp_path: Path) -> None:
@@ -177,13 +195,19 @@ def test_assigned_attributes(tmp_path: Path) -> None:
 
 def test_functions_alone_fire_at_the_first_definition_and_need_all(tmp_path: Path) -> None:
     rule = make_rule("model_packaging.score", functions=["init", "run"], notebooks=False)
-    files = {"score.py": "x = 1\ndef run(data):\n    pass\ndef init():\n    pass\n", "job.py": "def run(job):\n    pass\n"}
+    files = {
+        "score.py": "x = 1\ndef run(data):\n    pass\ndef init():\n    pass\n",
+        "job.py": "def run(job):\n    pass\n",
+    }
     assert scan(tmp_path, files, rule) == [("model_packaging.score", "score.py", 2)]
 
 
 def test_classes_by_name(tmp_path: Path) -> None:
     rule = make_rule("model_packaging.triton", classes=["TritonPythonModel"])
-    files = {"model.py": "import json\n\n\nclass TritonPythonModel:\n    pass\n", "other.py": "class Model:\n    pass\n"}
+    files = {
+        "model.py": "import json\n\n\nclass TritonPythonModel:\n    pass\n",
+        "other.py": "class Model:\n    pass\n",
+    }
     assert scan(tmp_path, files, rule) == [("model_packaging.triton", "model.py", 4)]
 
 
@@ -196,7 +220,9 @@ def test_with_any_and_without_any(tmp_path: Path) -> None:
         "etl.py": "from prefect import flow\n\n@flow\ndef f():\n    pass\n",
     }
     assert scan(tmp_path, files, trains, data) == [
-        ("training_pipeline.data", "etl.py", 3), ("training_pipeline.trains", "ml.py", 4), ("training_pipeline.trains", "own.py", 4),
+        ("training_pipeline.data", "etl.py", 3),
+        ("training_pipeline.trains", "ml.py", 4),
+        ("training_pipeline.trains", "own.py", 4),
     ]
 
 
@@ -204,7 +230,10 @@ def test_own_packages_never_count(tmp_path: Path) -> None:
     rule = make_rule(calls=["wandb.init"])
     files = {"wandb/sdk.py": "import wandb\nwandb.init()\n", "user.py": "import wandb\nwandb.init()\n"}
     assert scan(tmp_path, files, rule, packages=frozenset({"wandb"})) == []
-    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "user.py", 2), ("experiment_tracking.probe", "wandb/sdk.py", 2)]
+    assert scan(tmp_path, files, rule) == [
+        ("experiment_tracking.probe", "user.py", 2),
+        ("experiment_tracking.probe", "wandb/sdk.py", 2),
+    ]
 
 
 def test_paths_limit_the_rule(tmp_path: Path) -> None:
@@ -214,11 +243,24 @@ def test_paths_limit_the_rule(tmp_path: Path) -> None:
 
 
 def notebook(*cells: str) -> str:
-    return json.dumps({
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                   "source": [line + "\n" for line in c.splitlines()]} for c in cells],
-    }, indent=1)
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "metadata": {},
+                    "execution_count": None,
+                    "outputs": [],
+                    "source": [line + "\n" for line in c.splitlines()],
+                }
+                for c in cells
+            ],
+        },
+        indent=1,
+    )
 
 
 def test_notebook_cells_map_to_file_lines_and_take_the_notebook_strength(tmp_path: Path) -> None:
@@ -244,11 +286,14 @@ def test_notebooks_false_skips_notebooks(tmp_path: Path) -> None:
     assert scan(tmp_path, {"nb.ipynb": notebook("def init():\n    pass\ndef run(x):\n    pass")}, rule) == []
 
 
-@pytest.mark.parametrize("params, message", [
-    ({}, "give at least one of"),
-    ({"calls": ["*.fit"]}, "must start with a literal module name"),
-    ({"calls": ["a.b"], "notebook_strength": "huge"}, "notebook_strength"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({}, "give at least one of"),
+        ({"calls": ["*.fit"]}, "must start with a literal module name"),
+        ({"calls": ["a.b"], "notebook_strength": "huge"}, "notebook_strength"),
+    ],
+)
 def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         PythonMatcher.check_params(PythonParams(**params))

@@ -8,19 +8,24 @@ from typing import Any
 import pytest
 import yaml
 
-from mlops_scan import yamlnodes
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import CapabilityId, RuleId, Strength
-from mlops_scan.matchers.base import ProjectInfo
+from mlops_scan.facts import yamlnodes
+from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.yaml import YamlMatcher, YamlParams, crd_groups
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
 
 
 def make_rule(rule_id: str = "ab_testing.probe", **params: Any) -> Rule:
     return Rule(
-        id=RuleId(rule_id), capability=CapabilityId(rule_id.split(".")[0]), kind="yaml", params=YamlParams(**params),
-        strength=Strength.STRONG, title="probe", description="A probe rule.", remediation="None.",
+        id=RuleId(rule_id),
+        capability=CapabilityId(rule_id.split(".")[0]),
+        kind="yaml",
+        params=YamlParams(**params),
+        strength=Strength.STRONG,
+        title="probe",
+        description="A probe rule.",
+        remediation="None.",
     )
 
 
@@ -59,7 +64,9 @@ def test_kind_counts_only_with_its_api_version(tmp_path: Path) -> None:
 
 
 def test_api_version_glob_and_kind_list(tmp_path: Path) -> None:
-    rule = make_rule(api_version=["serving.kserve.io/*", "serving.kubeflow.org/*"], kind=["InferenceService", "ServingRuntime"])
+    rule = make_rule(
+        api_version=["serving.kserve.io/*", "serving.kubeflow.org/*"], kind=["InferenceService", "ServingRuntime"]
+    )
     legacy = "apiVersion: serving.kubeflow.org/v1alpha2\nkind: InferenceService\n"
     runtime = "apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\n"
     graph = "apiVersion: serving.kserve.io/v1alpha1\nkind: InferenceGraph\n"
@@ -71,7 +78,9 @@ def test_schema_glob_reports_the_schema_line(tmp_path: Path) -> None:
     rule = make_rule(schema=["*managedOnlineEndpoint.schema.json"])
     endpoint = "name: churn\n$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json\n"
     compute = "$schema: https://azuremlschemas.azureedge.net/latest/amlCompute.schema.json\n"
-    assert scan(tmp_path, {"endpoint.yml": endpoint, "compute.yml": compute}, rule) == [("ab_testing.probe", "endpoint.yml", 2)]
+    assert scan(tmp_path, {"endpoint.yml": endpoint, "compute.yml": compute}, rule) == [
+        ("ab_testing.probe", "endpoint.yml", 2)
+    ]
 
 
 def test_keys_must_all_be_top_level(tmp_path: Path) -> None:
@@ -99,17 +108,29 @@ spec:
 
 
 def test_min_count_across_the_document_and_within_each_node(tmp_path: Path) -> None:
-    anywhere = make_rule("ab_testing.anywhere", api_version=["networking.istio.io/*"], kind=["VirtualService"],
-                         where=[{"path": "spec.http[*].route[*].weight", "min_count": 2}])
-    per_route = make_rule("ab_testing.per-route", api_version=["networking.istio.io/*"], kind=["VirtualService"],
-                          each="spec.http[*]", where=[{"path": "route[*].weight", "min_count": 2}])
+    anywhere = make_rule(
+        "ab_testing.anywhere",
+        api_version=["networking.istio.io/*"],
+        kind=["VirtualService"],
+        where=[{"path": "spec.http[*].route[*].weight", "min_count": 2}],
+    )
+    per_route = make_rule(
+        "ab_testing.per-route",
+        api_version=["networking.istio.io/*"],
+        kind=["VirtualService"],
+        each="spec.http[*]",
+        where=[{"path": "route[*].weight", "min_count": 2}],
+    )
     # Two single-destination routes: two weights in the document, but never two in one route.
     assert scan(tmp_path, {"vs.yaml": ISTIO}, anywhere, per_route) == [("ab_testing.anywhere", "vs.yaml", 7)]
 
 
 def test_each_keeps_conditions_inside_one_node(tmp_path: Path) -> None:
-    rule = make_rule(each="Resources.*", where=[{"path": "Type", "equals": ["AWS::Events::Rule"]}],
-                     any_where=[{"path": "Properties.ScheduleExpression"}])
+    rule = make_rule(
+        each="Resources.*",
+        where=[{"path": "Type", "equals": ["AWS::Events::Rule"]}],
+        any_where=[{"path": "Properties.ScheduleExpression"}],
+    )
     split = (
         "Resources:\n"
         "  Rule:\n    Type: AWS::Events::Rule\n    Properties: {EventPattern: {source: [aws.s3]}}\n"
@@ -120,21 +141,29 @@ def test_each_keeps_conditions_inside_one_node(tmp_path: Path) -> None:
 
 
 def test_none_where_rejects_and_any_where_line_wins(tmp_path: Path) -> None:
-    rule = make_rule(each="Resources.*", where=[{"path": "Type", "equals": ["AWS::Events::Rule"]}],
-                     any_where=[{"path": "Properties.ScheduleExpression"}],
-                     none_where=[{"path": "Properties.State", "equals": ["DISABLED"]}])
+    rule = make_rule(
+        each="Resources.*",
+        where=[{"path": "Type", "equals": ["AWS::Events::Rule"]}],
+        any_where=[{"path": "Properties.ScheduleExpression"}],
+        none_where=[{"path": "Properties.State", "equals": ["DISABLED"]}],
+    )
     enabled = "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      State: ENABLED\n      ScheduleExpression: rate(7 days)\n"
     disabled = enabled.replace("ENABLED", "DISABLED")
     assert scan(tmp_path, {"on.yml": enabled, "off.yml": disabled}, rule) == [("ab_testing.probe", "on.yml", 6)]
 
 
 def test_where_line_without_any_where_and_kind_line_without_conditions(tmp_path: Path) -> None:
-    with_where = make_rule("ab_testing.where", api_version=["serving.kserve.io/*"], kind=["InferenceService"],
-                           where=[{"path": "spec.predictor.canaryTrafficPercent"}])
+    with_where = make_rule(
+        "ab_testing.where",
+        api_version=["serving.kserve.io/*"],
+        kind=["InferenceService"],
+        where=[{"path": "spec.predictor.canaryTrafficPercent"}],
+    )
     bare = make_rule("ab_testing.bare", api_version=["serving.kserve.io/*"], kind=["InferenceService"])
     isvc = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nspec:\n  predictor:\n    canaryTrafficPercent: 10\n"
     assert scan(tmp_path, {"isvc.yaml": isvc}, with_where, bare) == [
-        ("ab_testing.bare", "isvc.yaml", 2), ("ab_testing.where", "isvc.yaml", 5),
+        ("ab_testing.bare", "isvc.yaml", 2),
+        ("ab_testing.where", "isvc.yaml", 5),
     ]
 
 
@@ -148,18 +177,26 @@ def test_min_keys_min_items_and_key_lines(tmp_path: Path) -> None:
         "solo.yml": "spec:\n  candidates:\n    - {name: a, weight: 100}\n",
     }
     # Collections are shown at their key's line, not at their first item.
-    assert scan(tmp_path, files, keys, items) == [("ab_testing.items", "exp.yml", 3), ("ab_testing.keys", "split.yml", 2)]
+    assert scan(tmp_path, files, keys, items) == [
+        ("ab_testing.items", "exp.yml", 3),
+        ("ab_testing.keys", "split.yml", 2),
+    ]
 
 
 def test_equals_normalises_booleans_and_matches_searches_scalars(tmp_path: Path) -> None:
     flag = make_rule("ab_testing.flag", keys=["spec"], where=[{"path": "spec.shadow", "equals": [True]}])
     image = make_rule("ab_testing.image", keys=["spec"], where=[{"path": "spec.image", "matches": "(?i)tritonserver"}])
-    files = {"a.yaml": "spec:\n  shadow: true\n  image: nvcr.io/nvidia/TritonServer:24.05\n", "b.yaml": "spec:\n  shadow: 'no'\n  image: nginx\n"}
+    files = {
+        "a.yaml": "spec:\n  shadow: true\n  image: nvcr.io/nvidia/TritonServer:24.05\n",
+        "b.yaml": "spec:\n  shadow: 'no'\n  image: nginx\n",
+    }
     assert scan(tmp_path, files, flag, image) == [("ab_testing.flag", "a.yaml", 2), ("ab_testing.image", "a.yaml", 3)]
 
 
 def test_contains_reports_the_matching_scalar(tmp_path: Path) -> None:
-    rule = make_rule(keys=["resources"], each="resources.jobs.*", where=[{"path": "tasks", "contains": "(?<![a-z])train"}])
+    rule = make_rule(
+        keys=["resources"], each="resources.jobs.*", where=[{"path": "tasks", "contains": "(?<![a-z])train"}]
+    )
     bundle = (
         "resources:\n  jobs:\n    refresh:\n      tasks:\n        - python_file: refresh_constraints.py\n"
         "    weekly:\n      tasks:\n        - task_key: prep\n        - python_file: ../scripts/train_model.py\n"
@@ -187,8 +224,12 @@ spec:
 
 
 def test_helm_templates_are_detemplated_with_lines_intact(tmp_path: Path) -> None:
-    rule = make_rule(api_version=["networking.istio.io/*"], kind=["VirtualService"], each="spec.http[*]",
-                     where=[{"path": "route[*].weight", "min_count": 2}])
+    rule = make_rule(
+        api_version=["networking.istio.io/*"],
+        kind=["VirtualService"],
+        each="spec.http[*]",
+        where=[{"path": "route[*].weight", "min_count": 2}],
+    )
     with pytest.raises(yaml.YAMLError):
         list(yaml.safe_load_all(HELM_TEMPLATE))
     assert scan(tmp_path, {"charts/canary/templates/vs.yaml": HELM_TEMPLATE}, rule) == [
@@ -197,20 +238,31 @@ def test_helm_templates_are_detemplated_with_lines_intact(tmp_path: Path) -> Non
 
 
 def test_detemplate_blanks_directive_lines_and_replaces_expressions() -> None:
-    text = "{{- if .Values.on }}\nname: {{ .Values.name }}-svc\n{# a comment #}\n{% for x in xs %}\nkind: Job\n{{- end }}"
+    text = (
+        "{{- if .Values.on }}\nname: {{ .Values.name }}-svc\n{# a comment #}\n{% for x in xs %}\nkind: Job\n{{- end }}"
+    )
     assert yamlnodes.detemplate(text) == "\nname: TEMPLATED-svc\n\n\nkind: Job\n"
 
 
 def test_every_document_of_a_stream_is_tested_and_a_malformed_one_hides_no_other(tmp_path: Path) -> None:
     rule = make_rule(api_version=["ray.io/*"], kind=["RayService"])
     stream = "apiVersion: v1\nkind: Namespace\n---\napiVersion: ray.io/v1\nkind: RayService\n---\nkey: [unclosed\n"
-    hits = scan(tmp_path, {"stream.yaml": stream, "after-bad.yaml": "a: [\n---\napiVersion: ray.io/v1\nkind: RayService\n",
-                           "bad.yaml": "apiVersion: ray.io/v1\nkind: RayService\nspec: [\n"}, rule)
+    hits = scan(
+        tmp_path,
+        {
+            "stream.yaml": stream,
+            "after-bad.yaml": "a: [\n---\napiVersion: ray.io/v1\nkind: RayService\n",
+            "bad.yaml": "apiVersion: ray.io/v1\nkind: RayService\nspec: [\n",
+        },
+        rule,
+    )
     assert hits == [("ab_testing.probe", "after-bad.yaml", 4), ("ab_testing.probe", "stream.yaml", 5)]
 
 
 def test_json_documents_and_path_globs(tmp_path: Path) -> None:
-    rule = make_rule(paths=["*template*.json"], each="Resources.*", where=[{"path": "Type", "equals": ["AWS::SageMaker::Endpoint"]}])
+    rule = make_rule(
+        paths=["*template*.json"], each="Resources.*", where=[{"path": "Type", "equals": ["AWS::SageMaker::Endpoint"]}]
+    )
     template = '{\n  "Resources": {\n    "Endpoint": {\n      "Type": "AWS::SageMaker::Endpoint"\n    }\n  }\n}\n'
     files = {"stack.template.json": template, "package.json": template}
     assert scan(tmp_path, files, rule) == [("ab_testing.probe", "stack.template.json", 4)]
@@ -226,10 +278,15 @@ def test_files_without_a_literal_are_never_parsed(tmp_path: Path) -> None:
 
 
 def test_explicit_literals_replace_the_derived_ones(tmp_path: Path) -> None:
-    rule = make_rule(literals=["AWS::SageMaker::"], each="Resources.*",
-                     any_where=[{"path": "Properties.DataCaptureConfig.EnableCapture", "equals": ["true", "True"]}])
+    rule = make_rule(
+        literals=["AWS::SageMaker::"],
+        each="Resources.*",
+        any_where=[{"path": "Properties.DataCaptureConfig.EnableCapture", "equals": ["true", "True"]}],
+    )
     with_type = "Resources:\n  C:\n    Type: AWS::SageMaker::EndpointConfig\n    Properties:\n      DataCaptureConfig: {EnableCapture: true}\n"
-    without = "Resources:\n  C:\n    Type: Custom::Config\n    Properties:\n      DataCaptureConfig: {EnableCapture: true}\n"
+    without = (
+        "Resources:\n  C:\n    Type: Custom::Config\n    Properties:\n      DataCaptureConfig: {EnableCapture: true}\n"
+    )
     assert scan(tmp_path, {"a.yml": with_type, "b.yml": without}, rule) == [("ab_testing.probe", "a.yml", 5)]
 
 
@@ -244,16 +301,24 @@ def test_select_paths() -> None:
     assert [yamlnodes.keyed_line(k, v) for k, v in yamlnodes.select_keyed(doc, "a")] == [1]
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({}, "give at least one of api_version, kind, schema, keys, where, any_where"),
-    ({"keys": ["a"], "where": [{"path": "a", "typo": 1}]},
-     "unknown condition key 'typo' (allowed: contains, equals, matches, min_count, min_items, min_keys, path)"),
-    ({"keys": ["a"], "where": [{"equals": "x"}]}, "each condition needs a 'path' string ('.' for the node itself)"),
-    ({"keys": ["a"], "none_where": [{"path": "a", "min_count": "2"}]}, "'min_count' must be an integer"),
-    ({"keys": ["a"], "any_where": [{"path": "a", "contains": 3}]}, "'contains' must be a regex string"),
-    ({"keys": ["a"], "where": [{"path": "a", "equals": [{"x": 1}]}]}, "'equals' must be a string or a list of strings"),
-    ({"keys": ["a"], "where": ["a"]}, "each condition must be a mapping with a 'path'"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "give at least one of api_version, kind, schema, keys, where, any_where"),
+        (
+            {"keys": ["a"], "where": [{"path": "a", "typo": 1}]},
+            "unknown condition key 'typo' (allowed: contains, equals, matches, min_count, min_items, min_keys, path)",
+        ),
+        ({"keys": ["a"], "where": [{"equals": "x"}]}, "each condition needs a 'path' string ('.' for the node itself)"),
+        ({"keys": ["a"], "none_where": [{"path": "a", "min_count": "2"}]}, "'min_count' must be an integer"),
+        ({"keys": ["a"], "any_where": [{"path": "a", "contains": 3}]}, "'contains' must be a regex string"),
+        (
+            {"keys": ["a"], "where": [{"path": "a", "equals": [{"x": 1}]}]},
+            "'equals' must be a string or a list of strings",
+        ),
+        ({"keys": ["a"], "where": ["a"]}, "each condition must be a mapping with a 'path'"),
+    ],
+)
 def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError) as err:
         YamlMatcher.check_params(YamlParams(**params))
@@ -276,17 +341,30 @@ def test_merge_keys_are_looked_up_through_anchors(tmp_path: Path) -> None:
 
 def test_root_fields_read_from_column_zero_lines_or_unknown() -> None:
     assert yamlnodes.root_fields("---\napiVersion: 'v1'  # core\nkind: Pod\nspec:\n  kind: Nested\n") == {
-        "apiVersion": "v1", "kind": "Pod", "spec": yamlnodes.UNKNOWN}
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "spec": yamlnodes.UNKNOWN,
+    }
     assert yamlnodes.root_fields("kind: {{ .Values.kind }}\nimage: &img x\n") == {
-        "kind": yamlnodes.UNKNOWN, "image": yamlnodes.UNKNOWN}
+        "kind": yamlnodes.UNKNOWN,
+        "image": yamlnodes.UNKNOWN,
+    }
     assert yamlnodes.root_fields("- name: a\n- name: b\n") == {}
-    for unknown in ('{"kind": "Pod"}\n', "  kind: Pod\n  apiVersion: v1\n", "<<: *base\nkind: Pod\n", "--- kind: Pod\n"):
+    for unknown in (
+        '{"kind": "Pod"}\n',
+        "  kind: Pod\n  apiVersion: v1\n",
+        "<<: *base\nkind: Pod\n",
+        "--- kind: Pod\n",
+    ):
         assert yamlnodes.root_fields(unknown) is None, unknown
 
 
 def test_streams_split_at_document_markers_keeping_first_lines() -> None:
     assert yamlnodes.split_documents("a: 1\n---\nb: |\n  x\n--- # c\nc: 3\n") == [
-        (0, "a: 1\n"), (1, "---\nb: |\n  x\n"), (4, "--- # c\nc: 3\n")]
+        (0, "a: 1\n"),
+        (1, "---\nb: |\n  x\n"),
+        (4, "--- # c\nc: 3\n"),
+    ]
     assert yamlnodes.split_documents("%YAML 1.2\n---\na: 1\n") is None
     assert yamlnodes.split_documents("a: 1\n...\n---\nb: 2\n") is None
 
@@ -325,7 +403,9 @@ spec:
 
 
 def test_an_api_group_the_repository_defines_is_its_own_product(tmp_path: Path) -> None:
-    rule = make_rule(api_version=["serving.example.org/*", "serving.kserve.io/*"], kind=["Predictor", "InferenceService"])
+    rule = make_rule(
+        api_version=["serving.example.org/*", "serving.kserve.io/*"], kind=["Predictor", "InferenceService"]
+    )
     own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
     used = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: m\n"
     files = {"config/crd/predictors.yaml": OWN_CRD, "config/samples/predictor.yaml": own, "deploy/isvc.yaml": used}

@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from hostile.repos import assert_base_level, base_repo, commit_all, git, scan, write
 
 
@@ -40,35 +39,84 @@ def hostile_repo(root: Path, markers: Path) -> Path:
     """A level-1 repository whose every executable-looking file would leave a marker when run."""
     base_repo(root)
     code = _payload
-    write(root, "setup.py", code(markers, "setup.py") + "from setuptools import setup\nsetup(name='evil', install_requires=['mlflow'])\n")
+    write(
+        root,
+        "setup.py",
+        code(markers, "setup.py") + "from setuptools import setup\nsetup(name='evil', install_requires=['mlflow'])\n",
+    )
     write(root, "conftest.py", code(markers, "conftest.py"))
-    write(root, "tests/conftest.py", code(markers, "tests-conftest.py") + "import pytest\n\n\n@pytest.fixture\ndef x():\n    return 1\n")
+    write(
+        root,
+        "tests/conftest.py",
+        code(markers, "tests-conftest.py") + "import pytest\n\n\n@pytest.fixture\ndef x():\n    return 1\n",
+    )
     write(root, "src/evilpkg/__init__.py", code(markers, "init.py"))
     write(root, "src/evilpkg/train.py", code(markers, "train.py") + "import mlflow\nmlflow.log_metric('loss', 1.0)\n")
     write(root, "sitecustomize.py", code(markers, "sitecustomize.py"))
     write(root, "usercustomize.py", code(markers, "usercustomize.py"))
     write(root, "evil.pth", code(markers, "pth"))
-    write(root, "noxfile.py", code(markers, "noxfile.py") + "import nox\n\n\n@nox.session\ndef tests(session):\n    session.run('pytest')\n")
+    write(
+        root,
+        "noxfile.py",
+        code(markers, "noxfile.py") + "import nox\n\n\n@nox.session\ndef tests(session):\n    session.run('pytest')\n",
+    )
     write(root, "tasks.py", code(markers, "tasks.py"))
-    for shadow in ("yaml", "click", "git", "nbformat", "json", "mlflow"):  # modules the scanner (or a careless one) imports
+    for shadow in (
+        "yaml",
+        "click",
+        "git",
+        "nbformat",
+        "json",
+        "mlflow",
+    ):  # modules the scanner (or a careless one) imports
         write(root, f"{shadow}.py", code(markers, f"shadow-{shadow}.py"))
     write(root, "build_backend.py", code(markers, "build_backend.py"))
-    write(root, "pyproject.toml", '[build-system]\nrequires = []\nbuild-backend = "build_backend"\nbackend-path = ["."]\n'
-                                  '[project]\nname = "evil"\ndependencies = ["mlflow"]\n')
+    write(
+        root,
+        "pyproject.toml",
+        '[build-system]\nrequires = []\nbuild-backend = "build_backend"\nbackend-path = ["."]\n'
+        '[project]\nname = "evil"\ndependencies = ["mlflow"]\n',
+    )
     write(root, "Makefile", f"all:\n\ttouch {markers / 'Makefile'}\n")
     write(root, "tox.ini", f"[testenv]\ncommands = touch {markers / 'tox'}\n")
     write(root, "scripts/train.sh", f"#!/bin/sh\ntouch {markers / 'train.sh'}\n")
     write(root, "params.yaml", f"cmd: !!python/object/apply:os.system ['touch {markers / 'yaml-tag'}']\n")
-    write(root, ".github/workflows/evil.yml", f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
-                                              f"      - run: touch {markers / 'workflow'}\n"
-                                              f"      - run: !!python/object/apply:os.system ['touch {markers / 'workflow-tag'}']\n")
+    write(
+        root,
+        ".github/workflows/evil.yml",
+        f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+        f"      - run: touch {markers / 'workflow'}\n"
+        f"      - run: !!python/object/apply:os.system ['touch {markers / 'workflow-tag'}']\n",
+    )
     write(root, "models/model.pkl", pickle.dumps(_Marker(markers / "pickle")))
-    cells = [f"import os\nos.system('touch {markers / 'notebook'}')\n", f"!touch {markers / 'shell-magic'}\n",
-             f"%run {root / 'tasks.py'}\n", "import mlflow\nmlflow.start_run()\n"]
-    write(root, "notebooks/explore.ipynb", json.dumps({
-        "cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
-                   "source": c.splitlines(keepends=True)} for c in cells],
-        "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}, indent=1))
+    cells = [
+        f"import os\nos.system('touch {markers / 'notebook'}')\n",
+        f"!touch {markers / 'shell-magic'}\n",
+        f"%run {root / 'tasks.py'}\n",
+        "import mlflow\nmlflow.start_run()\n",
+    ]
+    write(
+        root,
+        "notebooks/explore.ipynb",
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "execution_count": 1,
+                        "metadata": {},
+                        "outputs": [],
+                        "source": c.splitlines(keepends=True),
+                    }
+                    for c in cells
+                ],
+                "metadata": {"kernelspec": {"name": "python3"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            },
+            indent=1,
+        ),
+    )
     return root
 
 
@@ -104,6 +152,7 @@ def no_network(monkeypatch):
         def refused(*args, **kwargs):
             attempts.append(name)
             raise OSError(f"network access during a scan: {name}")
+
         return refused
 
     for name in ("connect", "connect_ex", "sendto", "bind"):
@@ -114,8 +163,11 @@ def no_network(monkeypatch):
 
 
 def _repo_modules(root: Path) -> list[str]:
-    return [name for name, module in list(sys.modules.items())
-            if str(getattr(module, "__file__", "") or "").startswith(str(root))]
+    return [
+        name
+        for name, module in list(sys.modules.items())
+        if str(getattr(module, "__file__", "") or "").startswith(str(root))
+    ]
 
 
 @pytest.mark.parametrize("listing", ["walk", "git", "git-tree"])
@@ -149,11 +201,20 @@ def test_command_run_inside_the_checkout_runs_nothing_from_it(tmp_path, markers,
     # and the like must not shadow anything the command imports (`python -m` puts the folder on sys.path).
     root = hostile_repo(tmp_path / "repo", markers)
     _arm_git(root, markers)
-    command = [shutil.which("mlops-scan", path=str(Path(sys.executable).parent)) or "mlops-scan"] \
-        if how == "command" else [sys.executable, "-m", "mlops_scan"]
+    command = (
+        [shutil.which("mlops-scan", path=str(Path(sys.executable).parent)) or "mlops-scan"]
+        if how == "command"
+        else [sys.executable, "-m", "mlops_scan"]
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
-    done = subprocess.run([*command, ".", "--format", "json", "--quiet", "--no-config"],
-                          capture_output=True, text=True, cwd=root, timeout=120, env=env)
+    done = subprocess.run(
+        [*command, ".", "--format", "json", "--quiet", "--no-config"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["level"] == 1
     assert sorted(p.name for p in markers.iterdir()) == []
@@ -165,6 +226,6 @@ def test_the_payloads_are_real(tmp_path, markers):
     _arm_git(root, markers)
     subprocess.run([sys.executable, str(root / "conftest.py")], check=True)
     with open(root / "models/model.pkl", "rb") as handle:
-        pickle.load(handle)  # noqa: S301 - our own fixture, loaded to prove the payload works
+        pickle.load(handle)
     git(root, "ls-files", "--cached", "--others", "--exclude-standard")  # plain git runs the fsmonitor hook
     assert sorted(p.name for p in markers.iterdir()) == ["conftest.py", "fsmonitor", "pickle"]

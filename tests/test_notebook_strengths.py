@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import pytest
-
-from mlops_scan.findings import Strength
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import open_snapshot
 from rulefixtures import RULE_FIXTURES
 from scanning import builtin_rules
 
+from mlops_scan.evidence.collect import collect
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import Strength
 
-@pytest.mark.parametrize(("case", "rule", "strength"), [
-    ("deployment_automation/notebook-deploy", "deployment_automation.cloud-sdk-deploy", Strength.MEDIUM),
-    ("data_validation/notebook-checks", "data_validation.pandera-schema", Strength.MEDIUM),
-    ("model_monitoring/not-monitoring", "model_monitoring.evidently-report", Strength.MEDIUM),
-    ("model_monitoring/notebook-monitor", "model_monitoring.cloud-model-monitor", Strength.STRONG),
-])
+
+@pytest.mark.parametrize(
+    ("case", "rule", "strength"),
+    [
+        ("deployment_automation/notebook-deploy", "deployment_automation.cloud-sdk-deploy", Strength.MEDIUM),
+        ("data_validation/notebook-checks", "data_validation.pandera-schema", Strength.MEDIUM),
+        ("model_monitoring/not-monitoring", "model_monitoring.evidently-report", Strength.MEDIUM),
+        ("model_monitoring/notebook-monitor", "model_monitoring.cloud-model-monitor", Strength.STRONG),
+    ],
+)
 def test_notebook_evidence_strength(case: str, rule: str, strength: Strength) -> None:
     evidence = collect(open_snapshot(RULE_FIXTURES / case), builtin_rules()).evidence
     found = [e for e in evidence if e.rule == rule and e.path.endswith(".ipynb")]

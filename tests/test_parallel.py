@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from mlops_scan import parallel
-from mlops_scan.maturity import load_model
-from mlops_scan.packs import load_all_rules
-from mlops_scan.pyfacts import Call
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import open_snapshot
-
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.evidence.collect import collect
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.facts import workers as parallel
+from mlops_scan.facts.python import Call
+from mlops_scan.snapshot.tree import open_snapshot
 
 
 def test_workers_return_facts_or_none_for_what_they_cannot_parse() -> None:
@@ -52,7 +51,7 @@ def _repo(root: Path) -> Path:
 
 def _scan(root: Path):  # type: ignore[no-untyped-def]
     snapshot = open_snapshot(root)
-    result = collect(snapshot, load_all_rules(load_model()))
+    result = collect(snapshot, load_all_rules(load_model().capabilities))
     return result, sorted(snapshot.skipped)
 
 
@@ -64,7 +63,9 @@ def test_same_result_with_and_without_workers(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
     submitted: list[int] = []
     submit = parallel.FactsPool.submit
-    monkeypatch.setattr(parallel.FactsPool, "submit", lambda self, sources: submitted.append(len(sources)) or submit(self, sources))
+    monkeypatch.setattr(
+        parallel.FactsPool, "submit", lambda self, sources: submitted.append(len(sources)) or submit(self, sources)
+    )
     shared, shared_skipped = _scan(root)
     assert sum(submitted) == 8  # the modules some rule can match went to the worker
     assert alone.evidence == shared.evidence

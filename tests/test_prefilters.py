@@ -9,15 +9,18 @@ import pytest
 from mlops_scan.matchers.base import GlobIndex, compile_globs, glob_to_regex, literals_of
 
 
-@pytest.mark.parametrize(("pattern", "literals"), [
-    (r"^\s*(async\s+)?def test_?\w*\(", ("def test",)),
-    (r"\b(Counter|Histogram|Gauge|Summary)\(", ("Counter", "Gauge", "Histogram", "Summary")),
-    (r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]", ("pytest", "tool.pytest", "tool:pytest")),
-    (r'"title":\s*"[^"]*(?i:prediction|drift)', ('"title":',)),
-    (r"a+bc", ("bc",)),
-    (r"(ab)+", ("ab",)),
-    (r"x?y", ("y",)),
-])
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"^\s*(async\s+)?def test_?\w*\(", ("def test",)),
+        (r"\b(Counter|Histogram|Gauge|Summary)\(", ("Counter", "Gauge", "Histogram", "Summary")),
+        (r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]", ("pytest", "tool.pytest", "tool:pytest")),
+        (r'"title":\s*"[^"]*(?i:prediction|drift)', ('"title":',)),
+        (r"a+bc", ("bc",)),
+        (r"(ab)+", ("ab",)),
+        (r"x?y", ("y",)),
+    ],
+)
 def test_literals_every_match_contains(pattern: str, literals: tuple[str, ...]) -> None:
     assert literals_of(pattern) == literals
 
@@ -29,8 +32,20 @@ def test_no_literals_when_a_match_may_hold_none(pattern: str) -> None:
 
 def test_glob_set_agrees_with_the_glob_regex() -> None:
     globs = ["*.py", "Dockerfile", "Dockerfile.*", "src/*/**.py", "**/dashboards/*.json", "*.{yml,yaml}", "a**b"]
-    paths = ["x.py", "a/b/x.py", "Dockerfile", "d/Dockerfile.gpu", "src/p/q/r.py", "g/dashboards/d.json",
-             "k8s/a.yaml", "a.yml", "a/x/b", "ab", "README.md", "src/x.py"]
+    paths = [
+        "x.py",
+        "a/b/x.py",
+        "Dockerfile",
+        "d/Dockerfile.gpu",
+        "src/p/q/r.py",
+        "g/dashboards/d.json",
+        "k8s/a.yaml",
+        "a.yml",
+        "a/x/b",
+        "ab",
+        "README.md",
+        "src/x.py",
+    ]
     for glob in globs:
         regex = re.compile(glob_to_regex(glob))
         assert [compile_globs([glob]).search(p) for p in paths] == [bool(regex.search(p)) for p in paths], glob

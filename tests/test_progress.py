@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from mlops_scan.scanner import ProgressLine, progress_printer
+from mlops_scan.evidence.collect import ProgressLine, progress_printer
 
 ERASE = "\r\x1b[2K"
 

@@ -16,46 +16,125 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlops_scan import notebooks, yamlnodes
-from mlops_scan.ci import read_pipeline
-from mlops_scan.config import load_config
+from mlops_scan.assessment.maturity import assess, load_model
+from mlops_scan.cli.config import load_config
 from mlops_scan.errors import ConfigError, RulePackError, UsageError
-from mlops_scan.filecontext import FileContext
-from mlops_scan.maturity import assess, load_model
+from mlops_scan.evidence.collect import collect
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.facts import notebooks, yamlnodes
+from mlops_scan.facts.ci import read_pipeline
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.project import detect_project
+from mlops_scan.facts.requirements import Requirement, read_requirements
 from mlops_scan.matchers.base import installed_kinds
-from mlops_scan.packs import load_all_rules
-from mlops_scan.project import detect_project
-from mlops_scan.requirements import Requirement, read_requirements
-from mlops_scan.rules import load_pack
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import Limits, Snapshot, decode, open_snapshot, parse_size
+from mlops_scan.rules.loader import load_pack
+from mlops_scan.snapshot.tree import Limits, Snapshot, decode, open_snapshot, parse_size
 
 MODEL = load_model()
-RULES = load_all_rules(MODEL)
+RULES = load_all_rules(MODEL.capabilities)
 KINDS = installed_kinds()
 CAPABILITIES = set(MODEL.capabilities)
 
 # --- strategies -------------------------------------------------------------------------------
 
-YAML_CHARS = st.sampled_from(list("abcxyz019 :-[]{}&*!|>'\"#%@`,?.\n\t\\") + ["{{", "}}", "{%", "%}", "---", "\u00e9", "\x00"])
+YAML_CHARS = st.sampled_from(
+    list("abcxyz019 :-[]{}&*!|>'\"#%@`,?.\n\t\\") + ["{{", "}}", "{%", "%}", "---", "\u00e9", "\x00"]
+)
 yaml_text = st.lists(YAML_CHARS, max_size=80).map("".join)
-CI_KEYS = ["on", "jobs", "steps", "run", "script", "stages", "stage", "trigger", "pr", "schedules", "pipelines", "default",
-           "step", "commands", "command", "phases", "apiVersion", "kind", "spec", "tasks", "workflows", "include",
-           "extends", "uses", "with", "name", "image", "args", "entrypoint", "before_script", "deploy", "branches",
-           "schedule", "cron", "push", "pull_request", "dependencies", "pip", "metadata", "annotations", "template",
-           "parameters", "needs", "if", "env", "matrix", "strategy", "services", "only", "rules", "when", "<<"]
-CI_SCALARS = st.sampled_from(["push", "pull_request", "pytest", "python train.py", "tekton.dev/v1", "make test", "*",
-                              "gcr.io/x", "main", "0 0 * * *", "mlflow", "numpy==1.0", "pip", "", "~", "true", "1"])
+CI_KEYS = [
+    "on",
+    "jobs",
+    "steps",
+    "run",
+    "script",
+    "stages",
+    "stage",
+    "trigger",
+    "pr",
+    "schedules",
+    "pipelines",
+    "default",
+    "step",
+    "commands",
+    "command",
+    "phases",
+    "apiVersion",
+    "kind",
+    "spec",
+    "tasks",
+    "workflows",
+    "include",
+    "extends",
+    "uses",
+    "with",
+    "name",
+    "image",
+    "args",
+    "entrypoint",
+    "before_script",
+    "deploy",
+    "branches",
+    "schedule",
+    "cron",
+    "push",
+    "pull_request",
+    "dependencies",
+    "pip",
+    "metadata",
+    "annotations",
+    "template",
+    "parameters",
+    "needs",
+    "if",
+    "env",
+    "matrix",
+    "strategy",
+    "services",
+    "only",
+    "rules",
+    "when",
+    "<<",
+]
+CI_SCALARS = st.sampled_from(
+    [
+        "push",
+        "pull_request",
+        "pytest",
+        "python train.py",
+        "tekton.dev/v1",
+        "make test",
+        "*",
+        "gcr.io/x",
+        "main",
+        "0 0 * * *",
+        "mlflow",
+        "numpy==1.0",
+        "pip",
+        "",
+        "~",
+        "true",
+        "1",
+    ]
+)
 scalars = st.none() | st.booleans() | st.integers(-10, 10**6) | st.text(max_size=12) | CI_SCALARS
-structured = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                          | st.dictionaries(st.sampled_from(CI_KEYS) | st.text(max_size=6), inner, max_size=5), max_leaves=25)
+structured = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(CI_KEYS) | st.text(max_size=6), inner, max_size=5)
+    ),
+    max_leaves=25,
+)
 
 
 def _dump_yaml(value: object) -> str:
     return yaml.safe_dump(value, default_flow_style=None, allow_unicode=True)
 
 
-any_yaml = yaml_text | structured.map(_dump_yaml) | st.lists(structured.map(_dump_yaml), min_size=2, max_size=3).map("---\n".join)
+any_yaml = (
+    yaml_text
+    | structured.map(_dump_yaml)
+    | st.lists(structured.map(_dump_yaml), min_size=2, max_size=3).map("---\n".join)
+)
 
 
 def _toml_value(value: object) -> str:
@@ -77,20 +156,61 @@ def _toml(document: dict) -> str:  # type: ignore[type-arg]
     return "".join(f"{json.dumps(k)} = {_toml_value(v)}\n" for k, v in document.items() if v is not None)
 
 
-TOML_KEYS = ["project", "dependencies", "optional-dependencies", "dependency-groups", "tool", "poetry", "group", "pdm",
-             "dev-dependencies", "name", "packages", "include", "python", "mlops-scan", "fail-under", "format",
-             "exclude", "disable", "rules", "model", "assume", "limits", "max_files", "parse-timeout"]
-toml_values = st.recursive(st.booleans() | st.integers(-3, 10**6) | st.text(max_size=10) | CI_SCALARS,
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(TOML_KEYS), inner, max_size=4),
-                           max_leaves=20)
+TOML_KEYS = [
+    "project",
+    "dependencies",
+    "optional-dependencies",
+    "dependency-groups",
+    "tool",
+    "poetry",
+    "group",
+    "pdm",
+    "dev-dependencies",
+    "name",
+    "packages",
+    "include",
+    "python",
+    "mlops-scan",
+    "fail-under",
+    "format",
+    "exclude",
+    "disable",
+    "rules",
+    "model",
+    "assume",
+    "limits",
+    "max_files",
+    "parse-timeout",
+]
+toml_values = st.recursive(
+    st.booleans() | st.integers(-3, 10**6) | st.text(max_size=10) | CI_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(TOML_KEYS), inner, max_size=4),
+    max_leaves=20,
+)
 toml_text = st.dictionaries(st.sampled_from(TOML_KEYS), toml_values, max_size=4).map(_toml) | yaml_text
 
-NB_KEYS = ["cells", "nbformat", "nbformat_minor", "cell_type", "source", "input", "outputs", "worksheets",
-           "execution_count", "metadata", "text"]
-json_values = st.recursive(st.none() | st.booleans() | st.integers(-2, 5) | st.text(max_size=20)
-                           | st.sampled_from(["code", "markdown", "import mlflow\n", "%pip install x\n", "!ls\n"]),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(NB_KEYS), inner, max_size=5),
-                           max_leaves=30)
+NB_KEYS = [
+    "cells",
+    "nbformat",
+    "nbformat_minor",
+    "cell_type",
+    "source",
+    "input",
+    "outputs",
+    "worksheets",
+    "execution_count",
+    "metadata",
+    "text",
+]
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 5)
+    | st.text(max_size=20)
+    | st.sampled_from(["code", "markdown", "import mlflow\n", "%pip install x\n", "!ls\n"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(NB_KEYS), inner, max_size=5),
+    max_leaves=30,
+)
 notebook_text = json_values.map(json.dumps) | yaml_text | st.text(max_size=60)
 binary = st.binary(max_size=200)
 
@@ -129,18 +249,46 @@ RULE_VALUES = {
     "capability": st.sampled_from(sorted(CAPABILITIES)) | st.text(max_size=6),
     "kind": st.sampled_from(sorted(KINDS)) | st.text(max_size=6),
     "strength": st.sampled_from(["strong", "medium", "weak", "huge"]),
-    "params": st.dictionaries(st.sampled_from(["paths", "pattern", "imports", "calls", "names", "kinds", "where",
-                                               "commands", "triggers", "files", "notebooks", "kwarg_values", "x"]),
-                              structured, max_size=3) | structured,
-    "title": st.text(max_size=10), "description": st.text(max_size=10), "remediation": st.text(max_size=10),
-    "lifecycle": st.sampled_from(["stable", "experimental", "gone"]), "docs": st.text(max_size=5), "added_in": scalars,
+    "params": st.dictionaries(
+        st.sampled_from(
+            [
+                "paths",
+                "pattern",
+                "imports",
+                "calls",
+                "names",
+                "kinds",
+                "where",
+                "commands",
+                "triggers",
+                "files",
+                "notebooks",
+                "kwarg_values",
+                "x",
+            ]
+        ),
+        structured,
+        max_size=3,
+    )
+    | structured,
+    "title": st.text(max_size=10),
+    "description": st.text(max_size=10),
+    "remediation": st.text(max_size=10),
+    "lifecycle": st.sampled_from(["stable", "experimental", "gone"]),
+    "docs": st.text(max_size=5),
+    "added_in": scalars,
 }
 rule = st.fixed_dictionaries({}, optional=RULE_VALUES) | structured
-pack = st.fixed_dictionaries({}, optional={
-    "schema_version": st.sampled_from([1, 2, "1"]), "namespace": st.sampled_from(["acme", "Bad NS", ""]) | scalars,
-    "patterns": st.dictionaries(st.text(max_size=5), st.text(max_size=8) | scalars, max_size=2),
-    "rules": st.lists(rule, max_size=3) | scalars, "extra": scalars,
-})
+pack = st.fixed_dictionaries(
+    {},
+    optional={
+        "schema_version": st.sampled_from([1, 2, "1"]),
+        "namespace": st.sampled_from(["acme", "Bad NS", ""]) | scalars,
+        "patterns": st.dictionaries(st.text(max_size=5), st.text(max_size=8) | scalars, max_size=2),
+        "rules": st.lists(rule, max_size=3) | scalars,
+        "extra": scalars,
+    },
+)
 
 
 @given(st.one_of(pack.map(_dump_yaml), any_yaml, binary))
@@ -159,8 +307,9 @@ def test_rule_pack_loader_gives_rules_or_one_error(content):
 
 # --- YAML ---------------------------------------------------------------------------------------
 
-PATHS = st.lists(st.sampled_from(["on", "jobs", "steps", "*", "[*]", "[0]", "[3]", ".", "spec", "x.y", "[", "]"]),
-                 max_size=5).map(lambda parts: ".".join(parts))
+PATHS = st.lists(
+    st.sampled_from(["on", "jobs", "steps", "*", "[*]", "[0]", "[3]", ".", "spec", "x.y", "[", "]"]), max_size=5
+).map(lambda parts: ".".join(parts))
 
 
 @given(any_yaml, st.integers(1, 400), PATHS)
@@ -183,6 +332,7 @@ def test_detemplate_keeps_every_line(text):
 
 # --- notebooks ----------------------------------------------------------------------------------
 
+
 @given(notebook_text)
 def test_notebook_reader_gives_cells_or_a_notebook_error(text):
     problems: list[str] = []
@@ -200,15 +350,44 @@ def test_notebook_reader_gives_cells_or_a_notebook_error(text):
 
 # --- dependency manifests, project identity -----------------------------------------------------
 
-MANIFESTS = ["requirements.txt", "requirements/dev.txt", "pyproject.toml", "Pipfile", "setup.cfg", "setup.py",
-             "environment.yml"]
+MANIFESTS = [
+    "requirements.txt",
+    "requirements/dev.txt",
+    "pyproject.toml",
+    "Pipfile",
+    "setup.cfg",
+    "setup.py",
+    "environment.yml",
+]
 
 
-@given(st.sampled_from(MANIFESTS), st.one_of(toml_text, any_yaml, st.text(max_size=80), binary,
-                                             st.lists(st.sampled_from(["mlflow==2.0", "-r x.txt", "numpy>=1", "# c", "[options]",
-                                                                       "install_requires =", "  dvc", "setup(install_requires=['a'])",
-                                                                       "dependencies:", "  - pip:", "    - torch==2"]),
-                                                      max_size=6).map("\n".join)))
+@given(
+    st.sampled_from(MANIFESTS),
+    st.one_of(
+        toml_text,
+        any_yaml,
+        st.text(max_size=80),
+        binary,
+        st.lists(
+            st.sampled_from(
+                [
+                    "mlflow==2.0",
+                    "-r x.txt",
+                    "numpy>=1",
+                    "# c",
+                    "[options]",
+                    "install_requires =",
+                    "  dvc",
+                    "setup(install_requires=['a'])",
+                    "dependencies:",
+                    "  - pip:",
+                    "    - torch==2",
+                ]
+            ),
+            max_size=6,
+        ).map("\n".join),
+    ),
+)
 def test_dependency_readers_give_requirements_or_a_recorded_skip(name, content):
     with repository({name: content}) as snapshot:
         requirements = list(read_requirements(_context(snapshot, name)))
@@ -216,8 +395,13 @@ def test_dependency_readers_give_requirements_or_a_recorded_skip(name, content):
         _skips_are_clean(snapshot)
 
 
-@given(st.dictionaries(st.sampled_from(["pyproject.toml", "setup.cfg", "setup.py", "pkg/__init__.py", "src/pkg/__init__.py"]),
-                       st.one_of(toml_text, st.text(max_size=60), binary), max_size=3))
+@given(
+    st.dictionaries(
+        st.sampled_from(["pyproject.toml", "setup.cfg", "setup.py", "pkg/__init__.py", "src/pkg/__init__.py"]),
+        st.one_of(toml_text, st.text(max_size=60), binary),
+        max_size=3,
+    )
+)
 def test_project_identity_reader_never_fails(files):
     with repository(files) as snapshot:
         info = detect_project(snapshot, {})
@@ -227,9 +411,21 @@ def test_project_identity_reader_never_fails(files):
 
 # --- CI definitions -----------------------------------------------------------------------------
 
-CI_FILES = [".github/workflows/ci.yml", ".gitlab-ci.yml", "azure-pipelines.yml", "Jenkinsfile", ".circleci/config.yml",
-            ".travis.yml", "bitbucket-pipelines.yml", ".buildkite/pipeline.yml", ".drone.yml", "cloudbuild.yaml",
-            "buildspec.yml", "tekton/pipeline.yaml", "ci/pipeline.yml"]
+CI_FILES = [
+    ".github/workflows/ci.yml",
+    ".gitlab-ci.yml",
+    "azure-pipelines.yml",
+    "Jenkinsfile",
+    ".circleci/config.yml",
+    ".travis.yml",
+    "bitbucket-pipelines.yml",
+    ".buildkite/pipeline.yml",
+    ".drone.yml",
+    "cloudbuild.yaml",
+    "buildspec.yml",
+    "tekton/pipeline.yaml",
+    "ci/pipeline.yml",
+]
 
 
 @given(st.sampled_from(CI_FILES), st.one_of(any_yaml, st.text(max_size=80), binary))
@@ -244,9 +440,17 @@ def test_ci_readers_give_a_pipeline_or_none(name, content):
 
 # --- configuration ------------------------------------------------------------------------------
 
-@given(st.sampled_from([".mlops-scan.toml", "pyproject.toml"]),
-       st.one_of(toml_text, st.dictionaries(st.sampled_from(TOML_KEYS), toml_values, max_size=4)
-                 .map(lambda t: _toml({"tool": {"mlops-scan": t}})), binary))
+
+@given(
+    st.sampled_from([".mlops-scan.toml", "pyproject.toml"]),
+    st.one_of(
+        toml_text,
+        st.dictionaries(st.sampled_from(TOML_KEYS), toml_values, max_size=4).map(
+            lambda t: _toml({"tool": {"mlops-scan": t}})
+        ),
+        binary,
+    ),
+)
 def test_config_reader_gives_a_config_or_one_error(name, content):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
@@ -262,6 +466,7 @@ def test_config_reader_gives_a_config_or_one_error(name, content):
 
 # --- bytes, sizes, limits -----------------------------------------------------------------------
 
+
 @given(binary)
 def test_decode_gives_text_or_none(data):
     text = decode(data)
@@ -276,8 +481,22 @@ def test_sizes_parse_or_raise_value_error(text):
         _one_line(str(error))
 
 
-@given(st.lists(st.text(max_size=25) | st.sampled_from(["max-files=10", "parse-timeout=1e999", "max-file-bytes=1GiB",
-                                                         "max_depth=3", "parse-timeout=nan", "max-files=-1"]), max_size=3))
+@given(
+    st.lists(
+        st.text(max_size=25)
+        | st.sampled_from(
+            [
+                "max-files=10",
+                "parse-timeout=1e999",
+                "max-file-bytes=1GiB",
+                "max_depth=3",
+                "parse-timeout=nan",
+                "max-files=-1",
+            ]
+        ),
+        max_size=3,
+    )
+)
 def test_limit_options_give_limits_or_a_usage_error(options):
     try:
         assert isinstance(Limits().with_options(options), Limits)
@@ -287,8 +506,19 @@ def test_limit_options_give_limits_or_a_usage_error(options):
 
 # --- a whole scan of a small random repository ---------------------------------------------------
 
-REPO_FILES = [".github/workflows/ci.yml", "requirements.txt", "pyproject.toml", "train.py", "tests/test_x.py",
-              "notebooks/a.ipynb", "k8s/deploy.yaml", "dvc.yaml", "setup.py", "environment.yml", "Jenkinsfile"]
+REPO_FILES = [
+    ".github/workflows/ci.yml",
+    "requirements.txt",
+    "pyproject.toml",
+    "train.py",
+    "tests/test_x.py",
+    "notebooks/a.ipynb",
+    "k8s/deploy.yaml",
+    "dvc.yaml",
+    "setup.py",
+    "environment.yml",
+    "Jenkinsfile",
+]
 
 
 @given(st.dictionaries(st.sampled_from(REPO_FILES), st.one_of(any_yaml, notebook_text, toml_text, binary), max_size=5))

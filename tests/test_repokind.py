@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_scan.maturity import assess, load_model
-from mlops_scan.packs import load_all_rules
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.assessment.maturity import assess, load_model
+from mlops_scan.evidence.collect import collect
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.snapshot.tree import open_snapshot
 
 TRAIN = "import mlflow\n\n\ndef main():\n    with mlflow.start_run():\n        mlflow.log_metric('auc', 0.9)\n"
-WORKFLOW = "on:\n  push:\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+WORKFLOW = (
+    "on:\n  push:\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n"
+)
 
 
 def _repo(tmp_path: Path, title: str) -> Path:
@@ -24,7 +26,7 @@ def _repo(tmp_path: Path, title: str) -> Path:
 
 def _scan(root: Path):  # type: ignore[no-untyped-def]
     model = load_model()
-    result = collect(open_snapshot(root), load_all_rules(model))
+    result = collect(open_snapshot(root), load_all_rules(model.capabilities))
     return result, assess(model, result.evidence)
 
 
@@ -32,18 +34,21 @@ def test_examples_collection_demotes_demonstrated_ml_capabilities(tmp_path: Path
     result, assessment = _scan(_repo(tmp_path, "Contoso Machine Learning examples"))
     tracking = assessment.capabilities["experiment_tracking"]
     assert not tracking.present
-    assert [(e.path, e.strength.value, e.zone.value) for e in tracking.evidence if e.rule == "experiment_tracking.mlflow-log-call"] == [
-        ("jobs/churn/train.py", "weak", "examples")
-    ]
+    assert [
+        (e.path, e.strength.value, e.zone.value)
+        for e in tracking.evidence
+        if e.rule == "experiment_tracking.mlflow-log-call"
+    ] == [("jobs/churn/train.py", "weak", "examples")]
     assert assessment.capabilities["ci"].present, "the repository's own CI still counts"
-    assert result.errors[0].startswith("the README title ('Contoso Machine Learning examples') presents this repository")
+    assert result.errors[0].startswith(
+        "the README title ('Contoso Machine Learning examples') presents this repository"
+    )
 
 
 def test_ordinary_project_keeps_its_evidence(tmp_path: Path) -> None:
     result, assessment = _scan(_repo(tmp_path, "Churn prediction service"))
     assert assessment.capabilities["experiment_tracking"].present
     assert not any("collection of examples" in e for e in result.errors)
-
 
 
 def test_html_heading_title_is_read(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_scan.filecontext import FileContext
-from mlops_scan.requirements import read_requirements
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.requirements import read_requirements
+from mlops_scan.snapshot.tree import open_snapshot
 
 
 def _optional(tmp_path: Path, name: str, text: str) -> dict[str, bool]:
@@ -38,7 +38,13 @@ torch = {version = "^2", optional = true}
 ruff = "*"
 """
     assert _optional(tmp_path, "pyproject.toml", text) == {
-        "requests": False, "ray": True, "pytest": True, "numpy": False, "torch": True, "ruff": True}
+        "requests": False,
+        "ray": True,
+        "pytest": True,
+        "numpy": False,
+        "torch": True,
+        "ruff": True,
+    }
 
 
 def test_setup_py_and_setup_cfg(tmp_path: Path) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
-
-from mlops_scan.maturity import load_model
-from mlops_scan.packs import load_all_rules
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import open_snapshot
 from rulefixtures import RULE_FIXTURES, cases, expectations
+
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.evidence.collect import collect
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.snapshot.tree import open_snapshot
 
 
 @lru_cache(maxsize=1)
 def all_rules():  # type: ignore[no-untyped-def]
-    return load_all_rules(load_model())
+    return load_all_rules(load_model().capabilities)
 
 
 def hits_of(case):  # type: ignore[no-untyped-def]
@@ -29,15 +29,16 @@ def test_fixture_case(case):  # type: ignore[no-untyped-def]
     hits = hits_of(case)
     todo = {(r, p) for r, p, _ in exp.todo}
     unexpected = sorted(
-        h for h in hits
-        if h not in exp.fires and (h[0], h[1], None) not in exp.fires and (h[0], h[1]) not in todo
+        h for h in hits if h not in exp.fires and (h[0], h[1], None) not in exp.fires and (h[0], h[1]) not in todo
     )
     missing = sorted(f for f in exp.fires if f not in hits and not (f[2] is None and any(h[:2] == f[:2] for h in hits)))
     wrongly_fired = sorted(h for h in hits if h[0] in exp.silent)
     silent_broken = sorted(s for s in exp.silent_at if s in hits)
     assert not unexpected, f"hits nobody annotated: {unexpected}"
     assert not missing, f"expected hits that did not happen: {missing}"
-    assert not wrongly_fired and not silent_broken, f"rules that must stay silent fired: {wrongly_fired + silent_broken}"
+    assert not wrongly_fired and not silent_broken, (
+        f"rules that must stay silent fired: {wrongly_fired + silent_broken}"
+    )
 
 
 def test_every_rule_has_firing_and_silent_fixtures():

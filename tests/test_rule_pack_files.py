@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_scan.maturity import load_model
-from mlops_scan.packs import load_all_rules
-from mlops_scan.rules import looks_like_rule_pack
-from mlops_scan.scanner import collect
-from mlops_scan.snapshot import open_snapshot
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.evidence.collect import collect
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.rules.loader import looks_like_rule_pack
+from mlops_scan.snapshot.tree import open_snapshot
 
 PACK = """schema_version: 1
 rules:
@@ -42,6 +42,6 @@ def test_rule_pack_in_the_repository_is_not_scanned(tmp_path: Path) -> None:
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "team.yaml").write_text(PACK)
     (tmp_path / "deploy.yaml").write_text(DEPLOY)
-    result = collect(open_snapshot(tmp_path), load_all_rules(load_model()))
+    result = collect(open_snapshot(tmp_path), load_all_rules(load_model().capabilities))
     assert {e.path for e in result.evidence if e.capability == "ops_metrics"} == {"deploy.yaml"}
     assert result.inspected["rule_packs_not_scanned"] == ["policies/team.yaml"]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mlops_scan.errors import UsageError
-from mlops_scan.findings import Skipped, Zone
-from mlops_scan.snapshot import Limits, decode, open_snapshot
+from mlops_scan.snapshot.tree import Limits, decode, open_snapshot
+from mlops_scan.types import Skipped, Zone
 
 FILES = {
     "README.md": "# demo\n",
@@ -41,8 +41,11 @@ def make_tree(root: Path, files: dict[str, str] = FILES) -> Path:
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -59,8 +62,11 @@ def test_git_listing_keeps_tracked_and_untracked_but_not_ignored(git_tree: Path)
     assert snap.source == "git"
     paths = [f.path for f in snap.files]
     assert "tests/test_app.py" in paths  # untracked, not ignored
-    assert paths == sorted(paths) == [
-        ".gitignore", "README.md", "src/app/__init__.py", "src/app/train.py", "tests/test_app.py"]
+    assert (
+        paths
+        == sorted(paths)
+        == [".gitignore", "README.md", "src/app/__init__.py", "src/app/train.py", "tests/test_app.py"]
+    )
     assert snap.notes == []
 
 
@@ -75,7 +81,12 @@ def test_walk_listing_skips_tool_folders_and_virtual_environments(tmp_path: Path
     snap = open_snapshot(root)
     assert snap.source == "walk"
     assert [f.path for f in snap.files] == [
-        ".gitignore", "README.md", "data/raw.csv", "run.log", "src/app/__init__.py", "src/app/train.py",
+        ".gitignore",
+        "README.md",
+        "data/raw.csv",
+        "run.log",
+        "src/app/__init__.py",
+        "src/app/train.py",
         "tests/test_app.py",
     ]
 
@@ -94,13 +105,20 @@ def test_zones_are_assigned_when_listing(tmp_path: Path) -> None:
     root = make_tree(tmp_path / "z", {"src/m.py": "", "tests/t.py": "", "docs/x.md": "", "examples/e.py": ""})
     snap = open_snapshot(root)
     assert {f.path: f.zone for f in snap.files} == {
-        "docs/x.md": Zone.DOCS, "examples/e.py": Zone.EXAMPLES, "src/m.py": Zone.PROJECT, "tests/t.py": Zone.TESTS}
+        "docs/x.md": Zone.DOCS,
+        "examples/e.py": Zone.EXAMPLES,
+        "src/m.py": Zone.PROJECT,
+        "tests/t.py": Zone.TESTS,
+    }
 
 
 def test_zone_overrides_win(tmp_path: Path) -> None:
     root = make_tree(tmp_path / "o", {"examples/service/app.py": "", "examples/other.py": ""})
     snap = open_snapshot(root, zone_overrides={"examples/service": Zone.PROJECT})
-    assert {f.path: f.zone for f in snap.files} == {"examples/other.py": Zone.EXAMPLES, "examples/service/app.py": Zone.PROJECT}
+    assert {f.path: f.zone for f in snap.files} == {
+        "examples/other.py": Zone.EXAMPLES,
+        "examples/service/app.py": Zone.PROJECT,
+    }
 
 
 def test_exclude_globs_and_folders(tmp_path: Path) -> None:

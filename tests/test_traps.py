@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from mlops_scan.findings import Strength, Zone
-from mlops_scan.project import detect_project
-from mlops_scan.snapshot import open_snapshot
 from scanning import FIXTURES, assess_fixture, evidence_paths, json_evidence_paths, json_report
+
+from mlops_scan.facts.project import detect_project
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import Strength, Zone
 
 TEMPLATE = "{{ cookiecutter.repo_name }}"
 TEMPLATE_TRAIN = f"{TEMPLATE}/src/{{{{ cookiecutter.package_name }}}}/train.py"
@@ -112,9 +112,15 @@ def test_examples_evidence_is_weak_and_does_not_lift_the_level() -> None:
 def test_examples_evidence_in_json_keeps_the_rule_strength() -> None:
     report = json_report("traps/examples-only")
     [item] = report["capabilities"]["experiment_tracking"]["evidence"]
-    assert item == {"rule": "experiment_tracking.mlflow-log-call", "path": "examples/churn-training/train.py", "line": 10,
-                    "strength": "weak", "zone": "examples", "snippet": "with mlflow.start_run():",
-                    "rule_strength": "strong"}
+    assert item == {
+        "rule": "experiment_tracking.mlflow-log-call",
+        "path": "examples/churn-training/train.py",
+        "line": 10,
+        "strength": "weak",
+        "zone": "examples",
+        "snippet": "with mlflow.start_run():",
+        "rule_strength": "strong",
+    }
 
 
 def test_mocked_mlflow_in_tests_is_weak() -> None:
@@ -140,12 +146,25 @@ def test_template_evidence_is_weak_in_templates_zone() -> None:
 
 def test_commented_out_code_is_no_evidence() -> None:
     a = assess_fixture("traps/commented-out")
-    for cid in ("ci", "automated_tests", "training_pipeline", "experiment_tracking", "model_registry", "reproducibility"):
+    for cid in (
+        "ci",
+        "automated_tests",
+        "training_pipeline",
+        "experiment_tracking",
+        "model_registry",
+        "reproducibility",
+    ):
         assert a.capabilities[cid].evidence == (), cid
 
 
 def test_manifests_that_serve_no_model_prove_no_model_capability() -> None:
     a = assess_fixture("traps/k8s-no-model")
-    for cid in ("deployment_automation", "ab_testing", "model_packaging", "model_monitoring", "automated_retraining",
-                "training_pipeline"):
+    for cid in (
+        "deployment_automation",
+        "ab_testing",
+        "model_packaging",
+        "model_monitoring",
+        "automated_retraining",
+        "training_pipeline",
+    ):
         assert a.capabilities[cid].evidence == (), cid

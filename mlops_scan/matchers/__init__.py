@@ -1,5 +1,5 @@
 """Matcher kinds: code that serves every rule of one kind in one pass over the files."""
 
-from mlops_scan.matchers.base import Hit, Matcher, ProjectInfo, installed_kinds
+from mlops_scan.matchers.base import Hit, Matcher, installed_kinds
 
-__all__ = ["Hit", "Matcher", "ProjectInfo", "installed_kinds"]
+__all__ = ["Hit", "Matcher", "installed_kinds"]

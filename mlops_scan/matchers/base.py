@@ -10,28 +10,19 @@ from functools import lru_cache
 from typing import ClassVar
 
 try:
-    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _sre  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from mlops_scan.errors import MlopsScanError
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import Strength
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import FileEntry, Snapshot
+from mlops_scan.facts.context import FileContext
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.types import ProjectInfo, Strength
 
 ENTRY_POINT_GROUP = "mlops_scan.matchers"
-
-
-@dataclass(frozen=True)
-class ProjectInfo:
-    """What the scan knows of the repository's own identity."""
-
-    packages: frozenset[str] = frozenset()
-    """Top-level import names of the repository's own packages."""
-    distributions: frozenset[str] = frozenset()
-    """Normalised distribution names the repository publishes."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +48,7 @@ class Matcher(ABC):
         self.project = project
 
     @classmethod
-    def check_params(cls, params: object) -> None:  # noqa: B027 - optional hook
+    def check_params(cls, params: object) -> None:
         """Raise ValueError when params are well-typed but meaningless (bad regex, empty lists)."""
 
     @abstractmethod
@@ -132,7 +123,7 @@ def _glob_body(glob: str) -> str:
             i += 1
         elif glob[i] == "{" and "}" in glob[i:]:
             end = glob.index("}", i)
-            out.append("(?:" + "|".join(re.escape(x) for x in glob[i + 1:end].split(",")) + ")")
+            out.append("(?:" + "|".join(re.escape(x) for x in glob[i + 1 : end].split(",")) + ")")
             i = end + 1
         else:
             out.append(re.escape(glob[i]))
@@ -193,7 +184,7 @@ def _glob_key(glob: str) -> str | None:
     if not _WILDCARD.search(last):
         return "=" + last
     tail = _WILDCARD.split(last)[-1]
-    return tail[tail.rfind("."):] if "." in tail else None
+    return tail[tail.rfind(".") :] if "." in tail else None
 
 
 class GlobIndex:
@@ -214,8 +205,8 @@ class GlobIndex:
 
     def candidates(self, path: str) -> list[int]:
         """Ascending indexes of the lists that may match ``path`` (confirm each with its :class:`GlobSet`)."""
-        name = path[path.rfind("/") + 1:]
-        ext = name[name.rfind("."):] if "." in name else ""
+        name = path[path.rfind("/") + 1 :]
+        ext = name[name.rfind(".") :] if "." in name else ""
         found = self._by_extension.get(ext)
         if found is None:
             found = self._by_extension[ext] = sorted(set(self._by_key.get(ext, []) + self._always))
@@ -228,7 +219,7 @@ def literals_of(pattern: str) -> tuple[str, ...] | None:
     (much cheaper than a regex tried at every position); None when the regex offers no such strings."""
     try:
         parsed = _sre_parse.parse(pattern)
-    except Exception:  # noqa: BLE001 - an unusual pattern just gets no prefilter
+    except Exception:
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mlops_scan.filecontext import FileContext
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.requirements import MANIFEST_KINDS, manifest_kind, normalise, read_requirements
 from mlops_scan.matchers.base import Hit, Matcher, compile_globs
-from mlops_scan.requirements import MANIFEST_KINDS, manifest_kind, normalise, read_requirements
-from mlops_scan.snapshot import FileEntry
+from mlops_scan.snapshot.tree import FileEntry
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,11 @@ class DependencyMatcher(Matcher):
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
         self._wanted = [
-            (rule, {normalise(p) for p in rule.params.packages}, compile_globs(rule.params.paths) if rule.params.paths else None)
+            (
+                rule,
+                {normalise(p) for p in rule.params.packages},
+                compile_globs(rule.params.paths) if rule.params.paths else None,
+            )
             for rule in rules
         ]
 
@@ -63,9 +67,11 @@ class DependencyMatcher(Matcher):
             return
         kind = manifest_kind(ctx.path)
         for rule, names, paths in self._wanted:
-            if paths and not paths.search(ctx.path) or rule.params.manifests and kind not in rule.params.manifests:
+            if (paths and not paths.search(ctx.path)) or (rule.params.manifests and kind not in rule.params.manifests):
                 continue
-            found = next((r for r in requirements if r.name in names and not (rule.params.required_only and r.optional)), None)
+            found = next(
+                (r for r in requirements if r.name in names and not (rule.params.required_only and r.optional)), None
+            )
             if found is not None:
                 yield Hit(rule, ctx.path, found.line, found.text)
                 continue
@@ -73,4 +79,6 @@ class DependencyMatcher(Matcher):
             if share is not None and kind in ("requirements", "conda") and len(requirements) >= rule.params.min_entries:
                 pinned = sum(r.pinned for r in requirements)
                 if pinned / len(requirements) >= share:
-                    yield Hit(rule, ctx.path, requirements[0].line, f"{pinned} of {len(requirements)} requirements pinned")
+                    yield Hit(
+                        rule, ctx.path, requirements[0].line, f"{pinned} of {len(requirements)} requirements pinned"
+                    )

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mlops_scan.filecontext import FileContext
+from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs, literals_of
-from mlops_scan.snapshot import FileEntry
+from mlops_scan.snapshot.tree import FileEntry
 
 _COMMENT = re.compile(r"^\s*(#|//|;|<!--|--\s)")
 
@@ -43,7 +43,11 @@ class FileMatcher(Matcher):
     def __init__(self, rules, project):  # type: ignore[no-untyped-def]
         super().__init__(rules, project)
         self._compiled = [
-            (rule, compile_globs(rule.params.paths), re.compile(rule.params.pattern, re.M) if rule.params.pattern else None)
+            (
+                rule,
+                compile_globs(rule.params.paths),
+                re.compile(rule.params.pattern, re.M) if rule.params.pattern else None,
+            )
             for rule in rules
         ]
         self._excluded = [compile_globs(rule.params.not_paths) if rule.params.not_paths else None for rule in rules]
@@ -58,7 +62,7 @@ class FileMatcher(Matcher):
         for index in self._index.candidates(ctx.path):
             rule, paths, pattern = self._compiled[index]
             excluded = self._excluded[index]
-            if not paths.search(ctx.path) or excluded is not None and excluded.search(ctx.path):
+            if not paths.search(ctx.path) or (excluded is not None and excluded.search(ctx.path)):
                 continue
             if pattern is None:
                 yield Hit(rule, ctx.path, None, "file present")

@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import Zone
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.notebooks import code_lines, is_text_notebook
 from mlops_scan.matchers.base import Hit, Matcher
-from mlops_scan.notebooks import code_lines, is_text_notebook
-from mlops_scan.snapshot import FileEntry, Snapshot
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.types import Zone
 
 
 class _Prefiltered:
@@ -36,15 +36,23 @@ class _Prefiltered:
         return self.pattern.search(text) if any(lit in text for lit in self.literals) else None
 
 
-TRAINING_CALL = _Prefiltered(re.compile(
-    r"\.(?:fit|fit_generator|fit_transform_and_train|train_on_batch)\s*\(|\b(?:trainer|xgb|lgb|lightgbm|xgboost)\.train\s*\(|\.backward\s*\("
-), (".fit", ".train", ".backward"))
+TRAINING_CALL = _Prefiltered(
+    re.compile(
+        r"\.(?:fit|fit_generator|fit_transform_and_train|train_on_batch)\s*\(|\b(?:trainer|xgb|lgb|lightgbm|xgboost)\.train\s*\(|\.backward\s*\("
+    ),
+    (".fit", ".train", ".backward"),
+)
 COUNTER_SIGNALS = ("orchestrated", "package-import", "entrypoint")
 MEASURES = ("share", "training-in-both", "stored-outputs")
 TRAINING = ("any", "in-notebooks", "notebooks-only")
-_ORCHESTRATED = _Prefiltered(re.compile(
-    r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
-    r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:", re.M), ("papermill", "execute_notebook", "nbconvert", "notebook_task"))
+_ORCHESTRATED = _Prefiltered(
+    re.compile(
+        r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
+        r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:",
+        re.M,
+    ),
+    ("papermill", "execute_notebook", "nbconvert", "notebook_task"),
+)
 _AUTORELOAD = _Prefiltered(re.compile(r"^\s*%(?:load_ext\s+autoreload|autoreload\b)", re.M), ("autoreload",))
 _MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
 _SCRIPTS = re.compile(r"^\[(?:project\.scripts|tool\.poetry\.scripts)\]", re.M)
@@ -99,7 +107,9 @@ class NotebookMatcher(Matcher):
         self.counter: dict[str, tuple[str, int]] = {}
         """Counter-signal -> first place it was seen."""
         own = sorted(project.packages)
-        self._own_import = re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(map(re.escape, own))})\b", re.M) if own else None
+        self._own_import = (
+            re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(map(re.escape, own))})\b", re.M) if own else None
+        )
 
     def wants(self, entry: FileEntry) -> bool:
         if entry.zone is not Zone.PROJECT:
@@ -157,8 +167,9 @@ class NotebookMatcher(Matcher):
         if match:
             target.append((ctx.path, text.count("\n", 0, match.start()) + 1))
 
-    def _signal(self, name: str, path: str, pattern: re.Pattern[str] | _Prefiltered, text: str,
-                line: int | None = None) -> None:
+    def _signal(
+        self, name: str, path: str, pattern: re.Pattern[str] | _Prefiltered, text: str, line: int | None = None
+    ) -> None:
         if name in self.counter:
             return
         match = pattern.search(text)
@@ -174,8 +185,10 @@ class NotebookMatcher(Matcher):
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
         if not self.notebooks:
             return
-        summary = (f"{self.share:.0%} of code lines in {len(self.notebooks)} notebook(s): "
-                   f"{self.nb_lines} notebook vs {self.py_lines} .py lines")
+        summary = (
+            f"{self.share:.0%} of code lines in {len(self.notebooks)} notebook(s): "
+            f"{self.nb_lines} notebook vs {self.py_lines} .py lines"
+        )
         for rule in self.rules:
             p: NotebookParams = rule.params
             if len(self.notebooks) < p.min_notebooks or any(s in self.counter for s in p.blocked_by):
@@ -183,12 +196,22 @@ class NotebookMatcher(Matcher):
             if p.measure == "training-in-both":
                 if self.nb_training and self.py_training:
                     path, line = self.nb_training[0]
-                    yield Hit(rule, path, line, f"training in {len(self.nb_training)} notebook(s) and "
-                              f"{len(self.py_training)} module(s), e.g. {self.py_training[0][0]}")
+                    yield Hit(
+                        rule,
+                        path,
+                        line,
+                        f"training in {len(self.nb_training)} notebook(s) and "
+                        f"{len(self.py_training)} module(s), e.g. {self.py_training[0][0]}",
+                    )
             elif p.measure == "stored-outputs":
                 if self.with_outputs:
                     path, line = self.with_outputs[0]
-                    yield Hit(rule, path, line, f"{len(self.with_outputs)} of {len(self.notebooks)} notebook(s) committed with outputs")
+                    yield Hit(
+                        rule,
+                        path,
+                        line,
+                        f"{len(self.with_outputs)} of {len(self.notebooks)} notebook(s) committed with outputs",
+                    )
             elif self.share >= p.min_share:
                 if p.training == "notebooks-only":
                     if not self.nb_training or self.py_training:

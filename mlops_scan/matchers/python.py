@@ -10,12 +10,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import Strength
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
-from mlops_scan.pyfacts import Call, PyFacts
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import FileEntry
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.types import Strength
 
 # An optional leading quote: in a notebook's JSON each source line is a string.
 _IMPORT_LINE = re.compile(r"^[ \t]*\"?(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;\\\"]+))", re.M)
@@ -108,7 +108,8 @@ class _Compiled:
         self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
         # Necessary conditions on the text, tested before any parse: (imported root, literal).
         self.needs = [(_roots([n]).pop(), "") for n in p.imports] + [
-            (_roots([n]).pop(), _literal(n)) for n in p.calls + p.bases + p.decorators + p.assigns]
+            (_roots([n]).pop(), _literal(n)) for n in p.calls + p.bases + p.decorators + p.assigns
+        ]
         self.function_defs = _defines("def", p.functions)
         self.class_defs = _defines("class", p.classes)
         self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
@@ -116,7 +117,8 @@ class _Compiled:
     def possible(self, text: str, imported: set[str]) -> bool:
         """Whether the file can match at all (never False for a file that matches)."""
         alternative = any(root in imported and literal in text for root, literal in self.needs) or any(
-            d.search(text) for d in self.class_defs)
+            d.search(text) for d in self.class_defs
+        )
         if not self.function_defs:
             return alternative
         return (alternative or not (self.needs or self.class_defs)) and all(d.search(text) for d in self.function_defs)
@@ -130,7 +132,11 @@ class _Compiled:
         if self.calls:
             lines += [c.line for c in facts.calls if self.calls.match(c.name) and self._kwargs_ok(c)]
         ruled_out = {(c.name, c.line) for c in facts.calls if self._excluded(c)} if self.excluded_values else set()
-        for regex, found in ((self.bases, facts.bases), (self.decorators, facts.decorators), (self.assigns, facts.assigns)):
+        for regex, found in (
+            (self.bases, facts.bases),
+            (self.decorators, facts.decorators),
+            (self.assigns, facts.assigns),
+        ):
             if regex:
                 lines += [line for name, line in found if regex.match(name) and (name, line) not in ruled_out]
         lines += [line for name, line in facts.classes if name in self.classes]
@@ -153,7 +159,9 @@ class _Compiled:
         kwargs = call.kwargs
         if len(call.args) + len(kwargs) < p.min_args or any(k not in kwargs for k in p.kwargs):
             return False
-        if not all(kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items()):
+        if not all(
+            kwargs.get(k) is not None and regex.search(kwargs[k] or "") for k, regex in self.kwarg_values.items()
+        ):
             return False
         return not self._excluded(call)
 
@@ -198,8 +206,17 @@ class PythonMatcher(Matcher):
 
     @classmethod
     def check_params(cls, params: PythonParams) -> None:
-        if not any((params.imports, params.calls, params.bases, params.decorators, params.assigns, params.functions,
-                    params.classes)):
+        if not any(
+            (
+                params.imports,
+                params.calls,
+                params.bases,
+                params.decorators,
+                params.assigns,
+                params.functions,
+                params.classes,
+            )
+        ):
             raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions, classes")
         for regex in [*params.kwarg_values.values(), *params.excluded_values.values()]:
             re.compile(regex)
@@ -222,8 +239,11 @@ class PythonMatcher(Matcher):
         # One regex per keyword, the names after it: the engine jumps between the keyword's occurrences.
         functions = "|".join(re.escape(n) for r in rules for n in r.params.functions)
         classes = "|".join(re.escape(n) for r in rules for n in r.params.classes)
-        self._any_definition = [re.compile(rf"{keyword}\s+(?:{names})\b")
-                                for keyword, names in (("def", functions), ("class", classes)) if names]
+        self._any_definition = [
+            re.compile(rf"{keyword}\s+(?:{names})\b")
+            for keyword, names in (("def", functions), ("class", classes))
+            if names
+        ]
 
     def wants(self, entry: FileEntry) -> bool:
         return entry.suffix in (".py", ".ipynb")

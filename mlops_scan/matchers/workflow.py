@@ -7,14 +7,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mlops_scan.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
-from mlops_scan.ci.readers import OPT_IN_SYSTEMS
-from mlops_scan.ci.hops import expand
-from mlops_scan.ci.model import TRIGGERS
-from mlops_scan.filecontext import FileContext
+from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
+from mlops_scan.facts.ci.hops import expand
+from mlops_scan.facts.ci.model import TRIGGERS
+from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
+from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import FileEntry
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import FileEntry
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class WorkflowParams:
     """Params of a ``workflow`` rule; all given tests must hold in one job."""
 
     systems: list[str] = field(default_factory=list)
-    """CI systems (empty: any CI system). See ``mlops_scan.ci.SYSTEMS``; ``github-actions-template``
+    """CI systems (empty: any CI system). See ``mlops_scan.facts.ci.SYSTEMS``; ``github-actions-template``
     (workflows parked outside ``.github/workflows/``) and ``pre-commit`` (git hooks) match only when named."""
     triggers: list[str] = field(default_factory=list)
     """The pipeline (or the job) runs on any of these triggers (empty: any, including none)."""
@@ -57,7 +57,9 @@ class _Compiled:
                 continue
             if any(t in (job.triggers or pipeline.triggers) for t in p.not_triggers):
                 continue
-            if self.not_commands and any(self.not_commands.search(expanded.get(id(s), s.command or s.uses)) for s in job.steps):
+            if self.not_commands and any(
+                self.not_commands.search(expanded.get(id(s), s.command or s.uses)) for s in job.steps
+            ):
                 continue
             line = self._job_line(job, expanded, lines)
             if line is None:
@@ -133,7 +135,9 @@ class WorkflowMatcher(Matcher):
             for job in pipeline.jobs:
                 for step in job.steps:
                     local = step.uses if step.uses.startswith("./") else ""  # a local action called with inputs
-                    expanded[id(step)] = expand("\n".join(filter(None, (step.command, local))) or step.uses, ctx.snapshot, ci_dir)
+                    expanded[id(step)] = expand(
+                        "\n".join(filter(None, (step.command, local))) or step.uses, ctx.snapshot, ci_dir
+                    )
         for compiled in self._rules:
             line = compiled.match(pipeline, expanded, ctx.lines)
             if line is not None:

@@ -22,12 +22,12 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from mlops_scan import yamlnodes
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import Zone
+from mlops_scan.facts import yamlnodes
+from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, compile_globs
-from mlops_scan.rules import Rule
-from mlops_scan.snapshot import FileEntry, Snapshot
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.types import Zone
 
 CONDITION_KEYS = {"path", "min_count", "equals", "matches", "contains", "min_keys", "min_items"}
 
@@ -113,8 +113,13 @@ def _condition(raw: dict[str, Any]) -> _Condition:
         if not isinstance(raw.get(key, 0), int) or isinstance(raw.get(key, 0), bool):
             raise ValueError(f"'{key}' must be an integer")
     return _Condition(
-        raw["path"], raw.get("min_count", 1), tuple(str(e).lower() if isinstance(e, bool) else str(e) for e in equals),
-        _regex(raw, "matches"), _regex(raw, "contains"), raw.get("min_keys", 0), raw.get("min_items", 0),
+        raw["path"],
+        raw.get("min_count", 1),
+        tuple(str(e).lower() if isinstance(e, bool) else str(e) for e in equals),
+        _regex(raw, "matches"),
+        _regex(raw, "contains"),
+        raw.get("min_keys", 0),
+        raw.get("min_items", 0),
     )
 
 
@@ -315,7 +320,9 @@ def crd_groups(text: str) -> set[str]:
         if spec is None or child is None:
             continue
         end = _ROOT_LINE.search(chunk, spec.end())
-        group = re.compile(rf"^{re.escape(child.group(1))}group:[ \t]*[\"']?([A-Za-z0-9][A-Za-z0-9.-]*)[\"']?[ \t\r]*(?:#.*)?$", re.M)
+        group = re.compile(
+            rf"^{re.escape(child.group(1))}group:[ \t]*[\"']?([A-Za-z0-9][A-Za-z0-9.-]*)[\"']?[ \t\r]*(?:#.*)?$", re.M
+        )
         found = group.search(chunk, spec.end(), end.start() if end else len(chunk))
         if found:
             groups.add(found.group(1))

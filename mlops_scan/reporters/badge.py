@@ -11,12 +11,17 @@ import json
 import math
 from xml.sax.saxutils import escape, quoteattr
 
-from mlops_scan.maturity import Assessment
+from mlops_scan.assessment.maturity import Assessment
 
 LABEL = "MLOps level"
 # shields.io's named colours, worst to best: red, orange, yellow, yellowgreen, brightgreen.
-PALETTE = (("red", "#e05d44"), ("orange", "#fe7d37"), ("yellow", "#dfb317"), ("yellowgreen", "#a4a61d"),
-           ("brightgreen", "#44cc11"))
+PALETTE = (
+    ("red", "#e05d44"),
+    ("orange", "#fe7d37"),
+    ("yellow", "#dfb317"),
+    ("yellowgreen", "#a4a61d"),
+    ("brightgreen", "#44cc11"),
+)
 LABEL_COLOR = "#555"
 FONT = "DejaVu Sans,Verdana,Geneva,sans-serif"
 PADDING = 6
@@ -24,10 +29,101 @@ PADDING = 6
 
 # Advance widths of DejaVu Sans at 11 px in tenths of a pixel, rounded up, for the characters 32 to 126.
 _ASCII_WIDTHS = (
-    35, 45, 51, 93, 70, 105, 86, 31, 43, 43, 55, 93, 35, 40, 35, 38, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 38, 38,
-    93, 93, 93, 59, 110, 76, 76, 77, 85, 70, 64, 86, 83, 33, 33, 73, 62, 95, 83, 87, 67, 87, 77, 70, 68, 81, 76, 109,
-    76, 68, 76, 43, 38, 43, 93, 55, 55, 68, 70, 61, 70, 68, 39, 70, 70, 31, 31, 64, 31, 108, 70, 68, 70, 70, 46, 58,
-    44, 70, 66, 90, 66, 66, 58, 70, 38, 70, 93,
+    35,
+    45,
+    51,
+    93,
+    70,
+    105,
+    86,
+    31,
+    43,
+    43,
+    55,
+    93,
+    35,
+    40,
+    35,
+    38,
+    70,
+    70,
+    70,
+    70,
+    70,
+    70,
+    70,
+    70,
+    70,
+    70,
+    38,
+    38,
+    93,
+    93,
+    93,
+    59,
+    110,
+    76,
+    76,
+    77,
+    85,
+    70,
+    64,
+    86,
+    83,
+    33,
+    33,
+    73,
+    62,
+    95,
+    83,
+    87,
+    67,
+    87,
+    77,
+    70,
+    68,
+    81,
+    76,
+    109,
+    76,
+    68,
+    76,
+    43,
+    38,
+    43,
+    93,
+    55,
+    55,
+    68,
+    70,
+    61,
+    70,
+    68,
+    39,
+    70,
+    70,
+    31,
+    31,
+    64,
+    31,
+    108,
+    70,
+    68,
+    70,
+    70,
+    46,
+    58,
+    44,
+    70,
+    66,
+    90,
+    66,
+    66,
+    58,
+    70,
+    38,
+    70,
+    93,
 )
 _OTHER_WIDTHS = {"\u00b7": 35, "\u2013": 55, "\u2014": 110, "\u2026": 110}
 _WIDEST = 110
@@ -53,8 +149,12 @@ def level_color(assessment: Assessment) -> tuple[str, str]:
 def message(assessment: Assessment) -> str:
     """``2 · automated training``; ``(1 asserted)`` is added when an asserted capability holds the level up."""
     text = f"{assessment.level} · {_sentence_case(assessment.level_name)}"
-    asserted = [cid for level in assessment.model.levels[1:assessment.level + 1] for cid in level.required
-                if assessment.capabilities[cid].asserted is not None]
+    asserted = [
+        cid
+        for level in assessment.model.levels[1 : assessment.level + 1]
+        for cid in level.required
+        if assessment.capabilities[cid].asserted is not None
+    ]
     return f"{text} ({len(asserted)} asserted)" if asserted else text
 
 
@@ -93,14 +193,16 @@ def _text(content: str, center: float, fg: str) -> str:
     """A text and its shadow, drawn at ten times the size and scaled down (crisper in small badges)."""
     x, length, body = round(center * 10), text_width(content) * 10, escape(content)
     shadow = "#ccc" if fg != "#fff" else "#010101"
-    return (f'<text aria-hidden="true" x="{x}" y="150" fill="{shadow}" fill-opacity=".3" transform="scale(.1)" '
-            f'textLength="{length}">{body}</text>'
-            f'<text x="{x}" y="140" fill="{fg}" transform="scale(.1)" textLength="{length}">{body}</text>')
+    return (
+        f'<text aria-hidden="true" x="{x}" y="150" fill="{shadow}" fill-opacity=".3" transform="scale(.1)" '
+        f'textLength="{length}">{body}</text>'
+        f'<text x="{x}" y="140" fill="{fg}" transform="scale(.1)" textLength="{length}">{body}</text>'
+    )
 
 
 def _foreground(background: str) -> str:
     """White text on dark backgrounds, dark text on light ones."""
-    red, green, blue = (int(background[i:i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = (int(background[i : i + 2], 16) for i in (1, 3, 5))
     return "#333" if (0.299 * red + 0.587 * green + 0.114 * blue) / 255 > 0.69 else "#fff"
 
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 
 from mlops_scan import __version__
-from mlops_scan.findings import Evidence
-from mlops_scan.maturity import Assessment
+from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.types import Evidence
 
 SCHEMA_VERSION = "1.0"
 
 
 def evidence_dict(e: Evidence) -> dict[str, object]:
     """One piece of evidence as a JSON object."""
-    out: dict[str, object] = {"rule": e.rule, "path": e.path, "line": e.line, "strength": e.strength.value,
-                              "zone": e.zone.value, "snippet": e.snippet}
+    out: dict[str, object] = {
+        "rule": e.rule,
+        "path": e.path,
+        "line": e.line,
+        "strength": e.strength.value,
+        "zone": e.zone.value,
+        "snippet": e.snippet,
+    }
     if e.rule_strength is not None:
         out["rule_strength"] = e.rule_strength.value
     return out
@@ -30,9 +36,15 @@ def document(a: Assessment) -> dict[str, object]:
         "level": a.level,
         "level_name": a.level_name,
         "levels": [
-            {"level": s.definition.number, "name": s.definition.name, "reached": s.reached,
-             "required": list(s.definition.required), "supporting": list(s.definition.supporting),
-             "present": s.present, "total": s.total}
+            {
+                "level": s.definition.number,
+                "name": s.definition.name,
+                "reached": s.reached,
+                "required": list(s.definition.required),
+                "supporting": list(s.definition.supporting),
+                "present": s.present,
+                "total": s.total,
+            }
             for s in a.levels
         ],
         "capabilities": {
@@ -48,7 +60,9 @@ def document(a: Assessment) -> dict[str, object]:
             for cid, s in a.capabilities.items()
         },
         "ahead": list(a.ahead),
-        "next_steps": [{"capability": n.capability, "level": n.level, "remediation": n.remediation} for n in a.next_steps],
+        "next_steps": [
+            {"capability": n.capability, "level": n.level, "remediation": n.remediation} for n in a.next_steps
+        ],
         "measurements": a.measurements,
         "inspected": a.inspected,
         "skipped": [{"path": s.path, "reason": s.reason} for s in a.skipped],

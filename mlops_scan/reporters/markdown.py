@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from mlops_scan.maturity import Assessment, CapabilityStatus
+from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
 from mlops_scan.reporters.badge import message
 
 MARKER = "<!-- mlops-scan report -->"
@@ -33,17 +33,23 @@ def render(assessment: Assessment, link_base: str = "") -> str:
     out += ["", "| Capability | Level | Role | Status | Evidence |", "|---|---|---|---|---|"]
     for level in a.model.levels[1:]:
         for cid in level.required + level.supporting:
-            out.append(_capability_row(a.capabilities[cid], "required" if cid in level.required else "supporting", link_base))
+            out.append(
+                _capability_row(a.capabilities[cid], "required" if cid in level.required else "supporting", link_base)
+            )
     asserted = [s for s in a.capabilities.values() if s.asserted is not None]
     if asserted:
-        out += ["", "*Asserted* capabilities are declared present by the team in configuration; mlops-scan did not "
-                    "detect them."]
+        out += [
+            "",
+            "*Asserted* capabilities are declared present by the team in configuration; mlops-scan did not "
+            "detect them.",
+        ]
     notebook = _notebooks(a)
     if notebook:
         out += ["", notebook]
     if a.ahead:
-        names = ", ".join(f"{_esc(a.capabilities[c].definition.name)} (level {a.capabilities[c].definition.level})"
-                          for c in a.ahead)
+        names = ", ".join(
+            f"{_esc(a.capabilities[c].definition.name)} (level {a.capabilities[c].definition.level})" for c in a.ahead
+        )
         out += ["", f"Ahead of the level: {names}."]
     out += ["", *_next_steps(a, top)]
     details = _details(a)

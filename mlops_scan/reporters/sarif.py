@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from urllib.parse import quote
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from mlops_scan import __version__
-from mlops_scan.findings import CapabilityId
-from mlops_scan.maturity import Assessment, CapabilityStatus
+from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
+from mlops_scan.types import CapabilityId
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/mlops-scan/mlops-scan/blob/main/docs/detectors.md"
@@ -39,14 +39,27 @@ def render(assessment: Assessment, anchor: str | None = None) -> str:
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "mlops-scan", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": DOCS_URL, "rules": rules}},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-            "properties": {"level": a.level, "levelName": a.level_name, "model": a.model.id,
-                           "asserted": [cid for cid, s in a.capabilities.items() if s.asserted is not None]},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mlops-scan",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": DOCS_URL,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+                "properties": {
+                    "level": a.level,
+                    "levelName": a.level_name,
+                    "model": a.model.id,
+                    "asserted": [cid for cid, s in a.capabilities.items() if s.asserted is not None],
+                },
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
@@ -70,12 +83,14 @@ def _findings(a: Assessment) -> list[tuple[CapabilityId, str, str, str]]:
     for cid, status in a.capabilities.items():
         d = status.definition
         if cid in missing:
-            text = (f"Level {d.level} ({a.model.levels[d.level].name}) requires {d.name}: {status.reason}. "
-                    f"{d.remediation}")
+            text = (
+                f"Level {d.level} ({a.model.levels[d.level].name}) requires {d.name}: {status.reason}. {d.remediation}"
+            )
             out.append((cid, "warning", "missing", text))
         elif status.asserted is not None:
-            out.append((cid, "note", "asserted",
-                        f"{d.name} is asserted in configuration, not detected: {status.asserted}"))
+            out.append(
+                (cid, "note", "asserted", f"{d.name} is asserted in configuration, not detected: {status.asserted}")
+            )
         elif d.role == "finding":
             if status.present:
                 out.append((cid, "note", "finding", f"{d.what} {d.remediation}"))
@@ -93,15 +108,19 @@ def _rule(status: CapabilityStatus) -> dict[str, object]:
         "name": "".join(part.title() for part in d.id.split("_")),
         "shortDescription": {"text": f"{d.name} ({role})"},
         "fullDescription": {"text": d.what or d.name},
-        "help": {"text": d.remediation, "markdown": f"**Next step:** {d.remediation}\n\n[Detectors]({DOCS_URL}#{_anchor(d.id)})"},
+        "help": {
+            "text": d.remediation,
+            "markdown": f"**Next step:** {d.remediation}\n\n[Detectors]({DOCS_URL}#{_anchor(d.id)})",
+        },
         "helpUri": f"{DOCS_URL}#{_anchor(d.id)}",
         "defaultConfiguration": {"level": "warning" if d.role == "required" else "note"},
         "properties": {"tags": ["mlops", "maturity", f"level-{d.level}"], "level": d.level, "role": d.role},
     }
 
 
-def _result(cid: CapabilityId, index: int, level: str, category: str, text: str, status: CapabilityStatus,
-            anchor: str | None) -> dict[str, object]:
+def _result(
+    cid: CapabilityId, index: int, level: str, category: str, text: str, status: CapabilityStatus, anchor: str | None
+) -> dict[str, object]:
     best = status.best if category in ("missing", "insufficient", "finding") else None
     result: dict[str, object] = {"ruleId": cid, "ruleIndex": index, "level": level, "message": {"text": text}}
     if best is not None and best.path not in ("", "."):
@@ -111,8 +130,11 @@ def _result(cid: CapabilityId, index: int, level: str, category: str, text: str,
         result["locations"] = [_location(anchor, {})]
     digest = hashlib.sha256(f"{cid}:{category}".encode()).hexdigest()[:32]
     result["partialFingerprints"] = {FINGERPRINT: digest}
-    result["properties"] = {"category": category, "repositoryLevel": best is None or best.path in ("", "."),
-                            "evidence": len(status.evidence)}
+    result["properties"] = {
+        "category": category,
+        "repositoryLevel": best is None or best.path in ("", "."),
+        "evidence": len(status.evidence),
+    }
     return result
 
 

@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from mlops_scan.maturity import Assessment, CapabilityStatus
+from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
 
 WIDTH = 80
 
@@ -28,7 +28,10 @@ def render(assessment: Assessment, color: bool = False, verbose: bool = False) -
     for status in a.levels[1:]:
         d = status.definition
         state = style("reached", fg="green") if status.reached else style("not reached", fg="red")
-        out.append(style(f"Level {d.number}  {d.name}", bold=True) + f"  [{state}, {status.present}/{status.total} capabilities]")
+        out.append(
+            style(f"Level {d.number}  {d.name}", bold=True)
+            + f"  [{state}, {status.present}/{status.total} capabilities]"
+        )
         for cid in d.required + d.supporting:
             out.extend(_capability_lines(a.capabilities[cid], cid in d.required, style))
         out.append("")
@@ -36,12 +39,16 @@ def render(assessment: Assessment, color: bool = False, verbose: bool = False) -
     measure = a.measurements.get("notebook")
     if isinstance(measure, dict) and measure.get("notebooks"):
         verdict = "notebook-centric" if notebook and notebook.present else "not notebook-centric"
-        out.append(f"Notebooks: {measure['share']:.0%} of code lines in {measure['notebooks']} notebook(s) ({verdict}).")
+        out.append(
+            f"Notebooks: {measure['share']:.0%} of code lines in {measure['notebooks']} notebook(s) ({verdict})."
+        )
         if notebook and notebook.present and a.level == 0:
             out.extend(_wrap("  Most ML code lives in notebooks: " + notebook.definition.remediation, indent="    "))
         out.append("")
     if a.ahead:
-        names = ", ".join(f"{a.capabilities[c].definition.name} (level {a.capabilities[c].definition.level})" for c in a.ahead)
+        names = ", ".join(
+            f"{a.capabilities[c].definition.name} (level {a.capabilities[c].definition.level})" for c in a.ahead
+        )
         missing = [s.capability for s in a.next_steps]
         tail = f", but level {a.level + 1} is missing {', '.join(missing)}" if missing else ""
         out.extend(_wrap(f"Ahead of your level: {names}{tail}."))
@@ -62,7 +69,11 @@ def render(assessment: Assessment, color: bool = False, verbose: bool = False) -
             out.extend(f"  {s.path}: {s.reason}" for s in a.skipped)
         elif skipped:
             first = a.skipped[0]
-            out.extend(_wrap(f"Skipped {skipped} file(s), e.g. {first.path}: {first.reason} (all with --verbose or --format json)."))
+            out.extend(
+                _wrap(
+                    f"Skipped {skipped} file(s), e.g. {first.path}: {first.reason} (all with --verbose or --format json)."
+                )
+            )
     return "\n".join(out) + "\n"
 
 
@@ -94,7 +105,7 @@ def _shorten(path: str, width: int) -> str:
     if len(path) <= width or width < 12:
         return path
     keep = width - 3
-    return path[: keep // 3] + "..." + path[-(keep - keep // 3):]
+    return path[: keep // 3] + "..." + path[-(keep - keep // 3) :]
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:

@@ -15,7 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlops_scan.cli import main
+from mlops_scan.cli.app import main
 
 WORKFLOW = """\
 name: ci
@@ -56,15 +56,30 @@ def notebook(*sources: object, nbformat: object = 4, outputs: list[object] | Non
 
     Text sources are stored as Jupyter stores them: a list of lines.
     """
-    cells = [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": outputs or [],
-              "source": s.splitlines(keepends=True) if isinstance(s, str) else s} for s in sources]
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": outputs or [],
+            "source": s.splitlines(keepends=True) if isinstance(s, str) else s,
+        }
+        for s in sources
+    ]
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": nbformat, "nbformat_minor": 5}, indent=1)
 
 
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` (the test's own set-up, never the scanner) and return its output."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     done = subprocess.run(["git", "-C", str(root), *args], env=env, capture_output=True, text=True, check=True)
     return done.stdout
 

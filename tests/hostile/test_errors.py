@@ -29,20 +29,30 @@ def test_path_is_a_file(tmp_path):
     assert line == f"mlops-scan: error: {target}: not a directory (point mlops-scan at a repository folder)"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--format", "xml"], "Invalid value for '--format' / '-f': 'xml' is not one of"),
-    (["--bogus"], "No such option '--bogus'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "xml"], "Invalid value for '--format' / '-f': 'xml' is not one of"),
+        (["--bogus"], "No such option '--bogus'"),
+    ],
+)
 def test_usage_errors(tmp_path, args, message):
     _one_line_error(run("scan", str(base_repo(tmp_path)), "--no-config", *args), message)
 
 
-@pytest.mark.parametrize(("content", "cause"), [
-    ("schema_version: 1\nrules: [\n", "line 3: malformed YAML (expected the node content, but found '<stream end>')"),
-    ("rules: " + "[" * 3000 + "]" * 3000 + "\n", "malformed YAML ("),
-    (b"\xff\xfe\x00binary", "cannot read ("),
-    ("schema_version: 1\nrules:\n  - id: ci.x-y\n", "rule ci.x-y: field 'capability': required field is missing"),
-], ids=["syntax", "deep", "binary", "missing-field"])
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        (
+            "schema_version: 1\nrules: [\n",
+            "line 3: malformed YAML (expected the node content, but found '<stream end>')",
+        ),
+        ("rules: " + "[" * 3000 + "]" * 3000 + "\n", "malformed YAML ("),
+        (b"\xff\xfe\x00binary", "cannot read ("),
+        ("schema_version: 1\nrules:\n  - id: ci.x-y\n", "rule ci.x-y: field 'capability': required field is missing"),
+    ],
+    ids=["syntax", "deep", "binary", "missing-field"],
+)
 def test_broken_rule_pack_names_the_file(tmp_path, content, cause):
     pack = write(tmp_path, "packs/extra.yaml", content)
     line = _one_line_error(run("scan", str(base_repo(tmp_path / "repo")), "--no-config", "--rules", str(pack)))
@@ -50,8 +60,11 @@ def test_broken_rule_pack_names_the_file(tmp_path, content, cause):
     assert cause in line
 
 
-@pytest.mark.parametrize("content", [b"\xff\xfe\x00binary", b"levels: " + b"[" * 3000 + b"]" * 3000, b"levels: [\n"],
-                         ids=["binary", "deep", "syntax"])
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe\x00binary", b"levels: " + b"[" * 3000 + b"]" * 3000, b"levels: [\n"],
+    ids=["binary", "deep", "syntax"],
+)
 def test_broken_model_file_names_the_file(tmp_path, content):
     model = write(tmp_path, "model.yaml", content)
     line = _one_line_error(run("scan", str(base_repo(tmp_path / "repo")), "--no-config", "--model", str(model)))

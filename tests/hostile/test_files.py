@@ -44,8 +44,10 @@ def test_huge_file_is_skipped_without_being_read(tmp_path):
     report = scan(tmp_path)
     assert time.monotonic() - started < 10
     assert_base_level(report)
-    assert report.skipped == {"src/app/huge.py": ["too large (3.0 MiB > 2.0 MiB limit)"],
-                              "src/app/sparse.py": ["too large (5.0 GiB > 2.0 MiB limit)"]}
+    assert report.skipped == {
+        "src/app/huge.py": ["too large (3.0 MiB > 2.0 MiB limit)"],
+        "src/app/sparse.py": ["too large (5.0 GiB > 2.0 MiB limit)"],
+    }
     assert report.data["inspected"]["bytes_read"] < MiB
 
 
@@ -112,8 +114,16 @@ def test_file_name_with_spaces_is_scanned(tmp_path):
 @pytest.mark.parametrize(
     ("raw", "shown", "reason"),
     [
-        (b"src/app/train\nmodel.py", "src/app/train\\nmodel.py", "file name contains control characters (e.g. a newline): not scanned"),
-        (b"src/app/train\x1b[2J.py", "src/app/train\\x1b[2J.py", "file name contains control characters (e.g. a newline): not scanned"),
+        (
+            b"src/app/train\nmodel.py",
+            "src/app/train\\nmodel.py",
+            "file name contains control characters (e.g. a newline): not scanned",
+        ),
+        (
+            b"src/app/train\x1b[2J.py",
+            "src/app/train\\x1b[2J.py",
+            "file name contains control characters (e.g. a newline): not scanned",
+        ),
         (b"src/app/train\xff\xfe.py", "src/app/train\\xff\\xfe.py", "file name is not valid UTF-8: not scanned"),
         (b"src/bad\xe9dir/train.py", "src/bad\\xe9dir/train.py", "file name is not valid UTF-8: not scanned"),
     ],

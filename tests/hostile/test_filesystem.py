@@ -60,8 +60,11 @@ def test_links_pointing_outside_the_repository_are_never_followed(tmp_path, open
     assert_base_level(report)
     reason = ["symbolic link pointing outside the repository: not followed"]
     assert report.skipped == {
-        "requirements-dev.txt": reason, "src/app/absolute.py": reason, "src/app/chained.py": reason,
-        "src/app/relative.py": reason, "src/pkg": ["symbolic link to a folder: not followed"],
+        "requirements-dev.txt": reason,
+        "src/app/absolute.py": reason,
+        "src/app/chained.py": reason,
+        "src/app/relative.py": reason,
+        "src/pkg": ["symbolic link to a folder: not followed"],
     }
     assert report.evidence(TRACKING_RULE) == []
     assert any(p.endswith(".github/workflows/ci.yml") for p in opened)  # the spy sees the scan's reads
@@ -152,8 +155,10 @@ def test_unreadable_file_and_folder_by_mode(tmp_path):
     finally:
         os.chmod(tmp_path / "private", 0o755)
     assert_base_level(report)
-    assert report.skipped == {"private": ["permission denied (folder not listed)"],
-                              "src/app/train.py": ["permission denied"]}
+    assert report.skipped == {
+        "private": ["permission denied (folder not listed)"],
+        "src/app/train.py": ["permission denied"],
+    }
 
 
 def test_very_deep_folder_tree_stops_at_the_depth_limit(tmp_path):

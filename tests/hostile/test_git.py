@@ -38,8 +38,10 @@ def test_bare_repository_is_read_from_heads_tree(tmp_path):
     assert_base_level(report)
     assert report.data["inspected"]["listing"] == "git-tree"
     assert report.evidence(TRACKING_RULE) == [("src/app/train.py", 3)]
-    assert report.skipped == {"src/app/huge.py": ["too large (2.0 MiB > 2.0 MiB limit)"],
-                              "src/app/link.py": ["symbolic link in the git tree: not followed"]}
+    assert report.skipped == {
+        "src/app/huge.py": ["too large (2.0 MiB > 2.0 MiB limit)"],
+        "src/app/link.py": ["symbolic link in the git tree: not followed"],
+    }
 
 
 def test_bare_repository_without_commits_says_so(tmp_path):
@@ -88,10 +90,13 @@ def _with_submodule(root, checked_out: bool) -> None:
     commit_all(root, "submodule")
 
 
-@pytest.mark.parametrize(("checked_out", "reason"), [
-    (False, "git submodule not checked out: not scanned"),
-    (True, "git submodule: a separate repository, not scanned"),
-])
+@pytest.mark.parametrize(
+    ("checked_out", "reason"),
+    [
+        (False, "git submodule not checked out: not scanned"),
+        (True, "git submodule: a separate repository, not scanned"),
+    ],
+)
 def test_submodules_are_named_as_skipped(tmp_path, checked_out, reason):
     _with_submodule(tmp_path, checked_out)
     report = scan(tmp_path)
@@ -105,7 +110,10 @@ def test_submodules_are_named_as_skipped(tmp_path, checked_out, reason):
     ("damage", "cause"),
     [
         (lambda g: (g / "HEAD").write_text("garbage\n"), "not a valid git repository"),
-        (lambda g: (g / "index").write_bytes(b"DIRC\x00\x00\x00\x63garbage"), ".git/index: index file smaller than expected"),
+        (
+            lambda g: (g / "index").write_bytes(b"DIRC\x00\x00\x00\x63garbage"),
+            ".git/index: index file smaller than expected",
+        ),
         (lambda g: (g / "config").write_text("[core\n\tbare = maybe\n"), "bad config line 1"),
     ],
     ids=["bad-head", "bad-index", "bad-config"],

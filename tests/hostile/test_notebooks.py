@@ -15,7 +15,10 @@ MiB = 1024 * 1024
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ('{"cells": [{"cell_type": "code", "source": "import mlflow"', "malformed notebook: not valid JSON (Expecting ',' delimiter at line 1)"),
+        (
+            '{"cells": [{"cell_type": "code", "source": "import mlflow"',
+            "malformed notebook: not valid JSON (Expecting ',' delimiter at line 1)",
+        ),
         (notebook(TRACKING, nbformat=99), "unsupported notebook format version 99"),
         (notebook(TRACKING, nbformat="4"), "unsupported notebook format version '4'"),
         ('{"metadata": {}, "cells": []}', "malformed notebook: no 'nbformat' version"),
@@ -25,8 +28,17 @@ MiB = 1024 * 1024
         ("[" * 100_000 + "]" * 100_000, "malformed notebook: nested too deeply"),
         ("\x00\x01binary\x00" * 100, "binary content"),
     ],
-    ids=["invalid-json", "nbformat-99", "nbformat-string", "no-version", "json-list", "cells-not-list",
-         "worksheets-not-list", "deeply-nested", "binary"],
+    ids=[
+        "invalid-json",
+        "nbformat-99",
+        "nbformat-string",
+        "no-version",
+        "json-list",
+        "cells-not-list",
+        "worksheets-not-list",
+        "deeply-nested",
+        "binary",
+    ],
 )
 def test_unreadable_notebook_is_skipped_with_its_reason(tmp_path, content, reason):
     base_repo(tmp_path)
@@ -43,20 +55,28 @@ def test_cells_with_non_string_sources_are_left_out_and_the_others_read(tmp_path
     write(tmp_path, "notebooks/train.ipynb", text)
     report = scan(tmp_path)
     assert_base_level(report)
-    assert report.skipped == {"notebooks/train.ipynb": [
-        "cell 1 has a source that is not text: cell not analysed",
-        "cell 2 has a source that is not text: cell not analysed",
-        "cell 3 has a source that is not text: cell not analysed",
-    ]}
+    assert report.skipped == {
+        "notebooks/train.ipynb": [
+            "cell 1 has a source that is not text: cell not analysed",
+            "cell 2 has a source that is not text: cell not analysed",
+            "cell 3 has a source that is not text: cell not analysed",
+        ]
+    }
     line = next(n for n, l in enumerate(text.splitlines(), 1) if "mlflow.log_metric" in l)
     assert report.evidence(TRACKING_RULE) == [("notebooks/train.ipynb", line)]
 
 
 def _notebook_with_output(path, source: str, output_bytes: int) -> None:
     """A valid notebook whose one code cell stored ``output_bytes`` of output (written in chunks)."""
-    head = ('{"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": '
-            '[{"name": "stdout", "output_type": "stream", "text": "')
-    tail = '"}], "source": ' + json.dumps(source.splitlines(keepends=True), indent=1) + '}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    head = (
+        '{"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": '
+        '[{"name": "stdout", "output_type": "stream", "text": "'
+    )
+    tail = (
+        '"}], "source": '
+        + json.dumps(source.splitlines(keepends=True), indent=1)
+        + '}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(head)
@@ -90,8 +110,14 @@ def test_notebook_with_outputs_under_the_cap_is_read_quickly(tmp_path):
 def test_notebook_with_many_cells_whose_sources_cannot_be_located_stays_linear(tmp_path):
     # Sources written with escapes json.dumps never produces: locating them fails, which must not rescan the file per cell.
     base_repo(tmp_path)
-    cells = ",".join('{"cell_type": "code", "metadata": {}, "outputs": [], "source": "x\\u0020= %d"}' % i for i in range(20_000))
-    write(tmp_path, "notebooks/many.ipynb", '{"cells": [' + cells + '], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    cells = ",".join(
+        '{"cell_type": "code", "metadata": {}, "outputs": [], "source": "x\\u0020= %d"}' % i for i in range(20_000)
+    )
+    write(
+        tmp_path,
+        "notebooks/many.ipynb",
+        '{"cells": [' + cells + '], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    )
     started = time.monotonic()
     report = scan(tmp_path)
     assert time.monotonic() - started < 10

@@ -71,3 +71,13 @@ class Skipped:
     """POSIX path relative to the scanned root."""
     reason: str
     """One short sentence: what was wrong."""
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What the scan knows of the repository's own identity."""
+
+    packages: frozenset[str] = frozenset()
+    """Top-level import names of the repository's own packages."""
+    distributions: frozenset[str] = frozenset()
+    """Normalised distribution names the repository publishes."""

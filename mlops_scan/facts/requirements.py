@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_scan import yamlnodes
-from mlops_scan.filecontext import FileContext
+from mlops_scan.facts import yamlnodes
+from mlops_scan.facts.context import FileContext
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 _CONDA = re.compile(r"^\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
@@ -53,7 +53,7 @@ def is_conda_file(path: str) -> bool:
 def manifest_kind(path: str) -> str | None:
     """Which reader applies to a path, if any."""
     name = path.rsplit("/", 1)[-1]
-    if is_requirements_file(name) or "/requirements/" in f"/{path}" and name.endswith(".txt"):
+    if is_requirements_file(name) or ("/requirements/" in f"/{path}" and name.endswith(".txt")):
         return "requirements"
     if name == "pyproject.toml":
         return "pyproject"
@@ -76,8 +76,9 @@ def read_requirements(ctx: FileContext) -> Iterator[Requirement]:
     elif kind == "pyproject":
         yield from _from_toml_lists(ctx, _pyproject_lists(ctx.toml or {}))
     elif kind == "pipfile":
-        yield from _from_toml_lists(ctx, [(list(table(ctx.toml, "packages")), False),
-                                          (list(table(ctx.toml, "dev-packages")), True)])
+        yield from _from_toml_lists(
+            ctx, [(list(table(ctx.toml, "packages")), False), (list(table(ctx.toml, "dev-packages")), True)]
+        )
     elif kind == "setup.cfg":
         yield from _setup_cfg(ctx)
     elif kind == "setup.py":
@@ -94,7 +95,9 @@ def _requirements_txt(lines: list[str]) -> Iterator[Requirement]:
         match = _REQ.match(line)
         if match:
             spec = match.group(3)
-            yield Requirement(normalise(match.group(1)), number, spec.lstrip().startswith("==") or "===" in spec, line[:160])
+            yield Requirement(
+                normalise(match.group(1)), number, spec.lstrip().startswith("==") or "===" in spec, line[:160]
+            )
 
 
 def table(data: Any, *keys: str) -> dict[str, Any]:
@@ -130,7 +133,9 @@ def _from_toml_lists(ctx: FileContext, lists: list[tuple[list[Any], bool]]) -> I
             if not match or match.group(1).lower() == "python":
                 continue
             name = match.group(1)
-            yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional)
+            yield Requirement(
+                normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional
+            )
 
 
 def _find_line(lines: list[str], name: str) -> int | None:
@@ -151,8 +156,10 @@ def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
     except configparser.Error:
         ctx.snapshot.skip(ctx.path, "malformed setup.cfg: dependencies not read")
         return
-    values = [(parser.get("options", "install_requires", fallback=""), False),
-              (parser.get("options", "tests_require", fallback=""), True)]
+    values = [
+        (parser.get("options", "install_requires", fallback=""), False),
+        (parser.get("options", "tests_require", fallback=""), True),
+    ]
     if parser.has_section("options.extras_require"):
         values += [(v, True) for _, v in parser.items("options.extras_require")]
     for value, optional in values:
@@ -161,7 +168,9 @@ def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
             match = _REQ.match(entry)
             if entry and match:
                 name = match.group(1)
-                yield Requirement(normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional)
+                yield Requirement(
+                    normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional
+                )
 
 
 def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
@@ -170,8 +179,11 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
     if tree is None:
         return
     lists = {  # module-level `REQUIRED = [...]` passed as install_requires=REQUIRED
-        node.targets[0].id: node.value for node in tree.body
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        node.targets[0].id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
         and isinstance(node.value, (ast.List, ast.Tuple, ast.Dict))
     }
     for node in ast.walk(tree):
@@ -182,8 +194,13 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
                 if isinstance(const, ast.Constant) and isinstance(const.value, str):
                     match = _REQ.match(const.value)
                     if match:
-                        yield Requirement(normalise(match.group(1)), const.lineno, "==" in match.group(3), const.value[:160],
-                                          node.arg != "install_requires")
+                        yield Requirement(
+                            normalise(match.group(1)),
+                            const.lineno,
+                            "==" in match.group(3),
+                            const.value[:160],
+                            node.arg != "install_requires",
+                        )
 
 
 def _conda(ctx: FileContext) -> Iterator[Requirement]:
@@ -200,4 +217,9 @@ def _conda(ctx: FileContext) -> Iterator[Requirement]:
                 value = yamlnodes.scalar(pip_item)
                 match = _REQ.match(value or "")
                 if match:
-                    yield Requirement(normalise(match.group(1)), yamlnodes.line_of(pip_item), "==" in match.group(3), (value or "")[:160])
+                    yield Requirement(
+                        normalise(match.group(1)),
+                        yamlnodes.line_of(pip_item),
+                        "==" in match.group(3),
+                        (value or "")[:160],
+                    )

@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_scan.errors import RulePackError
-from mlops_scan.maturity import MaturityModel
-from mlops_scan.matchers.base import installed_kinds
-from mlops_scan.rules import Rule, builtin_pack_dir, load_rules, pack_files
 
 ENTRY_POINT_GROUP = "mlops_scan.rule_packs"
 
@@ -31,7 +28,8 @@ def plugin_pack_dirs() -> list[Path]:
     return out
 
 
-def load_all_rules(model: MaturityModel, extra: list[Path] = (), builtin: bool = True) -> list[Rule]:  # type: ignore[assignment]
-    """Every rule: built-in packs, then installed plug-in packs, then ``extra`` folders."""
-    folders = ([builtin_pack_dir()] + plugin_pack_dirs() if builtin else []) + list(extra)
-    return load_rules(pack_files(folders), installed_kinds(), set(model.capabilities))
+def builtin_pack_dir() -> Path:
+    """The built-in rule packs: ``mlops_scan/detectors`` in a wheel, top-level ``detectors/`` in a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "detectors"
+    return installed if installed.is_dir() else package.parent / "detectors"

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from mlops_scan.findings import Zone
-from mlops_scan.paths import DATA_DIR
+from mlops_scan.data import DATA_DIR
+from mlops_scan.types import Zone
 
 
 @lru_cache(maxsize=1)

@@ -13,10 +13,9 @@ from typing import Any
 
 import yaml
 
-from mlops_scan.paths import DATA_DIR
-
+from mlops_scan.data import DATA_DIR
 from mlops_scan.errors import ModelError
-from mlops_scan.findings import CapabilityId, Evidence, Skipped, Strength
+from mlops_scan.types import CapabilityId, Evidence, Skipped, Strength
 
 ROLES = ("required", "supporting", "finding")
 
@@ -75,7 +74,11 @@ def load_model(name_or_path: str = "microsoft") -> MaturityModel:
         raise ModelError(f"{path}: cannot read maturity model ({str(exc).splitlines()[0]})") from exc
     except RecursionError:
         raise ModelError(f"{path}: cannot read maturity model (nested too deeply)") from None
-    if not isinstance(data, dict) or not isinstance(data.get("levels"), dict) or not isinstance(data.get("capabilities"), dict):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("levels"), dict)
+        or not isinstance(data.get("capabilities"), dict)
+    ):
         raise ModelError(f"{path}: a model needs 'levels' and 'capabilities' mappings")
     caps_raw: dict[str, Any] = data["capabilities"]
     levels: list[LevelDef] = []
@@ -91,8 +94,16 @@ def load_model(name_or_path: str = "microsoft") -> MaturityModel:
                 if cid in placed:
                     raise ModelError(f"{path}: capability {cid!r} is placed in two levels")
                 placed[cid] = (number, role if number else "finding")
-        levels.append(LevelDef(number, str(raw.get("name", f"Level {number}")), str(raw.get("summary", "")),
-                               str(raw.get("recommendation", "")), tuple(raw.get("required") or ()), tuple(raw.get("supporting") or ())))
+        levels.append(
+            LevelDef(
+                number,
+                str(raw.get("name", f"Level {number}")),
+                str(raw.get("summary", "")),
+                str(raw.get("recommendation", "")),
+                tuple(raw.get("required") or ()),
+                tuple(raw.get("supporting") or ()),
+            )
+        )
     if not levels or levels[0].number != 0:
         raise ModelError(f"{path}: levels must start at 0")
     capabilities: dict[CapabilityId, CapabilityDef] = {}
@@ -102,10 +113,21 @@ def load_model(name_or_path: str = "microsoft") -> MaturityModel:
         if not isinstance(raw, dict):
             raise ModelError(f"{path}: capabilities.{cid} must be a mapping")
         number, role = placed[cid]
-        capabilities[CapabilityId(cid)] = CapabilityDef(CapabilityId(cid), str(raw.get("name", cid)), number, role,
-                                                        str(raw.get("what", "")), str(raw.get("remediation", "")))
-    return MaturityModel(str(data.get("id", path.stem)), str(data.get("name", path.stem)), str(data.get("source", "")),
-                         tuple(levels), capabilities)
+        capabilities[CapabilityId(cid)] = CapabilityDef(
+            CapabilityId(cid),
+            str(raw.get("name", cid)),
+            number,
+            role,
+            str(raw.get("what", "")),
+            str(raw.get("remediation", "")),
+        )
+    return MaturityModel(
+        str(data.get("id", path.stem)),
+        str(data.get("name", path.stem)),
+        str(data.get("source", "")),
+        tuple(levels),
+        capabilities,
+    )
 
 
 @dataclass(frozen=True)
@@ -174,16 +196,31 @@ class Assessment:
         return self.model.levels[self.level].name
 
 
-def capability_status(definition: CapabilityDef, evidence: list[Evidence], asserted: str | None = None,
-                      peers: dict[str, int] | None = None) -> CapabilityStatus:
+def capability_status(
+    definition: CapabilityDef,
+    evidence: list[Evidence],
+    asserted: str | None = None,
+    peers: dict[str, int] | None = None,
+) -> CapabilityStatus:
     """Apply the presence rule of MATURITY.md to one capability's evidence.
 
     Evidence is ordered strongest first; at equal strength, code files before notebooks (run by hand), then places
     that also prove more of the capabilities required at the same level (``peers``: path -> count), so ``ci``'s best
     evidence is the workflow that runs the tests rather than one that builds the docs."""
     peers = peers or {}
-    ordered = tuple(sorted(evidence, key=lambda e: (-e.strength.rank, e.path.endswith(".ipynb"), -peers.get(e.path, 0),
-                                                    e.path, e.line or 0, e.rule)))
+    ordered = tuple(
+        sorted(
+            evidence,
+            key=lambda e: (
+                -e.strength.rank,
+                e.path.endswith(".ipynb"),
+                -peers.get(e.path, 0),
+                e.path,
+                e.line or 0,
+                e.rule,
+            ),
+        )
+    )
     strong = [e for e in ordered if e.strength is Strength.STRONG]
     medium_rules = sorted({e.rule for e in ordered if e.strength is Strength.MEDIUM})
     if asserted is not None:
@@ -210,16 +247,25 @@ def _peers(model: MaturityModel, by_cap: dict[str, list[Evidence]], cid: str) ->
     return counts
 
 
-def assess(model: MaturityModel, evidence: list[Evidence], root: str = ".", assumed: dict[str, str] | None = None,
-           skipped: tuple[Skipped, ...] = (), inspected: dict[str, object] | None = None,
-           measurements: dict[str, object] | None = None, notes: tuple[str, ...] = ()) -> Assessment:
+def assess(
+    model: MaturityModel,
+    evidence: list[Evidence],
+    root: str = ".",
+    assumed: dict[str, str] | None = None,
+    skipped: tuple[Skipped, ...] = (),
+    inspected: dict[str, object] | None = None,
+    measurements: dict[str, object] | None = None,
+    notes: tuple[str, ...] = (),
+) -> Assessment:
     """Place the evidence on the model's ladder."""
     assumed = assumed or {}
     by_cap: dict[str, list[Evidence]] = {cid: [] for cid in model.capabilities}
     for item in evidence:
         by_cap.setdefault(item.capability, []).append(item)
-    caps = {cid: capability_status(d, by_cap[cid], assumed.get(cid), _peers(model, by_cap, cid))
-            for cid, d in model.capabilities.items()}
+    caps = {
+        cid: capability_status(d, by_cap[cid], assumed.get(cid), _peers(model, by_cap, cid))
+        for cid, d in model.capabilities.items()
+    }
     levels: list[LevelStatus] = []
     level = 0
     below_reached = True
@@ -233,13 +279,27 @@ def assess(model: MaturityModel, evidence: list[Evidence], root: str = ".", assu
         if reached:
             level = definition.number
         below_reached = reached
-    ahead = tuple(c for c, s in caps.items() if s.present and s.definition.role != "finding" and s.definition.level > level)
+    ahead = tuple(
+        c for c, s in caps.items() if s.present and s.definition.role != "finding" and s.definition.level > level
+    )
     next_steps: tuple[NextStep, ...] = ()
     if level + 1 < len(model.levels):
         nxt = model.levels[level + 1]
         next_steps = tuple(
             NextStep(c, caps[c].definition.name, nxt.number, caps[c].definition.remediation)
-            for c in nxt.required if not caps[c].present
+            for c in nxt.required
+            if not caps[c].present
         )
-    return Assessment(root, model, level, tuple(levels), caps, ahead, next_steps, tuple(sorted(skipped)),
-                      inspected or {}, measurements or {}, notes)
+    return Assessment(
+        root,
+        model,
+        level,
+        tuple(levels),
+        caps,
+        ahead,
+        next_steps,
+        tuple(sorted(skipped)),
+        inspected or {},
+        measurements or {},
+        notes,
+    )

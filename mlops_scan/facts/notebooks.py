@@ -73,8 +73,11 @@ def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
             raise NotebookError("malformed notebook: 'worksheets' is not a list")
         raw_cells = [c for ws in worksheets if isinstance(ws, dict) for c in ws.get("cells") or []]
     else:
-        raise NotebookError(f"unsupported notebook format version {repr(major)[:20]}" if major is not None
-                            else "malformed notebook: no 'nbformat' version")
+        raise NotebookError(
+            f"unsupported notebook format version {repr(major)[:20]}"
+            if major is not None
+            else "malformed notebook: no 'nbformat' version"
+        )
     if not isinstance(raw_cells, list):
         raise NotebookError("malformed notebook: 'cells' is not a list")
     cells: list[Cell] = []
@@ -136,7 +139,11 @@ def code_lines(source: str) -> int:
     """Non-blank lines that are neither comments nor magics (``%``/``!``)."""
     if not _RARE_BREAKS.search(source):  # one regex pass instead of a Python loop over the lines
         return len(_CODE_LINE.findall(source))
-    return sum(1 for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#") and not _MAGIC.match(line))
+    return sum(
+        1
+        for line in source.splitlines()
+        if line.strip() and not line.lstrip().startswith("#") and not _MAGIC.match(line)
+    )
 
 
 def as_python(cells: list[Cell]) -> tuple[str, list[int]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from mlops_scan.snapshot import Snapshot
+from mlops_scan.snapshot.tree import Snapshot
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,7 +44,7 @@ def expand(command: str, snapshot: Snapshot, ci_dir: str, depth: int = 2) -> str
         parts.append(text)
         size += len(text)
         if depth > 1:
-            nested = expand(text, snapshot, ci_dir, depth - 1)[len(text):]
+            nested = expand(text, snapshot, ci_dir, depth - 1)[len(text) :]
             parts.append(nested[: max(0, MAX_EXPANSION - size)])
             size += len(nested)
     return "\n".join(parts)
@@ -60,7 +60,9 @@ def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str
         if token.endswith(_SCRIPT_SUFFIXES) or token.startswith("./"):
             path = _local(token, snapshot, ci_dir)
             if path is None and token.startswith("./"):  # a local action: its folder's action.yml
-                path = _local(token.rstrip("/") + "/action.yml", snapshot, ci_dir) or _local(token.rstrip("/") + "/action.yaml", snapshot, ci_dir)
+                path = _local(token.rstrip("/") + "/action.yml", snapshot, ci_dir) or _local(
+                    token.rstrip("/") + "/action.yaml", snapshot, ci_dir
+                )
             if path:
                 text = snapshot.read_text(path)
                 if text:
@@ -101,7 +103,7 @@ def _ci_commands(text: str) -> str:
     templates they use (with their inputs), one a line; never step names, descriptions or comments. A YAML file of
     another shape (a manifest a command applies) is returned whole."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, RecursionError, ValueError):
         return text
     if not isinstance(data, dict) or not any(key in data for key in _CI_SHAPE):
@@ -126,7 +128,11 @@ def _walk(node: object, out: list[str], depth: int) -> None:
         used = node.get(key)
         if isinstance(used, str):
             given = node.get(inputs)
-            pairs = " ".join(f"{k}={v}" for k, v in given.items() if isinstance(v, (str, int, float))) if isinstance(given, dict) else ""
+            pairs = (
+                " ".join(f"{k}={v}" for k, v in given.items() if isinstance(v, (str, int, float)))
+                if isinstance(given, dict)
+                else ""
+            )
             out.append(f"template: {used}" if key == "template" else used)
             if pairs:
                 out.append(pairs)
@@ -166,7 +172,11 @@ def _local(token: str, snapshot: Snapshot, ci_dir: str) -> str | None:
 
 
 def _make_target(snapshot: Snapshot, folder: str, target: str) -> list[str]:
-    return _recipe(snapshot, tuple(posixpath.join(folder, n) if folder else n for n in ("Makefile", "makefile", "GNUmakefile")), target)
+    return _recipe(
+        snapshot,
+        tuple(posixpath.join(folder, n) if folder else n for n in ("Makefile", "makefile", "GNUmakefile")),
+        target,
+    )
 
 
 def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str, indented: bool = False) -> list[str]:

@@ -12,15 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from mlops_scan import parallel
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import Evidence, Strength, Zone
-from mlops_scan.matchers.base import Hit, Matcher, ProjectInfo, installed_kinds
-from mlops_scan.project import detect_project
-from mlops_scan.repokind import demote_examples, examples_collection_title
-from mlops_scan.rules import Rule, looks_like_rule_pack
-from mlops_scan.pyfacts import PyFacts
-from mlops_scan.snapshot import FileEntry, Snapshot, printable
+from mlops_scan.assessment.examples import demote_examples, examples_collection_title
+from mlops_scan.facts import workers as parallel
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.project import detect_project
+from mlops_scan.facts.python import PyFacts
+from mlops_scan.matchers.base import Hit, Matcher, installed_kinds
+from mlops_scan.rules.loader import Rule, looks_like_rule_pack
+from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
+from mlops_scan.types import Evidence, ProjectInfo, Strength, Zone
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
@@ -81,7 +81,8 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
                             snapshot.skip(ctx.path, f"nested too deeply for the {matcher.kind} matcher")
                         except Exception as exc:  # a matcher bug must not end the scan: report it and go on
                             errors.append(
-                                f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
+                                f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}"
+                            )
                     parsed.update(ctx.parsed)
     finally:
         if pool is not None:
@@ -98,8 +99,11 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
     title = examples_collection_title(snapshot)
     if title is not None:
         evidence = demote_examples(evidence)
-        errors.insert(0, f"the README title ({title!r}) presents this repository as a collection of examples: "
-                         "the ML capabilities it demonstrates count as examples (weak)")
+        errors.insert(
+            0,
+            f"the README title ({title!r}) presents this repository as a collection of examples: "
+            "the ML capabilities it demonstrates count as examples (weak)",
+        )
     inspected = {
         "files_listed": total,
         "files_read": snapshot.files_read,
@@ -134,14 +138,20 @@ BATCH_FILES = 256
 """Files per batch: with workers, the Python modules of one batch are parsed while the previous one is matched."""
 
 
-def _batches(snapshot: Snapshot, work: list[tuple[int, FileEntry, list[Matcher]]], contexts: dict[str, FileContext],
-             pool: parallel.FactsPool | None) -> Iterator[Batch]:
+def _batches(
+    snapshot: Snapshot,
+    work: list[tuple[int, FileEntry, list[Matcher]]],
+    contexts: dict[str, FileContext],
+    pool: parallel.FactsPool | None,
+) -> Iterator[Batch]:
     """The files to scan in batches, each file's context made once; with a pool, each batch's Python
     modules are handed to the workers one batch ahead, and their facts are in place when it is yielded."""
     ahead: deque[tuple[Batch, list[FileContext], AsyncResult[list[PyFacts | None]]]] = deque()
     for start in range(0, len(work), BATCH_FILES):
-        batch = [(i, contexts.pop(e.path, None) or FileContext(snapshot, e), wanted)
-                 for i, e, wanted in work[start:start + BATCH_FILES]]
+        batch = [
+            (i, contexts.pop(e.path, None) or FileContext(snapshot, e), wanted)
+            for i, e, wanted in work[start : start + BATCH_FILES]
+        ]
         if pool is None:
             yield batch
             continue
@@ -158,7 +168,7 @@ def _prefetch(ctx: FileContext, matchers: list[Matcher]) -> bool:
     for matcher in matchers:
         try:
             wanted = matcher.prefetch(ctx) or wanted
-        except Exception:  # noqa: S112 - the same bug shows again in scan(), which reports it
+        except Exception:
             continue
     return wanted
 
@@ -201,8 +211,18 @@ def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], d
         if per_rule[hit.rule.id] > cap:
             truncated[hit.rule.id] += 1
             continue
-        out.append(Evidence(hit.rule.capability, hit.rule.id, hit.path, hit.line, printable(hit.snippet), effective, zone,
-                            strength if effective is not strength else None))
+        out.append(
+            Evidence(
+                hit.rule.capability,
+                hit.rule.id,
+                hit.path,
+                hit.line,
+                printable(hit.snippet),
+                effective,
+                zone,
+                strength if effective is not strength else None,
+            )
+        )
     return out, dict(truncated)
 
 
@@ -214,8 +234,14 @@ class ProgressLine:
     erased when the scan is done, so the report that follows starts on a clean line.
     """
 
-    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic, delay: float = 0.5,
-                 interval: float = 0.1, width: int = 80):
+    def __init__(
+        self,
+        stream: TextIO,
+        clock: Callable[[], float] = time.monotonic,
+        delay: float = 0.5,
+        interval: float = 0.1,
+        width: int = 80,
+    ):
         self.stream = stream
         self.clock = clock
         self.start = clock()

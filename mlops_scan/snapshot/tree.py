@@ -17,15 +17,31 @@ from pathlib import Path
 from typing import Any
 
 from mlops_scan.errors import UsageError
-from mlops_scan.findings import Skipped, Zone
-from mlops_scan.zones import zone_of
+from mlops_scan.snapshot.zones import zone_of
+from mlops_scan.types import Skipped, Zone
 
 # Folders a walk never enters (a git listing leaves them out through .gitignore).
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "node_modules", "bower_components", "__pycache__", ".mypy_cache",
-        ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".venv", "venv", ".eggs", "site-packages",
-        ".ipynb_checkpoints", ".idea", ".vscode", "__pypackages__",
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "bower_components",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".eggs",
+        "site-packages",
+        ".ipynb_checkpoints",
+        ".idea",
+        ".vscode",
+        "__pypackages__",
     }
 )
 
@@ -64,8 +80,19 @@ class Limits:
 
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?i?b?)", re.I)
-_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2, "mib": 1024**2,
-          "g": 1024**3, "gb": 1000**3, "gib": 1024**3}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1000,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
 
 
 def parse_size(text: str) -> int:
@@ -89,8 +116,13 @@ def _parse_limit(name: str, value: str, field_name: str) -> int | float:
         else:
             number = int(value)
     except ValueError:
-        kind = "a size such as 2MiB" if field_name.endswith("_bytes") else "a number of seconds" \
-            if field_name == "parse_timeout" else "a whole number"
+        kind = (
+            "a size such as 2MiB"
+            if field_name.endswith("_bytes")
+            else "a number of seconds"
+            if field_name == "parse_timeout"
+            else "a whole number"
+        )
         raise UsageError(f"--limit {shown}: expected {kind}") from None
     if not math.isfinite(number):
         raise UsageError(f"--limit {shown}: expected a finite number")
@@ -177,7 +209,9 @@ class Snapshot:
             if stat.S_ISLNK(info.st_mode) or target != str(full):
                 info = os.stat(target)
             if not stat.S_ISREG(info.st_mode):
-                self.skip(path, "a folder (git submodule?): not read" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+                self.skip(
+                    path, "a folder (git submodule?): not read" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+                )
                 return None
             if info.st_size > limit:
                 self.skip(path, f"too large ({_human(info.st_size)} > {_human(limit)} limit)")
@@ -236,8 +270,21 @@ class Snapshot:
 
 KEEP_BYTES = 32 * 1024 * 1024
 _REFERENCED_NAMES = frozenset(
-    {"Makefile", "makefile", "GNUmakefile", "mise.toml", ".mise.toml", "justfile", "Justfile", "pyproject.toml",
-     "setup.cfg", "setup.py", "tox.ini", "noxfile.py", "Taskfile.yml"}
+    {
+        "Makefile",
+        "makefile",
+        "GNUmakefile",
+        "mise.toml",
+        ".mise.toml",
+        "justfile",
+        "Justfile",
+        "pyproject.toml",
+        "setup.cfg",
+        "setup.py",
+        "tox.ini",
+        "noxfile.py",
+        "Taskfile.yml",
+    }
 )
 
 
@@ -281,8 +328,12 @@ def _human(size: int) -> str:
     return str(size)
 
 
-def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
-                  exclude: tuple[str, ...] = (), zone_overrides: dict[str, Zone] | None = None) -> Snapshot:
+def open_snapshot(
+    root: str | os.PathLike[str],
+    limits: Limits | None = None,
+    exclude: tuple[str, ...] = (),
+    zone_overrides: dict[str, Zone] | None = None,
+) -> Snapshot:
     """List the files under ``root`` (git when possible, else a filtered walk)."""
     limits = limits or Limits()
     base = Path(root)
@@ -297,7 +348,7 @@ def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
     source = "walk"
     blobs = None
     if _is_bare(base):
-        from mlops_scan.gitlist import GitListingError, git_tree_blobs
+        from mlops_scan.snapshot.gitlist import GitListingError, git_tree_blobs
 
         source = "git-tree"
         try:
@@ -307,7 +358,7 @@ def open_snapshot(root: str | os.PathLike[str], limits: Limits | None = None,
             blobs = {}
         paths = list(blobs)
     elif (base / ".git").exists() or _inside_git(base):
-        from mlops_scan.gitlist import GitListingError, git_ls_files
+        from mlops_scan.snapshot.gitlist import GitListingError, git_ls_files
 
         try:
             # Untracked tool folders that no .gitignore covers (a .venv, node_modules) stay out too.
@@ -357,8 +408,12 @@ def _name_problem(path: str) -> str | None:
 
 def _is_bare(base: Path) -> bool:
     """A bare git repository: git's own files at the top, no work tree."""
-    return not (base / ".git").exists() and (base / "HEAD").is_file() and (base / "objects").is_dir() \
+    return (
+        not (base / ".git").exists()
+        and (base / "HEAD").is_file()
+        and (base / "objects").is_dir()
         and (base / "refs").is_dir()
+    )
 
 
 _SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.M)
@@ -375,8 +430,12 @@ def _drop_submodules(snapshot: Snapshot) -> None:
             empty = folder.is_symlink() or not folder.is_dir() or not any(folder.iterdir())
         except OSError:
             empty = True
-        snapshot.skip(entry.path, "git submodule not checked out: not scanned" if empty
-                      else "git submodule: a separate repository, not scanned")
+        snapshot.skip(
+            entry.path,
+            "git submodule not checked out: not scanned"
+            if empty
+            else "git submodule: a separate repository, not scanned",
+        )
     if gone:
         snapshot.files = [f for f in snapshot.files if f.path not in submodules]
         snapshot._by_path = {f.path: f for f in snapshot.files}

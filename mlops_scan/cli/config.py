@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlops_scan.assessment.maturity import MaturityModel
 from mlops_scan.errors import ConfigError
-from mlops_scan.maturity import MaturityModel
-from mlops_scan.snapshot import Limits, parse_size
+from mlops_scan.snapshot.tree import Limits, parse_size
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -137,7 +137,9 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
     def inside(key: str, value: str) -> Path:
         resolved = (path.parent / value).resolve()
         if root is not None and not resolved.is_relative_to(root.resolve()):
-            raise fail(key, f"{value!r} is outside the repository (a repository's configuration may only name files inside it)")
+            raise fail(
+                key, f"{value!r} is outside the repository (a repository's configuration may only name files inside it)"
+            )
         return resolved
 
     known = {"fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits"}
@@ -168,7 +170,7 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
     if "assume" in table:
         assume = table["assume"]
         if not isinstance(assume, dict) or not all(isinstance(v, str) and v.strip() for v in assume.values()):
-            raise fail("assume", "must be a table of capability = \"reason\" (a non-empty reason each)")
+            raise fail("assume", 'must be a table of capability = "reason" (a non-empty reason each)')
         values["assume"] = {k: "".join(c for c in " ".join(v.split()) if c.isprintable()) for k, v in assume.items()}
     if "limits" in table:
         if not isinstance(table["limits"], dict):
@@ -188,9 +190,14 @@ def _limits(raw: dict[str, Any], fail: Callable[[str, str], ConfigError]) -> dic
             try:
                 value = parse_size(value)
             except ValueError:
-                raise fail(key, "must be a size such as \"4MiB\" or a whole number of bytes") from None
+                raise fail(key, 'must be a size such as "4MiB" or a whole number of bytes') from None
         whole = isinstance(LIMIT_FIELDS[name], int)
-        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or value < 0 or (whole and not value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int if whole else (int, float))
+            or value < 0
+            or (whole and not value)
+        ):
             raise fail(key, "must be a positive whole number" if whole else "must be a number, 0 or more")
         out[name] = value
     return out

@@ -7,21 +7,40 @@ from collections.abc import Callable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mlops_scan import yamlnodes as Y
-from mlops_scan.ci.model import Job, Pipeline, Step
-from mlops_scan.filecontext import FileContext
+from mlops_scan.facts import yamlnodes as Y
+from mlops_scan.facts.ci.model import Job, Pipeline, Step
+from mlops_scan.facts.context import FileContext
 
 SYSTEMS = (
-    "github-actions", "gitlab-ci", "azure-pipelines", "jenkins", "circleci", "travis", "bitbucket",
-    "buildkite", "drone", "cloud-build", "codebuild", "tekton", "github-actions-template", "pre-commit",
+    "github-actions",
+    "gitlab-ci",
+    "azure-pipelines",
+    "jenkins",
+    "circleci",
+    "travis",
+    "bitbucket",
+    "buildkite",
+    "drone",
+    "cloud-build",
+    "codebuild",
+    "tekton",
+    "github-actions-template",
+    "pre-commit",
 )
 OPT_IN_SYSTEMS = ("github-actions-template", "pre-commit")
 """Not CI that runs: workflow-shaped YAML parked outside ``.github/workflows/`` (inert until copied) and
 git hooks. Only rules that name them in ``systems`` see them."""
 _GH_TRIGGERS = {
-    "push": "push", "pull_request": "pull_request", "pull_request_target": "pull_request", "merge_group": "pull_request",
-    "schedule": "schedule", "release": "release", "workflow_dispatch": "manual", "repository_dispatch": "dispatch",
-    "workflow_call": "workflow_call", "workflow_run": "pipeline",
+    "push": "push",
+    "pull_request": "pull_request",
+    "pull_request_target": "pull_request",
+    "merge_group": "pull_request",
+    "schedule": "schedule",
+    "release": "release",
+    "workflow_dispatch": "manual",
+    "repository_dispatch": "dispatch",
+    "workflow_call": "workflow_call",
+    "workflow_run": "pipeline",
 }
 _YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -32,7 +51,9 @@ def detect_system(path: str) -> str | None:
     lower = name.lower()
     if path.startswith(".github/workflows/") and lower.endswith(_YAML_SUFFIXES):
         return "github-actions"
-    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml") or (path.startswith(".gitlab/") and lower.endswith(_YAML_SUFFIXES)):
+    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml") or (
+        path.startswith(".gitlab/") and lower.endswith(_YAML_SUFFIXES)
+    ):
         return "gitlab-ci"
     if name == "Jenkinsfile" or lower.endswith(".jenkinsfile") or name.startswith("Jenkinsfile."):
         return "jenkins"
@@ -77,12 +98,17 @@ def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
     name = path.rsplit("/", 1)[-1].lower()
     keys = {k for k, _, _ in Y.items(doc)}
     jobs = list(Y.items(Y.get(doc, "jobs")))
-    if keys & {"on", "true"} and jobs and all(
-            Y.get(body, "runs-on") is not None or Y.get(body, "uses") is not None for _, _, body in jobs):
+    if (
+        keys & {"on", "true"}
+        and jobs
+        and all(Y.get(body, "runs-on") is not None or Y.get(body, "uses") is not None for _, _, body in jobs)
+    ):
         return "github-actions-template"
     if any((Y.scalar(Y.get(d, "apiVersion")) or "").startswith("tekton.dev/") for d in docs):
         return "tekton"
-    if name.startswith("azure-pipelines") or (keys & {"trigger", "pr", "schedules"} and keys & {"stages", "jobs", "steps", "extends"}):
+    if name.startswith("azure-pipelines") or (
+        keys & {"trigger", "pr", "schedules"} and keys & {"stages", "jobs", "steps", "extends"}
+    ):
         return "azure-pipelines"
     if name.startswith("buildspec") and "phases" in keys:
         return "codebuild"
@@ -90,9 +116,22 @@ def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
         return "cloud-build"
     steps = Y.seq(Y.get(doc, "steps"))
     if steps and all(isinstance(s, MappingNode) and "name" in {k for k, _, _ in Y.items(s)} for s in steps):
-        if any((Y.scalar(Y.get(s, "name")) or "").startswith(("gcr.io/", "us-docker.pkg.dev/", "docker.io/", "python")) for s in steps) \
-                and keys <= {"steps", "timeout", "substitutions", "options", "images", "artifacts", "logsBucket",
-                             "serviceAccount", "availableSecrets", "tags", "queueTtl"}:
+        if any(
+            (Y.scalar(Y.get(s, "name")) or "").startswith(("gcr.io/", "us-docker.pkg.dev/", "docker.io/", "python"))
+            for s in steps
+        ) and keys <= {
+            "steps",
+            "timeout",
+            "substitutions",
+            "options",
+            "images",
+            "artifacts",
+            "logsBucket",
+            "serviceAccount",
+            "availableSecrets",
+            "tags",
+            "queueTtl",
+        }:
             return "cloud-build"
     return None
 
@@ -120,8 +159,11 @@ def _trigger_keys(node: Node | None, mapping: dict[str, str], line: int) -> dict
     elif isinstance(node, MappingNode):
         for key, key_node, value in Y.items(node):
             if key in mapping:
-                tags_only = key == "push" and Y.get(value, "tags") is not None and all(
-                    Y.get(value, k) is None for k in ("branches", "branches-ignore", "paths", "paths-ignore"))
+                tags_only = (
+                    key == "push"
+                    and Y.get(value, "tags") is not None
+                    and all(Y.get(value, k) is None for k in ("branches", "branches-ignore", "paths", "paths-ignore"))
+                )
                 if not tags_only:  # `push: {tags: [...]}` alone runs on tag pushes only, not on every push
                     out.setdefault(mapping[key], Y.line_of(key_node))
                 if key == "push" and Y.get(value, "tags") is not None:
@@ -159,8 +201,18 @@ def _github(ctx: FileContext, doc: Node) -> Pipeline | None:
 
 
 _GITLAB_RESERVED = {
-    "stages", "variables", "include", "default", "workflow", "image", "services", "cache", "before_script",
-    "after_script", "types", "pages:deploy",
+    "stages",
+    "variables",
+    "include",
+    "default",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "types",
+    "pages:deploy",
 }
 
 
@@ -203,8 +255,9 @@ def _gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
     return pipeline
 
 
-def _gitlab_inherit(job: Job, names: list[str], jobs: dict[str, Job], parents: dict[str, list[str]],
-                    depth: int = 0) -> None:
+def _gitlab_inherit(
+    job: Job, names: list[str], jobs: dict[str, Job], parents: dict[str, list[str]], depth: int = 0
+) -> None:
     """Fill what a job leaves out (script, keys, rules) from the jobs it ``extends`` (GitLab merges, the job wins)."""
     for name in names:
         parent = jobs.get(name)
@@ -229,9 +282,19 @@ def _gitlab_includes(node: Node | None) -> list[tuple[str, int]]:
 def _gitlab_sources(body: Node) -> dict[str, int]:
     """Triggers named in ``rules: - if: $CI_PIPELINE_SOURCE == ...`` and ``only:``."""
     out: dict[str, int] = {}
-    mapping = {"schedule": "schedule", "push": "push", "merge_request_event": "pull_request", "web": "manual",
-               "api": "dispatch", "trigger": "dispatch", "pipeline": "pipeline", "schedules": "schedule",
-               "merge_requests": "pull_request", "tags": "tag", "branches": "push"}
+    mapping = {
+        "schedule": "schedule",
+        "push": "push",
+        "merge_request_event": "pull_request",
+        "web": "manual",
+        "api": "dispatch",
+        "trigger": "dispatch",
+        "pipeline": "pipeline",
+        "schedules": "schedule",
+        "merge_requests": "pull_request",
+        "tags": "tag",
+        "branches": "push",
+    }
     for scalar in Y.strings(Y.get(body, "rules")):
         for source in re.findall(r"CI_PIPELINE_SOURCE\s*==\s*[\"']?(\w+)", scalar.value):
             if source in mapping:
@@ -292,7 +355,12 @@ def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int
         jobs.append(job)
     for key in ("stages", "jobs"):
         for child in Y.seq(Y.get(node, key)):
-            child_name = Y.scalar(Y.get(child, "stage")) or Y.scalar(Y.get(child, "job")) or Y.scalar(Y.get(child, "deployment")) or key
+            child_name = (
+                Y.scalar(Y.get(child, "stage"))
+                or Y.scalar(Y.get(child, "job"))
+                or Y.scalar(Y.get(child, "deployment"))
+                or key
+            )
             template = Y.scalar(Y.get(child, "template"))
             if template:
                 jobs.append(Job(child_name, Y.line_of(child), [Step(f"template: {template}", Y.line_of(child))]))
@@ -384,7 +452,13 @@ def _bitbucket(ctx: FileContext, doc: Node) -> Pipeline | None:
     if pipelines is None:
         return None
     pipeline = Pipeline("bitbucket", ctx.path)
-    mapping = {"default": "push", "branches": "push", "pull-requests": "pull_request", "tags": "tag", "custom": "manual"}
+    mapping = {
+        "default": "push",
+        "branches": "push",
+        "pull-requests": "pull_request",
+        "tags": "tag",
+        "custom": "manual",
+    }
     for key, key_node, section in Y.items(pipelines):
         trigger = mapping.get(key)
         if trigger:
@@ -414,7 +488,9 @@ def _bitbucket_steps(section: Node, depth: int = 0) -> list[tuple[str, int, list
     return out
 
 
-def _steps_with(ctx: FileContext, doc: Node, system: str, keys: tuple[str, ...], triggers: dict[str, int]) -> Pipeline | None:
+def _steps_with(
+    ctx: FileContext, doc: Node, system: str, keys: tuple[str, ...], triggers: dict[str, int]
+) -> Pipeline | None:
     steps = Y.seq(Y.get(doc, "steps"))
     if not steps:
         return None
@@ -431,8 +507,14 @@ def _buildkite(ctx: FileContext, doc: Node) -> Pipeline | None:
 
 def _drone(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
     """Every ``kind: pipeline`` document of a .drone.yml is a job with its own trigger events."""
-    mapping = {"push": "push", "pull_request": "pull_request", "tag": "tag", "cron": "schedule", "promote": "manual",
-               "custom": "manual"}
+    mapping = {
+        "push": "push",
+        "pull_request": "pull_request",
+        "tag": "tag",
+        "cron": "schedule",
+        "promote": "manual",
+        "custom": "manual",
+    }
     pipeline = Pipeline("drone", ctx.path)
     for doc in docs:
         found = _steps_with(ctx, doc, "drone", ("commands",), {})
@@ -441,7 +523,11 @@ def _drone(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
         job = found.jobs[0]
         job.name = Y.scalar(Y.get(doc, "name")) or job.name
         events = Y.get(Y.get(doc, "trigger"), "event")
-        job.triggers = _trigger_keys(events, mapping, job.line) if events is not None else {"push": job.line, "pull_request": job.line}
+        job.triggers = (
+            _trigger_keys(events, mapping, job.line)
+            if events is not None
+            else {"push": job.line, "pull_request": job.line}
+        )
         pipeline.jobs.append(job)
     if not pipeline.jobs:
         return None
@@ -461,7 +547,9 @@ def _cloud_build(ctx: FileContext, doc: Node) -> Pipeline | None:
     for step in steps:
         parts = [Y.scalar(Y.get(step, "entrypoint")) or ""] + [s.value for s in Y.strings(Y.get(step, "args"))]
         parts += [Y.scalar(Y.get(step, "script")) or ""]
-        job.steps.append(Step(" ".join(p for p in parts if p), Y.line_of(step), uses=Y.scalar(Y.get(step, "name")) or ""))
+        job.steps.append(
+            Step(" ".join(p for p in parts if p), Y.line_of(step), uses=Y.scalar(Y.get(step, "name")) or "")
+        )
     return Pipeline("cloud-build", ctx.path, triggers, [job], line=line)
 
 
@@ -494,8 +582,12 @@ def _tekton(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
         for steps_node in _tekton_steps(Y.get(doc, "spec")):
             for step in Y.seq(steps_node):
                 parts = [Y.scalar(Y.get(step, "script")) or ""]
-                parts += [s.value for s in Y.strings(Y.get(step, "command"))] + [s.value for s in Y.strings(Y.get(step, "args"))]
-                job.steps.append(Step(" ".join(p for p in parts if p), Y.line_of(step), uses=Y.scalar(Y.get(step, "image")) or ""))
+                parts += [s.value for s in Y.strings(Y.get(step, "command"))] + [
+                    s.value for s in Y.strings(Y.get(step, "args"))
+                ]
+                job.steps.append(
+                    Step(" ".join(p for p in parts if p), Y.line_of(step), uses=Y.scalar(Y.get(step, "image")) or "")
+                )
         pipeline.jobs.append(job)
     return pipeline if pipeline.jobs else None
 
@@ -530,8 +622,17 @@ def _pre_commit(ctx: FileContext, doc: Node) -> Pipeline | None:
 
 
 _READERS: dict[str, Callable[..., Pipeline | None]] = {
-    "github-actions": _github, "github-actions-template": _github, "pre-commit": _pre_commit, "gitlab-ci": _gitlab,
-    "azure-pipelines": _azure, "circleci": _circleci, "travis": _travis, "bitbucket": _bitbucket,
-    "buildkite": _buildkite, "drone": _drone,
-    "cloud-build": _cloud_build, "codebuild": _codebuild, "tekton": _tekton,
+    "github-actions": _github,
+    "github-actions-template": _github,
+    "pre-commit": _pre_commit,
+    "gitlab-ci": _gitlab,
+    "azure-pipelines": _azure,
+    "circleci": _circleci,
+    "travis": _travis,
+    "bitbucket": _bitbucket,
+    "buildkite": _buildkite,
+    "drone": _drone,
+    "cloud-build": _cloud_build,
+    "codebuild": _codebuild,
+    "tekton": _tekton,
 }

@@ -25,8 +25,20 @@ def git_ls_files(root: Path) -> list[str]:
         if repo.bare:
             raise GitListingError("bare repository has no work tree")
         out = repo.git.execute(
-            ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-C", str(root),
-             "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            [
+                "git",
+                "-c",
+                "core.fsmonitor=false",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
             stdout_as_string=False,
         )
     except GitListingError:

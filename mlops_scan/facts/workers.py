@@ -20,8 +20,8 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mlops_scan import pyfacts
-from mlops_scan.filecontext import ParseTimeout, time_bound
+from mlops_scan.facts import python as pyfacts
+from mlops_scan.facts.context import ParseTimeout, time_bound
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult

@@ -2,5 +2,5 @@
 
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent
 """Maturity models and zone patterns shipped with the package."""

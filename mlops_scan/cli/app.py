@@ -14,12 +14,14 @@ from mlops_scan import __version__
 from mlops_scan.errors import MlopsScanError, UsageError
 
 if TYPE_CHECKING:
-    from mlops_scan.config import Config
-    from mlops_scan.snapshot import Snapshot
+    from mlops_scan.cli.config import Config
+    from mlops_scan.snapshot.tree import Snapshot
 
 FORMATS = ("text", "json", "markdown", "sarif", "shields")
-EXIT_HELP = ("Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
-             "--fail-under; 2 usage, configuration, input or rule-pack error; 3 internal error (a bug).")
+EXIT_HELP = (
+    "Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
+    "--fail-under; 2 usage, configuration, input or rule-pack error; 3 internal error (a bug)."
+)
 
 
 class _DefaultToScan(click.Group):
@@ -45,7 +47,7 @@ def cli() -> None:
 
 def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     """``--max-file-size 4MiB`` in bytes."""
-    from mlops_scan.snapshot import parse_size
+    from mlops_scan.snapshot.tree import parse_size
 
     try:
         return None if value is None else parse_size(value)
@@ -55,52 +57,114 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 @cli.command(epilog=EXIT_HELP)
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
-              help="Report format  [default: text, or `format` in the configuration].")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE instead of stdout.")
-@click.option("--fail-under", type=click.IntRange(min=0), metavar="LEVEL",
-              help="Exit with code 1 when the level reached is below LEVEL (after writing the reports).")
-@click.option("--badge", type=click.Path(dir_okay=False, path_type=str), metavar="FILE.svg",
-              help="Also write an SVG badge of the level to FILE.svg.")
-@click.option("--summary", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-              help='Also append the Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY").')
-@click.option("--json-output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-              help="Also write the JSON report to FILE.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Read settings from FILE (a .mlops-scan.toml or a pyproject.toml) instead of PATH's own.")
-@click.option("--no-config", is_flag=True, help="Ignore PATH's .mlops-scan.toml and [tool.mlops-scan] (for untrusted repositories).")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
-              help="Extra rule-pack folder or file (repeatable). Packs are data; nothing in them runs.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Report format  [default: text, or `format` in the configuration].",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE instead of stdout."
+)
+@click.option(
+    "--fail-under",
+    type=click.IntRange(min=0),
+    metavar="LEVEL",
+    help="Exit with code 1 when the level reached is below LEVEL (after writing the reports).",
+)
+@click.option(
+    "--badge",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE.svg",
+    help="Also write an SVG badge of the level to FILE.svg.",
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE",
+    help='Also append the Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY").',
+)
+@click.option(
+    "--json-output",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="Also write the JSON report to FILE.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Read settings from FILE (a .mlops-scan.toml or a pyproject.toml) instead of PATH's own.",
+)
+@click.option(
+    "--no-config",
+    is_flag=True,
+    help="Ignore PATH's .mlops-scan.toml and [tool.mlops-scan] (for untrusted repositories).",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Extra rule-pack folder or file (repeatable). Packs are data; nothing in them runs.",
+)
 @click.option("--model", help="Maturity model: a built-in name or a model YAML file  [default: microsoft].")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out paths matching GLOB (repeatable).")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
 @click.option("--verbose", "-v", is_flag=True, help="List every skipped file and why in the text report.")
-@click.option("--max-file-size", callback=_size_option, metavar="SIZE",
-              help="Skip files larger than SIZE (e.g. 4MiB)  [default: 2MiB].")
-@click.option("--limit", "limit_options", multiple=True, metavar="NAME=VALUE",
-              help="Set a scan limit, e.g. parse-timeout=5 or max-yaml-nodes=50000 (repeatable; see docs/security.md).")
-def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None, badge: str | None, summary: str | None,
-         json_output: str | None, config_file: Path | None, no_config: bool, rule_dirs: tuple[Path, ...],
-         model: str | None, exclude: tuple[str, ...], no_color: bool, quiet: bool, verbose: bool,
-         max_file_size: int | None, limit_options: tuple[str, ...]) -> None:
+@click.option(
+    "--max-file-size",
+    callback=_size_option,
+    metavar="SIZE",
+    help="Skip files larger than SIZE (e.g. 4MiB)  [default: 2MiB].",
+)
+@click.option(
+    "--limit",
+    "limit_options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a scan limit, e.g. parse-timeout=5 or max-yaml-nodes=50000 (repeatable; see docs/security.md).",
+)
+def scan(
+    path: str,
+    fmt: str | None,
+    output: str | None,
+    fail_under: int | None,
+    badge: str | None,
+    summary: str | None,
+    json_output: str | None,
+    config_file: Path | None,
+    no_config: bool,
+    rule_dirs: tuple[Path, ...],
+    model: str | None,
+    exclude: tuple[str, ...],
+    no_color: bool,
+    quiet: bool,
+    verbose: bool,
+    max_file_size: int | None,
+    limit_options: tuple[str, ...],
+) -> None:
     """Scan PATH (default: the current folder) and report its MLOps maturity level.
 
     Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
     (see docs/ci.md); command-line options win, and --exclude/--rules add to the file's lists.
     """
-    from mlops_scan import config as configuration
-    from mlops_scan.maturity import assess, load_model
-    from mlops_scan.packs import load_all_rules
-    from mlops_scan.scanner import collect, progress_printer
-    from mlops_scan.snapshot import open_snapshot
+    from mlops_scan.assessment.maturity import assess, load_model
+    from mlops_scan.cli import config as configuration
+    from mlops_scan.evidence.collect import collect, progress_printer
+    from mlops_scan.evidence.ruleset import load_all_rules
+    from mlops_scan.snapshot.tree import open_snapshot
 
     root = Path(path)
     settings = _settings(root, config_file, no_config)
     fmt = fmt or settings.format or "text"
     fail_under = settings.fail_under if fail_under is None else fail_under
     maturity_model = load_model(model or settings.model or "microsoft")
-    rules = load_all_rules(maturity_model, [*settings.rules, *rule_dirs])
+    rules = load_all_rules(maturity_model.capabilities, [*settings.rules, *rule_dirs])
     configuration.check_ids(settings, maturity_model, [r.id for r in rules])
     if fail_under is not None and fail_under >= len(maturity_model.levels):
         raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(maturity_model.levels) - 1}")
@@ -112,8 +176,13 @@ def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None,
     notes = [f"Configuration: {settings.source}."] if settings.source else []
     notes += [n for n in (configuration.disabled_note(settings),) if n]
     assessment = assess(
-        maturity_model, result.evidence, root=path, assumed=settings.assume, skipped=tuple(snapshot.skipped),
-        inspected=result.inspected, measurements=result.measurements,
+        maturity_model,
+        result.evidence,
+        root=path,
+        assumed=settings.assume,
+        skipped=tuple(snapshot.skipped),
+        inspected=result.inspected,
+        measurements=result.measurements,
         notes=tuple(notes + snapshot.notes + result.errors),
     )
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
@@ -127,14 +196,16 @@ def scan(path: str, fmt: str | None, output: str | None, fail_under: int | None,
         if target:
             _write(target, _render(kind, assessment, False, **extras), append=kind == "markdown")
     if fail_under is not None and assessment.level < fail_under:
-        click.echo(f"mlops-scan: level {assessment.level} ({assessment.level_name}) is below --fail-under {fail_under}",
-                   err=True)
+        click.echo(
+            f"mlops-scan: level {assessment.level} ({assessment.level_name}) is below --fail-under {fail_under}",
+            err=True,
+        )
         raise click.exceptions.Exit(1)
 
 
 def _settings(root: Path, config_file: Path | None, no_config: bool) -> Config:
     """The configuration: --config FILE, else the scanned root's own (unless --no-config)."""
-    from mlops_scan.config import Config, find_config, load_config
+    from mlops_scan.cli.config import Config, find_config, load_config
 
     if config_file is not None:
         if not config_file.is_file():
@@ -170,8 +241,14 @@ def _write(target: str, text: str, append: bool = False) -> None:
         raise MlopsScanError(f"{target}: cannot write report ({exc.strerror})") from exc
 
 
-def _render(fmt: str, assessment, color: bool, anchor: str | None = None, link_base: str = "",  # type: ignore[no-untyped-def]
-            verbose: bool = False) -> str:
+def _render(
+    fmt: str,
+    assessment,
+    color: bool,
+    anchor: str | None = None,
+    link_base: str = "",  # type: ignore[no-untyped-def]
+    verbose: bool = False,
+) -> str:
     from mlops_scan.reporters import badge, markdown, sarif, text
     from mlops_scan.reporters import json as json_report
 
@@ -195,17 +272,24 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--capability", "-c", multiple=True, help="Only rules of this capability (repeatable).")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR", help="Extra rule-pack folder.")
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Extra rule-pack folder.",
+)
 def rules_list(capability: tuple[str, ...], rule_dirs: tuple[Path, ...]) -> None:
     """List rules: id, strength, kind and title."""
-    from mlops_scan.maturity import load_model
-    from mlops_scan.packs import load_all_rules
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
 
     model = load_model()
     unknown = [c for c in capability if c not in model.capabilities]
     if unknown:
         raise MlopsScanError(f"unknown capability {unknown[0]!r} (known: {', '.join(model.capabilities)})")
-    for rule in load_all_rules(model, list(rule_dirs)):
+    for rule in load_all_rules(model.capabilities, list(rule_dirs)):
         if not capability or rule.capability in capability:
             click.echo(f"{rule.id:<58} {rule.strength.value:<7} {rule.kind:<10} {rule.title}")
 
@@ -214,15 +298,17 @@ def rules_list(capability: tuple[str, ...], rule_dirs: tuple[Path, ...]) -> None
 @click.argument("rule_id")
 def rules_show(rule_id: str) -> None:
     """Print one rule in full."""
-    from mlops_scan.maturity import load_model
-    from mlops_scan.packs import load_all_rules
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
 
-    found = [r for r in load_all_rules(load_model()) if r.id == rule_id]
+    found = [r for r in load_all_rules(load_model().capabilities) if r.id == rule_id]
     if not found:
         raise MlopsScanError(f"no rule {rule_id!r} (see `mlops-scan rules list`)")
     r = found[0]
-    click.echo(f"{r.id}\n  {r.title}\n  capability: {r.capability}   strength: {r.strength.value}   kind: {r.kind}"
-               f"   lifecycle: {r.lifecycle}   added in: {r.added_in}\n\n  {r.description}\n\n  Remediation: {r.remediation}")
+    click.echo(
+        f"{r.id}\n  {r.title}\n  capability: {r.capability}   strength: {r.strength.value}   kind: {r.kind}"
+        f"   lifecycle: {r.lifecycle}   added in: {r.added_in}\n\n  {r.description}\n\n  Remediation: {r.remediation}"
+    )
     if r.docs:
         click.echo(f"  Docs: {r.docs}")
 
@@ -230,23 +316,23 @@ def rules_show(rule_id: str) -> None:
 @rules.command("docs")
 def rules_docs() -> None:
     """Print the detector catalogue in Markdown (docs/detectors.md is this output)."""
-    from mlops_scan.docsgen import render
-    from mlops_scan.maturity import load_model
-    from mlops_scan.packs import load_all_rules
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
+    from mlops_scan.rules.docs import render
 
     model = load_model()
-    click.echo(render(model, load_all_rules(model, builtin=True)), nl=False)
+    click.echo(render(model, load_all_rules(model.capabilities, builtin=True)), nl=False)
 
 
 @rules.command("validate")
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
 def rules_validate(folders: tuple[Path, ...]) -> None:
     """Check rule packs (with the built-ins, so ids must not collide)."""
-    from mlops_scan.maturity import load_model
-    from mlops_scan.packs import load_all_rules
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
 
     model = load_model()
-    count = len(load_all_rules(model, list(folders))) - len(load_all_rules(model))
+    count = len(load_all_rules(model.capabilities, list(folders))) - len(load_all_rules(model.capabilities))
     click.echo(f"ok: {count} rule(s) valid")
 
 
@@ -270,7 +356,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: still one line, the traceback only when asked for
         if os.environ.get("MLOPS_SCAN_DEBUG"):
             raise
-        click.echo(f"mlops-scan: internal error: {exc.__class__.__name__}: {exc} "
-                   "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)", err=True)
+        click.echo(
+            f"mlops-scan: internal error: {exc.__class__.__name__}: {exc} "
+            "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)",
+            err=True,
+        )
         sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mlops_scan.findings import Evidence, Strength, Zone
-from mlops_scan.snapshot import Snapshot
-from mlops_scan.zones import zones_document
+from mlops_scan.snapshot.tree import Snapshot
+from mlops_scan.snapshot.zones import zones_document
+from mlops_scan.types import Evidence, Strength, Zone
 
 _HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$|<h[1-3][^>]*>\s*(.+?)\s*</h[1-3]>", re.M | re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -31,7 +31,9 @@ class _Policy:
 @lru_cache(maxsize=1)
 def _policy() -> _Policy:
     data = zones_document()["examples_collection"]
-    return _Policy(re.compile(data["readme_title"]), re.compile(data["infra_paths"]), frozenset(data["engineering_capabilities"]))
+    return _Policy(
+        re.compile(data["readme_title"]), re.compile(data["infra_paths"]), frozenset(data["engineering_capabilities"])
+    )
 
 
 def examples_collection_title(snapshot: Snapshot) -> str | None:
@@ -55,5 +57,7 @@ def demote_examples(evidence: list[Evidence]) -> list[Evidence]:
         if own or e.strength is Strength.WEAK or e.zone is not Zone.PROJECT:
             out.append(e)
         else:
-            out.append(Evidence(e.capability, e.rule, e.path, e.line, e.snippet, Strength.WEAK, Zone.EXAMPLES, e.strength))
+            out.append(
+                Evidence(e.capability, e.rule, e.path, e.line, e.snippet, Strength.WEAK, Zone.EXAMPLES, e.strength)
+            )
     return out

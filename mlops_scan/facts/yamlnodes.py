@@ -119,14 +119,14 @@ def _split_key(line: str) -> tuple[str | None, str]:
     """(key, the rest after its colon) of a ``key: value`` line, else (None, '')."""
     if line[0] in "\"'":
         close = line.find(line[0], 1)
-        if close < 0 or not line[close + 1:].lstrip(" \t").startswith(":"):
+        if close < 0 or not line[close + 1 :].lstrip(" \t").startswith(":"):
             return None, ""
-        rest = line[close + 1:].lstrip(" \t")[1:]
+        rest = line[close + 1 :].lstrip(" \t")[1:]
         return line[1:close], rest
     match = re.search(r":(?:[ \t]|$)", line)
     if match is None:
         return None, ""
-    return line[:match.start()].rstrip(" \t"), line[match.end():]
+    return line[: match.start()].rstrip(" \t"), line[match.end() :]
 
 
 def _plain(rest: str) -> str:
@@ -174,7 +174,7 @@ def detemplate(text: str) -> str:
             lines.append(line)
             continue
         cuts = [0] + [i for span in spans for i in span] + [len(line)]
-        outside = [line[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2)]
+        outside = [line[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2)]
         lines.append("" if not "".join(outside).strip() else PLACEHOLDER.join(outside))
     return "\n".join(lines)
 

@@ -19,13 +19,22 @@ from typing import Any
 import yaml
 
 from mlops_scan.errors import RulePackError
-from mlops_scan.findings import CapabilityId, RuleId, Strength
+from mlops_scan.types import CapabilityId, RuleId, Strength
 
 SCHEMA_VERSION = 1
 LIFECYCLES = ("experimental", "stable", "deprecated")
 RULE_FIELDS = {
-    "id", "capability", "kind", "params", "strength", "title", "description", "remediation", "docs",
-    "lifecycle", "added_in",
+    "id",
+    "capability",
+    "kind",
+    "params",
+    "strength",
+    "title",
+    "description",
+    "remediation",
+    "docs",
+    "lifecycle",
+    "added_in",
 }
 REQUIRED_FIELDS = ("id", "capability", "kind", "params", "strength", "title", "description", "remediation")
 PACK_FIELDS = {"schema_version", "namespace", "patterns", "rules"}
@@ -53,8 +62,11 @@ class Rule:
     """The pack file the rule came from."""
 
 
-_PACK_SHAPE = (re.compile(r"^schema_version:[ \t]*\d+[ \t]*$", re.M), re.compile(r"^rules:[ \t]*$", re.M),
-               re.compile(r"^[ \t]*-[ \t]+id:[ \t]*[a-z_]+\.", re.M))
+_PACK_SHAPE = (
+    re.compile(r"^schema_version:[ \t]*\d+[ \t]*$", re.M),
+    re.compile(r"^rules:[ \t]*$", re.M),
+    re.compile(r"^[ \t]*-[ \t]+id:[ \t]*[a-z_]+\.", re.M),
+)
 
 
 def looks_like_rule_pack(text: str | None) -> bool:
@@ -71,13 +83,6 @@ def looks_like_rule_pack(text: str | None) -> bool:
             return False
         position = match.end()
     return True
-
-
-def builtin_pack_dir() -> Path:
-    """The built-in rule packs: ``mlops_scan/detectors`` in a wheel, top-level ``detectors/`` in a checkout."""
-    package = Path(__file__).resolve().parent
-    installed = package / "detectors"
-    return installed if installed.is_dir() else package.parent / "detectors"
 
 
 def pack_files(folders: list[Path]) -> list[Path]:
@@ -124,14 +129,18 @@ def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> lis
         raise RulePackError(source, "a rule pack is a mapping with 'schema_version' and 'rules'")
     unknown = set(data) - PACK_FIELDS
     if unknown:
-        raise RulePackError(source, f"unknown top-level field (allowed: {', '.join(sorted(PACK_FIELDS))})", field=sorted(unknown)[0])
+        raise RulePackError(
+            source, f"unknown top-level field (allowed: {', '.join(sorted(PACK_FIELDS))})", field=sorted(unknown)[0]
+        )
     if data.get("schema_version") != SCHEMA_VERSION:
         raise RulePackError(source, f"schema_version must be {SCHEMA_VERSION}", field="schema_version")
     namespace = data.get("namespace")
     if namespace is not None and not (isinstance(namespace, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", namespace)):
         raise RulePackError(source, "namespace must be lower-case letters, digits and dashes", field="namespace")
     patterns = data.get("patterns") or {}
-    if not isinstance(patterns, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in patterns.items()):
+    if not isinstance(patterns, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in patterns.items()
+    ):
         raise RulePackError(source, "patterns must map names to regular-expression strings", field="patterns")
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
@@ -145,22 +154,32 @@ def _safe_load(text: str) -> Any:
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
-            return yaml.load(text, Loader=fast)  # noqa: S506 - a safe loader
+            return yaml.load(text, Loader=fast)
         except yaml.YAMLError:
             pass
     return yaml.safe_load(text)
 
 
-def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str, str],
-               kinds: dict[str, type], capabilities: set[str]) -> Rule:
+def _load_rule(
+    source: str,
+    raw: Any,
+    namespace: str | None,
+    patterns: dict[str, str],
+    kinds: dict[str, type],
+    capabilities: set[str],
+) -> Rule:
     if not isinstance(raw, dict):
         raise RulePackError(source, "each rule is a mapping")
     rid = raw.get("id")
     if not isinstance(rid, str) or not _ID.match(rid):
-        raise RulePackError(source, "id must look like '<capability>.<tool>-<signal>' (lower case, dashes)", str(rid), "id")
+        raise RulePackError(
+            source, "id must look like '<capability>.<tool>-<signal>' (lower case, dashes)", str(rid), "id"
+        )
     unknown = set(raw) - RULE_FIELDS
     if unknown:
-        raise RulePackError(source, f"unknown field (allowed: {', '.join(sorted(RULE_FIELDS))})", rid, sorted(unknown)[0])
+        raise RulePackError(
+            source, f"unknown field (allowed: {', '.join(sorted(RULE_FIELDS))})", rid, sorted(unknown)[0]
+        )
     for name in REQUIRED_FIELDS:
         if name not in raw:
             raise RulePackError(source, "required field is missing", rid, name)
@@ -169,7 +188,9 @@ def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str,
             raise RulePackError(source, "must be a non-empty string", rid, name)
     capability = raw["capability"]
     if capability not in capabilities:
-        raise RulePackError(source, f"unknown capability {capability!r} (known: {', '.join(sorted(capabilities))})", rid, "capability")
+        raise RulePackError(
+            source, f"unknown capability {capability!r} (known: {', '.join(sorted(capabilities))})", rid, "capability"
+        )
     if rid.split(".", 1)[0] != capability:
         raise RulePackError(source, f"id must start with its capability '{capability}.'", rid, "id")
     if raw["strength"] not in {s.value for s in Strength}:
@@ -179,14 +200,24 @@ def _load_rule(source: str, raw: Any, namespace: str | None, patterns: dict[str,
         raise RulePackError(source, f"lifecycle must be one of {', '.join(LIFECYCLES)}", rid, "lifecycle")
     kind = raw["kind"]
     if kind not in kinds:
-        raise RulePackError(source, f"unknown matcher kind {kind!r} (installed kinds: {', '.join(sorted(kinds))})", rid, "kind")
+        raise RulePackError(
+            source, f"unknown matcher kind {kind!r} (installed kinds: {', '.join(sorted(kinds))})", rid, "kind"
+        )
     params = _build_params(source, rid, kinds[kind], raw["params"], patterns)
     full_id = rid if namespace is None else f"{capability}.{namespace}/{rid.split('.', 1)[1]}"
     return Rule(
-        id=RuleId(full_id), capability=CapabilityId(capability), kind=kind, params=params,
-        strength=Strength(raw["strength"]), title=raw["title"].strip(), description=" ".join(raw["description"].split()),
-        remediation=" ".join(raw["remediation"].split()), docs=raw.get("docs", ""), lifecycle=lifecycle,
-        added_in=str(raw.get("added_in", "0.1.0")), source=source,
+        id=RuleId(full_id),
+        capability=CapabilityId(capability),
+        kind=kind,
+        params=params,
+        strength=Strength(raw["strength"]),
+        title=raw["title"].strip(),
+        description=" ".join(raw["description"].split()),
+        remediation=" ".join(raw["remediation"].split()),
+        docs=raw.get("docs", ""),
+        lifecycle=lifecycle,
+        added_in=str(raw.get("added_in", "0.1.0")),
+        source=source,
     )
 
 
@@ -205,7 +236,12 @@ def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict
     names = {f.name for f in dataclasses.fields(params_type)}
     for key in raw:
         if key not in names:
-            raise RulePackError(source, f"unknown param for kind '{matcher.kind}' (allowed: {', '.join(sorted(names))})", rid, f"params.{key}")
+            raise RulePackError(
+                source,
+                f"unknown param for kind '{matcher.kind}' (allowed: {', '.join(sorted(names))})",
+                rid,
+                f"params.{key}",
+            )
     values = {}
     for key, value in raw.items():
         if not _type_ok(value, hints[key]):
@@ -221,7 +257,9 @@ def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict
             check(params)
         except re.error as exc:
             key = next((k for k, v in values.items() if _mentions(v, exc.pattern)), None)
-            raise RulePackError(source, f"bad regular expression ({exc})", rid, f"params.{key}" if key else "params") from exc
+            raise RulePackError(
+                source, f"bad regular expression ({exc})", rid, f"params.{key}" if key else "params"
+            ) from exc
         except ValueError as exc:
             raise RulePackError(source, str(exc), rid, "params") from exc
     return params
@@ -241,10 +279,12 @@ def _mentions(value: Any, pattern: Any) -> bool:
 def _expand(value: Any, patterns: dict[str, str], source: str, rid: str, key: str) -> Any:
     """Replace ``${name}`` references to the pack's named patterns."""
     if isinstance(value, str):
+
         def sub(m: re.Match[str]) -> str:
             if m.group(1) not in patterns:
                 raise RulePackError(source, f"unknown named pattern ${{{m.group(1)}}}", rid, f"params.{key}")
             return patterns[m.group(1)]
+
         return _PATTERN_REF.sub(sub, value)
     if isinstance(value, list):
         return [_expand(v, patterns, source, rid, key) for v in value]
@@ -284,4 +324,6 @@ def _type_name(hint: Any) -> str:
         return f"a list of {_type_name(args[0]).removeprefix('a ').removeprefix('an ')}s"
     if origin is dict:
         return "a mapping"
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(hint, getattr(hint, "__name__", str(hint)))
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )

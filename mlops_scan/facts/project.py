@@ -12,11 +12,10 @@ import ast
 import configparser
 import re
 
-from mlops_scan.filecontext import FileContext
-from mlops_scan.findings import Zone
-from mlops_scan.matchers.base import ProjectInfo
-from mlops_scan.requirements import normalise, table
-from mlops_scan.snapshot import FileEntry, Snapshot
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.requirements import normalise, table
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.types import ProjectInfo, Zone
 
 MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py")
 
@@ -83,7 +82,11 @@ def _setup_py_names(tree: ast.Module | None) -> set[str]:
         return set()
     constants: dict[str, ast.expr] = {}
     for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
             constants[statement.targets[0].id] = statement.value
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
             constants[statement.target.id] = statement.value
@@ -98,8 +101,14 @@ def _setup_py_names(tree: ast.Module | None) -> set[str]:
     def mapping_name(node: ast.expr) -> str | None:
         node = value(node)
         if isinstance(node, ast.Dict):
-            return next((string(v) for k, v in zip(node.keys, node.values)
-                         if isinstance(k, ast.Constant) and k.value == "name"), None)
+            return next(
+                (
+                    string(v)
+                    for k, v in zip(node.keys, node.values)
+                    if isinstance(k, ast.Constant) and k.value == "name"
+                ),
+                None,
+            )
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict":
             return next((string(kw.value) for kw in node.keywords if kw.arg == "name"), None)
         return None

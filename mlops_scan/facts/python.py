@@ -240,8 +240,10 @@ class _Visitor(ast.NodeVisitor):
             starred = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
             positional = node.args[:starred]  # positions after ``*args`` are unknown
             args = tuple(_literal(a) for a in positional)
-            nones = frozenset([kw.arg for kw in node.keywords if kw.arg and _is_none(kw.value)]
-                              + [str(i) for i, a in enumerate(positional) if _is_none(a)])
+            nones = frozenset(
+                [kw.arg for kw in node.keywords if kw.arg and _is_none(kw.value)]
+                + [str(i) for i, a in enumerate(positional) if _is_none(a)]
+            )
             self.facts.calls.append(Call(name, node.lineno, kwargs, args, nones))
 
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from mlops_scan import notebooks, pyfacts, yamlnodes
-from mlops_scan.snapshot import FileEntry, Snapshot, printable
+from mlops_scan.facts import notebooks, yamlnodes
+from mlops_scan.facts import python as pyfacts
+from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,7 +105,9 @@ class FileContext:
 
     def _timed_out(self, parser: str) -> None:
         self._timed_out_once = True
-        self.snapshot.skip(self.path, f"{parser} parse took longer than {self.snapshot.limits.parse_timeout:g} s: not analysed")
+        self.snapshot.skip(
+            self.path, f"{parser} parse took longer than {self.snapshot.limits.parse_timeout:g} s: not analysed"
+        )
 
     @property
     def is_notebook(self) -> bool:
