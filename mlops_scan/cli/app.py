@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from mlops_scan.errors import MlopsScanError, UsageError
 
 if TYPE_CHECKING:
     from mlops_scan.cli.config import Config
-    from mlops_scan.snapshot.tree import Snapshot
+    from mlops_scan.snapshot.tree import Limits, Snapshot
 
 FORMATS = ("text", "json", "markdown", "sarif", "shields")
 EXIT_HELP = (
@@ -123,6 +124,11 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Skip files larger than SIZE (e.g. 4MiB)  [default: 2MiB].",
 )
 @click.option(
+    "--rev",
+    metavar="REV",
+    help="Scan commit, tag or branch REV straight from git objects (no checkout), in a work tree or a bare repository.",
+)
+@click.option(
     "--limit",
     "limit_options",
     multiple=True,
@@ -146,9 +152,13 @@ def scan(
     quiet: bool,
     verbose: bool,
     max_file_size: int | None,
+    rev: str | None,
     limit_options: tuple[str, ...],
 ) -> None:
     """Scan PATH (default: the current folder) and report its MLOps maturity level.
+
+    PATH may be a git URL (https, ssh, file://): it is cloned shallow into a temporary folder,
+    scanned, and removed.
 
     Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
     (see docs/ci.md); command-line options win, and --exclude/--rules add to the file's lists.
@@ -157,7 +167,6 @@ def scan(
     from mlops_scan.cli import config as configuration
     from mlops_scan.evidence.collect import collect, progress_printer
     from mlops_scan.evidence.ruleset import load_all_rules
-    from mlops_scan.snapshot.tree import open_snapshot
 
     root = Path(path)
     settings = _settings(root, config_file, no_config)
@@ -171,8 +180,9 @@ def scan(
     rules = [r for r in rules if r.id not in settings.disable and r.capability not in settings.disable]
     limits = settings.scan_limits().with_options(limit_options)
     limits = limits if max_file_size is None else replace(limits, max_file_bytes=max_file_size)
-    snapshot = open_snapshot(path, limits=limits, exclude=settings.exclude + exclude)
-    result = collect(snapshot, rules, None if quiet else progress_printer())
+    with ExitStack() as stack:
+        snapshot = _open(path, rev, limits, settings.exclude + exclude, stack)
+        result = collect(snapshot, rules, None if quiet else progress_printer())
     notes = [f"Configuration: {settings.source}."] if settings.source else []
     notes += [n for n in (configuration.disabled_note(settings),) if n]
     assessment = assess(
@@ -201,6 +211,24 @@ def scan(
             err=True,
         )
         raise click.exceptions.Exit(1)
+
+
+def _open(path: str, rev: str | None, limits: Limits, exclude: tuple[str, ...], stack: ExitStack) -> Snapshot:
+    """The snapshot of PATH: a work tree or folder, revision REV of a repository, or a clone of a URL."""
+    from mlops_scan.snapshot.gitclone import cloned, is_url
+    from mlops_scan.snapshot.gitrev import open_revision
+    from mlops_scan.snapshot.tree import open_snapshot
+
+    if is_url(path):
+        clone = stack.enter_context(cloned(path, limits.max_notebook_bytes, branch=rev))
+        snapshot = open_revision(clone, "HEAD", limits, exclude)
+    elif rev is not None:
+        snapshot = open_revision(path, rev, limits, exclude)
+    else:
+        return open_snapshot(path, limits=limits, exclude=exclude)
+    if snapshot.objects is not None:
+        stack.callback(snapshot.objects.close)
+    return snapshot
 
 
 def _settings(root: Path, config_file: Path | None, no_config: bool) -> Config:

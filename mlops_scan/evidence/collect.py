@@ -111,6 +111,8 @@ def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = N
         "parsed": dict(sorted(parsed.items())),
         "listing": snapshot.source,
     }
+    if snapshot.revision is not None:
+        inspected["source"] = snapshot.revision
     if rule_packs:
         inspected["rule_packs_not_scanned"] = rule_packs
     if truncated:

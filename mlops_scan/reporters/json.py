@@ -8,7 +8,7 @@ from mlops_scan import __version__
 from mlops_scan.assessment.maturity import Assessment
 from mlops_scan.types import Evidence
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def evidence_dict(e: Evidence) -> dict[str, object]:

@@ -7,7 +7,6 @@ disabled on the command line, and nothing is checked out.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 
 class GitListingError(Exception):
@@ -55,24 +54,6 @@ def git_ls_files(root: Path) -> list[str]:
             seen.add(path)
             paths.append(path)
     return paths
-
-
-def git_tree_blobs(root: Path) -> dict[str, Any]:
-    """Files of HEAD's tree in a bare repository: POSIX path -> gitpython blob (links included, submodules not)."""
-    try:
-        import git
-    except ImportError as exc:  # pragma: no cover - gitpython is a declared dependency
-        raise GitListingError(f"gitpython unavailable: {exc}") from exc
-    try:
-        repo = git.Repo(root)
-        if not repo.head.is_valid():
-            raise GitListingError("no commits")
-        tree = repo.head.commit.tree
-        return {item.path: item for item in tree.traverse() if item.type == "blob"}
-    except GitListingError:
-        raise
-    except Exception as exc:  # a corrupt object store raises many unrelated types
-        raise GitListingError(_describe(exc)) from exc
 
 
 def _describe(exc: Exception) -> str:

@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.zones import zone_of
@@ -131,6 +131,16 @@ def _parse_limit(name: str, value: str, field_name: str) -> int | float:
     return number
 
 
+class BlobSource(Protocol):
+    """Files read from somewhere other than the work tree (a git revision's objects)."""
+
+    def read(self, snapshot: Snapshot, path: str, limit: int) -> bytes | None:
+        """The bytes of ``path`` (at most ``limit``), or None after recording a skip on ``snapshot``."""
+
+    def close(self) -> None:
+        """Release what reading needs (a git process)."""
+
+
 @dataclass(frozen=True)
 class FileEntry:
     """One listed file."""
@@ -170,8 +180,10 @@ class Snapshot:
     _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
-    blobs: dict[str, Any] | None = field(default=None, repr=False)
-    """A bare repository's files: path -> git blob of HEAD's tree, read instead of the work tree."""
+    objects: BlobSource | None = field(default=None, repr=False)
+    """Where a revision's files are read from (git objects) instead of the work tree."""
+    revision: dict[str, str] | None = None
+    """For a scan of a git revision: the revision asked for and the commit it names."""
 
     def __post_init__(self) -> None:
         self._by_path = {f.path: f for f in self.files}
@@ -187,10 +199,7 @@ class Snapshot:
     def read_bytes(self, path: str) -> bytes | None:
         """The bytes of a listed file, or None (and a recorded skip) when it must not be read."""
         limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
-        if self.blobs is not None:
-            data = self._read_blob(path, limit)
-        else:
-            data = self._read_file(path, limit)
+        data = self.objects.read(self, path, limit) if self.objects is not None else self._read_file(path, limit)
         if data is None:
             return None
         self.files_read += 1
@@ -214,7 +223,7 @@ class Snapshot:
                 )
                 return None
             if info.st_size > limit:
-                self.skip(path, f"too large ({_human(info.st_size)} > {_human(limit)} limit)")
+                self.skip(path, f"too large ({human_size(info.st_size)} > {human_size(limit)} limit)")
                 return None
             with open(target, "rb") as handle:
                 data = handle.read(limit + 1)
@@ -228,27 +237,9 @@ class Snapshot:
             self.skip(path, f"unreadable ({exc.strerror or exc.__class__.__name__})")
             return None
         if len(data) > limit:
-            self.skip(path, f"too large (over {_human(limit)} limit)")
+            self.skip(path, f"too large (over {human_size(limit)} limit)")
             return None
         return data
-
-    def _read_blob(self, path: str, limit: int) -> bytes | None:
-        """Read a file of a bare repository from its git blob (links are never followed)."""
-        blob = self.blobs.get(path) if self.blobs is not None else None
-        if blob is None:
-            self.skip(path, "not in the git tree")
-            return None
-        if blob.mode == 0o120000:
-            self.skip(path, "symbolic link in the git tree: not followed")
-            return None
-        try:
-            if blob.size > limit:
-                self.skip(path, f"too large ({_human(blob.size)} > {_human(limit)} limit)")
-                return None
-            return bytes(blob.data_stream.read())
-        except Exception as exc:  # gitpython raises several types for a broken object store
-            self.skip(path, f"git blob unreadable ({exc.__class__.__name__})")
-            return None
 
     def read_text(self, path: str) -> str | None:
         """The decoded text of a listed file, or None (recorded as skipped) for binary or unreadable files.
@@ -320,7 +311,7 @@ def _looks_utf16(head: bytes) -> bool:
     return (zeros_odd > 0.9 and zeros_even < 0.1) or (zeros_even > 0.9 and zeros_odd < 0.1)
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
@@ -336,28 +327,16 @@ def open_snapshot(
 ) -> Snapshot:
     """List the files under ``root`` (git when possible, else a filtered walk)."""
     limits = limits or Limits()
-    base = Path(root)
-    if not base.exists():
-        raise UsageError(f"{root}: no such file or directory")
-    if not base.is_dir():
-        raise UsageError(f"{root}: not a directory (point mlops-scan at a repository folder)")
-    base = base.resolve()
+    base = checked_root(root)
+    if _is_bare(base):
+        from mlops_scan.snapshot.gitrev import open_revision
+
+        return open_revision(base, "HEAD", limits, exclude, zone_overrides, implicit=True)
     notes: list[str] = []
     skipped: list[Skipped] = []
     paths = None
     source = "walk"
-    blobs = None
-    if _is_bare(base):
-        from mlops_scan.snapshot.gitlist import GitListingError, git_tree_blobs
-
-        source = "git-tree"
-        try:
-            blobs = git_tree_blobs(base)
-        except GitListingError as exc:
-            notes.append(f"bare git repository: {exc}; nothing scanned")
-            blobs = {}
-        paths = list(blobs)
-    elif (base / ".git").exists() or _inside_git(base):
+    if (base / ".git").exists() or _inside_git(base):
         from mlops_scan.snapshot.gitlist import GitListingError, git_ls_files
 
         try:
@@ -368,8 +347,31 @@ def open_snapshot(
             notes.append(f"git listing failed ({exc}); walked the folder instead")
     if paths is None:
         paths = _walk(base, limits, skipped)
+    snapshot = assemble(Snapshot(base, [], source, limits, skipped, notes), paths, exclude, zone_overrides)
+    if source == "git" and snapshot.entry(".gitmodules") is not None:
+        _drop_submodules(snapshot)
+    return snapshot
+
+
+def checked_root(root: str | os.PathLike[str]) -> Path:
+    """``root`` resolved, or a UsageError when it is not a folder."""
+    base = Path(root)
+    if not base.exists():
+        raise UsageError(f"{root}: no such file or directory")
+    if not base.is_dir():
+        raise UsageError(f"{root}: not a directory (point mlops-scan at a repository folder)")
+    return base.resolve()
+
+
+def assemble(
+    snapshot: Snapshot, paths: list[str], exclude: tuple[str, ...], zone_overrides: dict[str, Zone] | None
+) -> Snapshot:
+    """Fill an empty snapshot with the listed ``paths``: capped, excluded globs and unprintable names left out, zoned."""
+    limits = snapshot.limits
     if len(paths) > limits.max_files:
-        notes.append(f"more than {limits.max_files} files listed; only the first {limits.max_files} are scanned")
+        snapshot.notes.append(
+            f"more than {limits.max_files} files listed; only the first {limits.max_files} are scanned"
+        )
         paths = paths[: limits.max_files]
     if exclude:
         from fnmatch import fnmatchcase
@@ -379,13 +381,11 @@ def open_snapshot(
     for path in paths:
         problem = _name_problem(path)
         if problem:
-            skipped.append(Skipped(printable(path), problem))
+            snapshot.skipped.append(Skipped(printable(path), problem))
         else:
             kept.append(path)
-    files = [FileEntry(p, zone_of(p, zone_overrides)) for p in sorted(kept)]
-    snapshot = Snapshot(base, files, source, limits, skipped, notes, blobs=blobs)
-    if source == "git" and snapshot.entry(".gitmodules") is not None:
-        _drop_submodules(snapshot)
+    snapshot.files = [FileEntry(p, zone_of(p, zone_overrides)) for p in sorted(kept)]
+    snapshot._by_path = {f.path: f for f in snapshot.files}
     return snapshot
 
 
@@ -419,10 +419,14 @@ def _is_bare(base: Path) -> bool:
 _SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.M)
 
 
+def submodule_paths(gitmodules: str) -> set[str]:
+    """The ``path =`` values of a .gitmodules file."""
+    return {m.strip('"') for m in _SUBMODULE_PATH.findall(gitmodules)}
+
+
 def _drop_submodules(snapshot: Snapshot) -> None:
     """Git lists a submodule as one entry: record it as skipped rather than read a folder."""
-    text = snapshot.read_text(".gitmodules") or ""
-    submodules = {m.strip('"') for m in _SUBMODULE_PATH.findall(text)}
+    submodules = submodule_paths(snapshot.read_text(".gitmodules") or "")
     gone = [f for f in snapshot.files if f.path in submodules]
     for entry in gone:
         folder = snapshot.root / entry.path

@@ -40,7 +40,7 @@ def test_bare_repository_is_read_from_heads_tree(tmp_path):
     assert report.evidence(TRACKING_RULE) == [("src/app/train.py", 3)]
     assert report.skipped == {
         "src/app/huge.py": ["too large (2.0 MiB > 2.0 MiB limit)"],
-        "src/app/link.py": ["symbolic link in the git tree: not followed"],
+        "src/app/link.py": ["symbolic link pointing outside the repository: not followed"],
     }
 
 

@@ -1,0 +1,65 @@
+"""``mlops-scan URL``: a shallow, blob-filtered, bare clone into a temporary folder that is always removed.
+
+The clone is bare (nothing is checked out, so no filter, hook or attribute of the repository
+runs) and made with an empty template (no hooks of this machine's git either); its HEAD is
+then read from git objects like any revision.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mlops_scan.errors import UsageError
+from mlops_scan.snapshot.gitrun import GitError, run
+
+CLONE_TIMEOUT = 600.0
+_URL = re.compile(r"^(?:(?:https?|ssh|git|file)://|[\w.-]+@[\w.-]+:(?!/))", re.I)
+
+
+def is_url(text: str) -> bool:
+    """An https, http, ssh, git or file URL, or scp-like ``user@host:path``."""
+    return bool(_URL.match(text))
+
+
+@contextmanager
+def cloned(url: str, max_blob_bytes: int, branch: str | None = None) -> Iterator[Path]:
+    """A bare clone of ``url``'s default branch (or ``branch``: a branch or tag), one commit deep, without
+    blobs larger than ``max_blob_bytes``; removed on exit whatever happens."""
+    folder = Path(tempfile.mkdtemp(prefix="mlops-scan-clone-"))
+    target = folder / "repository.git"
+    options = ["--branch", branch] if branch else []
+    try:
+        try:
+            run(
+                None,
+                "clone",
+                "--quiet",
+                "--bare",
+                "--depth=1",
+                "--single-branch",
+                "--no-tags",
+                "--template=",
+                f"--filter=blob:limit={max_blob_bytes}",
+                *options,
+                "--",
+                url,
+                str(target),
+                timeout=CLONE_TIMEOUT,
+                cwd=folder,
+            )
+        except GitError as exc:
+            raise UsageError(f"{_shown(url)}: cannot clone ({exc})") from None
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _shown(url: str) -> str:
+    """The URL without any password in it, printable."""
+    shown = re.sub(r"//[^/@]*@", "//", url)
+    return "".join(c if c.isprintable() else "?" for c in shown)[:200]
