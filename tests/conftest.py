@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -25,3 +26,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The start-up cache (rule packs, model) goes to a folder of this test session, never the user's.
+os.environ["MLOPS_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlops-scan-test-cache-")

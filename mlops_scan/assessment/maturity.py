@@ -15,6 +15,7 @@ import yaml
 
 from mlops_scan.data import DATA_DIR
 from mlops_scan.errors import ModelError
+from mlops_scan.rules.cache import cached
 from mlops_scan.types import CapabilityId, Evidence, Skipped, Strength
 
 ROLES = ("required", "supporting", "finding")
@@ -64,8 +65,13 @@ def model_path(name_or_path: str) -> Path:
 
 
 def load_model(name_or_path: str = "microsoft") -> MaturityModel:
-    """Load and check a maturity model; problems raise ModelError naming the file and field."""
+    """Load and check a maturity model (from the start-up cache when the file did not change);
+    problems raise ModelError naming the file and field."""
     path = model_path(name_or_path)
+    return cached("model", [path], [], MaturityModel, lambda: _load_model(name_or_path, path))
+
+
+def _load_model(name_or_path: str, path: Path) -> MaturityModel:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

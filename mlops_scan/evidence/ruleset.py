@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from mlops_scan.matchers.base import installed_kinds
+from mlops_scan.matchers.base import Matcher, installed_kinds
+from mlops_scan.rules.cache import cached
 from mlops_scan.rules.loader import Rule, load_rules, pack_files
 from mlops_scan.rules.sources import builtin_pack_dir, plugin_pack_dirs
 
 
 def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), builtin: bool = True) -> list[Rule]:
-    """Every rule: built-in packs, then installed plug-in packs, then ``extra`` folders."""
+    """Every rule: built-in packs, then installed plug-in packs, then ``extra`` folders (from the
+    start-up cache when neither the packs nor the code that checks them changed)."""
     folders = ([builtin_pack_dir()] + plugin_pack_dirs() if builtin else []) + list(extra)
-    return load_rules(pack_files(folders), installed_kinds(), set(capabilities))
+    files = pack_files(folders)
+    kinds = installed_kinds()
+    wanted = set(capabilities)
+    parts = [*sorted(wanted), *(_kind_code(name, cls) for name, cls in sorted(kinds.items()))]
+    return cached("rules", files, parts, list, lambda: load_rules(files, kinds, wanted))
+
+
+def _kind_code(name: str, cls: type[Matcher]) -> str:
+    """A matcher kind's class and the size and time of its module's file (a plug-in's Params may change)."""
+    module = sys.modules.get(cls.__module__)
+    where = getattr(module, "__file__", None) or ""
+    try:
+        info = os.stat(where)
+        stamp = f"{info.st_size}:{info.st_mtime_ns}"
+    except OSError:
+        stamp = "-"
+    return f"{name}={cls.__module__}.{cls.__qualname__}@{where}:{stamp}"

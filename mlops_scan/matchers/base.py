@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 from mlops_scan.errors import MlopsScanError
 from mlops_scan.facts.context import FileContext
+from mlops_scan.rules.cache import entry_points, load_entry_point
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
@@ -80,19 +81,24 @@ class MatcherLoadError(MlopsScanError):
 @lru_cache(maxsize=1)
 def installed_kinds() -> dict[str, type[Matcher]]:
     """Matcher kinds declared in the ``mlops_scan.matchers`` entry-point group (built-ins included)."""
-    from importlib.metadata import entry_points
-
     kinds: dict[str, type[Matcher]] = {}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for name, value in entry_points(ENTRY_POINT_GROUP):
         try:
-            cls = ep.load()
+            cls = load_entry_point(value)
         except Exception as exc:  # a broken plug-in must name itself
-            dist = getattr(getattr(ep, "dist", None), "name", "unknown distribution")
-            raise MatcherLoadError(f"matcher kind '{ep.name}' from {dist} failed to load: {exc}") from exc
+            raise MatcherLoadError(f"matcher kind '{name}' from {_distribution(name)} failed to load: {exc}") from exc
         if not (isinstance(cls, type) and issubclass(cls, Matcher)):
-            raise MatcherLoadError(f"matcher kind '{ep.name}' ({ep.value}) is not a Matcher subclass")
-        kinds[ep.name] = cls
+            raise MatcherLoadError(f"matcher kind '{name}' ({value}) is not a Matcher subclass")
+        kinds[name] = cls
     return kinds
+
+
+def _distribution(kind: str) -> str:
+    """The name of the distribution declaring a matcher kind (for an error message)."""
+    from importlib.metadata import entry_points as declared
+
+    found = next((ep for ep in declared(group=ENTRY_POINT_GROUP) if ep.name == kind), None)
+    return str(getattr(getattr(found, "dist", None), "name", None) or "unknown distribution")
 
 
 def glob_to_regex(glob: str) -> str:

@@ -5,26 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_scan.errors import RulePackError
+from mlops_scan.rules.cache import entry_points, load_entry_point
 
 ENTRY_POINT_GROUP = "mlops_scan.rule_packs"
 
 
 def plugin_pack_dirs() -> list[Path]:
     """Folders declared by installed distributions in the ``mlops_scan.rule_packs`` group (a module or a path)."""
-    from importlib.metadata import entry_points
-
     out = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for name, value in entry_points(ENTRY_POINT_GROUP):
         try:
-            target = ep.load()
+            target = load_entry_point(value)
         except Exception as exc:
-            raise RulePackError(f"entry point {ep.name}", f"failed to load ({exc})") from exc
+            raise RulePackError(f"entry point {name}", f"failed to load ({exc})") from exc
         if isinstance(target, str):
             out.append(Path(target))
         elif getattr(target, "__file__", None):
             out.append(Path(target.__file__).parent)
         else:
-            raise RulePackError(f"entry point {ep.name}", "must name a module or a folder path string")
+            raise RulePackError(f"entry point {name}", "must name a module or a folder path string")
     return out
 
 

@@ -1,0 +1,145 @@
+"""Start-up cache: rule packs and the maturity model loaded once, then read back as one pickle.
+
+Loading and checking the packs (YAML, hundreds of rules, their params and regexes) costs more
+than the interpreter's own start; the result depends only on the files loaded, on the code
+that checks them and on the installed plug-ins. So it is kept in the user's cache folder
+(``$MLOPS_SCAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlops-scan``, else ``~/.cache/mlops-scan``)
+under a key hashing all of them: the tool version, the Python version, the bytes of every
+file loaded, the size and time of every module of this package, and the folders of
+``sys.path`` (installing or removing a distribution changes its folder). A cache file that
+cannot be read, or not as the expected type, is ignored and rebuilt; one that another user
+could have written is never read. ``MLOPS_SCAN_CACHE_DIR=`` (empty) turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from mlops_scan import __version__
+
+T = TypeVar("T")
+KEEP_FILES = 16
+"""Cache files kept per kind of entry; older ones are removed when a new one is written."""
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path | None:
+    """The folder cache files live in, or None when caching is turned off."""
+    chosen = os.environ.get("MLOPS_SCAN_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mlops-scan"
+
+
+def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: type, build: Callable[[], T]) -> T:
+    """``build()``, or its result stored by an earlier run with the same inputs.
+
+    ``inputs`` are the files ``build`` reads (their bytes enter the key); ``parts`` anything
+    else the result depends on. A result that is not an instance of ``expected`` is rebuilt.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    try:
+        key = _key(kind, inputs, parts)
+    except OSError:  # an input cannot be read: ``build`` reports it as it always has
+        return build()
+    path = folder / f"{kind}-{key}.pickle"
+    found = _read(path)
+    if isinstance(found, expected):
+        return found  # type: ignore[return-value]
+    value = build()
+    _write(folder, path, value)
+    return value
+
+
+def entry_points(group: str) -> list[tuple[str, str]]:
+    """``(name, value)`` of the entry points of ``group``, sorted by name, without importing
+    ``importlib.metadata`` when the installed distributions are as they were at the last run."""
+    return cached("entry-points", (), [group], list, lambda: _scan_entry_points(group))
+
+
+def load_entry_point(value: str) -> object:
+    """The object an entry point's value (``package.module:Attr.attr``) names."""
+    module_name, _, attrs = value.partition(":")
+    target: object = importlib.import_module(module_name.strip())
+    for attr in filter(None, attrs.strip().split(".")):
+        target = getattr(target, attr)
+    return target
+
+
+def _scan_entry_points(group: str) -> list[tuple[str, str]]:
+    from importlib.metadata import entry_points as installed
+
+    return sorted({(ep.name, ep.value) for ep in installed(group=group)})
+
+
+def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for part in (kind, __version__, sys.version, sys.executable, *_environment(), *parts):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for path in inputs:
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+@cache
+def _environment() -> tuple[str, ...]:
+    """What every cached result depends on besides its inputs: this package's code and the installed distributions."""
+    found = []
+    for folder, _dirs, files in os.walk(_PACKAGE):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                found.append(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    for entry in sys.path:
+        try:
+            found.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
+        except OSError:
+            found.append(f"{entry}:-")
+    return tuple(sorted(found))
+
+
+def _read(path: Path) -> object:
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return None  # written by someone else: never unpickled
+            return pickle.load(handle)
+    except Exception:  # missing, truncated, corrupt or from an incompatible version: rebuilt
+        return None
+
+
+def _write(folder: Path, path: Path, value: object) -> None:
+    """Store atomically (a reader never sees half a file); a failure only costs the next run the rebuild."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False)  # noqa: SIM115 (closed below)
+    except OSError:
+        return
+    try:
+        with handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+        _prune(folder, path.name.rsplit("-", 1)[0])
+    except Exception:  # unpicklable value, full disk: the next run builds again
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def _prune(folder: Path, kind: str) -> None:
+    entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP_FILES:]:
+        old.unlink(missing_ok=True)

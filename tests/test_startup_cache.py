@@ -1,0 +1,87 @@
+"""The start-up cache: same rules as a fresh load, rebuilt when a pack changes, corrupt files ignored."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.rules import cache
+
+PACK = """schema_version: 1
+rules:
+  - id: ci.cached-probe
+    capability: ci
+    kind: file
+    params: {{paths: ["{glob}"]}}
+    strength: weak
+    title: Probe
+    description: A probe rule.
+    remediation: None.
+"""
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
+    return folder
+
+
+def _capabilities() -> list[str]:
+    return list(load_model().capabilities)
+
+
+def test_cached_rules_equal_a_fresh_load(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_all_rules(_capabilities())
+    assert {"model", "rules"} <= {p.name.split("-")[0] for p in cache_dir.glob("*.pickle")}
+    again = load_all_rules(_capabilities())
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", "")
+    fresh = load_all_rules(_capabilities())
+    assert again == first == fresh
+
+
+def test_a_changed_pack_is_loaded_again(cache_dir: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "packs" / "probe.yaml"
+    pack.parent.mkdir()
+    pack.write_text(PACK.format(glob="one.txt"), encoding="utf-8")
+    [before] = [r for r in load_all_rules(_capabilities(), [pack.parent]) if r.id == "ci.cached-probe"]
+    pack.write_text(PACK.format(glob="two.txt"), encoding="utf-8")
+    [after] = [r for r in load_all_rules(_capabilities(), [pack.parent]) if r.id == "ci.cached-probe"]
+    assert (before.params.paths, after.params.paths) == (["one.txt"], ["two.txt"])
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05K\x01."], ids=["empty", "garbage", "wrong-type"])
+def test_a_damaged_cache_file_is_rebuilt(cache_dir: Path, damage: bytes) -> None:
+    expected = load_all_rules(_capabilities())
+    [stored] = cache_dir.glob("rules-*.pickle")
+    stored.write_bytes(damage)
+    assert load_all_rules(_capabilities()) == expected
+    assert stored.read_bytes() != damage
+
+
+def test_a_cache_file_others_could_write_is_not_read(cache_dir: Path) -> None:
+    calls = []
+    cache.cached("probe", (), ["x"], list, lambda: calls.append(1) or [1])
+    [stored] = cache_dir.glob("probe-*.pickle")
+    os.chmod(stored, 0o666)
+    cache.cached("probe", (), ["x"], list, lambda: calls.append(1) or [1])
+    assert calls == [1, 1]
+
+
+def test_an_unwritable_cache_folder_only_costs_the_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(blocked / "cache"))
+    assert cache.cached("probe", (), [], list, lambda: [2]) == [2]
+    assert list(tmp_path.iterdir()) == [blocked]
+
+
+def test_old_cache_files_are_pruned(cache_dir: Path) -> None:
+    for n in range(cache.KEEP_FILES + 3):
+        cache.cached("probe", (), [str(n)], list, lambda: [])
+    assert len(list(cache_dir.glob("probe-*.pickle"))) == cache.KEEP_FILES
+    assert not list(cache_dir.glob(".tmp-*"))
