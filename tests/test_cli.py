@@ -104,7 +104,7 @@ def test_text_report_fits_80_columns(name: str) -> None:
 def test_text_report_content() -> None:
     out = run_cli(LEVEL3, "--quiet").stdout
     assert "MLOps maturity level 3: Automated model deployment" in out
-    assert "  [x] ab_testing             required   azureml/deploy/endpoint.yml:4 (strong)" in out
+    assert "  [x] ab_testing             required   azureml/deploy/endpoint.yml:5 (strong)" in out
     assert "  [ ] model_monitoring       required   no evidence" in out
     assert "Next steps to reach level 4:" in out
 

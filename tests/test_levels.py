@@ -118,7 +118,7 @@ DECIDING: dict[str, dict[str, tuple[str, str]]] = {
     },
     "level3-azureml-bluegreen": {
         "deployment_automation": ("deployment_automation.azureml-endpoint-yaml", "azureml/deploy/endpoint.yml:1"),
-        "ab_testing": ("ab_testing.azureml-endpoint-traffic", "azureml/deploy/endpoint.yml:4"),
+        "ab_testing": ("ab_testing.azureml-endpoint-traffic", "azureml/deploy/endpoint.yml:5"),
         "model_registry": ("model_registry.azureml-model-yaml", "azureml/model.yml:1"),
     },
     "level4-kserve-evidently": {

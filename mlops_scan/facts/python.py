@@ -26,6 +26,9 @@ class Call:
     """Positional arguments: each one's value when it is a literal string/number/bool (else None)."""
     nones: frozenset[str] = frozenset()
     """The arguments written as a literal ``None``: keyword names, and positions as ``"0"``, ``"1"``..."""
+    templates: dict[str, str] = field(default_factory=dict)
+    """Strings built from parts (``"file://" + path``, ``f"file://{path}"``) by keyword name or position:
+    the literal parts kept, each computed part written ``{}`` (``file://{}``)."""
 
 
 @dataclass
@@ -244,13 +247,35 @@ class _Visitor(ast.NodeVisitor):
                 [kw.arg for kw in node.keywords if kw.arg and _is_none(kw.value)]
                 + [str(i) for i, a in enumerate(positional) if _is_none(a)]
             )
-            self.facts.calls.append(Call(name, node.lineno, kwargs, args, nones))
+            built = [(kw.arg, kw.value) for kw in node.keywords if kw.arg] + [
+                (str(i), a) for i, a in enumerate(positional)
+            ]
+            templates = {key: text for key, value in built if (text := _template(value)) is not None}
+            self.facts.calls.append(Call(name, node.lineno, kwargs, args, nones, templates))
 
 
 def _literal(node: ast.expr) -> str | None:
     """The text of a literal string, number or bool argument; None for anything else (``None`` included)."""
     value = node.value if isinstance(node, ast.Constant) else None
     return None if value is None else str(value)
+
+
+def _template(node: ast.expr) -> str | None:
+    """A string built by ``+`` or an f-string, its computed parts written ``{}``; None for anything else."""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "{}" for v in node.values
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _template(node.left), _template(node.right)
+        left = left if left is not None else _string(node.left)
+        right = right if right is not None else _string(node.right)
+        return None if left is None and right is None else (left or "{}") + (right or "{}")
+    return None
+
+
+def _string(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _is_none(node: ast.expr) -> bool:

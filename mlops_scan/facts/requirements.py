@@ -87,6 +87,12 @@ def read_requirements(ctx: FileContext) -> Iterator[Requirement]:
         yield from _conda(ctx)
 
 
+def pins(spec: str) -> bool:
+    """A specifier that admits one version (``==1.2.3``, ``===1.2.3``); ``==2.*`` is a prefix match (PEP 440), not a pin."""
+    version = spec.split(";", 1)[0]
+    return any(clause.strip().startswith("==") and "*" not in clause for clause in version.split(","))
+
+
 def _requirements_txt(lines: list[str]) -> Iterator[Requirement]:
     for number, raw in enumerate(lines, 1):
         line = raw.split(" #", 1)[0].strip()
@@ -95,9 +101,7 @@ def _requirements_txt(lines: list[str]) -> Iterator[Requirement]:
         match = _REQ.match(line)
         if match:
             spec = match.group(3)
-            yield Requirement(
-                normalise(match.group(1)), number, spec.lstrip().startswith("==") or "===" in spec, line[:160]
-            )
+            yield Requirement(normalise(match.group(1)), number, pins(spec), line[:160])
 
 
 def table(data: Any, *keys: str) -> dict[str, Any]:
@@ -133,9 +137,7 @@ def _from_toml_lists(ctx: FileContext, lists: list[tuple[list[Any], bool]]) -> I
             if not match or match.group(1).lower() == "python":
                 continue
             name = match.group(1)
-            yield Requirement(
-                normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional
-            )
+            yield Requirement(normalise(name), _find_line(ctx.lines, name), pins(match.group(3)), entry[:160], optional)
 
 
 def _find_line(lines: list[str], name: str) -> int | None:
@@ -169,7 +171,7 @@ def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
             if entry and match:
                 name = match.group(1)
                 yield Requirement(
-                    normalise(name), _find_line(ctx.lines, name), "==" in match.group(3), entry[:160], optional
+                    normalise(name), _find_line(ctx.lines, name), pins(match.group(3)), entry[:160], optional
                 )
 
 
@@ -197,7 +199,7 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
                         yield Requirement(
                             normalise(match.group(1)),
                             const.lineno,
-                            "==" in match.group(3),
+                            pins(match.group(3)),
                             const.value[:160],
                             node.arg != "install_requires",
                         )
@@ -211,7 +213,7 @@ def _conda(ctx: FileContext) -> Iterator[Requirement]:
                 match = _CONDA.match(value)
                 if match:
                     spec = match.group(2)
-                    pinned = bool(re.match(r"^=?=\s*\d", spec.strip()))
+                    pinned = bool(re.match(r"^=?=\s*\d", spec.strip())) and "*" not in spec
                     yield Requirement(normalise(match.group(1)), yamlnodes.line_of(item), pinned, value[:160])
             for pip_item in yamlnodes.seq(yamlnodes.get(item, "pip")):
                 value = yamlnodes.scalar(pip_item)
@@ -220,6 +222,6 @@ def _conda(ctx: FileContext) -> Iterator[Requirement]:
                     yield Requirement(
                         normalise(match.group(1)),
                         yamlnodes.line_of(pip_item),
-                        "==" in match.group(3),
+                        pins(match.group(3)),
                         (value or "")[:160],
                     )

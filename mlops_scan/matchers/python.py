@@ -44,7 +44,8 @@ class PythonParams:
     """Keyword arguments whose literal value must match a regex (``report_to: wandb``)."""
     excluded_values: dict[str, str] = field(default_factory=dict)
     """Arguments whose literal value, matching the regex, rules a call (or a decorator called so) out: a keyword
-    name or a position (``"0"``); a literal ``None`` reads as ``None`` (``schedule: '^None$'``)."""
+    name or a position (``"0"``); a literal ``None`` reads as ``None`` (``schedule: '^None$'``), a string built from
+    parts as its template (``"file://" + path`` reads as ``file://{}``)."""
     functions: list[str] = field(default_factory=list)
     """Top-level functions the module must all define (alone, or in addition to the above)."""
     classes: list[str] = field(default_factory=list)
@@ -166,7 +167,8 @@ class _Compiled:
         return not self._excluded(call)
 
     def _excluded(self, call: Call) -> bool:
-        """An argument's literal value matches its ``excluded_values`` regex."""
+        """An argument's literal value, or the template of a string built from parts (``file://{}``), matches its
+        ``excluded_values`` regex."""
         for key, regex in self.excluded_values.items():
             if key in call.nones:
                 value: str | None = "None"
@@ -174,6 +176,7 @@ class _Compiled:
                 value = call.args[int(key)] if int(key) < len(call.args) else None
             else:
                 value = call.kwargs.get(key)
+            value = value if value is not None else call.templates.get(key)
             if value is not None and regex.search(value):
                 return True
         return False
