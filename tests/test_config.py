@@ -341,11 +341,14 @@ def test_rules_folder_from_configuration(level2: Path, capsys: pytest.CaptureFix
     assert code == 2 and err.startswith("mlops-scan: error: ") and "ours.yaml" in err
 
 
-def test_format_choices_match_the_command_line() -> None:
-    from mlops_scan.cli import app as cli
-    from mlops_scan.cli import config
+def test_format_choices_come_from_the_one_registry(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from mlops_scan.reporters.formats import FORMATS, REPORTERS
 
-    assert cli.FORMATS == config.FORMATS
+    assert FORMATS == ("text", "json", "markdown", "sarif", "shields") and set(REPORTERS) == {*FORMATS, "badge"}
+    (tmp_path / ".mlops-scan.toml").write_text('format = "badge"\n')
+    code, _, err = run(capsys, str(tmp_path))
+    assert code == 2
+    assert err.endswith(f"format: must be one of {', '.join(FORMATS)}\n")
 
 
 # Arbitrary input: a configuration error, never a crash

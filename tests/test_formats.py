@@ -10,13 +10,16 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scanning import builtin_rules
 
 from mlops_scan import __version__
 from mlops_scan.assessment.maturity import Assessment, assess, load_model
-from mlops_scan.reporters import badge, markdown, sarif
+from mlops_scan.reporters import badge, markdown, sarif, shields
 from mlops_scan.reporters import json as json_report
+from mlops_scan.reporters.options import RenderOptions
 from mlops_scan.types import CapabilityId, Evidence, RuleId, Skipped, Strength, Zone
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -96,7 +99,7 @@ def test_markdown_golden() -> None:
 
 def test_markdown_links_use_the_base_url() -> None:
     base = "https://github.com/acme/churn/blob/0123abc/"
-    text = markdown.render(canonical(), link_base=base)
+    text = markdown.render(canonical(), RenderOptions(link_base=base))
     assert f"[dvc.yaml:2]({base}dvc.yaml#L2)" in text
     assert f"[examples/canary \\[v2\\].yaml:7]({base}examples/canary%20%5Bv2%5D.yaml#L7) (weak, examples)" in text
 
@@ -138,20 +141,20 @@ def test_json_golden() -> None:
     assert json.loads(text)["capabilities"]["model_registry"]["asserted"] == REGISTRY_REASON
 
 
+def sarif_log(anchor: str | None = "README.md") -> dict[str, Any]:
+    """The SARIF log of the canonical assessment, with the built-in rules and a listed anchor file."""
+    rules = {r.id: r for r in builtin_rules()}
+    options = RenderOptions(files=(anchor, "src/churn/train.py") if anchor else (), rules=rules)
+    log: dict[str, Any] = json.loads(sarif.render(canonical(), options))
+    return log
+
+
 def test_sarif_fields() -> None:
-    log = json.loads(sarif.render(canonical(), anchor="README.md"))
+    log = sarif_log()
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("mlops-scan", __version__)
-    model = load_model()
-    assert [r["id"] for r in driver["rules"]] == list(model.capabilities)
-    registry = driver["rules"][list(model.capabilities).index("model_registry")]
-    assert registry["name"] == "ModelRegistry"
-    assert registry["shortDescription"] == {"text": "model registry (required for level 2)"}
-    assert registry["helpUri"] == f"{sarif.DOCS_URL}#model_registry"
-    assert registry["help"]["text"] == model.capabilities["model_registry"].remediation
-    assert registry["defaultConfiguration"] == {"level": "warning"}
     assert run["properties"] == {
         "level": 2,
         "levelName": "Automated training",
@@ -160,18 +163,20 @@ def test_sarif_fields() -> None:
     }
     got = {(r["ruleId"], r["level"], r["properties"]["category"]): r for r in run["results"]}
     assert list(got) == [
-        ("ops_metrics", "note", "insufficient"),
+        ("ops_metrics.prometheus-client-dep", "note", "insufficient"),
         ("model_registry", "note", "asserted"),
-        ("collaboration", "note", "insufficient"),
+        ("collaboration.codeowners", "note", "insufficient"),
         ("deployment_automation", "warning", "missing"),
-        ("ab_testing", "warning", "missing"),
+        ("ab_testing.kserve-canary", "warning", "missing"),
     ]
+    assert [r["id"] for r in driver["rules"]] == [rule for rule, _, _ in got]
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["message"]["text"]
         assert len(result["locations"]) == 1
         assert list(result["partialFingerprints"]) == [sarif.FINGERPRINT]
-    ab = got[("ab_testing", "warning", "missing")]
+    ab = got[("ab_testing.kserve-canary", "warning", "missing")]
+    model = load_model()
     assert ab["message"]["text"] == (
         "Level 3 (Automated model deployment) requires A/B testing: only weak evidence. "
         + model.capabilities["ab_testing"].remediation
@@ -184,28 +189,63 @@ def test_sarif_fields() -> None:
     assert deploy["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "README.md", "uriBaseId": "%SRCROOT%"}
     }
-    assert deploy["properties"] == {"category": "missing", "repositoryLevel": True, "evidence": 0}
+    assert deploy["properties"] == {
+        "category": "missing",
+        "capability": "deployment_automation",
+        "repositoryLevel": True,
+        "evidence": 0,
+    }
     asserted = got[("model_registry", "note", "asserted")]
     assert (
         asserted["message"]["text"] == f"model registry is asserted in configuration, not detected: {REGISTRY_REASON}"
     )
-    ops = got[("ops_metrics", "note", "insufficient")]
+    ops = got[("ops_metrics.prometheus-client-dep", "note", "insufficient")]
     assert ops["message"]["text"].startswith(
         "operational metrics is not counted: medium evidence from only 1 rule (2 needed)."
     )
     assert ops["locations"][0]["physicalLocation"]["region"] == {"startLine": 4}
 
 
+def test_sarif_rules_are_the_pack_rules_with_their_catalogue_entry() -> None:
+    rules = {r["id"]: r for r in sarif_log()["runs"][0]["tool"]["driver"]["rules"]}
+    pack = next(r for r in builtin_rules() if r.id == "collaboration.codeowners")
+    codeowners = rules["collaboration.codeowners"]
+    assert codeowners["name"] == "CollaborationCodeowners"
+    assert codeowners["shortDescription"] == {"text": pack.title}
+    assert codeowners["fullDescription"] == {"text": pack.description}
+    assert codeowners["help"]["text"] == f"{pack.description} Next step: {pack.remediation}"
+    assert codeowners["helpUri"] == f"{sarif.DOCS_URL}#collaborationcodeowners"
+    assert codeowners["properties"] == {
+        "tags": ["mlops", "maturity", "level-2"],
+        "capability": "collaboration",
+        "strength": pack.strength.value,
+        "kind": pack.kind,
+    }
+    detectors = (Path(__file__).parent.parent / "docs" / "detectors.md").read_text(encoding="utf-8")
+    assert "### `collaboration.codeowners`" in detectors  # the heading the helpUri anchors
+    registry = rules["model_registry"]
+    model = load_model()
+    assert registry["name"] == "ModelRegistry"
+    assert registry["shortDescription"] == {"text": "model registry (required for level 2)"}
+    assert registry["helpUri"] == f"{sarif.DOCS_URL}#model_registry"
+    assert registry["help"]["text"] == model.capabilities["model_registry"].remediation
+    assert registry["defaultConfiguration"] == {"level": "warning"}
+    bare = json.loads(sarif.render(canonical(), RenderOptions()))["runs"][0]["tool"]["driver"]["rules"]
+    unknown = next(r for r in bare if r["id"] == "ab_testing.kserve-canary")  # a rule the options do not know
+    assert unknown["shortDescription"] == {"text": "A/B testing"}
+    assert unknown["help"]["text"].endswith(model.capabilities["ab_testing"].remediation)
+
+
 def test_sarif_fingerprints_are_stable_and_distinct() -> None:
-    first = json.loads(sarif.render(canonical(), anchor="README.md"))["runs"][0]["results"]
-    again = json.loads(sarif.render(canonical(), anchor="setup.py"))["runs"][0]["results"]
+    first = sarif_log("README.md")["runs"][0]["results"]
+    again = sarif_log("setup.py")["runs"][0]["results"]
     prints = [r["partialFingerprints"][sarif.FINGERPRINT] for r in first]
     assert prints == [r["partialFingerprints"][sarif.FINGERPRINT] for r in again]
     assert len(set(prints)) == len(prints)
 
 
 def test_sarif_without_anchor_leaves_repository_level_results_unlocated() -> None:
-    results = json.loads(sarif.render(canonical()))["runs"][0]["results"]
+    results = sarif_log(None)["runs"][0]["results"]
     assert [r["ruleId"] for r in results if "locations" not in r] == ["model_registry", "deployment_automation"]
 
 
@@ -253,7 +293,7 @@ def test_svg_badge_is_valid_xml_with_measured_text() -> None:
 def test_one_colour_per_level(level: int, name: str, hex_colour: str, text: str) -> None:
     a = at_level(level)
     assert badge.level_color(a) == (name, hex_colour)
-    assert json.loads(badge.render_shields(a)) == {
+    assert json.loads(shields.render(a)) == {
         "schemaVersion": 1,
         "label": "MLOps level",
         "message": text,

@@ -147,9 +147,13 @@ def test_sarif_points_asserted_results_at_the_configuration(repo: Path) -> None:
         '[assume]\nab_testing = "traffic split by the gateway team"\n', encoding="utf-8"
     )
     results = json.loads(run_cli(str(repo), "-q", "-f", "sarif").stdout)["runs"][0]["results"]
-    located = {r["ruleId"]: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
-    assert located["ab_testing"] == located["deployment_automation"] == ".mlops-scan.toml"
-    assert located["collaboration"] == "src/churn/train.py"
+    located = {
+        r["properties"]["capability"]: (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for r in results
+    }
+    assert located["ab_testing"] == ("ab_testing", ".mlops-scan.toml")
+    assert located["deployment_automation"] == ("deployment_automation", ".mlops-scan.toml")
+    assert located["collaboration"] == ("collaboration.importable-ml-package", "src/churn/train.py")
 
 
 # The GitHub Action

@@ -60,8 +60,6 @@ def run(
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    for rule in rules:
-        NotebookMatcher.check_params(rule.params)
     snapshot = open_snapshot(tmp_path)
     matcher = NotebookMatcher(list(rules), ProjectInfo(packages=packages))
     for entry in snapshot.files:
@@ -224,4 +222,4 @@ def test_no_notebooks_no_hits(tmp_path: Path) -> None:
 )
 def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        NotebookMatcher.check_params(NotebookParams(**params))
+        NotebookParams(**params)

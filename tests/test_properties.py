@@ -26,13 +26,13 @@ from mlops_scan.facts.ci import read_pipeline
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.requirements import Requirement, read_requirements
-from mlops_scan.matchers.base import installed_kinds
+from mlops_scan.matchers.base import installed_params
 from mlops_scan.rules.loader import load_pack
 from mlops_scan.snapshot.tree import Limits, Snapshot, decode, open_snapshot, parse_size
 
 MODEL = load_model()
 RULES = load_all_rules(MODEL.capabilities)
-KINDS = installed_kinds()
+KINDS = installed_params()
 CAPABILITIES = set(MODEL.capabilities)
 
 # --- strategies -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from scanning import run_cli
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.errors import RulePackError
 from mlops_scan.evidence.ruleset import load_all_rules
-from mlops_scan.matchers.base import installed_kinds
+from mlops_scan.matchers.base import installed_params
 from mlops_scan.rules.loader import load_rules, pack_files
 from mlops_scan.rules.sources import builtin_pack_dir
 
@@ -44,7 +44,7 @@ def pack(tmp_path: Path, *rules: str, name: str = "team.yaml", head: str = "sche
 
 
 def load(*paths: Path):  # type: ignore[no-untyped-def]
-    return load_rules(list(paths), installed_kinds(), CAPABILITIES)
+    return load_rules(list(paths), installed_params(), CAPABILITIES)
 
 
 def error(*paths: Path) -> str:
@@ -125,7 +125,7 @@ def test_unknown_kind(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(kind="regex"))
     assert error(path) == (
         f"{path}: rule ci.team-runner: field 'kind': unknown matcher kind 'regex' "
-        f"(installed kinds: {', '.join(sorted(installed_kinds()))})"
+        f"(installed kinds: {', '.join(sorted(installed_params()))})"
     )
 
 
@@ -227,7 +227,7 @@ def test_cli_validate_reports_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == (
         f"mlops-scan: error: {path}: rule ci.team-runner: field 'kind': unknown matcher kind 'regex' "
-        f"(installed kinds: {', '.join(sorted(installed_kinds()))})\n"
+        f"(installed kinds: {', '.join(sorted(installed_params()))})\n"
     )
 
 

@@ -13,12 +13,12 @@ import click
 
 from mlops_scan import __version__
 from mlops_scan.errors import MlopsScanError, UsageError
+from mlops_scan.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
     from mlops_scan.cli.config import Config
     from mlops_scan.snapshot.tree import Limits, Snapshot
 
-FORMATS = ("text", "json", "markdown", "sarif", "shields")
 EXIT_HELP = (
     "Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
     "--fail-under; 2 usage, configuration, input or rule-pack error; 3 internal error (a bug)."
@@ -167,6 +167,8 @@ def scan(
     from mlops_scan.cli import config as configuration
     from mlops_scan.evidence.collect import collect, progress_printer
     from mlops_scan.evidence.ruleset import load_all_rules
+    from mlops_scan.reporters.formats import render
+    from mlops_scan.reporters.options import RenderOptions
 
     root = Path(path)
     settings = _settings(root, config_file, no_config)
@@ -196,15 +198,22 @@ def scan(
         notes=tuple(notes + snapshot.notes + result.errors),
     )
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
-    extras = {"anchor": _anchor(snapshot, settings), "link_base": _link_base(snapshot.root)}
-    report = _render(fmt, assessment, color, verbose=verbose, **extras)
+    options = RenderOptions(
+        color=color,
+        verbose=verbose,
+        link_base=_link_base(snapshot.root),
+        files=tuple(f.path for f in snapshot.files),
+        preferred_anchor=_config_path(snapshot, settings),
+        rules={r.id: r for r in rules},
+    )
+    report = render(fmt, assessment, options)
     if output:
         _write(output, report)
     else:
         click.echo(report, nl=False)
     for target, kind in ((badge, "badge"), (json_output, "json"), (summary, "markdown")):
         if target:
-            _write(target, _render(kind, assessment, False, **extras), append=kind == "markdown")
+            _write(target, render(kind, assessment, replace(options, color=False)), append=kind == "markdown")
     if fail_under is not None and assessment.level < fail_under:
         click.echo(
             f"mlops-scan: level {assessment.level} ({assessment.level_name}) is below --fail-under {fail_under}",
@@ -243,14 +252,11 @@ def _settings(root: Path, config_file: Path | None, no_config: bool) -> Config:
     return load_config(found, root=root) if found else Config()
 
 
-def _anchor(snapshot: Snapshot, settings: Config) -> str | None:
-    """The file SARIF results without evidence point at: the configuration file when it is in the repository, else a README."""
-    from mlops_scan.reporters.sarif import anchor_for
-
-    preferred = None
+def _config_path(snapshot: Snapshot, settings: Config) -> str | None:
+    """The configuration file's path in the scanned repository (None when it lies outside)."""
     if settings.path is not None and settings.path.resolve().is_relative_to(snapshot.root):
-        preferred = settings.path.resolve().relative_to(snapshot.root).as_posix()
-    return anchor_for((f.path for f in snapshot.files), preferred)
+        return settings.path.resolve().relative_to(snapshot.root).as_posix()
+    return None
 
 
 def _link_base(root: Path) -> str:
@@ -267,30 +273,6 @@ def _write(target: str, text: str, append: bool = False) -> None:
             handle.write(text)
     except OSError as exc:
         raise MlopsScanError(f"{target}: cannot write report ({exc.strerror})") from exc
-
-
-def _render(
-    fmt: str,
-    assessment,
-    color: bool,
-    anchor: str | None = None,
-    link_base: str = "",  # type: ignore[no-untyped-def]
-    verbose: bool = False,
-) -> str:
-    from mlops_scan.reporters import badge, markdown, sarif, text
-    from mlops_scan.reporters import json as json_report
-
-    if fmt == "json":
-        return json_report.render(assessment)
-    if fmt == "markdown":
-        return markdown.render(assessment, link_base=link_base)
-    if fmt == "sarif":
-        return sarif.render(assessment, anchor=anchor)
-    if fmt == "shields":
-        return badge.render_shields(assessment)
-    if fmt == "badge":
-        return badge.render(assessment)
-    return text.render(assessment, color=color, verbose=verbose)
 
 
 @cli.group()

@@ -17,6 +17,7 @@ from typing import Any
 
 from mlops_scan.assessment.maturity import MaturityModel
 from mlops_scan.errors import ConfigError
+from mlops_scan.reporters.formats import FORMATS
 from mlops_scan.snapshot.tree import Limits, parse_size
 
 if sys.version_info >= (3, 11):
@@ -26,7 +27,6 @@ else:  # pragma: no cover - Python 3.10
 
 FILE_NAME = ".mlops-scan.toml"
 TABLE = "tool.mlops-scan"
-FORMATS = ("text", "json", "markdown", "sarif", "shields")
 MAX_CONFIG_BYTES = 1024 * 1024
 LIMIT_FIELDS = {f.name: f.default for f in dataclasses.fields(Limits)}
 
@@ -40,7 +40,7 @@ class Config:
     fail_under: int | None = None
     """The level below which the scan exits with code 1."""
     format: str | None = None
-    """The report format (one of :data:`FORMATS`)."""
+    """The report format (one of :data:`mlops_scan.reporters.formats.FORMATS`)."""
     exclude: tuple[str, ...] = ()
     """Globs of paths left out of the scan."""
     disable: tuple[str, ...] = ()

@@ -17,7 +17,7 @@ from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.python import PyFacts
-from mlops_scan.matchers.base import Hit, Matcher, installed_kinds
+from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
 from mlops_scan.types import Evidence, ProjectInfo, Strength, Zone
@@ -46,15 +46,15 @@ PROGRESS_EVERY = 64
 """Files between two progress reports (the display throttles itself further)."""
 
 
-def collect(snapshot: Snapshot, rules: list[Rule], progress: Progress | None = None) -> ScanResult:
+def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | None = None) -> ScanResult:
     """Run every rule over the snapshot, reading and parsing each file at most once."""
     contexts: dict[str, FileContext] = {}
     project = detect_project(snapshot, contexts)
     kinds = installed_kinds()
-    by_kind: dict[str, list[Rule]] = defaultdict(list)
+    by_kind: dict[str, list[Rule[object]]] = defaultdict(list)
     for rule in rules:
         by_kind[rule.kind].append(rule)
-    matchers: list[Matcher] = [kinds[kind](kind_rules, project) for kind, kind_rules in sorted(by_kind.items())]
+    matchers: list[AnyMatcher] = [kinds[kind](kind_rules, project) for kind, kind_rules in sorted(by_kind.items())]
     hits: list[Hit] = []
     parsed: Counter[str] = Counter()
     errors: list[str] = []
@@ -135,14 +135,14 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-Batch = list[tuple[int, FileContext, list[Matcher]]]
+Batch = list[tuple[int, FileContext, list[AnyMatcher]]]
 BATCH_FILES = 256
 """Files per batch: with workers, the Python modules of one batch are parsed while the previous one is matched."""
 
 
 def _batches(
     snapshot: Snapshot,
-    work: list[tuple[int, FileEntry, list[Matcher]]],
+    work: list[tuple[int, FileEntry, list[AnyMatcher]]],
     contexts: dict[str, FileContext],
     pool: parallel.FactsPool | None,
 ) -> Iterator[Batch]:
@@ -165,7 +165,7 @@ def _batches(
         yield _with_facts(*ahead.popleft())
 
 
-def _prefetch(ctx: FileContext, matchers: list[Matcher]) -> bool:
+def _prefetch(ctx: FileContext, matchers: list[AnyMatcher]) -> bool:
     wanted = False
     for matcher in matchers:
         try:

@@ -7,13 +7,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from mlops_scan.matchers.base import Matcher, installed_kinds
+from mlops_scan.matchers.base import AnyMatcher, installed_kinds, installed_params
 from mlops_scan.rules.cache import cached
 from mlops_scan.rules.loader import Rule, load_rules, pack_files
 from mlops_scan.rules.sources import builtin_pack_dir, plugin_pack_dirs
 
 
-def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), builtin: bool = True) -> list[Rule]:
+def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), builtin: bool = True) -> list[Rule[object]]:
     """Every rule: built-in packs, then installed plug-in packs, then ``extra`` folders (from the
     start-up cache when neither the packs nor the code that checks them changed)."""
     folders = ([builtin_pack_dir()] + plugin_pack_dirs() if builtin else []) + list(extra)
@@ -21,10 +21,10 @@ def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), buil
     kinds = installed_kinds()
     wanted = set(capabilities)
     parts = [*sorted(wanted), *(_kind_code(name, cls) for name, cls in sorted(kinds.items()))]
-    return cached("rules", files, parts, list, lambda: load_rules(files, kinds, wanted))
+    return cached("rules", files, parts, list, lambda: load_rules(files, installed_params(), wanted))
 
 
-def _kind_code(name: str, cls: type[Matcher]) -> str:
+def _kind_code(name: str, cls: type[AnyMatcher]) -> str:
     """A matcher kind's class and the size and time of its module's file (a plug-in's Params may change)."""
     module = sys.modules.get(cls.__module__)
     where = getattr(module, "__file__", None) or ""

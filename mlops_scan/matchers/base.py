@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeAlias, TypeGuard, TypeVar
 
 try:
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -23,14 +23,19 @@ from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 ENTRY_POINT_GROUP = "mlops_scan.matchers"
+P = TypeVar("P", bound="DataclassInstance", covariant=True)
+"""A matcher kind's params dataclass."""
 
 
 @dataclass(frozen=True)
 class Hit:
     """A rule matching a place; the scanner turns it into Evidence (zone, down-grading)."""
 
-    rule: Rule
+    rule: Rule[object]
     path: str
     line: int | None
     snippet: str
@@ -38,19 +43,23 @@ class Hit:
     """Overrides the rule's strength (e.g. a notebook call counted as medium)."""
 
 
-class Matcher(ABC):
-    """A matcher kind. Subclasses set ``kind`` and ``Params`` (a dataclass) and implement the hooks."""
+class Matcher(ABC, Generic[P]):
+    """A matcher kind over rules whose params are ``P``. Subclasses set ``kind`` and ``Params`` (the
+    dataclass ``P``, which checks its own values in ``__post_init__``) and implement the hooks."""
 
     kind: ClassVar[str]
-    Params: ClassVar[type]
+    Params: type[P]
+    """The dataclass a rule's ``params`` mapping is checked against and built into."""
 
-    def __init__(self, rules: list[Rule], project: ProjectInfo):
-        self.rules = rules
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
+        self.rules: list[Rule[P]] = [self._own(rule) for rule in rules]
         self.project = project
 
-    @classmethod
-    def check_params(cls, params: object) -> None:
-        """Raise ValueError when params are well-typed but meaningless (bad regex, empty lists)."""
+    def _own(self, rule: Rule[object]) -> Rule[P]:
+        """The rule, typed by this kind's params (a rule of another kind is a bug in the caller)."""
+        if not has_params(rule, self.Params):
+            raise TypeError(f"rule {rule.id} has {type(rule.params).__name__} params, not {self.Params.__name__}")
+        return rule
 
     @abstractmethod
     def wants(self, entry: FileEntry) -> bool:
@@ -74,14 +83,23 @@ class Matcher(ABC):
         return {}
 
 
+def has_params(rule: Rule[object], params_type: type[P]) -> TypeGuard[Rule[P]]:
+    """Whether ``rule``'s params are a ``params_type``."""
+    return isinstance(rule.params, params_type)
+
+
+AnyMatcher: TypeAlias = "Matcher[DataclassInstance]"
+"""A matcher of any kind (the scanner runs the kinds side by side)."""
+
+
 class MatcherLoadError(MlopsScanError):
     """An installed matcher kind could not be loaded."""
 
 
 @lru_cache(maxsize=1)
-def installed_kinds() -> dict[str, type[Matcher]]:
+def installed_kinds() -> dict[str, type[AnyMatcher]]:
     """Matcher kinds declared in the ``mlops_scan.matchers`` entry-point group (built-ins included)."""
-    kinds: dict[str, type[Matcher]] = {}
+    kinds: dict[str, type[AnyMatcher]] = {}
     for name, value in entry_points(ENTRY_POINT_GROUP):
         try:
             cls = load_entry_point(value)
@@ -99,6 +117,11 @@ def _distribution(kind: str) -> str:
 
     found = next((ep for ep in declared(group=ENTRY_POINT_GROUP) if ep.name == kind), None)
     return str(getattr(getattr(found, "dist", None), "name", None) or "unknown distribution")
+
+
+def installed_params() -> dict[str, type[DataclassInstance]]:
+    """Installed matcher kind -> its params dataclass (what the rule loader checks packs against)."""
+    return {name: cls.Params for name, cls in installed_kinds().items()}
 
 
 def glob_to_regex(glob: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.requirements import MANIFEST_KINDS, manifest_kind, normalise, read_requirements
 from mlops_scan.matchers.base import Hit, Matcher, compile_globs
+from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.types import ProjectInfo
 
 
 @dataclass(frozen=True)
@@ -30,24 +32,24 @@ class DependencyParams:
     """With ``packages``: only dependencies installed with the package, not optional extras, dependency groups,
     dev or test requirements (a library's ``ray[serve]`` extra is not its own ML code)."""
 
+    def __post_init__(self) -> None:
+        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        if not self.packages and self.min_pinned_share is None:
+            raise ValueError("give packages or min_pinned_share")
+        if self.min_pinned_share is not None and not 0 < self.min_pinned_share <= 1:
+            raise ValueError("min_pinned_share must be in (0, 1]")
+        for kind in self.manifests:
+            if kind not in MANIFEST_KINDS:
+                raise ValueError(f"unknown manifest kind {kind!r} (known: {', '.join(MANIFEST_KINDS)})")
 
-class DependencyMatcher(Matcher):
+
+class DependencyMatcher(Matcher[DependencyParams]):
     """Reads each manifest once and serves every dependency rule."""
 
     kind = "dependency"
     Params = DependencyParams
 
-    @classmethod
-    def check_params(cls, params: DependencyParams) -> None:
-        if not params.packages and params.min_pinned_share is None:
-            raise ValueError("give packages or min_pinned_share")
-        if params.min_pinned_share is not None and not 0 < params.min_pinned_share <= 1:
-            raise ValueError("min_pinned_share must be in (0, 1]")
-        for kind in params.manifests:
-            if kind not in MANIFEST_KINDS:
-                raise ValueError(f"unknown manifest kind {kind!r} (known: {', '.join(MANIFEST_KINDS)})")
-
-    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self._wanted = [
             (
@@ -55,7 +57,7 @@ class DependencyMatcher(Matcher):
                 {normalise(p) for p in rule.params.packages},
                 compile_globs(rule.params.paths) if rule.params.paths else None,
             )
-            for rule in rules
+            for rule in self.rules
         ]
 
     def wants(self, entry: FileEntry) -> bool:

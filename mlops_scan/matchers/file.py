@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs, literals_of
+from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.types import ProjectInfo
 
 _COMMENT = re.compile(r"^\s*(#|//|;|<!--|--\s)")
 
@@ -26,21 +28,21 @@ class FileParams:
     not_paths: list[str] = field(default_factory=list)
     """Path globs left out (a lock file of a helper-script folder is another rule's, weaker, evidence)."""
 
+    def __post_init__(self) -> None:
+        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        if not self.paths:
+            raise ValueError("paths must list at least one glob")
+        if self.pattern is not None:
+            re.compile(self.pattern)
 
-class FileMatcher(Matcher):
+
+class FileMatcher(Matcher[FileParams]):
     """Matches files by path and, optionally, by a line of content."""
 
     kind = "file"
     Params = FileParams
 
-    @classmethod
-    def check_params(cls, params: FileParams) -> None:
-        if not params.paths:
-            raise ValueError("paths must list at least one glob")
-        if params.pattern is not None:
-            re.compile(params.pattern)
-
-    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self._compiled = [
             (
@@ -48,12 +50,14 @@ class FileMatcher(Matcher):
                 compile_globs(rule.params.paths),
                 re.compile(rule.params.pattern, re.M) if rule.params.pattern else None,
             )
-            for rule in rules
+            for rule in self.rules
         ]
-        self._excluded = [compile_globs(rule.params.not_paths) if rule.params.not_paths else None for rule in rules]
-        self._any = compile_globs([g for rule in rules for g in rule.params.paths])
-        self._index = GlobIndex([rule.params.paths for rule in rules])
-        self._literals = [literals_of(rule.params.pattern) if rule.params.pattern else None for rule in rules]
+        self._excluded = [
+            compile_globs(rule.params.not_paths) if rule.params.not_paths else None for rule in self.rules
+        ]
+        self._any = compile_globs([g for rule in self.rules for g in rule.params.paths])
+        self._index = GlobIndex([rule.params.paths for rule in self.rules])
+        self._literals = [literals_of(rule.params.pattern) if rule.params.pattern else None for rule in self.rules]
 
     def wants(self, entry: FileEntry) -> bool:
         return bool(self._any.search(entry.path))

@@ -14,14 +14,15 @@ block, or a console-script entry in ``pyproject.toml``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.notebooks import code_lines, is_text_notebook
 from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
-from mlops_scan.types import Zone
+from mlops_scan.types import ProjectInfo, Zone
 
 
 class _Prefiltered:
@@ -76,26 +77,26 @@ class NotebookParams:
     blocked_by: list[str] = field(default_factory=list)
     """Counter-signals that stop the rule from firing (``orchestrated``, ``package-import``, ``entrypoint``)."""
 
+    def __post_init__(self) -> None:
+        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        if self.measure not in MEASURES:
+            raise ValueError(f"measure must be one of {', '.join(MEASURES)}")
+        if not 0 < self.min_share <= 1:
+            raise ValueError("min_share must be in (0, 1]")
+        if self.training not in TRAINING:
+            raise ValueError(f"training must be one of {', '.join(TRAINING)}")
+        for signal in self.blocked_by:
+            if signal not in COUNTER_SIGNALS:
+                raise ValueError(f"unknown counter-signal {signal!r} (known: {', '.join(COUNTER_SIGNALS)})")
 
-class NotebookMatcher(Matcher):
+
+class NotebookMatcher(Matcher[NotebookParams]):
     """Counts code lines in notebooks and modules during the single pass, and judges at the end."""
 
     kind = "notebook"
     Params = NotebookParams
 
-    @classmethod
-    def check_params(cls, params: NotebookParams) -> None:
-        if params.measure not in MEASURES:
-            raise ValueError(f"measure must be one of {', '.join(MEASURES)}")
-        if not 0 < params.min_share <= 1:
-            raise ValueError("min_share must be in (0, 1]")
-        if params.training not in TRAINING:
-            raise ValueError(f"training must be one of {', '.join(TRAINING)}")
-        for signal in params.blocked_by:
-            if signal not in COUNTER_SIGNALS:
-                raise ValueError(f"unknown counter-signal {signal!r} (known: {', '.join(COUNTER_SIGNALS)})")
-
-    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self.nb_lines = 0
         self.py_lines = 0
@@ -190,7 +191,7 @@ class NotebookMatcher(Matcher):
             f"{self.nb_lines} notebook vs {self.py_lines} .py lines"
         )
         for rule in self.rules:
-            p: NotebookParams = rule.params
+            p = rule.params
             if len(self.notebooks) < p.min_notebooks or any(s in self.counter for s in p.blocked_by):
                 continue
             if p.measure == "training-in-both":

@@ -7,7 +7,7 @@ module some rule names (a cheap regex over import lines decides), once for all r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
@@ -15,7 +15,7 @@ from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
-from mlops_scan.types import Strength
+from mlops_scan.types import ProjectInfo, Strength
 
 # An optional leading quote: in a notebook's JSON each source line is a string.
 _IMPORT_LINE = re.compile(r"^[ \t]*\"?(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;\\\"]+))", re.M)
@@ -64,6 +64,29 @@ class PythonParams:
     notebook_strength: str | None = None
     """Strength when the match is in a notebook (e.g. ``medium``: a one-off by hand)."""
 
+    def __post_init__(self) -> None:
+        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        if not any(
+            (
+                self.imports,
+                self.calls,
+                self.bases,
+                self.decorators,
+                self.assigns,
+                self.functions,
+                self.classes,
+            )
+        ):
+            raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions, classes")
+        for regex in [*self.kwarg_values.values(), *self.excluded_values.values()]:
+            re.compile(regex)
+        if self.notebook_strength not in (None, "strong", "medium", "weak"):
+            raise ValueError("notebook_strength must be strong, medium or weak")
+        names = self.imports + self.calls + self.bases + self.decorators + self.assigns
+        for root in _roots(names):
+            if not re.fullmatch(r"[A-Za-z_]\w*", root):
+                raise ValueError(f"a name pattern must start with a literal module name, not {root!r}")
+
 
 def _name_regex(patterns: list[str], prefix: bool = False) -> LazyRegex | None:
     if not patterns:
@@ -92,8 +115,8 @@ def _defines(keyword: str, names: list[str]) -> list[re.Pattern[str]]:
 class _Compiled:
     """A python rule with its name patterns compiled."""
 
-    def __init__(self, rule: Rule):
-        p: PythonParams = rule.params
+    def __init__(self, rule: Rule[PythonParams]) -> None:
+        p = rule.params
         self.rule = rule
         self.imports = _name_regex(p.imports, prefix=True)
         self.calls = _name_regex(p.calls)
@@ -126,7 +149,7 @@ class _Compiled:
 
     def first_match(self, facts: PyFacts) -> int | None:
         """The line of the first fact matching this rule, or None."""
-        p: PythonParams = self.rule.params
+        p = self.rule.params
         lines: list[int] = []
         if self.imports:
             lines += [line for name, line in facts.imports if self.imports.match(name)]
@@ -156,7 +179,7 @@ class _Compiled:
         return min(lines)
 
     def _kwargs_ok(self, call: Call) -> bool:
-        p: PythonParams = self.rule.params
+        p = self.rule.params
         kwargs = call.kwargs
         if len(call.args) + len(kwargs) < p.min_args or any(k not in kwargs for k in p.kwargs):
             return False
@@ -201,38 +224,15 @@ def _uses(regex: re.Pattern[str], facts: PyFacts) -> bool:
     return any(regex.match(c.name) for c in facts.calls) or any(regex.match(n) for n, _ in facts.imports)
 
 
-class PythonMatcher(Matcher):
+class PythonMatcher(Matcher[PythonParams]):
     """Serves every ``python`` rule from one parse of each relevant module or notebook."""
 
     kind = "python"
     Params = PythonParams
 
-    @classmethod
-    def check_params(cls, params: PythonParams) -> None:
-        if not any(
-            (
-                params.imports,
-                params.calls,
-                params.bases,
-                params.decorators,
-                params.assigns,
-                params.functions,
-                params.classes,
-            )
-        ):
-            raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions, classes")
-        for regex in [*params.kwarg_values.values(), *params.excluded_values.values()]:
-            re.compile(regex)
-        if params.notebook_strength not in (None, "strong", "medium", "weak"):
-            raise ValueError("notebook_strength must be strong, medium or weak")
-        names = params.imports + params.calls + params.bases + params.decorators + params.assigns
-        for root in _roots(names):
-            if not re.fullmatch(r"[A-Za-z_]\w*", root):
-                raise ValueError(f"a name pattern must start with a literal module name, not {root!r}")
-
-    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
-        self._rules = [_Compiled(r) for r in rules]
+        self._rules = [_Compiled(r) for r in self.rules]
         self._prefetched: dict[str, list[_Compiled]] = {}
         self._by_root: dict[str, list[int]] = {}
         for index, compiled in enumerate(self._rules):
@@ -240,8 +240,8 @@ class PythonMatcher(Matcher):
                 self._by_root.setdefault(root, []).append(index)
         self._by_definition = [i for i, c in enumerate(self._rules) if c.function_defs or c.class_defs]
         # One regex per keyword, the names after it: the engine jumps between the keyword's occurrences.
-        functions = "|".join(re.escape(n) for r in rules for n in r.params.functions)
-        classes = "|".join(re.escape(n) for r in rules for n in r.params.classes)
+        functions = "|".join(re.escape(n) for r in self.rules for n in r.params.functions)
+        classes = "|".join(re.escape(n) for r in self.rules for n in r.params.classes)
         self._any_definition = [
             re.compile(rf"{keyword}\s+(?:{names})\b")
             for keyword, names in (("def", functions), ("class", classes))

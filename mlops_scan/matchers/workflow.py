@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
@@ -15,6 +15,7 @@ from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.types import ProjectInfo
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,28 @@ class WorkflowParams:
     job_keys: list[str] = field(default_factory=list)
     """The job has any of these keys (``environment``)."""
 
+    def __post_init__(self) -> None:
+        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        for system in self.systems:
+            if system not in SYSTEMS:
+                raise ValueError(f"unknown CI system {system!r} (known: {', '.join(SYSTEMS)})")
+        for trigger in self.triggers + self.not_triggers:
+            if trigger not in TRIGGERS:
+                raise ValueError(f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})")
+        for command in self.commands + self.not_commands:
+            re.compile(command)
+
 
 class _Compiled:
-    def __init__(self, rule: Rule):
-        p: WorkflowParams = rule.params
+    def __init__(self, rule: Rule[WorkflowParams]) -> None:
+        p = rule.params
         self.rule = rule
         self.commands = re.compile("|".join(f"(?:{c})" for c in p.commands), re.M) if p.commands else None
         self.not_commands = re.compile("|".join(f"(?:{c})" for c in p.not_commands), re.M) if p.not_commands else None
         self.uses = [re.compile(fnmatch.translate(u)) for u in p.uses]
 
     def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
-        p: WorkflowParams = self.rule.params
+        p = self.rule.params
         if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
             return None
         for job in pipeline.jobs or [Job("", pipeline.line)]:
@@ -71,7 +83,7 @@ class _Compiled:
 
     def _job_line(self, job: Job, expanded: dict[int, str], lines: list[str]) -> int | None:
         """0 when the rule has no step tests, the step/key line when one matches, else None."""
-        p: WorkflowParams = self.rule.params
+        p = self.rule.params
         if not (self.commands or self.uses or p.job_keys):
             return 0
         for key in p.job_keys:
@@ -97,26 +109,15 @@ def _line_in_block(line: int, command: str, regex: re.Pattern[str], lines: list[
     return line
 
 
-class WorkflowMatcher(Matcher):
+class WorkflowMatcher(Matcher[WorkflowParams]):
     """Reads each CI definition once into a :class:`Pipeline` and serves every workflow rule."""
 
     kind = "workflow"
     Params = WorkflowParams
 
-    @classmethod
-    def check_params(cls, params: WorkflowParams) -> None:
-        for system in params.systems:
-            if system not in SYSTEMS:
-                raise ValueError(f"unknown CI system {system!r} (known: {', '.join(SYSTEMS)})")
-        for trigger in params.triggers + params.not_triggers:
-            if trigger not in TRIGGERS:
-                raise ValueError(f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})")
-        for command in params.commands + params.not_commands:
-            re.compile(command)
-
-    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
-        self._rules = [_Compiled(r) for r in rules]
+        self._rules = [_Compiled(r) for r in self.rules]
         self._needs_commands = any(c.commands or c.not_commands for c in self._rules)
 
     def wants(self, entry: FileEntry) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, compile_globs
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
-from mlops_scan.types import Zone
+from mlops_scan.types import ProjectInfo, Zone
 
 CONDITION_KEYS = {"path", "min_count", "equals", "matches", "contains", "min_keys", "min_items"}
 
@@ -56,6 +56,15 @@ class YamlParams:
     """Conditions of which none may hold (``State: DISABLED``, ``pause_status: PAUSED``)."""
     literals: list[str] = field(default_factory=list)
     """Strings the file text must contain before it is parsed (default: derived from the tests above)."""
+
+    def __post_init__(self) -> None:
+        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        if not (self.api_version or self.kind or self.schema or self.keys or self.where or self.any_where):
+            raise ValueError("give at least one of api_version, kind, schema, keys, where, any_where")
+        if isinstance(self.each, list) and not self.each:
+            raise ValueError("'each' must name at least one path (Resources.*)")
+        for cond in self.where + self.any_where + self.none_where:
+            _condition(cond)
 
 
 @dataclass(frozen=True)
@@ -157,8 +166,8 @@ def _roots(p: YamlParams) -> tuple[frozenset[str], frozenset[str]]:
 class _Compiled:
     """A yaml rule with its globs, regexes and conditions compiled."""
 
-    def __init__(self, rule: Rule):
-        p: YamlParams = rule.params
+    def __init__(self, rule: Rule[YamlParams]) -> None:
+        p = rule.params
         self.rule = rule
         self.paths = compile_globs(p.paths)
         self.api = [re.compile(fnmatch.translate(g)) for g in p.api_version]
@@ -190,7 +199,7 @@ class _Compiled:
             return True
         if not all(k in fields for k in self.root_keys) or (self.any_root and not self.any_root & fields.keys()):
             return False
-        p: YamlParams = self.rule.params
+        p = self.rule.params
         api, kind = fields.get("apiVersion"), fields.get("kind")
         if self.api and api != yamlnodes.UNKNOWN and not any(r.match(api or "") for r in self.api):
             return False
@@ -198,7 +207,7 @@ class _Compiled:
 
     def match(self, doc: Node) -> int | None:
         """The line where the rule matches this document, or None."""
-        p: YamlParams = self.rule.params
+        p = self.rule.params
         if not isinstance(doc, MappingNode):
             return None
         line = yamlnodes.line_of(doc)
@@ -245,25 +254,16 @@ class _Compiled:
         return any_line or where_line or line
 
 
-class YamlMatcher(Matcher):
+class YamlMatcher(Matcher[YamlParams]):
     """Serves every ``yaml`` rule from one composition of each relevant file."""
 
     kind = "yaml"
     Params = YamlParams
 
-    @classmethod
-    def check_params(cls, params: YamlParams) -> None:
-        if not (params.api_version or params.kind or params.schema or params.keys or params.where or params.any_where):
-            raise ValueError("give at least one of api_version, kind, schema, keys, where, any_where")
-        if isinstance(params.each, list) and not params.each:
-            raise ValueError("'each' must name at least one path (Resources.*)")
-        for cond in params.where + params.any_where + params.none_where:
-            _condition(cond)
-
-    def __init__(self, rules, project):  # type: ignore[no-untyped-def]
+    def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
-        self._rules = [_Compiled(r) for r in rules]
-        self._any_path = compile_globs([g for r in rules for g in r.params.paths])
+        self._rules = [_Compiled(r) for r in self.rules]
+        self._any_path = compile_globs([g for r in self.rules for g in r.params.paths])
         self._owned_groups: set[str] = set()
         self._by_group: list[tuple[str, Hit]] = []
         """Hits on a manifest of an API group, held until the pass ends: the group may be the repository's own."""

@@ -1,4 +1,4 @@
-"""The README badge: a flat SVG ("MLOps level | 2 · automated training") and a shields.io endpoint document.
+"""The README badge: a flat SVG ("MLOps level | 2 · automated training").
 
 Text widths are measured with the advance widths of DejaVu Sans at 11 px (the metrics
 family of Verdana, the badge font), and each text also carries ``textLength``, so a
@@ -7,11 +7,11 @@ renderer with another font scales the text to the measured box instead of clippi
 
 from __future__ import annotations
 
-import json
 import math
 from xml.sax.saxutils import escape, quoteattr
 
 from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 LABEL = "MLOps level"
 # shields.io's named colours, worst to best: red, orange, yellow, yellowgreen, brightgreen.
@@ -158,8 +158,8 @@ def message(assessment: Assessment) -> str:
     return f"{text} ({len(asserted)} asserted)" if asserted else text
 
 
-def render(assessment: Assessment) -> str:
-    """The badge as a flat-style SVG document."""
+def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
+    """The badge as a flat-style SVG document (no options apply)."""
     label, value = LABEL, message(assessment)
     left, right = text_width(label) + 2 * PADDING, text_width(value) + 2 * PADDING
     width = left + right
@@ -181,12 +181,6 @@ def render(assessment: Assessment) -> str:
         f'<g text-anchor="middle" font-family="{FONT}" text-rendering="geometricPrecision" font-size="110">'
         f"{texts}</g></svg>\n"
     )
-
-
-def render_shields(assessment: Assessment) -> str:
-    """A shields.io endpoint document (https://shields.io/badges/endpoint-badge)."""
-    document = {"schemaVersion": 1, "label": LABEL, "message": message(assessment), "color": level_color(assessment)[0]}
-    return json.dumps(document, ensure_ascii=False) + "\n"
 
 
 def _text(content: str, center: float, fg: str) -> str:

@@ -6,6 +6,7 @@ import json
 
 from mlops_scan import __version__
 from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.types import Evidence
 
 SCHEMA_VERSION = "1.1"
@@ -70,6 +71,6 @@ def document(a: Assessment) -> dict[str, object]:
     }
 
 
-def render(assessment: Assessment) -> str:
-    """Render the assessment as indented JSON."""
+def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
+    """Render the assessment as indented JSON (no options apply)."""
     return json.dumps(document(assessment), indent=2, ensure_ascii=False) + "\n"

@@ -13,14 +13,16 @@ from urllib.parse import quote
 
 from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
 from mlops_scan.reporters.badge import message
+from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 MARKER = "<!-- mlops-scan report -->"
 """First line of every report: lets a bot find and update its earlier PR comment."""
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
 
 
-def render(assessment: Assessment, link_base: str = "") -> str:
-    """Render the assessment as GitHub-flavoured Markdown."""
+def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
+    """Render the assessment as GitHub-flavoured Markdown (evidence links start with ``options.link_base``)."""
+    link_base = options.link_base
     a = assessment
     top = len(a.model.levels) - 1
     out = [MARKER, f"## MLOps maturity: level {a.level} of {top} · {_esc(a.level_name)}", ""]

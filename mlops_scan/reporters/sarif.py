@@ -1,11 +1,15 @@
 """SARIF 2.1.0 for code-scanning UIs (GitHub code scanning's upload conventions).
 
-One rule per capability. Results: each missing required capability of the next level
-(``warning``), each capability whose evidence is too weak to count (``note``), each
-capability the team asserted in configuration (``note``), and the ``notebook_centric``
-finding when present (``note``). A result points at its best evidence; without a file
-to point at, it points at ``anchor`` (a repository-level file the CLI chooses), because
-GitHub rejects results that have no location.
+Results: each missing required capability of the next level (``warning``), each capability
+whose evidence is too weak to count (``note``), each capability the team asserted in
+configuration (``note``), and the ``notebook_centric`` finding when present (``note``).
+
+A result with evidence points at its best evidence and at the pack rule that found it:
+``rules[]`` describes those rules (title, description, help from the rule's catalogue entry
+in docs/detectors.md). A result about a capability as a whole (missing without any evidence,
+asserted) points at a descriptor of the capability and, having no file, at a repository-level
+file (the configuration file, a README, a manifest), because GitHub rejects results without a
+location.
 """
 
 from __future__ import annotations
@@ -17,25 +21,32 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from mlops_scan import __version__
-from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
-from mlops_scan.types import CapabilityId
+from mlops_scan.assessment.maturity import Assessment, CapabilityDef, CapabilityStatus
+from mlops_scan.reporters.options import PLAIN, RenderOptions
+from mlops_scan.types import CapabilityId, Evidence
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/mlops-scan/mlops-scan/blob/main/docs/detectors.md"
-"""The generated detector catalogue; each capability is a section anchored by its id."""
+"""The generated detector catalogue: a section per capability and per rule, anchored by the id."""
 ANCHOR_NAMES = ("README.md", "README.rst", "README.txt", "README", "pyproject.toml", "setup.py", "setup.cfg")
 FINGERPRINT = "mlopsScanFinding/v1"
 
 
-def render(assessment: Assessment, anchor: str | None = None) -> str:
-    """The SARIF log as indented JSON; ``anchor`` is the file repository-level results point at."""
+def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
+    """The SARIF log as indented JSON (``options.files``/``preferred_anchor``: where repository-level results point)."""
     a = assessment
-    cap_ids = list(a.capabilities)
-    rules = [_rule(a.capabilities[cid]) for cid in cap_ids]
-    results = [
-        _result(cid, cap_ids.index(cid), level, category, text, a.capabilities[cid], anchor)
-        for cid, level, category, text in _findings(a)
-    ]
+    anchor = anchor_for(options.files, options.preferred_anchor)
+    findings = _findings(a)
+    owners: dict[str, CapabilityId] = {}
+    for cid, _, category, _ in findings:
+        owners.setdefault(_rule_id(cid, _best(a.capabilities[cid], category)), cid)
+    rule_ids = list(owners)
+    rules = [_descriptor(rid, a.capabilities[cid].definition, options) for rid, cid in owners.items()]
+    results = []
+    for cid, level, category, text in findings:
+        best = _best(a.capabilities[cid], category)
+        index = rule_ids.index(_rule_id(cid, best))
+        results.append(_result(cid, index, rule_ids[index], level, category, text, a.capabilities[cid], best, anchor))
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -100,30 +111,76 @@ def _findings(a: Assessment) -> list[tuple[CapabilityId, str, str, str]]:
     return out
 
 
-def _rule(status: CapabilityStatus) -> dict[str, object]:
-    d = status.definition
+def _best(status: CapabilityStatus, category: str) -> Evidence | None:
+    """The evidence a result points at (asserted results point at none)."""
+    best = status.best if category in ("missing", "insufficient", "finding") else None
+    return best if best is not None and best.path not in ("", ".") else None
+
+
+def _rule_id(cid: CapabilityId, best: Evidence | None) -> str:
+    """The pack rule behind a result's evidence; the capability for a result without evidence."""
+    return best.rule if best is not None else cid
+
+
+def _descriptor(rule_id: str, cap: CapabilityDef, options: RenderOptions) -> dict[str, object]:
+    """The reportingDescriptor of a pack rule of capability ``cap`` (from the scan's rules), or of ``cap`` itself."""
+    if rule_id == cap.id:
+        return _capability_descriptor(cap)
+    rule = options.rules.get(rule_id)
+    title, description, remediation = (
+        (rule.title, rule.description, rule.remediation) if rule else (cap.name, cap.what or cap.name, cap.remediation)
+    )
+    docs = f"\n\n[Tool documentation]({rule.docs})" if rule and rule.docs else ""
+    properties: dict[str, object] = {"tags": ["mlops", "maturity", f"level-{cap.level}"], "capability": cap.id}
+    if rule:
+        properties |= {"strength": rule.strength.value, "kind": rule.kind}
+    return {
+        "id": rule_id,
+        "name": _camel(rule_id),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": description},
+        "help": {
+            "text": f"{description} Next step: {remediation}",
+            "markdown": f"{description}\n\n**Next step:** {remediation}{docs}\n\n"
+            f"[Rule catalogue]({DOCS_URL}#{_heading_anchor(rule_id)})",
+        },
+        "helpUri": f"{DOCS_URL}#{_heading_anchor(rule_id)}",
+        "defaultConfiguration": {"level": "note"},
+        "properties": properties,
+    }
+
+
+def _capability_descriptor(d: CapabilityDef) -> dict[str, object]:
+    """The reportingDescriptor of a capability (results about the capability as a whole)."""
     role = "finding" if d.role == "finding" else f"{d.role} for level {d.level}"
     return {
         "id": d.id,
-        "name": "".join(part.title() for part in d.id.split("_")),
+        "name": _camel(d.id),
         "shortDescription": {"text": f"{d.name} ({role})"},
         "fullDescription": {"text": d.what or d.name},
         "help": {
             "text": d.remediation,
-            "markdown": f"**Next step:** {d.remediation}\n\n[Detectors]({DOCS_URL}#{_anchor(d.id)})",
+            "markdown": f"**Next step:** {d.remediation}\n\n[Detectors]({DOCS_URL}#{_heading_anchor(d.id)})",
         },
-        "helpUri": f"{DOCS_URL}#{_anchor(d.id)}",
+        "helpUri": f"{DOCS_URL}#{_heading_anchor(d.id)}",
         "defaultConfiguration": {"level": "warning" if d.role == "required" else "note"},
         "properties": {"tags": ["mlops", "maturity", f"level-{d.level}"], "level": d.level, "role": d.role},
     }
 
 
 def _result(
-    cid: CapabilityId, index: int, level: str, category: str, text: str, status: CapabilityStatus, anchor: str | None
+    cid: CapabilityId,
+    index: int,
+    rule_id: str,
+    level: str,
+    category: str,
+    text: str,
+    status: CapabilityStatus,
+    best: Evidence | None,
+    anchor: str | None,
 ) -> dict[str, object]:
-    best = status.best if category in ("missing", "insufficient", "finding") else None
-    result: dict[str, object] = {"ruleId": cid, "ruleIndex": index, "level": level, "message": {"text": text}}
-    if best is not None and best.path not in ("", "."):
+    result: dict[str, object] = {"ruleId": rule_id, "ruleIndex": index, "level": level, "message": {"text": text}}
+    if best is not None:
         region = {"startLine": best.line} if best.line else {}
         result["locations"] = [_location(best.path, region)]
     elif anchor:
@@ -132,7 +189,8 @@ def _result(
     result["partialFingerprints"] = {FINGERPRINT: digest}
     result["properties"] = {
         "category": category,
-        "repositoryLevel": best is None or best.path in ("", "."),
+        "capability": cid,
+        "repositoryLevel": best is None,
         "evidence": len(status.evidence),
     }
     return result
@@ -150,6 +208,11 @@ def _uri(path: str) -> str:
     return quote(path, safe="/-_.~!$&'()*+,;=:@")
 
 
-def _anchor(cid: str) -> str:
-    """GitHub's heading anchor for a capability section of docs/detectors.md."""
-    return re.sub(r"[^a-z0-9_-]", "", cid.lower())
+def _heading_anchor(heading: str) -> str:
+    """GitHub's anchor of a docs/detectors.md heading (a capability id, or a rule id in backticks)."""
+    return re.sub(r"[^a-z0-9_-]", "", heading.lower())
+
+
+def _camel(identifier: str) -> str:
+    """``ci.github-actions`` -> ``CiGithubActions`` (SARIF's human-readable rule name)."""
+    return "".join(part.title() for part in re.split(r"[._-]", identifier) if part)

@@ -7,12 +7,14 @@ import textwrap
 import click
 
 from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
+from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 WIDTH = 80
 
 
-def render(assessment: Assessment, color: bool = False, verbose: bool = False) -> str:
-    """Render the assessment for a person reading a terminal (``verbose``: every skipped file and why)."""
+def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
+    """Render the assessment for a person reading a terminal (``options.verbose``: every skipped file and why)."""
+    color, verbose = options.color, options.verbose
 
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]

@@ -15,10 +15,10 @@ templates or vendored folders is down-graded to weak.
 """
 
 
-def render(model: MaturityModel, rules: list[Rule]) -> str:
+def render(model: MaturityModel, rules: list[Rule[object]]) -> str:
     """The Markdown catalogue: per capability, each rule's id, what it matches, strength and remediation."""
     out = [HEADER]
-    by_cap: dict[str, list[Rule]] = {}
+    by_cap: dict[str, list[Rule[object]]] = {}
     for rule in rules:
         by_cap.setdefault(rule.capability, []).append(rule)
     out.append("| capability | level | role | rules |\n|---|---|---|---|")
@@ -44,7 +44,7 @@ def render(model: MaturityModel, rules: list[Rule]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _params(rule: Rule) -> str:
+def _params(rule: Rule[object]) -> str:
     """A compact description of the rule's non-default params."""
     import dataclasses
 

@@ -12,14 +12,18 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import yaml
 
 from mlops_scan.errors import RulePackError
 from mlops_scan.types import CapabilityId, RuleId, Strength
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 SCHEMA_VERSION = 1
 LIFECYCLES = ("experimental", "stable", "deprecated")
@@ -42,14 +46,22 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$")
 _PATTERN_REF = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 
 
+ParamsTypes = Mapping[str, "type[DataclassInstance]"]
+"""Matcher kind name -> the dataclass its rules' params are checked against and built into."""
+
+
+P = TypeVar("P", covariant=True)
+"""The params dataclass of a rule's matcher kind."""
+
+
 @dataclass(frozen=True)
-class Rule:
+class Rule(Generic[P]):
     """One rule of a pack, its params already checked against its matcher kind."""
 
     id: RuleId
     capability: CapabilityId
     kind: str
-    params: Any
+    params: P
     """An instance of the matcher kind's ``Params`` dataclass."""
     strength: Strength
     title: str
@@ -98,9 +110,9 @@ def pack_files(folders: list[Path]) -> list[Path]:
     return out
 
 
-def load_rules(files: list[Path], kinds: dict[str, type], capabilities: set[str]) -> list[Rule]:
+def load_rules(files: list[Path], kinds: ParamsTypes, capabilities: set[str]) -> list[Rule[object]]:
     """Load and check every rule of the given packs; ids must be unique across all of them."""
-    rules: list[Rule] = []
+    rules: list[Rule[object]] = []
     seen: dict[str, str] = {}
     for path in files:
         for rule in load_pack(path, kinds, capabilities):
@@ -111,7 +123,7 @@ def load_rules(files: list[Path], kinds: dict[str, type], capabilities: set[str]
     return rules
 
 
-def load_pack(path: Path, kinds: dict[str, type], capabilities: set[str]) -> list[Rule]:
+def load_pack(path: Path, kinds: ParamsTypes, capabilities: set[str]) -> list[Rule[object]]:
     """Load one pack file."""
     source = str(path)
     try:
@@ -165,9 +177,9 @@ def _load_rule(
     raw: Any,
     namespace: str | None,
     patterns: dict[str, str],
-    kinds: dict[str, type],
+    kinds: ParamsTypes,
     capabilities: set[str],
-) -> Rule:
+) -> Rule[object]:
     if not isinstance(raw, dict):
         raise RulePackError(source, "each rule is a mapping")
     rid = raw.get("id")
@@ -203,7 +215,7 @@ def _load_rule(
         raise RulePackError(
             source, f"unknown matcher kind {kind!r} (installed kinds: {', '.join(sorted(kinds))})", rid, "kind"
         )
-    params = _build_params(source, rid, kinds[kind], raw["params"], patterns)
+    params = _build_params(source, rid, kind, kinds[kind], raw["params"], patterns)
     full_id = rid if namespace is None else f"{capability}.{namespace}/{rid.split('.', 1)[1]}"
     return Rule(
         id=RuleId(full_id),
@@ -222,14 +234,15 @@ def _load_rule(
 
 
 @functools.cache
-def _type_hints(params_type: type) -> dict[str, Any]:
+def _type_hints(params_type: type[DataclassInstance]) -> dict[str, Any]:
     """The resolved field types of a Params dataclass (resolving them is slow; packs have hundreds of rules)."""
     return typing.get_type_hints(params_type)
 
 
-def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict[str, str]) -> Any:
-    """Check ``raw`` against the matcher's ``Params`` dataclass and build it."""
-    params_type = matcher.Params
+def _build_params(
+    source: str, rid: str, kind: str, params_type: type[DataclassInstance], raw: Any, patterns: dict[str, str]
+) -> object:
+    """Check ``raw`` against the ``Params`` dataclass of matcher kind ``kind`` and build it."""
     if not isinstance(raw, dict):
         raise RulePackError(source, "params must be a mapping", rid, "params")
     hints = _type_hints(params_type)
@@ -238,7 +251,7 @@ def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict
         if key not in names:
             raise RulePackError(
                 source,
-                f"unknown param for kind '{matcher.kind}' (allowed: {', '.join(sorted(names))})",
+                f"unknown param for kind '{kind}' (allowed: {', '.join(sorted(names))})",
                 rid,
                 f"params.{key}",
             )
@@ -248,20 +261,16 @@ def _build_params(source: str, rid: str, matcher: type, raw: Any, patterns: dict
             raise RulePackError(source, f"must be {_type_name(hints[key])}", rid, f"params.{key}")
         values[key] = _expand(value, patterns, source, rid, key)
     try:
-        params = params_type(**values)
+        params = params_type(**values)  # the dataclass's __post_init__ checks the values' meaning
     except TypeError as exc:
         raise RulePackError(source, f"missing required param ({exc})", rid, "params") from exc
-    check = getattr(matcher, "check_params", None)
-    if check is not None:
-        try:
-            check(params)
-        except re.error as exc:
-            key = next((k for k, v in values.items() if _mentions(v, exc.pattern)), None)
-            raise RulePackError(
-                source, f"bad regular expression ({exc})", rid, f"params.{key}" if key else "params"
-            ) from exc
-        except ValueError as exc:
-            raise RulePackError(source, str(exc), rid, "params") from exc
+    except re.error as exc:
+        key = next((k for k, v in values.items() if _mentions(v, exc.pattern)), None)
+        raise RulePackError(
+            source, f"bad regular expression ({exc})", rid, f"params.{key}" if key else "params"
+        ) from exc
+    except ValueError as exc:
+        raise RulePackError(source, str(exc), rid, "params") from exc
     return params
 
 

@@ -1,0 +1,32 @@
+"""What a report needs besides the assessment: presentation choices and the scan's context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlops_scan.rules.loader import Rule
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Options every reporter takes; each format reads the fields it needs and ignores the rest."""
+
+    color: bool = False
+    """Terminal colours (text)."""
+    verbose: bool = False
+    """Every skipped file and why (text)."""
+    link_base: str = ""
+    """URL prefix of the scanned commit's files for evidence links (markdown); '' for relative links."""
+    files: tuple[str, ...] = ()
+    """The scanned repository's listed paths: SARIF attaches repository-level results to one of them."""
+    preferred_anchor: str | None = None
+    """The listed path SARIF's repository-level results should point at first (the configuration file)."""
+    rules: Mapping[str, Rule[object]] = field(default_factory=dict)
+    """The scan's rules by id (SARIF describes the rules its results point at)."""
+
+
+PLAIN = RenderOptions()
+"""No colour, no links, no repository context."""
