@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlops_scan import __version__
+from mlops_scan.cli.fleet import fleet
 from mlops_scan.errors import MlopsScanError, UsageError
 from mlops_scan.reporters.formats import FORMATS
 
@@ -344,6 +345,9 @@ def rules_validate(folders: tuple[Path, ...]) -> None:
     model = load_model()
     count = len(load_all_rules(model.capabilities, list(folders))) - len(load_all_rules(model.capabilities))
     click.echo(f"ok: {count} rule(s) valid")
+
+
+cli.add_command(fleet)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -243,6 +243,7 @@ class ProgressLine:
         delay: float = 0.5,
         interval: float = 0.1,
         width: int = 80,
+        unit: str = "files",
     ):
         self.stream = stream
         self.clock = clock
@@ -250,6 +251,7 @@ class ProgressLine:
         self.delay = delay
         self.interval = interval
         self.width = width
+        self.unit = unit
         self.phase = ""
         self.drawn_at: float | None = None
 
@@ -266,7 +268,7 @@ class ProgressLine:
             return
         self.phase = phase
         self.drawn_at = now
-        count = f" {done}/{total} files ({done * 100 // total}%)" if total else ""
+        count = f" {done}/{total} {self.unit} ({done * 100 // total}%)" if total else ""
         line = f"mlops-scan: {phase}{count} {now - self.start:.1f} s"
         self._write("\r\x1b[2K" + line[: self.width - 1])
 
@@ -278,7 +280,7 @@ class ProgressLine:
             pass
 
 
-def progress_printer(stream: TextIO | None = None) -> Progress | None:
+def progress_printer(stream: TextIO | None = None, unit: str = "files") -> Progress | None:
     """A progress line on ``stream`` (stderr) when it is a terminal, else None."""
     stream = stream if stream is not None else sys.stderr
     try:
@@ -286,4 +288,4 @@ def progress_printer(stream: TextIO | None = None) -> Progress | None:
             return None
     except (AttributeError, ValueError):
         return None
-    return ProgressLine(stream, width=shutil.get_terminal_size((80, 24)).columns)
+    return ProgressLine(stream, width=shutil.get_terminal_size((80, 24)).columns, unit=unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -34,3 +35,9 @@ def _kind_code(name: str, cls: type[AnyMatcher]) -> str:
     except OSError:
         stamp = "-"
     return f"{name}={cls.__module__}.{cls.__qualname__}@{where}:{stamp}"
+
+
+def rules_hash(rules: Sequence[Rule]) -> str:
+    """A short digest of a rule set (every rule's fields and params): results made with other rules differ."""
+    text = "\n".join(sorted(repr(rule) for rule in rules))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

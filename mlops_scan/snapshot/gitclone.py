@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mlops_scan.errors import UsageError
-from mlops_scan.snapshot.gitrun import GitError, run
+from mlops_scan.snapshot.gitrun import GitError, GitTimeout, run
 
 CLONE_TIMEOUT = 600.0
 _URL = re.compile(r"^(?:(?:https?|ssh|git|file)://|[\w.-]+@[\w.-]+:(?!/))", re.I)
@@ -26,8 +26,12 @@ def is_url(text: str) -> bool:
     return bool(_URL.match(text))
 
 
+class CloneTimeout(UsageError):
+    """The clone ran past its time limit."""
+
+
 @contextmanager
-def cloned(url: str, max_blob_bytes: int, branch: str | None = None) -> Iterator[Path]:
+def cloned(url: str, max_blob_bytes: int, branch: str | None = None, timeout: float = CLONE_TIMEOUT) -> Iterator[Path]:
     """A bare clone of ``url``'s default branch (or ``branch``: a branch or tag), one commit deep, without
     blobs larger than ``max_blob_bytes``; removed on exit whatever happens."""
     folder = Path(tempfile.mkdtemp(prefix="mlops-scan-clone-"))
@@ -49,9 +53,11 @@ def cloned(url: str, max_blob_bytes: int, branch: str | None = None) -> Iterator
                 "--",
                 url,
                 str(target),
-                timeout=CLONE_TIMEOUT,
+                timeout=timeout,
                 cwd=folder,
             )
+        except GitTimeout as exc:
+            raise CloneTimeout(f"{_shown(url)}: cannot clone ({exc})") from None
         except GitError as exc:
             raise UsageError(f"{_shown(url)}: cannot clone ({exc})") from None
         yield target

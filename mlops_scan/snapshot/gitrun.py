@@ -10,6 +10,7 @@ drivers or attributes, and none checks anything out.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -37,6 +38,10 @@ class GitError(MlopsScanError):
     """git failed; the message is git's own one-line complaint."""
 
 
+class GitTimeout(GitError):
+    """git ran past its time limit and was killed."""
+
+
 def safe_env() -> dict[str, str]:
     """The environment for git: no system or global config, no prompts, no lazy fetch, no pager."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -60,24 +65,30 @@ def git_argv(git_dir: Path | None, *args: str) -> list[str]:
 
 
 def run(git_dir: Path | None, *args: str, timeout: float = TIMEOUT, cwd: Path | None = None) -> bytes:
-    """git's standard output; GitError with git's last complaint when it fails or runs past ``timeout``."""
+    """git's standard output; GitError with git's last complaint when it fails, GitTimeout when it runs
+    past ``timeout`` (then git and every process it started, such as a remote helper, are killed)."""
     try:
-        done = subprocess.run(
+        process = subprocess.Popen(
             git_argv(git_dir, *args),
-            capture_output=True,
-            env=safe_env(),
-            timeout=timeout,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=safe_env(),
             cwd=cwd,
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took longer than {timeout:g} s") from None
     except FileNotFoundError:
         raise GitError("git is not installed (needed to read revisions)") from None
-    if done.returncode != 0:
-        raise GitError(complaint(done.stderr) or f"git {args[0]} failed (exit {done.returncode})")
-    return done.stdout
+    with process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise GitTimeout(f"git {args[0]} took longer than {timeout:g} s") from None
+    if process.returncode != 0:
+        raise GitError(complaint(err) or f"git {args[0]} failed (exit {process.returncode})")
+    return out
 
 
 def complaint(stderr: bytes) -> str:

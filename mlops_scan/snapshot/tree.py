@@ -180,7 +180,6 @@ class Snapshot:
     _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
-    _real_folders: dict[str, str] = field(default_factory=dict, repr=False)
     objects: BlobSource | None = field(default=None, repr=False)
     """Where a revision's files are read from (git objects) instead of the work tree."""
     revision: dict[str, str] | None = None
@@ -209,10 +208,10 @@ class Snapshot:
 
     def _read_file(self, path: str, limit: int) -> bytes | None:
         """Read a work-tree file: never through a link (of the file or of a folder) leading out of the root."""
-        full = os.path.join(self.root, path)
+        full = self.root / path
         try:
             info = os.lstat(full)
-            target = self._real_path(path) if stat.S_ISLNK(info.st_mode) else self._real_folder(path)
+            target = os.path.realpath(full)
             if not Path(target).is_relative_to(self.root):
                 self.skip(path, "symbolic link pointing outside the repository: not followed")
                 return None
@@ -241,20 +240,6 @@ class Snapshot:
             self.skip(path, f"too large (over {human_size(limit)} limit)")
             return None
         return data
-
-    def _real_path(self, path: str) -> str:
-        """``os.path.realpath`` of a listed path."""
-        return os.path.realpath(os.path.join(self.root, path))
-
-    def _real_folder(self, path: str) -> str:
-        """``os.path.realpath`` of a listed file that is not itself a link: its folder's real path, resolved
-        once per folder, and its name."""
-        slash = path.rfind("/")
-        folder = path[: max(slash, 0)]
-        real = self._real_folders.get(folder)
-        if real is None:
-            real = self._real_folders[folder] = os.path.realpath(os.path.join(self.root, folder))
-        return f"{real}/{path[slash + 1 :]}"
 
     def read_text(self, path: str) -> str | None:
         """The decoded text of a listed file, or None (recorded as skipped) for binary or unreadable files.
@@ -412,15 +397,11 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in raw)
 
 
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
-
-
 def _name_problem(path: str) -> str | None:
     """Why a file name cannot be reported as it is (None when it can)."""
-    if _UNDECODABLE.search(path):
+    if any("\udc80" <= c <= "\udcff" for c in path):
         return "file name is not valid UTF-8: not scanned"
-    if _CONTROL.search(path):
+    if any(ord(c) < 32 or ord(c) == 127 for c in path):
         return "file name contains control characters (e.g. a newline): not scanned"
     return None
 

@@ -153,26 +153,12 @@ MAX_TOKENIZED = 100_000
 """Characters of a command (or a script's text) searched for local files and tasks: shlex is slow on huge input."""
 
 
-CACHED_TOKENS = 4096
-"""Characters up to which a command's words are kept for the next step running the same command."""
-
-
-def _tokens(command: str) -> tuple[str, ...]:
-    """The shell words of a command; a short one is tokenised once however many steps and workflows run it."""
-    return _cached_split(command) if len(command) <= CACHED_TOKENS else _split(command)
-
-
-@functools.lru_cache(maxsize=1024)
-def _cached_split(command: str) -> tuple[str, ...]:
-    return _split(command)
-
-
-def _split(command: str) -> tuple[str, ...]:
+def _tokens(command: str) -> list[str]:
     command = command[:MAX_TOKENIZED]
     try:
-        return tuple(shlex.split(command, comments=True))
+        return shlex.split(command, comments=True)
     except ValueError:
-        return tuple(command.split())
+        return command.split()
 
 
 def _local(token: str, snapshot: Snapshot, ci_dir: str) -> str | None:

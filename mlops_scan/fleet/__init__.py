@@ -1,0 +1,1 @@
+"""Fleet scans: many repositories, one row each, on one machine or on Ray."""
