@@ -406,8 +406,20 @@ def test_an_api_group_the_repository_defines_is_its_own_product(tmp_path: Path) 
     )
     own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
     used = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: m\n"
-    files = {"config/crd/predictors.yaml": OWN_CRD, "config/samples/predictor.yaml": own, "deploy/isvc.yaml": used}
+    files = {
+        "config/crd/predictors.yaml": OWN_CRD,
+        "config/samples/predictor.yaml": own,
+        "deploy/isvc.yaml": used,
+        "api/v1/predictor_types.go": "package v1\n\ntype Predictor struct{}\n",
+    }
     assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/isvc.yaml", 2)]
+
+
+def test_a_crd_without_operator_types_is_a_tool_installed_with_the_platform(tmp_path: Path) -> None:
+    rule = make_rule(api_version=["serving.example.org/*"], kind=["Predictor"])
+    own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
+    files = {"setup/operator/predictors-crd.yaml": OWN_CRD, "deploy/predictor.yaml": own, "deploy/install.go": "package x\n"}
+    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
 
 
 def test_a_crd_outside_the_project_zone_owns_nothing(tmp_path: Path) -> None:

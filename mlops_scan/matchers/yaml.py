@@ -297,11 +297,17 @@ class YamlMatcher(Matcher[YamlParams]):
                     break
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
-        """The held hits, but those on an API group the repository defines itself."""
-        return [hit for group, hit in self._by_group if group not in self._owned_groups]
+        """The held hits, but those on an API group the repository defines itself: it ships a CRD of the group
+        and the Go API types an operator is built from. A CRD alone is a third-party operator installed with
+        the platform (its chart or manifests copied into a setup folder), and the group stays a tool in use."""
+        operator = any(e.zone is Zone.PROJECT and _API_TYPES.search(e.path) for e in snapshot.files)
+        owned = self._owned_groups if operator else set()
+        return [hit for group, hit in self._by_group if group not in owned]
 
 
 CRD_KIND = "CustomResourceDefinition"
+_API_TYPES = re.compile(r"(?:^|/)(?:[^/]+_types\.go|zz_generated\.deepcopy\.go|groupversion_info\.go)$")
+"""Files of an operator's own API: kubebuilder and code-generator type definitions and their generated code."""
 _CRD_HEADER = re.compile(r"^kind:[ \t]*[\"']?CustomResourceDefinition[\"']?[ \t\r]*(?:#.*)?$", re.M)
 _SPEC = re.compile(r"^spec:[ \t\r]*(?:#.*)?$", re.M)
 _CHILD = re.compile(r"^([ \t]+)[^ \t\r\n#]", re.M)

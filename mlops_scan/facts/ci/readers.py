@@ -535,14 +535,28 @@ def _drone(ctx: FileContext, docs: list[Node]) -> Pipeline | None:
     return pipeline
 
 
+_TRIGGER_SUBSTITUTIONS = (
+    ("tag", re.compile(r"\$\{?TAG_NAME\b")),
+    ("pull_request", re.compile(r"\$\{?_(?:PR_NUMBER|HEAD_BRANCH|BASE_BRANCH|HEAD_REPO_URL)\b")),
+    ("push", re.compile(r"\$\{?(?:COMMIT_SHA|SHORT_SHA|BRANCH_NAME|REVISION_ID|REF_NAME)\b")),
+)
+"""Substitutions Cloud Build fills only in builds a trigger starts (a tag push, a pull request, a branch push);
+``gcloud builds submit`` by hand leaves them empty."""
+
+
 def _cloud_build(ctx: FileContext, doc: Node) -> Pipeline | None:
     steps = Y.seq(Y.get(doc, "steps"))
     if not steps:
         return None
     name = ctx.path.rsplit("/", 1)[-1].lower()
-    # A Cloud Build trigger lives outside the repository; the conventional file name is what triggers use.
+    # A Cloud Build trigger lives outside the repository; the conventional file name is what triggers use,
+    # and a config of any name that reads a substitution only a trigger fills was written for one.
     line = Y.line_of(steps[0])
     triggers = {"push": line, "pull_request": line} if name.startswith("cloudbuild") else {}
+    for trigger, regex in _TRIGGER_SUBSTITUTIONS:
+        found = next((n for n, t in enumerate(ctx.lines, 1) if regex.search(t) and not t.lstrip().startswith("#")), 0)
+        if found and trigger not in triggers:
+            triggers[trigger] = found
     job = Job("build", line)
     for step in steps:
         parts = [Y.scalar(Y.get(step, "entrypoint")) or ""] + [s.value for s in Y.strings(Y.get(step, "args"))]
