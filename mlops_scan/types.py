@@ -56,6 +56,10 @@ class Evidence:
     """Zone of ``path``."""
     rule_strength: Strength | None = None
     """The rule's own strength when the zone down-graded it, else None."""
+    via: tuple[str, ...] = ()
+    """The chain that proves the match, as ``path:line`` hops through the repository's own code (an import,
+    an HTTP call and the route it lands on, ...), ending where the capability's API is called; empty when the
+    file proves it alone."""
 
     @property
     def location(self) -> str:

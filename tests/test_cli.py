@@ -193,6 +193,13 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
     (tmp_path / "tests").mkdir()
     for i in range(51):  # one more than the per-rule cap, so evidence_not_listed appears
         (tmp_path / "tests" / f"test_{i}.py").write_text("def test_it():\n    pass\n", encoding="utf-8")
+    # a flow that trains one call away: evidence with a via chain
+    (tmp_path / "pipeline.py").write_text(
+        "from prefect import flow\nfrom model import fit_it\n@flow\ndef run():\n    fit_it()\n", encoding="utf-8"
+    )
+    (tmp_path / "model.py").write_text(
+        "from sklearn.svm import SVC\ndef fit_it():\n    SVC().fit([], [])\n", encoding="utf-8"
+    )
     pack = "schema_version: 1\nrules:\n  - id: ci.team-rule\n    kind: file\n"  # rule_packs_not_scanned appears
     (tmp_path / "team-rules.yaml").write_text(pack, encoding="utf-8")
     done = run_cli(str(tmp_path), "--format", "json", "--quiet")
@@ -200,7 +207,7 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     docs = documented_fields()
     top = docs["Top level"]
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
     for key, value in report.items():
         assert key in top, key
         if key in ("tool", "model"):
@@ -208,7 +215,7 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
     assert {k for lv in report["levels"] for k in lv} <= docs["levels[]"]
     assert {k for c in report["capabilities"].values() for k in c} <= docs["capabilities.<id>"]
     evidence = [e for c in report["capabilities"].values() for e in c["evidence"]]
-    assert {k for e in evidence for k in e} == docs["capabilities.<id>.evidence[]"]  # rule_strength included
+    assert {k for e in evidence for k in e} == docs["capabilities.<id>.evidence[]"]  # rule_strength, via included
     assert {k for n in report["next_steps"] for k in n} == docs["next_steps[]"]
     for kind, figures in report["measurements"].items():
         assert kind in docs["measurements"]

@@ -418,7 +418,11 @@ def test_an_api_group_the_repository_defines_is_its_own_product(tmp_path: Path) 
 def test_a_crd_without_operator_types_is_a_tool_installed_with_the_platform(tmp_path: Path) -> None:
     rule = make_rule(api_version=["serving.example.org/*"], kind=["Predictor"])
     own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
-    files = {"setup/operator/predictors-crd.yaml": OWN_CRD, "deploy/predictor.yaml": own, "deploy/install.go": "package x\n"}
+    files = {
+        "setup/operator/predictors-crd.yaml": OWN_CRD,
+        "deploy/predictor.yaml": own,
+        "deploy/install.go": "package x\n",
+    }
     assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
 
 

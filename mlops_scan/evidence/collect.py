@@ -223,6 +223,7 @@ def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], d
                 effective,
                 zone,
                 strength if effective is not strength else None,
+                hit.via,
             )
         )
     return out, dict(truncated)

@@ -41,6 +41,8 @@ class Hit:
     snippet: str
     strength: Strength | None = None
     """Overrides the rule's strength (e.g. a notebook call counted as medium)."""
+    via: tuple[str, ...] = ()
+    """``path:line`` hops through the repository's own code from the match to what proves it."""
 
 
 class Matcher(ABC, Generic[P]):

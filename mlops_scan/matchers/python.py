@@ -11,10 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.index import Goal, Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
 from mlops_scan.rules.loader import Rule
-from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
 
 # An optional leading quote: in a notebook's JSON each source line is a string.
@@ -54,6 +55,10 @@ class PythonParams:
     """Also required: a call or import elsewhere in the same file matching one of these."""
     without_any: list[str] = field(default_factory=list)
     """Also required: no call or import in the same file matches any of these."""
+    reaches: list[str] = field(default_factory=list)
+    """Where ``with_any`` does not hold in the file itself: a call matching one of these in a module of the
+    repository the file reaches (its imports of the repository's own modules, HTTP calls to routes it serves,
+    up to six hops). The evidence cites every hop (``via``)."""
     paths: list[str] = field(default_factory=list)
     """Only files matching these path globs."""
     package_only: bool = False
@@ -125,6 +130,7 @@ class _Compiled:
         self.assigns = _name_regex(p.assigns)
         self.with_any = _name_regex(p.with_any, prefix=True)
         self.without_any = _name_regex(p.without_any, prefix=True)
+        self.reaches = _name_regex(p.reaches, prefix=True)
         self.kwarg_values = {k: re.compile(v) for k, v in p.kwarg_values.items()}
         self.excluded_values = {k: re.compile(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)
@@ -147,8 +153,9 @@ class _Compiled:
             return alternative
         return (alternative or not (self.needs or self.class_defs)) and all(d.search(text) for d in self.function_defs)
 
-    def first_match(self, facts: PyFacts) -> int | None:
-        """The line of the first fact matching this rule, or None."""
+    def first_match(self, facts: PyFacts, in_file: bool = True) -> int | None:
+        """The line of the first fact matching this rule, or None; with ``in_file`` False, ``with_any`` is
+        left to be found in the modules the file reaches."""
         p = self.rule.params
         lines: list[int] = []
         if self.imports:
@@ -172,11 +179,16 @@ class _Compiled:
                 lines = [min(facts.functions[name] for name in p.functions)]
         if not lines:
             return None
-        if self.with_any and not _uses(self.with_any, facts):
+        if in_file and self.with_any and not _uses(self.with_any, facts):
             return None
         if self.without_any and _uses(self.without_any, facts):
             return None
         return min(lines)
+
+    def reached_call(self, calls: list[Call]) -> int | None:
+        """The line of the first call of a reached function that ``reaches`` names, or None."""
+        assert self.reaches is not None
+        return next((c.line for c in calls if self.reaches.match(c.name)), None)
 
     def _kwargs_ok(self, call: Call) -> bool:
         p = self.rule.params
@@ -239,6 +251,10 @@ class PythonMatcher(Matcher[PythonParams]):
             for root in compiled.roots:
                 self._by_root.setdefault(root, []).append(index)
         self._by_definition = [i for i, c in enumerate(self._rules) if c.function_defs or c.class_defs]
+        self._follows = any(c.reaches for c in self._rules)
+        self._routes: dict[str, Hop] = {}
+        self._held: list[tuple[_Compiled, str, int, str]] = []
+        """Matches whose ``with_any`` may hold in a module the file reaches: decided at finish()."""
         # One regex per keyword, the names after it: the engine jumps between the keyword's occurrences.
         functions = "|".join(re.escape(n) for r in self.rules for n in r.params.functions)
         classes = "|".join(re.escape(n) for r in self.rules for n in r.params.classes)
@@ -282,6 +298,9 @@ class PythonMatcher(Matcher[PythonParams]):
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         candidates = self._prefetched.pop(ctx.path, None)
+        if self._follows and not ctx.is_notebook:
+            for route, line in routes_of(ctx.text or ""):
+                self._routes.setdefault(route, Hop(ctx.path, line))
         if candidates is None:
             candidates = self._candidates(ctx)
         if not candidates:
@@ -297,22 +316,46 @@ class PythonMatcher(Matcher[PythonParams]):
                 continue
             if compiled.rule.params.package_only and not _in_package(ctx):
                 continue
-            line = compiled.first_match(facts)
-            if line is None:
+            found = compiled.first_match(facts)
+            if found is None:
+                if compiled.reaches and not ctx.is_notebook:
+                    held = compiled.first_match(facts, in_file=False)
+                    if held is not None:
+                        self._held.append((compiled, ctx.path, held, ctx.line_text(held)))
                 continue
-            file_line = ctx.file_line(line)
+            file_line = ctx.file_line(found)
             strength = compiled.notebook_strength if ctx.is_notebook else None
             yield Hit(compiled.rule, ctx.path, file_line, ctx.line_text(file_line), strength)
 
+    def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
+        """The held matches whose file reaches what ``reaches`` names through the repository's own code."""
+        if not self._held:
+            return []
+        index = ProjectIndex(snapshot, self._routes)
+        hits = []
+        for compiled, path, line, snippet in self._held:
+            chain = index.reach(path, self._goal(compiled))
+            if chain is not None:
+                hits.append(Hit(compiled.rule, path, line, snippet, via=tuple(h.location for h in chain)))
+        return hits
+
+    def _goal(self, compiled: _Compiled) -> Goal:
+        """What ends a chain for this rule: a call ``reaches`` names, of a third party (not the repository's own)."""
+
+        def goal(calls: list[Call]) -> int | None:
+            return compiled.reached_call([c for c in calls if self._foreign(c.name)])
+
+        return goal
+
+    def _foreign(self, name: str) -> bool:
+        """The name is not of one of the repository's own packages."""
+        return name.split(".")[0].split("(")[0] not in self.project.packages
+
     def _drop_own(self, facts: PyFacts) -> PyFacts:
         """A repository's own packages never count as using a tool."""
-        own = self.project.packages
-        if not own:
+        if not self.project.packages:
             return facts
-
-        def foreign(name: str) -> bool:
-            return name.split(".")[0].split("(")[0] not in own
-
+        foreign = self._foreign
         return PyFacts(
             imports=[(n, line) for n, line in facts.imports if foreign(n)],
             calls=[c for c in facts.calls if foreign(c.name)],

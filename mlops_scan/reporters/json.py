@@ -9,7 +9,7 @@ from mlops_scan.assessment.maturity import Assessment
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.types import Evidence
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def evidence_dict(e: Evidence) -> dict[str, object]:
@@ -24,6 +24,8 @@ def evidence_dict(e: Evidence) -> dict[str, object]:
     }
     if e.rule_strength is not None:
         out["rule_strength"] = e.rule_strength.value
+    if e.via:
+        out["via"] = list(e.via)
     return out
 
 

@@ -95,11 +95,32 @@ def _capability_lines(status: CapabilityStatus, required: bool, style) -> list[s
         location = f"{_shorten(best.location, WIDTH - 6 - len(zone) - 12)} ({best.strength.value}{zone})"
         parts = [location] if status.present else [status.reason, location]
     dim = not status.present
+    if best is not None and best.via and status.asserted is None:
+        parts.append(_chain(best.via, WIDTH - 6))
     if len(parts) == 1 and len(parts[0]) <= room:
         return [head + style(parts[0], dim=dim)]
     if len(parts[0]) <= room:
         return [head + style(parts[0], dim=dim)] + ["      " + style(p, dim=dim) for p in parts[1:]]
     return [head.rstrip()] + ["      " + style(p, dim=dim) for p in parts]
+
+
+def _chain(hops: tuple[str, ...], width: int) -> str:
+    """``via a.py:3 -> b.py:10,24 -> c.py:7`` in ``width`` columns: hops in one file share its name, and when
+    the full paths do not fit, file names stand for them (the JSON report keeps every path)."""
+    merged: list[tuple[str, list[str]]] = []
+    for hop in hops:
+        path, _, line = hop.rpartition(":")
+        if merged and merged[-1][0] == path:
+            merged[-1][1].append(line)
+        else:
+            merged.append((path, [line]))
+    for full in (True, False):
+        text = "via " + " -> ".join(
+            f"{path if full else path.rsplit('/', 1)[-1]}:{','.join(lines)}" for path, lines in merged
+        )
+        if len(text) <= width:
+            return text
+    return _shorten(text, width)
 
 
 def _shorten(path: str, width: int) -> str:

@@ -1,0 +1,272 @@
+"""The project index: the repository's own Python modules, how they reach each other, and chains of hops.
+
+Built lazily, once per scan, only when a rule asks whether a module *reaches* something: the module map
+comes from the listing (no file is read for it), and a module is read and parsed only when a hop from a
+starting module needs it. Two kinds of hop are followed through the repository's own code:
+
+* an import of one of its modules (``from pkg.train import fit_model``, relative imports included), found
+  under any source root (flat and ``src/`` layouts, namespace folders, folders put on ``sys.path``);
+* an HTTP call to a route the repository serves itself: a URL literal ending in ``/train`` in the caller
+  and a ``@app.post("/train")`` route in a served module.
+
+Search is breadth-first, at most :data:`MAX_DEPTH` hops and :data:`MAX_MODULES` parsed modules per scan,
+never through a module twice, so cycles end and a large tree is never parsed to answer one question.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.python import Call, PyFacts
+from mlops_scan.snapshot.tree import Snapshot
+from mlops_scan.types import Zone
+
+MAX_DEPTH = 6
+"""Hops followed from a starting module."""
+MAX_MODULES = 400
+"""Modules the index parses in one scan, whatever the questions."""
+
+_URL_PATH = re.compile(r"""(?:https?://[^/\s"'{}]+|\})(/[A-Za-z_][\w\-/]*)["'/?]""")
+"""The path of a URL literal written with a host or a placeholder before it (``f"{base}/train"``)."""
+_ROUTE = re.compile(
+    r"""^[ \t]*@[\w.]+\.(?:post|put|get|patch|route|api_route|websocket)\(\s*["'](/[^"'\s{}<]+)/?["']""", re.M
+)
+"""A route decorator with a literal path (FastAPI, Flask, Starlette, Quart, Sanic style)."""
+_SERVER_HINTS = ("fastapi", "flask", "starlette", "quart", "sanic", "litestar", "aiohttp")
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a chain: the place in a module that leads on (a call, an HTTP request, a route)."""
+
+    path: str
+    line: int
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+Goal = Callable[[list[Call]], "int | None"]
+"""The line of what is looked for among the calls of one function (or module), or None."""
+Span = tuple[int, int]
+"""First and last line of a function or class, the part of a module a hop lands in."""
+
+
+@dataclass
+class Module:
+    """What the index knows of one parsed module."""
+
+    facts: PyFacts
+    text: str
+    spans: dict[str, Span]
+    """Top-level functions and classes (and ``Class.method``) -> their lines."""
+    references: list[tuple[str, int]]
+    """Names the code uses that lead to a definition: imported names (``pkg.mod.func``, ``.mod.func``) and the
+    module's own top-level functions and classes (``:func``), called or passed on (``add_task(run)``)."""
+
+    def calls(self, span: Span | None) -> list[Call]:
+        return self.facts.calls if span is None else [c for c in self.facts.calls if span[0] <= c.line <= span[1]]
+
+    def used(self, span: Span | None) -> list[tuple[str, int]]:
+        return self.references if span is None else [r for r in self.references if span[0] <= r[1] <= span[1]]
+
+
+def routes_of(text: str) -> list[tuple[str, int]]:
+    """The literal route paths a module serves, with their lines (empty for a module that serves none)."""
+    if "@" not in text or not any(hint in text for hint in _SERVER_HINTS):
+        return []
+    return [(m.group(1).rstrip("/"), text.count("\n", 0, m.start(1)) + 1) for m in _ROUTE.finditer(text)]
+
+
+class ProjectIndex:
+    """The repository's own modules, resolved calls and served routes; parsed on demand."""
+
+    def __init__(self, snapshot: Snapshot, routes: dict[str, Hop] | None = None):
+        self.snapshot = snapshot
+        self.routes = routes or {}
+        """Route path -> where it is served (collected while the modules were scanned)."""
+        self._modules: dict[str, list[str]] | None = None
+        self._parsed: dict[str, Module | None] = {}
+
+    def _module_map(self) -> dict[str, list[str]]:
+        """Every dotted suffix of every listed module path -> the files it may name (from the listing only)."""
+        if self._modules is None:
+            self._modules = {}
+            for entry in self.snapshot.files:
+                if entry.suffix != ".py" or entry.zone in (Zone.VENDORED, Zone.GENERATED):
+                    continue
+                parts = entry.path[:-3].split("/")
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                for start in range(len(parts) - 1, -1, -1):
+                    if not parts[start].isidentifier():
+                        break
+                    self._modules.setdefault(".".join(parts[start:]), []).append(entry.path)
+        return self._modules
+
+    def resolve(self, importer: str, name: str) -> tuple[str, str] | None:
+        """The file a dotted name used in ``importer`` lives in (``pkg.mod.func`` -> ``pkg/mod.py``), with the rest
+        of the name (``func``); None for a name of a third party."""
+        name = name.split("(")[0].split("[")[0]
+        if name.startswith("."):
+            level = len(name) - len(name.lstrip("."))
+            folder = importer.split("/")[:-level]
+            tail = name.lstrip(".").split(".")
+            for cut in range(len(tail), 0, -1):
+                base = "/".join(folder + tail[:cut])
+                for candidate in (base + ".py", base + "/__init__.py"):
+                    if self.snapshot.entry(candidate) is not None:
+                        return candidate, ".".join(tail[cut:])
+            return None
+        modules = self._module_map()
+        parts = name.split(".")
+        for cut in range(len(parts), 0, -1):
+            files = modules.get(".".join(parts[:cut]))
+            if files:
+                return _nearest(importer, files), ".".join(parts[cut:])
+        return None
+
+    def module(self, path: str) -> Module | None:
+        """A module's facts, text and spans, parsed once; None when unreadable, unparsable or over the budget."""
+        if path not in self._parsed:
+            entry = self.snapshot.entry(path)
+            if entry is None or len(self._parsed) >= MAX_MODULES:
+                return None
+            ctx = FileContext(self.snapshot, entry)
+            tree, facts = ctx.tree, ctx.python
+            self._parsed[path] = (
+                None
+                if tree is None or facts is None
+                else Module(facts, ctx.text or "", _spans(tree), _references(tree))
+            )
+        return self._parsed[path]
+
+    def neighbours(self, path: str, span: Span | None) -> list[tuple[str, Span | None, list[Hop]]]:
+        """The functions (or modules) of the repository one hop from ``span`` of ``path``, with the hops there:
+        calls of the repository's own functions and classes, and HTTP requests to routes it serves."""
+        module = self.module(path)
+        if module is None:
+            return []
+        out: list[tuple[str, Span | None, list[Hop]]] = []
+        for name, line in module.used(span):
+            found = (path, name[1:]) if name.startswith(":") else self.resolve(path, name)
+            if found is None or (found[0] == path and not found[1]):
+                continue
+            target, rest = found
+            landed = self.module(target)
+            if landed is not None:
+                out.append((target, _span_of(landed, rest), [Hop(path, line)]))
+        for match in _URL_PATH.finditer(module.text):
+            line = module.text.count("\n", 0, match.start(1)) + 1
+            url = match.group(1).rstrip("/")
+            route = next((r for p, r in self.routes.items() if url == p or url.endswith(p)), None)
+            if route is None or (span is not None and not span[0] <= line <= span[1]):
+                continue
+            landed = self.module(route.path)
+            if landed is not None:
+                handler = next((s for s in landed.spans.values() if s[0] <= route.line <= s[1]), None)
+                out.append((route.path, handler, [Hop(path, line), route]))
+        return out
+
+    def reach(self, start: str, goal: Goal) -> list[Hop] | None:
+        """The shortest chain of hops from ``start`` to a function where ``goal`` holds, ending at the goal's line;
+        None when none within :data:`MAX_DEPTH` hops has it. ``start`` itself is not searched."""
+        seen: set[tuple[str, Span | None]] = {(start, None)}
+        queue: deque[tuple[str, Span | None, list[Hop], int]] = deque([(start, None, [], 0)])
+        while queue:
+            path, span, hops, depth = queue.popleft()
+            if depth >= MAX_DEPTH:
+                continue
+            for target, target_span, step in self.neighbours(path, span):
+                if (target, target_span) in seen:
+                    continue
+                seen.add((target, target_span))
+                landed = self.module(target)
+                line = goal(landed.calls(target_span)) if landed is not None else None
+                if line is not None:
+                    return [*hops, *step, Hop(target, line)]
+                queue.append((target, target_span, hops + step, depth + 1))
+        return None
+
+
+def _references(tree: ast.Module) -> list[tuple[str, int]]:
+    """Uses of imported names and of the module's own top-level definitions, in source order."""
+    imported: dict[str, str] = {}
+    local = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    out: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(
+                {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in node.names}
+            )
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (f"{node.module}." if node.module else "")
+            imported.update({a.asname or a.name: base + a.name for a in node.names if a.name != "*"})
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            dotted = _dotted(node)
+            if dotted and dotted.split(".")[0] in imported:
+                head, _, tail = dotted.partition(".")
+                out.append((f"{imported[head]}.{tail}", node.lineno))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id in imported:
+                out.append((imported[node.id], node.lineno))
+            elif node.id in local:
+                out.append((f":{node.id}", node.lineno))
+    return sorted(out, key=lambda r: r[1])
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _span_of(module: Module, rest: str) -> Span | None:
+    """The lines of the function, class or method ``rest`` names in a module; None (all of it) when unknown."""
+    parts = rest.split(".") if rest else []
+    for cut in range(min(len(parts), 2), 0, -1):
+        span = module.spans.get(".".join(parts[:cut]))
+        if span is not None:
+            return span
+    return None
+
+
+def _spans(tree: ast.Module) -> dict[str, Span]:
+    spans: dict[str, Span] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            spans[node.name] = (first, node.end_lineno or node.lineno)
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        spans[f"{node.name}.{item.name}"] = (item.lineno, item.end_lineno or item.lineno)
+    return spans
+
+
+def _nearest(importer: str, files: list[str]) -> str:
+    """Of several files a dotted name may mean, the one sharing the longest folder prefix with the importer."""
+    if len(files) == 1:
+        return files[0]
+    folders = importer.split("/")[:-1]
+
+    def shared(path: str) -> int:
+        n = 0
+        for a, b in zip(folders, path.split("/")[:-1]):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    return max(files, key=lambda f: (shared(f), -f.count("/"), f))
