@@ -152,7 +152,9 @@ def as_python(cells: list[Cell]) -> tuple[str, list[int]]:
     line_map: list[int] = []
     for cell in cells:
         for i, line in enumerate(cell.source.splitlines()):
-            lines.append("#" + line if _MAGIC.match(line) else _ASSIGNED_MAGIC.sub(r"\1None  #", line))
+            if "%" in line or "!" in line:  # a magic's mark; most lines have none
+                line = "#" + line if _MAGIC.match(line) else _ASSIGNED_MAGIC.sub(r"\1None  #", line)
+            lines.append(line)
             line_map.append(cell.first_line + i)
         lines.append("")
         line_map.append(cell.first_line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeAlias, TypeGuard, TypeVar
@@ -186,6 +186,32 @@ class LazyRegex:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+
+class ScreenedRegex(LazyRegex):
+    """A lazily compiled regex searched only in texts holding one of the strings every match contains
+    (:func:`literals_of`, worked out on first use): most texts hold none, and a substring test is far
+    cheaper than a regex tried at every position. A regex offering no such strings is always searched."""
+
+    __slots__ = ("_literals",)
+
+    def __init__(self, source: str, flags: int = 0):
+        super().__init__(source, flags)
+        self._literals: tuple[str, ...] | bool | None = False
+        """False until worked out; None when the regex offers no literals."""
+
+    def may_match(self, text: str) -> bool:
+        """False only when no match of the regex can be in ``text``."""
+        if self._literals is False:
+            self._literals = None if self.flags & re.IGNORECASE else literals_of(self.source)
+        literals = self._literals
+        return not literals or any(lit in text for lit in literals)  # type: ignore[union-attr]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text) if self.may_match(text) else None
 
 
 class GlobSet:

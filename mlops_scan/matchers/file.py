@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, compile_globs, literals_of
+from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, ScreenedRegex, compile_globs
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo
@@ -48,7 +48,7 @@ class FileMatcher(Matcher[FileParams]):
             (
                 rule,
                 compile_globs(rule.params.paths),
-                re.compile(rule.params.pattern, re.M) if rule.params.pattern else None,
+                ScreenedRegex(rule.params.pattern, re.M) if rule.params.pattern else None,
             )
             for rule in self.rules
         ]
@@ -57,7 +57,6 @@ class FileMatcher(Matcher[FileParams]):
         ]
         self._any = compile_globs([g for rule in self.rules for g in rule.params.paths])
         self._index = GlobIndex([rule.params.paths for rule in self.rules])
-        self._literals = [literals_of(rule.params.pattern) if rule.params.pattern else None for rule in self.rules]
 
     def wants(self, entry: FileEntry) -> bool:
         return bool(self._any.search(entry.path))
@@ -72,8 +71,7 @@ class FileMatcher(Matcher[FileParams]):
                 yield Hit(rule, ctx.path, None, "file present")
                 continue
             text = ctx.text
-            literals = self._literals[index]
-            if not text or (literals and not any(lit in text for lit in literals)):
+            if not text or not pattern.may_match(text):
                 continue
             for match in pattern.finditer(text):
                 found = match.group(0)

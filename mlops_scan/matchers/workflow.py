@@ -12,7 +12,7 @@ from mlops_scan.facts.ci.hops import expand
 from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.base import Hit, Matcher, ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo
@@ -55,8 +55,8 @@ class _Compiled:
     def __init__(self, rule: Rule[WorkflowParams]) -> None:
         p = rule.params
         self.rule = rule
-        self.commands = re.compile("|".join(f"(?:{c})" for c in p.commands), re.M) if p.commands else None
-        self.not_commands = re.compile("|".join(f"(?:{c})" for c in p.not_commands), re.M) if p.not_commands else None
+        self.commands = _alternation(p.commands)
+        self.not_commands = _alternation(p.not_commands)
         self.uses = [re.compile(fnmatch.translate(u)) for u in p.uses]
 
     def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
@@ -93,8 +93,13 @@ class _Compiled:
             if self.uses and step.uses and any(u.match(step.uses) for u in self.uses):
                 return step.line
             if self.commands and self.commands.search(expanded.get(id(step), step.command)):
-                return _line_in_block(step.line, step.command, self.commands, lines)
+                return _line_in_block(step.line, step.command, self.commands.compiled, lines)
         return None
+
+
+def _alternation(regexes: list[str]) -> ScreenedRegex | None:
+    """One regex for a list of alternatives, searched only in commands holding one of their literals."""
+    return ScreenedRegex("|".join(f"(?:{c})" for c in regexes), re.M) if regexes else None
 
 
 def _line_in_block(line: int, command: str, regex: re.Pattern[str], lines: list[str]) -> int:

@@ -15,7 +15,8 @@ from mlops_scan.types import Zone
 @lru_cache(maxsize=1)
 def zones_document() -> dict[str, Any]:
     """``data/zones.yaml``, read once: the zone patterns and the examples-collection policy."""
-    return yaml.safe_load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: read on every run
+    return yaml.load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"), Loader=loader)  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
