@@ -13,17 +13,34 @@ class UsageError(MlopsScanError):
     """The command line or the configuration asks for something impossible."""
 
 
-class RulePackError(MlopsScanError):
-    """A rule pack is malformed; the message names the file, the rule and the field."""
+class DataFileError(MlopsScanError):
+    """One of mlops-scan's data files (a rule pack, a maturity model, the zones) is malformed.
 
-    def __init__(self, source: str, message: str, rule: str | None = None, field: str | None = None):
-        where = source
+    The message is ``FILE:LINE: problem`` (the line when known)."""
+
+    def __init__(self, source: str, message: str, line: int | None = None):
+        super().__init__(f"{source}:{line}: {message}" if line else f"{source}: {message}")
+        self.source, self.line, self.problem = source, line, message
+
+
+class RulePackError(DataFileError):
+    """A rule pack is malformed; the message names the file, the line, the rule and the field."""
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        rule: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ):
+        where = f"{source}:{line}" if line else source
         if rule:
             where += f": rule {_shown(rule)}"
         if field:
             where += f": field '{_shown(field)}'"
-        super().__init__(f"{where}: {message}")
-        self.source, self.rule, self.field = source, rule, field
+        MlopsScanError.__init__(self, f"{where}: {message}")
+        self.source, self.line, self.problem, self.rule, self.field = source, line, message, rule, field
 
 
 def _shown(text: str) -> str:

@@ -63,7 +63,7 @@ def write_pack(folder: Path, extra: str) -> Path:
 def test_malformed_rule_pack(tmp_path: Path) -> None:
     pack = write_pack(tmp_path / "packs", "    colour: blue\n")
     assert one_line_error(run_cli("--rules", str(pack.parent), LEVEL3)) == (
-        f"mlops-scan: error: {pack}: rule ci.team-runner: field 'colour': unknown field (allowed: added_in, capability,"
+        f"mlops-scan: error: {pack}:11: rule ci.team-runner: field 'colour': unknown field (allowed: added_in, capability,"
         " description, docs, id, kind, lifecycle, params, remediation, strength, title)"
     )
 

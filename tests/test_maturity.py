@@ -278,7 +278,7 @@ def test_model_errors(tmp_path: Path) -> None:
     )
     with pytest.raises(ModelError) as info:
         load_model(str(bad))
-    assert str(info.value) == f"{bad}: levels.1.required: unknown capability 'ci'"
+    assert str(info.value) == f"{bad}:3: levels.1.required: unknown capability 'ci'"
 
 
 def test_another_model_is_another_data_file(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ examples come from the fixed ``ci`` profile registered in conftest.py (derandomi
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -299,7 +300,10 @@ def test_rule_pack_loader_gives_rules_or_one_error(content):
         try:
             rules = load_pack(path, KINDS, CAPABILITIES)
         except RulePackError as error:
-            assert str(error).startswith(f"{path}: ")
+            where = re.match(rf"{re.escape(str(path))}(?::(\d+))?: ", str(error))
+            assert where is not None, "the message starts with the file, and the line when known"
+            lines = len(content.splitlines()) if isinstance(content, str) else None
+            assert where.group(1) is None or lines is None or 1 <= int(where.group(1)) <= lines + 1
             assert "\n" not in str(error)
         else:
             assert rules and all(r.capability in CAPABILITIES and r.kind in KINDS for r in rules)

@@ -27,11 +27,11 @@ def _repo(tmp_path: Path, title: str) -> Path:
 def _scan(root: Path):  # type: ignore[no-untyped-def]
     model = load_model()
     result = collect(open_snapshot(root), load_all_rules(model.capabilities))
-    return result, assess(model, result.evidence)
+    return result, assess(model, result.evidence, readme_title=result.readme_title)
 
 
 def test_examples_collection_demotes_demonstrated_ml_capabilities(tmp_path: Path) -> None:
-    result, assessment = _scan(_repo(tmp_path, "Contoso Machine Learning examples"))
+    _, assessment = _scan(_repo(tmp_path, "Contoso Machine Learning examples"))
     tracking = assessment.capabilities["experiment_tracking"]
     assert not tracking.present
     assert [
@@ -40,7 +40,7 @@ def test_examples_collection_demotes_demonstrated_ml_capabilities(tmp_path: Path
         if e.rule == "experiment_tracking.mlflow-log-call"
     ] == [("jobs/churn/train.py", "weak", "examples")]
     assert assessment.capabilities["ci"].present, "the repository's own CI still counts"
-    assert result.errors[0].startswith(
+    assert assessment.notes[0].startswith(
         "the README title ('Contoso Machine Learning examples') presents this repository"
     )
 
@@ -48,12 +48,13 @@ def test_examples_collection_demotes_demonstrated_ml_capabilities(tmp_path: Path
 def test_ordinary_project_keeps_its_evidence(tmp_path: Path) -> None:
     result, assessment = _scan(_repo(tmp_path, "Churn prediction service"))
     assert assessment.capabilities["experiment_tracking"].present
-    assert not any("collection of examples" in e for e in result.errors)
+    assert result.readme_title == "Churn prediction service"
+    assert not any("collection of examples" in n for n in assessment.notes)
 
 
 def test_html_heading_title_is_read(tmp_path: Path) -> None:
     root = _repo(tmp_path, "placeholder")
     (root / "README.md").write_text('<p align="center">\n<h1 align="center">Contoso <b>samples</b></h1>\n</p>\n')
-    result, assessment = _scan(root)
+    _, assessment = _scan(root)
     assert not assessment.capabilities["experiment_tracking"].present
-    assert "('Contoso samples')" in result.errors[0]
+    assert "('Contoso samples')" in assessment.notes[0]

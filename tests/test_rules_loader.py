@@ -68,14 +68,14 @@ def test_valid_pack_loads(tmp_path: Path) -> None:
 def test_unknown_field(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(extra="    colour: blue\n"))
     assert error(path) == (
-        f"{path}: rule ci.team-runner: field 'colour': unknown field (allowed: added_in, capability, "
+        f"{path}:11: rule ci.team-runner: field 'colour': unknown field (allowed: added_in, capability, "
         "description, docs, id, kind, lifecycle, params, remediation, strength, title)"
     )
 
 
 def test_duplicate_id_in_one_pack(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(), rule())
-    assert error(path) == f"{path}: rule ci.team-runner: field 'id': duplicate rule id (already defined in {path})"
+    assert error(path) == f"{path}:11: rule ci.team-runner: field 'id': duplicate rule id (already defined in {path})"
 
 
 def test_duplicate_id_across_packs(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_duplicate_id_across_packs(tmp_path: Path) -> None:
     second = pack(tmp_path, rule(), name="b.yaml")
     assert (
         error(first, second)
-        == f"{second}: rule ci.team-runner: field 'id': duplicate rule id (already defined in {first})"
+        == f"{second}:3: rule ci.team-runner: field 'id': duplicate rule id (already defined in {first})"
     )
 
 
@@ -93,14 +93,14 @@ def test_duplicate_of_a_builtin_rule(tmp_path: Path) -> None:
         load_all_rules(load_model().capabilities, [tmp_path])
     builtin = builtin_pack_dir() / "ci.yaml"
     assert str(info.value) == (
-        f"{path}: rule ci.github-actions-workflow: field 'id': duplicate rule id (already defined in {builtin})"
+        f"{path}:3: rule ci.github-actions-workflow: field 'id': duplicate rule id (already defined in {builtin})"
     )
 
 
 def test_bad_regex(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(params="{paths: ['.team/ci.toml'], pattern: 'runner(:'}"))
     assert error(path) == (
-        f"{path}: rule ci.team-runner: field 'params.pattern': bad regular expression "
+        f"{path}:6: rule ci.team-runner: field 'params.pattern': bad regular expression "
         "(missing ), unterminated subpattern at position 6)"
     )
 
@@ -108,7 +108,7 @@ def test_bad_regex(tmp_path: Path) -> None:
 def test_bad_regex_in_a_list_param(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(kind="workflow", params="{commands: ['pytest', 'tox -e [py']}"))
     assert error(path) == (
-        f"{path}: rule ci.team-runner: field 'params.commands': bad regular expression "
+        f"{path}:6: rule ci.team-runner: field 'params.commands': bad regular expression "
         "(unterminated character set at position 7)"
     )
 
@@ -116,7 +116,7 @@ def test_bad_regex_in_a_list_param(tmp_path: Path) -> None:
 def test_unknown_capability(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(id="cii.team-runner", capability="cii"))
     assert error(path) == (
-        f"{path}: rule cii.team-runner: field 'capability': unknown capability 'cii' "
+        f"{path}:4: rule cii.team-runner: field 'capability': unknown capability 'cii' "
         f"(known: {', '.join(sorted(CAPABILITIES))})"
     )
 
@@ -124,7 +124,7 @@ def test_unknown_capability(tmp_path: Path) -> None:
 def test_unknown_kind(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(kind="regex"))
     assert error(path) == (
-        f"{path}: rule ci.team-runner: field 'kind': unknown matcher kind 'regex' "
+        f"{path}:5: rule ci.team-runner: field 'kind': unknown matcher kind 'regex' "
         f"(installed kinds: {', '.join(sorted(installed_params()))})"
     )
 
@@ -132,14 +132,15 @@ def test_unknown_kind(tmp_path: Path) -> None:
 def test_id_prefix_must_be_the_capability(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(capability="automated_tests"))
     assert (
-        error(path) == f"{path}: rule ci.team-runner: field 'id': id must start with its capability 'automated_tests.'"
+        error(path)
+        == f"{path}:3: rule ci.team-runner: field 'id': id must start with its capability 'automated_tests.'"
     )
 
 
 def test_malformed_id(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(id="CI Team Runner"))
     assert error(path) == (
-        f"{path}: rule CI Team Runner: field 'id': id must look like '<capability>.<tool>-<signal>' "
+        f"{path}:3: rule CI Team Runner: field 'id': id must look like '<capability>.<tool>-<signal>' "
         "(lower case, dashes)"
     )
 
@@ -147,29 +148,29 @@ def test_malformed_id(tmp_path: Path) -> None:
 def test_unknown_param(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(params="{paths: [a], regex: b}"))
     assert error(path) == (
-        f"{path}: rule ci.team-runner: field 'params.regex': unknown param for kind 'file' "
+        f"{path}:6: rule ci.team-runner: field 'params.regex': unknown param for kind 'file' "
         "(allowed: comments, not_paths, paths, pattern)"
     )
 
 
 def test_param_of_the_wrong_type(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(params="{paths: '.team/ci.toml'}"))
-    assert error(path) == f"{path}: rule ci.team-runner: field 'params.paths': must be a list of strings"
+    assert error(path) == f"{path}:6: rule ci.team-runner: field 'params.paths': must be a list of strings"
 
 
 def test_missing_required_field(tmp_path: Path) -> None:
     path = pack(tmp_path, rule().replace("    remediation: Add .team/ci.toml.\n", ""))
-    assert error(path) == f"{path}: rule ci.team-runner: field 'remediation': required field is missing"
+    assert error(path) == f"{path}:3: rule ci.team-runner: field 'remediation': required field is missing"
 
 
 def test_bad_strength(tmp_path: Path) -> None:
     path = pack(tmp_path, rule().replace("strength: strong", "strength: certain"))
-    assert error(path) == f"{path}: rule ci.team-runner: field 'strength': strength must be strong, medium or weak"
+    assert error(path) == f"{path}:7: rule ci.team-runner: field 'strength': strength must be strong, medium or weak"
 
 
 def test_unknown_named_pattern(tmp_path: Path) -> None:
     path = pack(tmp_path, rule(params="{paths: [a], pattern: '${runner}'}"))
-    assert error(path) == f"{path}: rule ci.team-runner: field 'params.pattern': unknown named pattern ${{runner}}"
+    assert error(path) == f"{path}:6: rule ci.team-runner: field 'params.pattern': unknown named pattern ${{runner}}"
 
 
 def test_named_patterns_expand(tmp_path: Path) -> None:
@@ -183,21 +184,21 @@ def test_named_patterns_expand(tmp_path: Path) -> None:
 
 def test_pack_level_errors(tmp_path: Path) -> None:
     wrong_version = pack(tmp_path, rule(), name="v2.yaml", head="schema_version: 2\n")
-    assert error(wrong_version) == f"{wrong_version}: field 'schema_version': schema_version must be 1"
+    assert error(wrong_version) == f"{wrong_version}:1: field 'schema_version': schema_version must be 1"
     extra_top = pack(tmp_path, rule(), name="top.yaml", head="schema_version: 1\nauthor: me\n")
     assert error(extra_top) == (
-        f"{extra_top}: field 'author': unknown top-level field (allowed: namespace, patterns, rules, schema_version)"
+        f"{extra_top}:2: field 'author': unknown top-level field (allowed: namespace, patterns, rules, schema_version)"
     )
     empty = tmp_path / "empty.yaml"
     empty.write_text("schema_version: 1\nrules: []\n", encoding="utf-8")
-    assert error(empty) == f"{empty}: field 'rules': a non-empty list of rules is required"
+    assert error(empty) == f"{empty}:2: field 'rules': a non-empty list of rules is required"
 
 
 def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("schema_version: 1\nrules:\n  - id: [ci.x\n", encoding="utf-8")
     message = error(path)
-    assert message.startswith(f"{path}: line ") and "malformed YAML" in message
+    assert message == f"{path}:4: malformed YAML (expected ',' or ']', but got '<stream end>')"
 
 
 def test_python_tags_are_not_constructed(tmp_path: Path) -> None:
@@ -226,7 +227,7 @@ def test_cli_validate_reports_one_line_and_exit_2(tmp_path: Path) -> None:
     done = run_cli("rules", "validate", str(tmp_path))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == (
-        f"mlops-scan: error: {path}: rule ci.team-runner: field 'kind': unknown matcher kind 'regex' "
+        f"mlops-scan: error: {path}:5: rule ci.team-runner: field 'kind': unknown matcher kind 'regex' "
         f"(installed kinds: {', '.join(sorted(installed_params()))})\n"
     )
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from mlops_scan import strictyaml
+from mlops_scan.assessment.examples import demote_examples, examples_collection_note, is_examples_collection
 from mlops_scan.data import DATA_DIR
-from mlops_scan.errors import ModelError
+from mlops_scan.errors import DataFileError, ModelError
 from mlops_scan.rules.cache import cached
+from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId, Evidence, Skipped, Strength
 
 ROLES = ("required", "supporting", "finding")
@@ -64,76 +65,93 @@ def model_path(name_or_path: str) -> Path:
     return DATA_DIR / f"{name_or_path}.yaml"
 
 
+MODEL_FIELDS = ("schema_version", "id", "name", "source", "levels", "capabilities")
+LEVEL_FIELDS = ("name", "summary", "recommendation", "required", "supporting")
+CAPABILITY_FIELDS = ("name", "what", "remediation")
+
+
 def load_model(name_or_path: str = "microsoft") -> MaturityModel:
-    """Load and check a maturity model (from the start-up cache when the file did not change);
-    problems raise ModelError naming the file and field."""
+    """Load and check a maturity model strictly (from the start-up cache when the file did not change);
+    problems raise ModelError naming the file, line and field."""
     path = model_path(name_or_path)
     return cached("model", [path], [], MaturityModel, lambda: _load_model(name_or_path, path))
 
 
 def _load_model(name_or_path: str, path: Path) -> MaturityModel:
+    if not path.is_file():
+        raise ModelError(f"{name_or_path}: no such maturity model (built-in: microsoft)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelError(f"{name_or_path}: no such maturity model (built-in: microsoft)") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ModelError(f"{path}: cannot read maturity model ({str(exc).splitlines()[0]})") from exc
-    except RecursionError:
-        raise ModelError(f"{path}: cannot read maturity model (nested too deeply)") from None
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("levels"), dict)
-        or not isinstance(data.get("capabilities"), dict)
-    ):
-        raise ModelError(f"{path}: a model needs 'levels' and 'capabilities' mappings")
-    caps_raw: dict[str, Any] = data["capabilities"]
-    levels: list[LevelDef] = []
+        return _model_from(strictyaml.load_file(path), str(path))
+    except DataFileError as exc:
+        raise ModelError(str(exc)) from None
+
+
+def _model_from(data: Any, source: str) -> MaturityModel:
+    data = strictyaml.mapping(data, source, "a model", MODEL_FIELDS, required=("levels", "capabilities"))
+    if data.get("schema_version", 1) != 1:
+        raise DataFileError(source, "schema_version must be 1", line_of(data, "schema_version"))
+    levels_raw = strictyaml.mapping(data["levels"], source, "levels", line=line_of(data, "levels"))
+    caps_raw = strictyaml.mapping(data["capabilities"], source, "capabilities", line=line_of(data, "capabilities"))
     placed: dict[str, tuple[int, str]] = {}
-    for number in sorted(data["levels"]):
-        raw = data["levels"][number]
-        if not isinstance(number, int) or not isinstance(raw, dict):
-            raise ModelError(f"{path}: levels are numbered mappings (field 'levels.{number}')")
-        for role in ("required", "supporting"):
-            for cid in raw.get(role) or []:
-                if cid not in caps_raw:
-                    raise ModelError(f"{path}: levels.{number}.{role}: unknown capability {cid!r}")
-                if cid in placed:
-                    raise ModelError(f"{path}: capability {cid!r} is placed in two levels")
-                placed[cid] = (number, role if number else "finding")
-        levels.append(
-            LevelDef(
-                number,
-                str(raw.get("name", f"Level {number}")),
-                str(raw.get("summary", "")),
-                str(raw.get("recommendation", "")),
-                tuple(raw.get("required") or ()),
-                tuple(raw.get("supporting") or ()),
-            )
-        )
+    levels = [_level(source, levels_raw, number, caps_raw, placed) for number in sorted(levels_raw, key=str)]
+    levels.sort(key=lambda level: level.number)
     if not levels or levels[0].number != 0:
-        raise ModelError(f"{path}: levels must start at 0")
+        raise DataFileError(source, "levels must start at 0", levels_raw.line)
     capabilities: dict[CapabilityId, CapabilityDef] = {}
     for cid, raw in caps_raw.items():
+        where = f"capabilities.{cid}"
         if cid not in placed:
-            raise ModelError(f"{path}: capabilities.{cid}: not placed in any level")
-        if not isinstance(raw, dict):
-            raise ModelError(f"{path}: capabilities.{cid} must be a mapping")
+            raise DataFileError(source, f"{where}: not placed in any level", caps_raw.line_of(cid))
+        raw = strictyaml.mapping(raw, source, where, CAPABILITY_FIELDS, line=caps_raw.line_of(cid))
+        text = {key: _text(source, raw, key, where) for key in CAPABILITY_FIELDS}
         number, role = placed[cid]
         capabilities[CapabilityId(cid)] = CapabilityDef(
-            CapabilityId(cid),
-            str(raw.get("name", cid)),
-            number,
-            role,
-            str(raw.get("what", "")),
-            str(raw.get("remediation", "")),
+            CapabilityId(cid), text["name"] or cid, number, role, text["what"], text["remediation"]
         )
+    stem = Path(source).stem
     return MaturityModel(
-        str(data.get("id", path.stem)),
-        str(data.get("name", path.stem)),
-        str(data.get("source", "")),
+        _text(source, data, "id", "a model") or stem,
+        _text(source, data, "name", "a model") or stem,
+        _text(source, data, "source", "a model"),
         tuple(levels),
         capabilities,
     )
+
+
+def _level(source: str, levels: Any, number: Any, caps: Any, placed: dict[str, tuple[int, str]]) -> LevelDef:
+    """One level of a model file; ``placed`` records where each capability sits (once in the whole model)."""
+    if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+        raise DataFileError(source, f"levels: {number!r} is not a level number (0, 1, 2, ...)", levels.line_of(number))
+    where = f"levels.{number}"
+    raw = strictyaml.mapping(levels[number], source, where, LEVEL_FIELDS, line=levels.line_of(number))
+    members: dict[str, tuple[CapabilityId, ...]] = {}
+    for role in ("required", "supporting"):
+        ids = raw.get(role) or []
+        ids = strictyaml.typed(ids, list, source, f"{where}.{role}", raw.line_of(role), "a list of capability ids")
+        for index, cid in enumerate(ids):
+            line = line_of(ids, index) or raw.line_of(role)
+            if cid not in caps:
+                raise DataFileError(source, f"{where}.{role}: unknown capability {cid!r}", line)
+            if cid in placed:
+                raise DataFileError(source, f"capability {cid!r} is placed in two levels", line)
+            placed[cid] = (number, role if number else "finding")
+        members[role] = tuple(CapabilityId(c) for c in ids)
+    text = {key: _text(source, raw, key, where) for key in ("name", "summary", "recommendation")}
+    return LevelDef(
+        number,
+        text["name"] or f"Level {number}",
+        text["summary"],
+        text["recommendation"],
+        members["required"],
+        members["supporting"],
+    )
+
+
+def _text(source: str, raw: Any, key: str, where: str) -> str:
+    """An optional string field ('' when absent)."""
+    if key not in raw:
+        return ""
+    return strictyaml.typed(raw[key], str, source, f"{where}: {key}", line_of(raw, key), "a string")
 
 
 @dataclass(frozen=True)
@@ -262,9 +280,13 @@ def assess(
     inspected: dict[str, object] | None = None,
     measurements: dict[str, object] | None = None,
     notes: tuple[str, ...] = (),
+    readme_title: str | None = None,
 ) -> Assessment:
-    """Place the evidence on the model's ladder."""
+    """Place the evidence on the model's ladder (an examples collection's demonstrations down-graded first)."""
     assumed = assumed or {}
+    if readme_title is not None and is_examples_collection(readme_title):
+        evidence = demote_examples(evidence)
+        notes = (examples_collection_note(readme_title), *notes)
     by_cap: dict[str, list[Evidence]] = {cid: [] for cid in model.capabilities}
     for item in evidence:
         by_cap.setdefault(item.capability, []).append(item)

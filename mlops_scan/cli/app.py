@@ -197,6 +197,7 @@ def scan(
         inspected=result.inspected,
         measurements=result.measurements,
         notes=tuple(notes + snapshot.notes + result.errors),
+        readme_title=result.readme_title,
     )
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
     options = RenderOptions(

@@ -12,14 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from mlops_scan.assessment.examples import demote_examples, examples_collection_title
 from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.python import PyFacts
+from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
+from mlops_scan.snapshot.zones import counts_at_full_strength
 from mlops_scan.types import Evidence, ProjectInfo, Strength, Zone
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ class ScanResult:
     truncated: dict[str, int] = field(default_factory=dict)
     """Rule id -> pieces of evidence dropped over the per-rule cap."""
     errors: list[str] = field(default_factory=list)
-    """Remarks for the report: matcher failures on single files (the scan went on), repository-level judgements."""
+    """Remarks for the report: matcher failures on single files (the scan went on)."""
+    readme_title: str | None = None
+    """The first heading of the root README (the assessment judges whether it names a collection of examples)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -96,14 +99,6 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     if progress is not None:
         progress(total, total, "done")
     evidence, truncated = _to_evidence(snapshot, hits)
-    title = examples_collection_title(snapshot)
-    if title is not None:
-        evidence = demote_examples(evidence)
-        errors.insert(
-            0,
-            f"the README title ({title!r}) presents this repository as a collection of examples: "
-            "the ML capabilities it demonstrates count as examples (weak)",
-        )
     inspected = {
         "files_listed": total,
         "files_read": snapshot.files_read,
@@ -117,7 +112,7 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
         inspected["rule_packs_not_scanned"] = rule_packs
     if truncated:
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
-    return ScanResult(evidence, project, inspected, measurements, truncated, errors)
+    return ScanResult(evidence, project, inspected, measurements, truncated, errors, readme_title(snapshot))
 
 
 @contextmanager
@@ -207,8 +202,7 @@ def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], d
         seen.add(key)
         zone = zone_of(hit)
         strength = hit.strength or hit.rule.strength
-        downgraded = zone is not Zone.PROJECT and not (zone is Zone.TESTS and hit.rule.capability == "automated_tests")
-        effective = Strength.WEAK if downgraded else strength
+        effective = strength if counts_at_full_strength(zone, hit.rule.capability) else Strength.WEAK
         per_rule[hit.rule.id] += 1
         if per_rule[hit.rule.id] > cap:
             truncated[hit.rule.id] += 1

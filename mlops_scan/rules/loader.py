@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import yaml
-
-from mlops_scan.errors import RulePackError
+from mlops_scan import strictyaml
+from mlops_scan.errors import DataFileError, RulePackError
+from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId, RuleId, Strength
 
 if TYPE_CHECKING:
@@ -72,6 +72,8 @@ class Rule(Generic[P]):
     added_in: str = "0.1.0"
     source: str = ""
     """The pack file the rule came from."""
+    line: int = 0
+    """The line of the rule's ``id`` in that file."""
 
 
 _PACK_SHAPE = (
@@ -117,59 +119,78 @@ def load_rules(files: list[Path], kinds: ParamsTypes, capabilities: set[str]) ->
     for path in files:
         for rule in load_pack(path, kinds, capabilities):
             if rule.id in seen:
-                raise RulePackError(str(path), f"duplicate rule id (already defined in {seen[rule.id]})", rule.id, "id")
+                message = f"duplicate rule id (already defined in {seen[rule.id]})"
+                raise RulePackError(str(path), message, rule.id, "id", rule.line)
             seen[rule.id] = str(path)
             rules.append(rule)
     return rules
 
 
 def load_pack(path: Path, kinds: ParamsTypes, capabilities: set[str]) -> list[Rule[object]]:
-    """Load one pack file."""
+    """Load one pack file strictly: duplicate keys, unknown fields and wrong types name the file and line."""
     source = str(path)
     try:
-        data = _safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(source, f"cannot read ({exc})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RulePackError(source, f"{where}malformed YAML ({problem})") from exc
-    except RecursionError:
-        raise RulePackError(source, "malformed YAML (nested too deeply)") from None
+        data = strictyaml.load_file(path)
+    except DataFileError as exc:
+        raise RulePackError(source, exc.problem, line=exc.line) from None
     if not isinstance(data, dict):
-        raise RulePackError(source, "a rule pack is a mapping with 'schema_version' and 'rules'")
-    unknown = set(data) - PACK_FIELDS
-    if unknown:
-        raise RulePackError(
-            source, f"unknown top-level field (allowed: {', '.join(sorted(PACK_FIELDS))})", field=sorted(unknown)[0]
-        )
+        raise RulePackError(source, "a rule pack is a mapping with 'schema_version' and 'rules'", line=line_of(data))
+    for key in data:
+        if key not in PACK_FIELDS:
+            allowed = ", ".join(sorted(PACK_FIELDS))
+            raise RulePackError(
+                source, f"unknown top-level field (allowed: {allowed})", field=str(key), line=line_of(data, key)
+            )
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise RulePackError(source, f"schema_version must be {SCHEMA_VERSION}", field="schema_version")
+        raise RulePackError(
+            source,
+            f"schema_version must be {SCHEMA_VERSION}",
+            field="schema_version",
+            line=line_of(data, "schema_version"),
+        )
     namespace = data.get("namespace")
     if namespace is not None and not (isinstance(namespace, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", namespace)):
-        raise RulePackError(source, "namespace must be lower-case letters, digits and dashes", field="namespace")
+        raise RulePackError(
+            source,
+            "namespace must be lower-case letters, digits and dashes",
+            field="namespace",
+            line=line_of(data, "namespace"),
+        )
     patterns = data.get("patterns") or {}
     if not isinstance(patterns, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in patterns.items()
     ):
-        raise RulePackError(source, "patterns must map names to regular-expression strings", field="patterns")
+        raise RulePackError(
+            source,
+            "patterns must map names to regular-expression strings",
+            field="patterns",
+            line=line_of(data, "patterns"),
+        )
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
-        raise RulePackError(source, "a non-empty list of rules is required", field="rules")
-    return [_load_rule(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
+        raise RulePackError(source, "a non-empty list of rules is required", field="rules", line=line_of(data, "rules"))
+    return [_load_rule_at_line(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
 
 
-def _safe_load(text: str) -> Any:
-    """``yaml.safe_load``, parsed by libyaml when available (packs load on every run); a malformed
-    pack is parsed again by the pure-Python loader so its error message stays the same."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
+def _load_rule_at_line(
+    source: str,
+    raw: Any,
+    namespace: str | None,
+    patterns: dict[str, str],
+    kinds: ParamsTypes,
+    capabilities: set[str],
+) -> Rule[object]:
+    """``_load_rule``, its errors completed with the line of the field they name (or of the rule)."""
+    try:
+        return _load_rule(source, raw, namespace, patterns, kinds, capabilities)
+    except RulePackError as exc:
+        if exc.line is not None:
+            raise
+        container, key = raw, exc.field
+        if key and key.startswith("params.") and isinstance(raw, dict):
+            container, key = raw.get("params"), key.split(".", 1)[1]
+        line = line_of(container, key) if key else line_of(raw)
+        raise RulePackError(exc.source, exc.problem, exc.rule, exc.field, line or line_of(raw)) from None
 
 
 def _load_rule(
@@ -230,6 +251,7 @@ def _load_rule(
         lifecycle=lifecycle,
         added_in=str(raw.get("added_in", "0.1.0")),
         source=source,
+        line=line_of(raw, "id") or 0,
     )
 
 

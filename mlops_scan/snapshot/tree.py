@@ -17,33 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from mlops_scan.errors import UsageError
-from mlops_scan.snapshot.zones import zone_of
+from mlops_scan.snapshot.zones import zone_of, zone_policy
 from mlops_scan.types import Skipped, Zone
-
-# Folders a walk never enters (a git listing leaves them out through .gitignore).
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        "bower_components",
-        "__pycache__",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".tox",
-        ".nox",
-        ".venv",
-        "venv",
-        ".eggs",
-        "site-packages",
-        ".ipynb_checkpoints",
-        ".idea",
-        ".vscode",
-        "__pypackages__",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -341,7 +316,8 @@ def open_snapshot(
 
         try:
             # Untracked tool folders that no .gitignore covers (a .venv, node_modules) stay out too.
-            paths = [p for p in git_ls_files(base) if SKIP_DIRS.isdisjoint(p.split("/")[:-1])]
+            never = zone_policy().never_walked
+            paths = [p for p in git_ls_files(base) if never.isdisjoint(p.split("/")[:-1])]
             source = "git"
         except GitListingError as exc:
             notes.append(f"git listing failed ({exc}); walked the folder instead")
@@ -451,6 +427,7 @@ def _inside_git(base: Path) -> bool:
 
 def _walk(base: Path, limits: Limits, skipped: list[Skipped]) -> list[str]:
     """Iterative walk that skips tool folders, never follows folder links, and bounds depth and count."""
+    never_walked = zone_policy().never_walked
     out: list[str] = []
     stack: list[tuple[str, int]] = [("", 0)]
     while stack:
@@ -474,7 +451,7 @@ def _walk(base: Path, limits: Limits, skipped: list[Skipped]) -> list[str]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                if entry.name in never_walked or entry.name.endswith(".egg-info"):
                     continue
                 if depth + 1 > limits.max_depth:
                     skipped.append(Skipped(path, f"folder nested deeper than {limits.max_depth} levels: not walked"))

@@ -1,28 +1,94 @@
-"""Assign each path a zone, from the patterns in ``data/zones.yaml``."""
+"""Assign each path a zone, from the patterns in ``data/zones.yaml`` (read once, strictly)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-import yaml
-
+from mlops_scan import strictyaml
 from mlops_scan.data import DATA_DIR
+from mlops_scan.errors import DataFileError
+from mlops_scan.strictyaml import line_of
 from mlops_scan.types import Zone
 
+ZONES_FILE = DATA_DIR / "zones.yaml"
+_FIELDS = ("zones", "never_walked", "full_strength_in_zone", "examples_collection")
+_EXAMPLES_FIELDS = ("readme_title", "infra_paths", "engineering_capabilities")
+
+
+@dataclass(frozen=True)
+class ExamplesCollectionPolicy:
+    """When a repository is a collection of examples, and what still counts as its own engineering."""
+
+    readme_title: re.Pattern[str]
+    """A README title matching this presents the repository as a collection of examples."""
+    infra_paths: re.Pattern[str]
+    """Paths that hold the repository's own infrastructure."""
+    engineering_capabilities: frozenset[str]
+    """Capabilities that are the repository's own engineering when found in ``infra_paths``."""
+
+
+@dataclass(frozen=True)
+class ZonePolicy:
+    """Everything ``data/zones.yaml`` says."""
+
+    patterns: tuple[tuple[Zone, re.Pattern[str]], ...]
+    """Zones in order, each with its patterns joined; the first zone that matches a path wins."""
+    never_walked: frozenset[str]
+    """Folder names a walk of the work tree never enters."""
+    full_strength_in_zone: dict[Zone, frozenset[str]]
+    """Zone -> capabilities whose evidence there is not down-graded (tests prove ``automated_tests``)."""
+    examples_collection: ExamplesCollectionPolicy
+
 
 @lru_cache(maxsize=1)
-def zones_document() -> dict[str, Any]:
-    """``data/zones.yaml``, read once: the zone patterns and the examples-collection policy."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: read on every run
-    return yaml.load((DATA_DIR / "zones.yaml").read_text(encoding="utf-8"), Loader=loader)  # type: ignore[no-any-return]
+def zone_policy() -> ZonePolicy:
+    """``data/zones.yaml``, read once and checked strictly."""
+    return load_zone_policy(ZONES_FILE)
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> tuple[tuple[Zone, re.Pattern[str]], ...]:
-    data = zones_document()["zones"]
-    return tuple((Zone(name), re.compile("|".join(f"(?:{p})" for p in pats))) for name, pats in data.items())
+def load_zone_policy(path: Path) -> ZonePolicy:
+    """A zones file checked strictly: unknown keys, unknown zones, wrong types and bad patterns name the line."""
+    source = str(path)
+    data = strictyaml.mapping(strictyaml.load_file(path), source, "the zones file", _FIELDS, required=_FIELDS)
+    zones = strictyaml.mapping(data["zones"], source, "zones", [z.value for z in Zone if z is not Zone.PROJECT])
+    patterns = tuple(
+        (Zone(name), _regex(source, "|".join(f"(?:{p})" for p in _strings(source, zones, name)), zones, name))
+        for name in zones
+    )
+    full = strictyaml.mapping(data["full_strength_in_zone"], source, "full_strength_in_zone", list(zones))
+    examples = strictyaml.mapping(data["examples_collection"], source, "examples_collection", _EXAMPLES_FIELDS)
+    return ZonePolicy(
+        patterns,
+        frozenset(_strings(source, data, "never_walked")),
+        {Zone(name): frozenset(_strings(source, full, name)) for name in full},
+        ExamplesCollectionPolicy(
+            _regex(source, _string(source, examples, "readme_title"), examples, "readme_title"),
+            _regex(source, _string(source, examples, "infra_paths"), examples, "infra_paths"),
+            frozenset(_strings(source, examples, "engineering_capabilities")),
+        ),
+    )
+
+
+def _string(source: str, data: Any, key: str) -> str:
+    return strictyaml.typed(data.get(key), str, source, key, line_of(data, key), "a string")
+
+
+def _strings(source: str, data: Any, key: str) -> list[str]:
+    values = strictyaml.typed(data.get(key), list, source, key, line_of(data, key), "a list of strings")
+    for index, value in enumerate(values):
+        strictyaml.typed(value, str, source, key, line_of(values, index), "a list of strings")
+    return values
+
+
+def _regex(source: str, pattern: str, data: Any, key: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise DataFileError(source, f"{key}: bad regular expression ({exc})", line_of(data, key)) from None
 
 
 def zone_of(path: str, overrides: dict[str, Zone] | None = None) -> Zone:
@@ -34,7 +100,12 @@ def zone_of(path: str, overrides: dict[str, Zone] | None = None) -> Zone:
         for prefix, zone in overrides.items():
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 return zone
-    for zone, pattern in _patterns():
+    for zone, pattern in zone_policy().patterns:
         if pattern.search(path):
             return zone
     return Zone.PROJECT
+
+
+def counts_at_full_strength(zone: Zone, capability: str) -> bool:
+    """Evidence in ``zone`` keeps its strength: the project zone, and the exceptions of the zones file."""
+    return zone is Zone.PROJECT or capability in zone_policy().full_strength_in_zone.get(zone, frozenset())
