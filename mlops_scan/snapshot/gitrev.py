@@ -16,7 +16,6 @@ from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.gitobjects import MISSING, BlobReader
 from mlops_scan.snapshot.gitrun import GitError, git_dir_of, run
 from mlops_scan.snapshot.tree import (
-    SKIP_DIRS,
     Limits,
     Snapshot,
     assemble,
@@ -24,6 +23,7 @@ from mlops_scan.snapshot.tree import (
     human_size,
     submodule_paths,
 )
+from mlops_scan.snapshot.zones import zone_policy
 from mlops_scan.types import Zone
 
 LINK = "120000"
@@ -171,7 +171,8 @@ def open_revision(
     entries, folders = list_tree(git_dir, f"{commit}:{prefix}" if prefix else commit)
     snapshot.objects = RevisionFiles(BlobReader(git_dir), entries, folders)
     snapshot.revision = {"revision": rev, "commit": commit}
-    paths = [p for p in entries if SKIP_DIRS.isdisjoint(p.split("/")[:-1])]
+    never = zone_policy().never_walked
+    paths = [p for p in entries if never.isdisjoint(p.split("/")[:-1])]
     assemble(snapshot, paths, exclude, zone_overrides)
     _drop_submodules(snapshot, entries)
     return snapshot
