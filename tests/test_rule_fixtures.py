@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 from rulefixtures import RULE_FIXTURES, cases, expectations
@@ -10,6 +11,8 @@ from rulefixtures import RULE_FIXTURES, cases, expectations
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.evidence.collect import collect
 from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.facts.project import detect_project
+from mlops_scan.matchers.base import installed_kinds
 from mlops_scan.snapshot.tree import open_snapshot
 
 
@@ -53,3 +56,39 @@ def test_every_rule_has_firing_and_silent_fixtures():
     assert sorted(ids - fires) == [], "rules without a fixture where they fire"
     assert sorted(ids - silent) == [], "rules without a fixture where they stay silent"
     assert sorted((fires | silent) - ids) == [], "fixtures naming rules that do not exist"
+
+
+def _negatives() -> dict[str, set[tuple[Path, str | None]]]:
+    """Rule id -> (case, file) of each near miss: the annotated file, or None for a whole-case ``silent``."""
+    out: dict[str, set[tuple[Path, str | None]]] = {}
+    for case in cases():
+        exp = expectations(case)
+        for rule in exp.silent:
+            out.setdefault(rule, set()).add((case, None))
+        for rule, path, _ in exp.silent_at:
+            out.setdefault(rule, set()).add((case, path))
+    return out
+
+
+def _reads(rule, case: Path, path: str | None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a matcher holding only ``rule`` reads ``path`` of ``case`` (any of its files for None)."""
+    snapshot = open_snapshot(case)
+    matcher = installed_kinds()[rule.kind]([rule], detect_project(snapshot, {}))
+    return any(matcher.wants(e) for e in snapshot.files if path is None or e.path == path)
+
+
+def _fires_on_existence(rule) -> bool:  # type: ignore[no-untyped-def]
+    """A ``file`` rule without a pattern fires on every file it reads: its only near miss is the file's absence."""
+    return rule.kind == "file" and rule.params.pattern is None
+
+
+def test_every_near_miss_holds_a_file_the_rule_reads():
+    """A negative fixture whose files the rule never reads cannot fail: it proves nothing."""
+    negatives = _negatives()
+    idle = sorted(
+        rule.id
+        for rule in all_rules()
+        if not _fires_on_existence(rule)
+        and not any(_reads(rule, case, path) for case, path in negatives.get(rule.id, ()))
+    )
+    assert idle == [], "rules whose near-miss fixtures hold no file they read"
