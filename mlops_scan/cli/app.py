@@ -130,6 +130,11 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Scan commit, tag or branch REV straight from git objects (no checkout), in a work tree or a bare repository.",
 )
 @click.option(
+    "--preview",
+    is_flag=True,
+    help="Also run experimental rules (or preview = true in the configuration; see `mlops-scan rules show ID`).",
+)
+@click.option(
     "--limit",
     "limit_options",
     multiple=True,
@@ -154,6 +159,7 @@ def scan(
     verbose: bool,
     max_file_size: int | None,
     rev: str | None,
+    preview: bool,
     limit_options: tuple[str, ...],
 ) -> None:
     """Scan PATH (default: the current folder) and report its MLOps maturity level.
@@ -170,6 +176,7 @@ def scan(
     from mlops_scan.evidence.ruleset import load_all_rules
     from mlops_scan.reporters.formats import render
     from mlops_scan.reporters.options import RenderOptions
+    from mlops_scan.rules.lifecycle import rules_to_run
 
     root = Path(path)
     settings = _settings(root, config_file, no_config)
@@ -181,6 +188,7 @@ def scan(
     if fail_under is not None and fail_under >= len(maturity_model.levels):
         raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(maturity_model.levels) - 1}")
     rules = [r for r in rules if r.id not in settings.disable and r.capability not in settings.disable]
+    rules = rules_to_run(rules, preview or settings.preview)
     limits = settings.scan_limits().with_options(limit_options)
     limits = limits if max_file_size is None else replace(limits, max_file_bytes=max_file_size)
     with ExitStack() as stack:
@@ -308,14 +316,30 @@ def rules_list(capability: tuple[str, ...], rule_dirs: tuple[Path, ...]) -> None
 
 @rules.command("show")
 @click.argument("rule_id")
-def rules_show(rule_id: str) -> None:
-    """Print one rule in full."""
+@click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Extra rule-pack folder.",
+)
+def rules_show(rule_id: str, rule_dirs: tuple[Path, ...]) -> None:
+    """Print one rule in full (a removed rule: when and why, and what replaced it)."""
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.evidence.ruleset import load_all_rules
+    from mlops_scan.rules.lifecycle import lifecycle_line, load_tombstones
+    from mlops_scan.rules.loader import pack_files
+    from mlops_scan.rules.sources import builtin_pack_dir, plugin_pack_dirs
 
-    found = [r for r in load_all_rules(load_model().capabilities) if r.id == rule_id]
+    found = [r for r in load_all_rules(load_model().capabilities, list(rule_dirs)) if r.id == rule_id]
     if not found:
-        raise MlopsScanError(f"no rule {rule_id!r} (see `mlops-scan rules list`)")
+        packs = pack_files([builtin_pack_dir(), *plugin_pack_dirs(), *rule_dirs])
+        removed = [t for t in load_tombstones(packs) if t.id == rule_id]
+        if not removed:
+            raise MlopsScanError(f"no rule {rule_id!r} (see `mlops-scan rules list`)")
+        click.echo(removed[0].explain())
+        return
     r = found[0]
     click.echo(
         f"{r.id}\n  {r.title}\n  capability: {r.capability}   strength: {r.strength.value}   kind: {r.kind}"
@@ -323,6 +347,9 @@ def rules_show(rule_id: str) -> None:
     )
     if r.docs:
         click.echo(f"  Docs: {r.docs}")
+    meaning = lifecycle_line(r)
+    if meaning:
+        click.echo(f"  {meaning}")
 
 
 @rules.command("docs")

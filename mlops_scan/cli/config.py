@@ -53,6 +53,8 @@ class Config:
     """Capability id -> the team's reason for declaring it present (reported as asserted)."""
     limits: dict[str, int | float] = field(default_factory=dict)
     """:class:`Limits` field -> value."""
+    preview: bool = False
+    """Also run experimental rules."""
     path: Path | None = None
     """The configuration file itself."""
 
@@ -142,7 +144,7 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
             )
         return resolved
 
-    known = {"fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits"}
+    known = {"fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits", "preview"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
@@ -156,6 +158,10 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
         if table["format"] not in FORMATS:
             raise fail("format", f"must be one of {', '.join(FORMATS)}")
         values["format"] = table["format"]
+    if "preview" in table:
+        if not isinstance(table["preview"], bool):
+            raise fail("preview", "must be true or false")
+        values["preview"] = table["preview"]
     if "exclude" in table:
         values["exclude"] = strings("exclude")
     if "disable" in table:

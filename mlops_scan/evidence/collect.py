@@ -18,6 +18,7 @@ from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.python import PyFacts
 from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
+from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
 from mlops_scan.snapshot.zones import counts_at_full_strength
@@ -99,6 +100,10 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     if progress is not None:
         progress(total, total, "done")
     evidence, truncated = _to_evidence(snapshot, hits)
+    capped = {rule.id for rule in rules if is_capped(rule)}
+    note = deprecation_note(e.rule for e in evidence if e.rule in capped)
+    if note:
+        errors.append(note)
     inspected = {
         "files_listed": total,
         "files_read": snapshot.files_read,
@@ -202,7 +207,8 @@ def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], d
         seen.add(key)
         zone = zone_of(hit)
         strength = hit.strength or hit.rule.strength
-        effective = strength if counts_at_full_strength(zone, hit.rule.capability) else Strength.WEAK
+        full = counts_at_full_strength(zone, hit.rule.capability) and not is_capped(hit.rule)
+        effective = strength if full else Strength.WEAK
         per_rule[hit.rule.id] += 1
         if per_rule[hit.rule.id] > cap:
             truncated[hit.rule.id] += 1

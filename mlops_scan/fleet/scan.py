@@ -67,10 +67,11 @@ def scan_report(root: Path, display: str, settings: ScanSettings) -> str:
     from mlops_scan.evidence.collect import collect
     from mlops_scan.evidence.ruleset import load_all_rules
     from mlops_scan.reporters import json as json_report
+    from mlops_scan.rules.lifecycle import rules_to_run
     from mlops_scan.snapshot.tree import open_snapshot
 
     model = load_model(settings.model)
-    rules = load_all_rules(model.capabilities, [Path(d) for d in settings.rule_dirs])
+    rules = rules_to_run(load_all_rules(model.capabilities, [Path(d) for d in settings.rule_dirs]), preview=False)
     snapshot = open_snapshot(root)
     result = collect(snapshot, rules)
     assessment = assess(

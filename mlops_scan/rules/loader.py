@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mlops_scan import strictyaml
 from mlops_scan.errors import DataFileError, RulePackError
+from mlops_scan.rules.lifecycle import tombstones_of
 from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId, RuleId, Strength
 
@@ -41,7 +42,7 @@ RULE_FIELDS = {
     "added_in",
 }
 REQUIRED_FIELDS = ("id", "capability", "kind", "params", "strength", "title", "description", "remediation")
-PACK_FIELDS = {"schema_version", "namespace", "patterns", "rules"}
+PACK_FIELDS = {"schema_version", "namespace", "patterns", "rules", "removed"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$")
 _PATTERN_REF = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 
@@ -169,7 +170,13 @@ def load_pack(path: Path, kinds: ParamsTypes, capabilities: set[str]) -> list[Ru
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RulePackError(source, "a non-empty list of rules is required", field="rules", line=line_of(data, "rules"))
-    return [_load_rule_at_line(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
+    rules = [_load_rule_at_line(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
+    active = {str(raw.get("id")) for raw in raw_rules}
+    for tombstone in tombstones_of(data.get("removed"), source):
+        if tombstone.id in active:
+            message = "a removed rule id is never reused: it is also a rule of this pack"
+            raise RulePackError(source, message, tombstone.id, "removed", line_of(data, "removed"))
+    return rules
 
 
 def _load_rule_at_line(

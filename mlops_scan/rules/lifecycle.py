@@ -1,0 +1,108 @@
+"""Rule lifecycle, as ruff's rule groups: what ``experimental``, ``deprecated`` and removed mean.
+
+- ``experimental``: a new rule still being tried on real repositories; it runs only in preview
+  (``--preview``, or ``preview = true`` in the configuration).
+- ``stable``: runs in every scan.
+- ``deprecated``: will be removed; it still runs, but its evidence counts as weak (shown, never
+  deciding) and the report says so.
+- removed: the id stays in its pack as a tombstone (``removed:``), so ``mlops-scan rules show ID``
+  explains what happened to it and names its replacement, and the id is never reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mlops_scan import strictyaml
+from mlops_scan.errors import DataFileError, RulePackError
+from mlops_scan.strictyaml import line_of
+
+if TYPE_CHECKING:
+    from mlops_scan.rules.loader import Rule
+
+R = TypeVar("R", bound="Rule[object]")
+EXPERIMENTAL = "experimental"
+DEPRECATED = "deprecated"
+TOMBSTONE_FIELDS = ("id", "removed_in", "reason", "replaced_by")
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A removed rule id, kept so that it explains itself."""
+
+    id: str
+    removed_in: str
+    """The version that removed the rule."""
+    reason: str
+    """Why it was removed."""
+    replaced_by: str | None = None
+    """The rule that took over, if any."""
+    source: str = ""
+    """The pack file that holds the tombstone."""
+
+    def explain(self) -> str:
+        """One paragraph for ``rules show``."""
+        instead = f" Use {self.replaced_by} instead." if self.replaced_by else ""
+        return f"{self.id}\n  removed in {self.removed_in}: {self.reason.rstrip('.')}.{instead}"
+
+
+def tombstones_of(raw: Any, source: str) -> list[Tombstone]:
+    """The ``removed:`` list of a loaded pack, checked strictly (RulePackError naming the line)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise RulePackError(source, "removed must be a list of removed rule ids", field="removed", line=line_of(raw))
+    out = []
+    for index, item in enumerate(raw):
+        where = line_of(raw, index)
+        try:
+            entry = strictyaml.mapping(item, source, "removed rule", TOMBSTONE_FIELDS, TOMBSTONE_FIELDS[:3], where)
+            text = {
+                key: strictyaml.typed(entry[key], str, source, f"removed rule: {key}", entry.line_of(key), "a string")
+                for key in TOMBSTONE_FIELDS
+                if key in entry
+            }
+        except DataFileError as exc:
+            raise RulePackError(source, exc.problem, field="removed", line=exc.line) from None
+        out.append(Tombstone(text["id"], text["removed_in"], text["reason"], text.get("replaced_by"), source))
+    return out
+
+
+def load_tombstones(files: Iterable[Path]) -> list[Tombstone]:
+    """Every tombstone of the given pack files (read again: only ``rules show`` of an unknown id needs them)."""
+    out: list[Tombstone] = []
+    for path in files:
+        data = strictyaml.load_file(path)
+        if isinstance(data, dict):
+            out.extend(tombstones_of(data.get("removed"), str(path)))
+    return out
+
+
+def rules_to_run(rules: Sequence[R], preview: bool) -> list[R]:
+    """The rules a scan runs: experimental ones only in preview."""
+    return [r for r in rules if preview or r.lifecycle != EXPERIMENTAL]
+
+
+def is_capped(rule: Rule[object]) -> bool:
+    """Deprecated rules' evidence counts as weak."""
+    return rule.lifecycle == DEPRECATED
+
+
+def deprecation_note(rule_ids: Iterable[str]) -> str | None:
+    """The report's note naming the deprecated rules that found evidence (None when none did)."""
+    ids = sorted(set(rule_ids))
+    if not ids:
+        return None
+    return f"deprecated rules, whose evidence counts as weak and which will be removed: {', '.join(ids)}"
+
+
+def lifecycle_line(rule: Rule[object]) -> str | None:
+    """What the rule's lifecycle means for a scan, for ``rules show`` (None for stable rules)."""
+    if rule.lifecycle == EXPERIMENTAL:
+        return "Experimental: runs only with --preview (or preview = true in the configuration)."
+    if rule.lifecycle == DEPRECATED:
+        return "Deprecated: still runs, but its evidence counts as weak; it will be removed."
+    return None
