@@ -42,11 +42,13 @@ class Run:
     listed: int
     read: int
     bytes_read: int
+    parsed: int = 0
+    """Files parsed (Python, notebooks, YAML, TOML), as the report counts them; 0 for the baselines."""
 
 
-def measure(cmd: list[str], report: Path | None = None, env: dict[str, str] | None = None) -> Run:
+def measure(cmd: list[str], report: Path | None = None, env: dict[str, str] | None = None, counts: bool = True) -> Run:
     """Run ``cmd`` and reap it, so its own wall time and peak RSS are known; counts come from its
-    JSON stdout, or from the mlops-scan JSON report it wrote."""
+    JSON stdout, or from the mlops-scan JSON report it wrote (none when ``counts`` is False)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         pid = os.posix_spawn(
@@ -62,16 +64,13 @@ def measure(cmd: list[str], report: Path | None = None, env: dict[str, str] | No
         stdout, stderr = out.read(), err.read()
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr.decode()[-2000:]}")
+    cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    if not counts:
+        return Run(wall, cpu, peak, 0, 0, 0)
     data = json.loads(report.read_text()) if report else json.loads(stdout)
-    counts = data.get("inspected", data)
-    return Run(
-        wall,
-        usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
-        counts["files_listed"],
-        counts["files_read"],
-        counts["bytes_read"],
-    )
+    found = data.get("inspected", data)
+    parsed = sum(found.get("parsed", {}).values())
+    return Run(wall, cpu, peak, found["files_listed"], found["files_read"], found["bytes_read"], parsed)
 
 
 def relevant_paths(root: Path) -> list[str]:
@@ -87,23 +86,48 @@ def relevant_paths(root: Path) -> list[str]:
     return [e.path for e in open_snapshot(root).files if any(m.wants(e) for m in matchers)]
 
 
-def bench_repo(name: str, root: Path, repeat: int, workdir: Path) -> dict[str, object]:
-    """Measure the scan and both baselines on one repository, interleaved, best of ``repeat``."""
+ROWS = (
+    ("scan", "scan"),
+    ("serial", "scan, 1 process"),
+    ("parallel", "scan, 2 processes"),
+    ("read", "(a) read once"),
+    ("naive", "(b) naive"),
+)
+"""Rows of the table: key, label (the serial and parallel rows only with ``--jobs``)."""
+
+
+def scan_command(report: Path, root: Path) -> list[str]:
+    return [sys.executable, "-m", "mlops_scan", "scan", "-q", "-f", "json", "-o", str(report), str(root)]
+
+
+def bench_repo(name: str, root: Path, repeat: int, workdir: Path, jobs: bool = False) -> dict[str, object]:
+    """Measure the scan, both baselines and the start-up on one repository, interleaved, best of ``repeat``.
+
+    Start-up is a scan of an empty folder (interpreter, imports, rules, report) and ``python`` the bare
+    interpreter (``python -c pass``), both measured beside the scan, so that load on the machine hits all
+    of them alike. With ``jobs``, the scan is also run with ``MLOPS_SCAN_JOBS=1`` and ``=2``.
+    """
     list_file = workdir / f"{name}.relevant"
     list_file.write_bytes("\0".join(relevant_paths(root)).encode("utf-8", "surrogateescape"))
     report = workdir / f"{name}.report.json"
-    scan = [sys.executable, "-m", "mlops_scan", "scan", "-q", "-f", "json", "-o", str(report), str(root)]
-    cmds = {
-        "read": ([sys.executable, str(HERE / "baselines.py"), "read", str(root), str(list_file)], None, None),
-        "naive": ([sys.executable, str(HERE / "baselines.py"), "naive", str(root), str(list_file)], None, None),
-        "scan": (scan, report, None),
-        "scan2": (scan, report, {"MLOPS_SCAN_JOBS": "2"}),
+    empty = workdir / "empty"
+    empty.mkdir(exist_ok=True)
+    scan = scan_command(report, root)
+    cmds: dict[str, tuple[list[str], Path | None, dict[str, str] | None, bool]] = {
+        "read": ([sys.executable, str(HERE / "baselines.py"), "read", str(root), str(list_file)], None, None, True),
+        "naive": ([sys.executable, str(HERE / "baselines.py"), "naive", str(root), str(list_file)], None, None, True),
+        "scan": (scan, report, None, True),
+        "startup": (scan_command(workdir / "empty.json", empty), None, None, False),
+        "python": ([sys.executable, "-c", "pass"], None, None, False),
     }
+    if jobs:
+        cmds["serial"] = (scan, report, {"MLOPS_SCAN_JOBS": "1"}, True)
+        cmds["parallel"] = (scan, report, {"MLOPS_SCAN_JOBS": "2"}, True)
     measure(cmds["read"][0])  # warm the page cache
     runs: dict[str, list[Run]] = {k: [] for k in cmds}
     for _ in range(repeat):
-        for key, (cmd, rep, env) in cmds.items():
-            runs[key].append(measure(cmd, rep, env))
+        for key, (cmd, rep, env, counted) in cmds.items():
+            runs[key].append(measure(cmd, rep, env, counted))
     best = {
         k: Run(
             min(r.wall for r in v),
@@ -112,6 +136,7 @@ def bench_repo(name: str, root: Path, repeat: int, workdir: Path) -> dict[str, o
             v[0].listed,
             v[0].read,
             v[0].bytes_read,
+            v[0].parsed,
         )
         for k, v in runs.items()
     }
@@ -124,22 +149,33 @@ def _spread(runs: list[Run]) -> float:
 
 
 def print_table(results: list[dict[str, object]]) -> None:
+    """One block per repository: the scan and the baselines, counts, time, memory and the two ratios."""
     head = (
-        f"{'repository':<22} {'run':<5} {'listed':>7} {'read':>7} {'MB read':>8} {'wall s':>7} {'cpu s':>7} {'peak MB':>7} "
-        f"{'x(a)':>6} {'x(b)':>6} {'cpu x(a)':>8} {'cpu x(b)':>8}"
+        f"{'repository':<28} {'run':<18} {'listed':>7} {'read':>7} {'parsed':>7} {'MB read':>8} {'wall s':>7} "
+        f"{'cpu s':>7} {'peak MB':>7} {'x(a)':>6} {'x(b)':>6} {'cpu x(a)':>8} {'cpu x(b)':>8}"
     )
     print(head)
     print("-" * len(head))
     for res in results:
         runs: dict[str, Run] = res["runs"]  # type: ignore[assignment]
-        for key, label in (("scan", "scan"), ("scan2", "2 proc"), ("read", "(a)"), ("naive", "(b)")):
-            r = runs[key]
-            a, b = runs["read"], runs["naive"]
+        a, b = runs["read"], runs["naive"]
+        first = True
+        for key, label in ROWS:
+            r = runs.get(key)
+            if r is None:
+                continue
             print(
-                f"{res['name'] if key == 'scan' else '':<22} {label:<5} {r.listed:>7} {r.read:>7} {r.bytes_read / 1e6:>8.1f} "
+                f"{res['name'] if first else '':<28} {label:<18} {r.listed:>7} {r.read:>7} "
+                f"{r.parsed if key != 'read' and key != 'naive' else '':>7} {r.bytes_read / 1e6:>8.1f} "
                 f"{r.wall:>7.2f} {r.cpu:>7.2f} {r.peak_mb:>7.0f} {r.wall / a.wall:>6.2f} {r.wall / b.wall:>6.2f} "
                 f"{r.cpu / a.cpu:>8.2f} {r.cpu / b.cpu:>8.2f}"
             )
+            first = False
+        start, python = runs["startup"], runs["python"]
+        print(
+            f"{'':<28} {'start-up':<18} empty-folder scan {start.wall:.3f} s (cpu {start.cpu:.3f} s), "
+            f"python -c pass {python.wall:.3f} s; scan - python {runs['scan'].wall - python.wall:.3f} s"
+        )
     print()
 
 
@@ -158,28 +194,49 @@ def print_linearity(results: list[dict[str, object]]) -> None:
     print()
 
 
-def startup(repeat: int) -> None:
-    """`mlops-scan --version` and a scan of the small level-2 fixture, end to end (median wall and CPU time)."""
+FIXTURE_TARGET = 0.15
+"""Seconds a scan of the bundled level-2 fixture may take beyond ``python -c pass``."""
+SMALL_TARGET = 0.3
+"""Seconds a scan of a small real repository (``--small``) may take beyond ``python -c pass``."""
+
+
+def startup(repeat: int, small: list[Path]) -> None:
+    """End to end against the bare interpreter, in rounds (python, then each command), median of the
+    per-round differences: `mlops-scan --version`, the level-2 fixture and each ``small`` repository."""
     exe = shutil.which("mlops-scan", path=str(Path(sys.executable).parent)) or "mlops-scan"
     fixture = next(iter(sorted((HERE.parent / "fixtures").glob("level2*"))), None)
-    cases = [("mlops-scan --version", [exe, "--version"], 0.3)]
+    cases = [("mlops-scan --version", [exe, "--version"], None)]
     if fixture is not None:
-        cases.append((f"mlops-scan {fixture.relative_to(HERE.parent)}", [exe, "-q", str(fixture)], 0.5))
-    for label, cmd, target in cases:
-        walls, cpus = [], []
-        for _ in range(max(5, repeat)):
-            start = time.perf_counter()
-            pid = os.posix_spawn(
-                cmd[0], cmd, dict(os.environ), file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
-            )
-            _, _, usage = os.wait4(pid, 0)
-            walls.append(time.perf_counter() - start)
-            cpus.append(usage.ru_utime + usage.ru_stime)
-        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        cases.append((f"scan {fixture.relative_to(HERE.parent)}", [exe, "-q", str(fixture)], FIXTURE_TARGET))
+    cases += [(f"scan {path.resolve().name}", [exe, "-q", str(path)], SMALL_TARGET) for path in small]
+    python = [sys.executable, "-c", "pass"]
+    walls: dict[str, list[float]] = {label: [] for label, _, _ in [("python -c pass", python, None), *cases]}
+    cpus: dict[str, list[float]] = {label: [] for label in walls}
+    for _ in range(max(7, repeat)):
+        for label, cmd, _ in [("python -c pass", python, None), *cases]:
+            wall, cpu = _timed(cmd)
+            walls[label].append(wall)
+            cpus[label].append(cpu)
+    base = walls["python -c pass"]
+    print(f"{'start-up (median of ' + str(len(base)) + ' rounds)':<44} {'wall s':>7} {'cpu s':>7} {'- python s':>10}")
+    for label, _, target in [("python -c pass", python, None), *cases]:
+        extra = statistics.median(w - p for w, p in zip(walls[label], base))
+        verdict = f"  (target <= {target} s: {'ok' if extra <= target else 'MISSED'})" if target else ""
         print(
-            f"{label:<44} median wall {wall:.3f} s, cpu {cpu:.3f} s  (target < {target} s: {'ok' if wall < target else 'MISSED'})"
+            f"{label:<44} {statistics.median(walls[label]):>7.3f} {statistics.median(cpus[label]):>7.3f} "
+            f"{extra:>10.3f}{verdict}"
         )
     print()
+
+
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``cmd`` (output discarded)."""
+    start = time.perf_counter()
+    pid = os.posix_spawn(
+        cmd[0], cmd, dict(os.environ), file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+    )
+    _, _, usage = os.wait4(pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
 def notebook_memory(workdir: Path) -> None:
@@ -213,11 +270,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="Runs per measurement; the best is kept (default 3).")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "mlops-scan-bench")
     parser.add_argument("--json", type=Path, help="Also write the results as JSON.")
+    parser.add_argument(
+        "--small",
+        type=Path,
+        action="append",
+        default=[],
+        help=f"A small repository whose end-to-end scan must stay within {SMALL_TARGET} s of the interpreter (repeatable).",
+    )
+    parser.add_argument("--jobs", action="store_true", help="Also measure the scan with 1 and with 2 processes.")
+    parser.add_argument("--no-fixture", action="store_true", help="Leave the level-2 fixture out of the table.")
+    parser.add_argument("--no-notebooks", action="store_true", help="Leave out the notebook-outputs memory check.")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; best of {args.repeat}\n")
-    startup(args.repeat)
+    startup(args.repeat, args.small)
     results = []
+    fixture = next(iter(sorted((HERE.parent / "fixtures").glob("level2*"))), None)
+    if fixture is not None and not args.no_fixture:
+        results.append(bench_repo(fixture.name, fixture, args.repeat, args.workdir, args.jobs))
     for size in [parse_size(s) for s in args.sizes.split(",") if s.strip()]:
         root = args.workdir / f"synthetic-{size}-v{synth.GENERATOR_VERSION}"
         done = args.workdir / f"{root.name}.complete"
@@ -232,14 +302,19 @@ def main(argv: list[str] | None = None) -> None:
             )
         results.append(
             bench_repo(
-                f"synthetic-{size // 1000}k" if size >= 1000 else f"synthetic-{size}", root, args.repeat, args.workdir
+                f"synthetic-{size // 1000}k" if size >= 1000 else f"synthetic-{size}",
+                root,
+                args.repeat,
+                args.workdir,
+                args.jobs,
             )
         )
     for path in args.paths:
-        results.append(bench_repo(path.resolve().name, path.resolve(), args.repeat, args.workdir))
+        results.append(bench_repo(path.resolve().name, path.resolve(), args.repeat, args.workdir, args.jobs))
     print_table(results)
     print_linearity(results)
-    notebook_memory(args.workdir)
+    if not args.no_notebooks:
+        notebook_memory(args.workdir)
     if args.json:
         args.json.write_text(
             json.dumps(

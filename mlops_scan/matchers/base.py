@@ -136,6 +136,7 @@ def glob_to_regex(glob: str) -> str:
     return f"^{body}$" if anchored else f"(?:^|/){body}$"
 
 
+@lru_cache(maxsize=4096)
 def _glob_body(glob: str) -> str:
     out = []
     i = 0
@@ -219,13 +220,22 @@ class GlobSet:
     file name alone, anchored; the others test the path. Much cheaper than one unanchored regex."""
 
     def __init__(self, globs: list[str]):
+        self._globs: list[str] | None = globs
+        """Until the first test: the globs, translated then (a small repository tests few of the sets)."""
+        self._names: re.Pattern[str] | None = None
+        self._paths: re.Pattern[str] | None = None
+
+    def _compile(self, globs: list[str]) -> None:
         names = [g for g in globs if "/" not in g and "**" not in g]
         paths = [g for g in globs if "/" in g or "**" in g]
-        self._names = LazyRegex("|".join(f"(?:{_glob_body(g)})" for g in names)) if names else None
-        self._paths = LazyRegex("|".join(f"(?:{glob_to_regex(g)})" for g in paths)) if paths else None
+        self._names = re.compile("|".join(f"(?:{_glob_body(g)})" for g in names)) if names else None
+        self._paths = re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in paths)) if paths else None
+        self._globs = None
 
     def search(self, path: str) -> bool:
         """Whether any glob matches the POSIX path."""
+        if self._globs is not None:
+            self._compile(self._globs)
         if self._names is not None and self._names.fullmatch(path, path.rfind("/") + 1):
             return True
         return self._paths is not None and self._paths.search(path) is not None

@@ -12,7 +12,7 @@ from mlops_scan.facts.ci.hops import expand
 from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import Hit, Matcher, ScreenedRegex
+from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo
@@ -57,7 +57,7 @@ class _Compiled:
         self.rule = rule
         self.commands = _alternation(p.commands)
         self.not_commands = _alternation(p.not_commands)
-        self.uses = [re.compile(fnmatch.translate(u)) for u in p.uses]
+        self.uses = [LazyRegex(fnmatch.translate(u)) for u in p.uses]
 
     def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
         p = self.rule.params

@@ -24,7 +24,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import Hit, Matcher, compile_globs
+from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Zone
@@ -170,8 +170,8 @@ class _Compiled:
         p = rule.params
         self.rule = rule
         self.paths = compile_globs(p.paths)
-        self.api = [re.compile(fnmatch.translate(g)) for g in p.api_version]
-        self.schema = [re.compile(fnmatch.translate(g)) for g in p.schema]
+        self.api = [LazyRegex(fnmatch.translate(g)) for g in p.api_version]
+        self.schema = [LazyRegex(fnmatch.translate(g)) for g in p.schema]
         self.where = [_condition(c) for c in p.where]
         self.any_where = [_condition(c) for c in p.any_where]
         self.none_where = [_condition(c) for c in p.none_where]
