@@ -8,6 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# No test reads or writes the user's cache folder (scans in and out of process): a fact cached by one test
+# would change what another measures. Cache tests point MLOPS_SCAN_CACHE_DIR at a folder of their own.
+os.environ["MLOPS_SCAN_CACHE_DIR"] = ""
 
 # Property tests run from a fixed, derandomized profile: the same examples on every run and in CI.
 settings.register_profile(

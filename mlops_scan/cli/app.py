@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 import click
 
 from mlops_scan import __version__
+from mlops_scan.cli.diff import diff
 from mlops_scan.cli.fleet import fleet
+from mlops_scan.cli.history import history
 from mlops_scan.errors import MlopsScanError, UsageError
 from mlops_scan.reporters.formats import FORMATS
 
@@ -42,6 +44,9 @@ def cli() -> None:
 
     \b
     mlops-scan PATH              scan PATH (same as `mlops-scan scan PATH`)
+    mlops-scan --rev v1 PATH     scan a git revision (PATH may also be a git URL)
+    mlops-scan history PATH      the level at each tag or commit (text, JSON, SVG)
+    mlops-scan diff BASE [HEAD]  what a change does to the maturity
     mlops-scan scan --help       every scan option (formats, gate, badge)
     mlops-scan rules list        the rules, by capability
     """
@@ -135,6 +140,11 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Also run experimental rules (or preview = true in the configuration; see `mlops-scan rules show ID`).",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache of per-file facts in the user cache folder (see docs/git.md).",
+)
+@click.option(
     "--limit",
     "limit_options",
     multiple=True,
@@ -160,6 +170,7 @@ def scan(
     max_file_size: int | None,
     rev: str | None,
     preview: bool,
+    no_cache: bool,
     limit_options: tuple[str, ...],
 ) -> None:
     """Scan PATH (default: the current folder) and report its MLOps maturity level.
@@ -192,7 +203,12 @@ def scan(
     limits = settings.scan_limits().with_options(limit_options)
     limits = limits if max_file_size is None else replace(limits, max_file_bytes=max_file_size)
     with ExitStack() as stack:
+        from mlops_scan.facts.blobcache import opened
+
+        cache = stack.enter_context(opened(not no_cache))
         snapshot = _open(path, rev, limits, settings.exclude + exclude, stack)
+        if cache is not None and snapshot.blob_ids is None:
+            snapshot.blob_ids = {}
         result = collect(snapshot, rules, None if quiet else progress_printer())
     notes = [f"Configuration: {settings.source}."] if settings.source else []
     notes += [n for n in (configuration.disabled_note(settings),) if n]
@@ -376,6 +392,8 @@ def rules_validate(folders: tuple[Path, ...]) -> None:
 
 
 cli.add_command(fleet)
+cli.add_command(history)
+cli.add_command(diff)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from mlops_scan.facts import notebooks, yamlnodes
+from mlops_scan.facts import blobcache, factcodec, notebooks, yamlnodes
 from mlops_scan.facts import python as pyfacts
 from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
 
@@ -81,6 +81,7 @@ class FileContext:
         """For notebooks: maps a line of the joined code cells to a line of the .ipynb file."""
         self.parsed: list[str] = []
         self._timed_out_once = False
+        self._replayed = False
         """The parsers that ran on this file (for the report's inspection counts)."""
 
     @property
@@ -142,10 +143,54 @@ class FileContext:
                 if self.cells is None:
                     return None
                 source, self.line_map = notebooks.as_python(self.cells)
-                self._facts = self._parse_python(source) or (None if self._timed_out_once else self._parse_cells())
-            elif self.tree is not None:
+                if not self._cached_python():
+                    self._facts = self._parse_python(source) or (None if self._timed_out_once else self._parse_cells())
+                    self._cache_python()
+            elif not self._cached_python() and self.tree is not None:
                 self._facts = self._extract(self.tree)
+                self._cache_python()
         return self._facts
+
+    def _cache_key(self) -> tuple[blobcache.BlobCache, str] | None:
+        """The active facts cache and this file's blob id, when both are known."""
+        cache, ids = blobcache.active(), self.snapshot.blob_ids
+        if cache is None or ids is None or self.text is None or self.path not in ids:
+            return None
+        return cache, ids[self.path]
+
+    def _cached_python(self) -> bool:
+        """Take the Python facts from the facts cache, replaying the parse counts; False on a miss."""
+        found = self._cache_key()
+        value = found[0].get(self._cache_kind, found[1]) if found else None
+        try:
+            facts = factcodec.decode(value["facts"])  # type: ignore[index]
+            parses, by_cells = value["parses"], value["by_cells"]  # type: ignore[index]
+        except (ValueError, TypeError, KeyError):
+            return False
+        if type(parses) is not int or not 0 < parses <= 10_000 or type(by_cells) is not bool:
+            return False
+        self._facts = facts
+        self._replayed = True
+        self.parsed += ["python"] * parses
+        if by_cells:
+            self.line_map = None
+        return True
+
+    def _cache_python(self) -> None:
+        """Keep facts that parsed within the time limit for the next scan."""
+        found = self._cache_key()
+        if found is None or self._facts is None or self._timed_out_once:
+            return
+        try:
+            facts = factcodec.encode(self._facts)
+        except TypeError:
+            return
+        value = {"facts": facts, "parses": self.parsed.count("python"), "by_cells": self.line_map is None}
+        found[0].put(self._cache_kind, found[1], value)
+
+    @property
+    def _cache_kind(self) -> str:
+        return "notebook-python" if self.is_notebook else "python"
 
     @property
     def tree(self) -> ast.Module | None:
@@ -170,7 +215,8 @@ class FileContext:
         return None if tree is None else self._extract(tree)
 
     def _parse(self, source: str) -> ast.Module | None:
-        self.parsed.append("python")
+        if not self._replayed:  # a module whose facts came from the cache was counted then
+            self.parsed.append("python")
         try:
             with time_bound(self.snapshot.limits.parse_timeout), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # invalid escapes in the scanned source are not our warnings

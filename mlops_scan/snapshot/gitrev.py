@@ -54,6 +54,8 @@ class RevisionFiles:
         if target is None:
             return None
         entry = self.entries[target]
+        if snapshot.blob_ids is not None:
+            snapshot.blob_ids[path] = entry.oid
         if entry.mode == GITLINK:
             snapshot.skip(path, "a folder (git submodule?): not read")
             return None
@@ -151,11 +153,13 @@ def open_revision(
     exclude: tuple[str, ...] = (),
     zone_overrides: dict[str, Zone] | None = None,
     implicit: bool = False,
+    reader: BlobReader | None = None,
 ) -> Snapshot:
     """The snapshot of revision ``rev`` of the repository at ``root`` (a work tree, a folder in one, or bare).
 
     ``implicit``: the revision was not asked for (HEAD of a bare repository); a repository with
-    no commits then gives an empty snapshot with a note instead of an error.
+    no commits then gives an empty snapshot with a note instead of an error. ``reader``: a blob
+    reader of the same repository to share (several revisions read through one git process).
     """
     base = checked_root(root)
     limits = limits or Limits()
@@ -169,8 +173,9 @@ def open_revision(
         snapshot.notes.append("bare git repository: no commits; nothing scanned")
         return snapshot
     entries, folders = list_tree(git_dir, f"{commit}:{prefix}" if prefix else commit)
-    snapshot.objects = RevisionFiles(BlobReader(git_dir), entries, folders)
+    snapshot.objects = RevisionFiles(reader or BlobReader(git_dir), entries, folders)
     snapshot.revision = {"revision": rev, "commit": commit}
+    snapshot.blob_ids = {}
     never = zone_policy().never_walked
     paths = [p for p in entries if never.isdisjoint(p.split("/")[:-1])]
     assemble(snapshot, paths, exclude, zone_overrides)

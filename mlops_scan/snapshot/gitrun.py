@@ -64,13 +64,15 @@ def git_argv(git_dir: Path | None, *args: str) -> list[str]:
     return ["git", "--no-pager", *where, *SAFE_CONFIG, *args]
 
 
-def run(git_dir: Path | None, *args: str, timeout: float = TIMEOUT, cwd: Path | None = None) -> bytes:
-    """git's standard output; GitError with git's last complaint when it fails, GitTimeout when it runs
-    past ``timeout`` (then git and every process it started, such as a remote helper, are killed)."""
+def run(
+    git_dir: Path | None, *args: str, timeout: float = TIMEOUT, cwd: Path | None = None, stdin: bytes = b""
+) -> bytes:
+    """git's standard output (``stdin`` fed to it); GitError with git's last complaint when it fails, GitTimeout
+    when it runs past ``timeout`` (then git and every process it started, such as a remote helper, are killed)."""
     try:
         process = subprocess.Popen(
             git_argv(git_dir, *args),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=safe_env(),
@@ -81,7 +83,7 @@ def run(git_dir: Path | None, *args: str, timeout: float = TIMEOUT, cwd: Path | 
         raise GitError("git is not installed (needed to read revisions)") from None
     with process:
         try:
-            out, err = process.communicate(timeout=timeout)
+            out, err = process.communicate(stdin or None, timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mlops_scan.errors import UsageError
+from mlops_scan.snapshot.gitobjects import git_blob_id
 from mlops_scan.snapshot.zones import zone_of, zone_policy
 from mlops_scan.types import Skipped, Zone
 
@@ -159,6 +160,8 @@ class Snapshot:
     """Where a revision's files are read from (git objects) instead of the work tree."""
     revision: dict[str, str] | None = None
     """For a scan of a git revision: the revision asked for and the commit it names."""
+    blob_ids: dict[str, str] | None = None
+    """When not None: the git blob id of each Python module and notebook read (for the facts cache)."""
 
     def __post_init__(self) -> None:
         self._by_path = {f.path: f for f in self.files}
@@ -177,6 +180,8 @@ class Snapshot:
         data = self.objects.read(self, path, limit) if self.objects is not None else self._read_file(path, limit)
         if data is None:
             return None
+        if self.blob_ids is not None and path not in self.blob_ids and path.endswith((".py", ".ipynb")):
+            self.blob_ids[path] = git_blob_id(data)
         self.files_read += 1
         self.bytes_read += len(data)
         return data

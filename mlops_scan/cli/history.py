@@ -1,0 +1,104 @@
+"""``mlops-scan history PATH``: the maturity at each selected revision, as a table, JSON or an SVG chart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from mlops_scan.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlops_scan.assessment.timeline import Timeline
+    from mlops_scan.cli.revisions import Assessor
+    from mlops_scan.facts.blobcache import BlobCache
+    from mlops_scan.snapshot.gitlog import Revision
+
+FORMATS = ("text", "json", "svg")
+
+
+@click.command(epilog="Exit codes: 0 done; 2 usage error (not a git repository, unknown revision); 3 internal error.")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.option("--tags", is_flag=True, help="One point per tag (ordered by the date of the commit it names).")
+@click.option("--every", type=click.IntRange(min=1), metavar="N", help="Every Nth commit of the first-parent chain.")
+@click.option("--since", metavar="DATE", help="Commits since DATE (e.g. 2024-01-01, '6 months ago').")
+@click.option("--rev-range", default="HEAD", metavar="A..B", help="Only commits in this range  [default: HEAD].")
+@click.option(
+    "--limit", "limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most this many revisions."
+)
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write to FILE.")
+@click.option(
+    "--svg",
+    "svg_file",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE.svg",
+    help="Also write the SVG chart.",
+)
+@click.option("--model", help="Maturity model: a built-in name or a model YAML file  [default: microsoft].")
+@click.option(
+    "--no-cache", is_flag=True, help="Do not read or write the on-disk cache (results are still shared in this run)."
+)
+def history(
+    path: str,
+    tags: bool,
+    every: int | None,
+    since: str | None,
+    rev_range: str,
+    limit: int,
+    fmt: str,
+    output: str | None,
+    svg_file: str | None,
+    model: str | None,
+    no_cache: bool,
+) -> None:
+    """The MLOps level and capabilities of PATH's git repository at each selected revision.
+
+    Without --tags or --every, every commit of the first-parent chain (thinned to --limit).
+    Each revision is read from git objects (nothing is checked out); a revision whose tree
+    was seen before costs nothing, and unchanged files' parses come from the cache.
+    """
+    from mlops_scan.cli.app import _write
+    from mlops_scan.cli.revisions import Assessor
+    from mlops_scan.facts.blobcache import opened
+    from mlops_scan.reporters import history as report
+    from mlops_scan.reporters.historysvg import render_svg
+    from mlops_scan.snapshot.gitlog import Selection, select
+
+    if tags and every:
+        raise UsageError("--tags and --every: choose one")
+    with opened(not no_cache, memory=True) as cache:
+        assessor = Assessor.for_path(path, model)
+        try:
+            revisions, notes = select(assessor.git_dir, Selection(tags, every, since, rev_range, limit))
+            timeline = build(assessor, revisions, cache, path)
+        finally:
+            assessor.close()
+    timeline.notes += notes
+    renderers = {"text": report.render_text, "json": report.render_json, "svg": render_svg}
+    text = renderers[fmt](timeline)
+    if output:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if svg_file:
+        _write(svg_file, render_svg(timeline))
+
+
+def build(assessor: Assessor, revisions: list[Revision], cache: BlobCache | None, label: str) -> Timeline:
+    """The timeline: each revision assessed once per distinct tree, rows reused from the cache."""
+    from mlops_scan.assessment.timeline import Timeline, point_from_row, summary_row
+
+    timeline = Timeline(label, assessor.model)
+    kind = f"history-{assessor.fingerprint()}"
+    for revision in revisions:
+        tree = assessor.tree_id(revision.commit) if assessor.prefix else revision.tree
+        point = point_from_row(revision, cache.get(kind, tree) if cache else None, assessor.model, reused=True)
+        if point is None:
+            row = summary_row(assessor.revision(revision.commit))
+            if cache is not None:
+                cache.put(kind, tree, row)
+            point = point_from_row(revision, row, assessor.model, reused=False)
+        assert point is not None
+        timeline.points.append(point)
+    return timeline

@@ -1,0 +1,210 @@
+"""An on-disk cache of per-blob facts, so a rescan of a barely changed repository skips their parses.
+
+Facts that depend on a file's bytes alone (a module's or a notebook's Python facts) are kept
+under the file's git blob id, in one SQLite file in the user cache folder
+(``$MLOPS_SCAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlops-scan``, else ``~/.cache/mlops-scan``).
+Each entry's key also holds a namespace hashing the tool version and the code that computes
+the facts, so a changed extractor never reads an old entry. The file is bounded (least recently
+used entries are dropped past :data:`MAX_BYTES`), safe to delete at any time, and off with
+``--no-cache`` (or ``MLOPS_SCAN_CACHE_DIR=`` empty). A file that is not a cache of this kind,
+is damaged, or could have been written by another user is ignored; an entry of the wrong shape
+is a miss. Values are JSON checked against the fact types: nothing read from the cache runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mlops_scan import __version__
+
+FORMAT = "mlops-scan blob facts 1"
+FILE_NAME = "blob-facts.sqlite"
+MAX_BYTES = 256 * 1024 * 1024
+"""Values kept at most, in bytes of JSON; past it the least recently used entries go."""
+_CODE = ("facts/python.py", "facts/notebooks.py", "facts/factcodec.py", "facts/blobcache.py")
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path | None:
+    """The folder cache files live in, or None when caching is turned off (``MLOPS_SCAN_CACHE_DIR=``)."""
+    chosen = os.environ.get("MLOPS_SCAN_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mlops-scan"
+
+
+def code_hash(files: tuple[str, ...] = _CODE) -> str:
+    """A hash of the tool version and of the source of ``files`` (paths inside the package)."""
+    digest = hashlib.sha256(__version__.encode())
+    for rel in files:
+        try:
+            digest.update((_PACKAGE / rel).read_bytes())
+        except OSError:
+            digest.update(b"missing " + rel.encode())
+    return digest.hexdigest()[:16]
+
+
+class BlobCache:
+    """Per-blob values in one SQLite file; every failure turns the cache off for the run, never the scan."""
+
+    def __init__(self, path: Path | None, max_bytes: int = MAX_BYTES):
+        """A cache in the SQLite file ``path``, or in memory only (for one run) when ``path`` is None."""
+        self.path = path
+        self.max_bytes = max_bytes
+        self.namespace = code_hash()
+        self.hits = 0
+        self.misses = 0
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, str] = {}
+        self._used: set[str] = set()
+        self._db = self._open(path) if path is not None else None
+
+    @property
+    def persistent(self) -> bool:
+        """Entries are read from and written to the file (else they live for this run only)."""
+        return self._db is not None
+
+    def get(self, kind: str, oid: str) -> Any | None:
+        """The JSON value stored for ``(kind, oid)``, or None."""
+        key = self._key(kind, oid)
+        text = self._pending.get(key)
+        if text is None and self._db is not None:
+            try:
+                row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                self._disable()
+                row = None
+            text = row[0] if row and isinstance(row[0], str) else None
+        if text is None:
+            self.misses += 1
+            return None
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._used.add(key)
+        return value
+
+    def put(self, kind: str, oid: str, value: Any) -> None:
+        """Store ``value`` (JSON-ready) for ``(kind, oid)``; written when the cache is closed."""
+        self._pending[self._key(kind, oid)] = json.dumps(value, separators=(",", ":"))
+
+    def close(self) -> None:
+        """Write what was stored, mark what was used, drop the oldest entries past the size bound."""
+        db, self._db = self._db, None
+        if db is None:
+            return
+        try:
+            with db:
+                clock = db.execute("SELECT COALESCE(MAX(used), 0) + 1 FROM entries").fetchone()[0]
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries (key, value, size, used) VALUES (?, ?, ?, ?)",
+                    [(k, v, len(v), clock) for k, v in self._pending.items()],
+                )
+                db.executemany("UPDATE entries SET used = ? WHERE key = ?", [(clock, k) for k in self._used])
+                self._evict(db)
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
+
+    def _key(self, kind: str, oid: str) -> str:
+        return f"{self.namespace}:{kind}:{oid}"
+
+    def _evict(self, db: sqlite3.Connection) -> None:
+        total = db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()[0]
+        if total <= self.max_bytes:
+            return
+        keep = self.max_bytes * 3 // 4
+        rows = db.execute("SELECT key, size FROM entries ORDER BY used DESC").fetchall()
+        kept, gone = 0, []
+        for key, size in rows:
+            kept += size
+            if kept > keep:
+                gone.append((key,))
+        db.executemany("DELETE FROM entries WHERE key = ?", gone)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection | None:
+        """The database when it is ours (or new), else None: foreign, damaged or unsafe files are left alone."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.exists() and not _owned_and_private(path):
+                return None
+            db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                _create(db)
+            elif tables != {"meta", "entries"} or _format(db) != FORMAT:
+                db.close()
+                return None
+            db.isolation_level = "DEFERRED"
+            return db
+        except (OSError, sqlite3.Error):
+            return None
+
+    def _disable(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            db.close()
+
+
+def _create(db: sqlite3.Connection) -> None:
+    os.chmod(db.execute("PRAGMA database_list").fetchone()[2], 0o600)
+    db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+    db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT, size INTEGER, used INTEGER)")
+    db.execute("CREATE INDEX entries_used ON entries (used)")
+    db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+
+
+def _format(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+    return row[0] if row else None
+
+
+def _owned_and_private(path: Path) -> bool:
+    """Written by this user only: a file others can write could hold anything."""
+    info = os.lstat(path)
+    owner = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISREG(info.st_mode) and owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+_active: list[BlobCache] = []
+
+
+def active() -> BlobCache | None:
+    """The cache of the scan in progress, if one was opened (see :func:`opened`)."""
+    return _active[-1] if _active else None
+
+
+@contextmanager
+def opened(enabled: bool = True, memory: bool = False) -> Iterator[BlobCache | None]:
+    """The cache for the scans in the block, closed at the end: the on-disk one unless ``enabled`` is False or
+    it cannot be used; then one in memory when ``memory`` (several scans in one run share it), else None."""
+    folder = cache_dir() if enabled else None
+    cache = BlobCache(folder / FILE_NAME) if folder is not None else None
+    if cache is not None and not cache.persistent:
+        cache = None
+    if cache is None and memory:
+        cache = BlobCache(None)
+    if cache is None:
+        yield None
+        return
+    _active.append(cache)
+    try:
+        yield cache
+    finally:
+        _active.remove(cache)
+        cache.close()

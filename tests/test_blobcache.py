@@ -1,0 +1,126 @@
+"""The per-blob facts cache: same reports warm and cold, bounded, off with --no-cache, never trusts a bad file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hostile.repos import run
+from scanning import FIXTURES
+
+from mlops_scan.facts.blobcache import FILE_NAME, BlobCache
+
+NOTEBOOKS = FIXTURES / "level0-notebooks"
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
+    return folder
+
+
+def scan(root: Path, *options: str) -> str:
+    report = run("scan", str(root), "-f", "json", "-q", "--no-config", *options)
+    assert report.code == 0, report.stderr
+    return report.stdout
+
+
+def entries(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return sorted(row[0].split(":", 1)[1].split(":")[0] for row in db.execute("SELECT key FROM entries"))
+
+
+@pytest.mark.parametrize("fixture", ["level2-mlflow-dvc", "level0-notebooks"])
+def test_warm_scan_reports_exactly_what_a_cold_scan_does(cache_dir: Path, fixture: str) -> None:
+    cold = scan(FIXTURES / fixture, "--no-cache")
+    assert not cache_dir.exists()
+    first = scan(FIXTURES / fixture)
+    kinds = entries(cache_dir / FILE_NAME)
+    assert kinds and set(kinds) <= {"python", "notebook-python"}
+    warm = scan(FIXTURES / fixture)
+    assert first == cold and warm == cold
+
+
+def test_warm_scan_takes_the_facts_from_the_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scan(FIXTURES / "level2-mlflow-dvc")
+    from mlops_scan.facts import context
+
+    def no_parse(self: object, source: str) -> None:
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr(context.FileContext, "_extract", no_parse)
+    assert json.loads(scan(FIXTURES / "level2-mlflow-dvc"))["level"] == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not a database at all" * 100,
+        b"SQLite format 3\x00" + b"\xff" * 4000,
+    ],
+)
+def test_corrupt_cache_file_is_ignored(cache_dir: Path, damage: bytes) -> None:
+    cold = scan(FIXTURES / "level2-mlflow-dvc", "--no-cache")
+    cache_dir.mkdir()
+    (cache_dir / FILE_NAME).write_bytes(damage)
+    (cache_dir / FILE_NAME).chmod(0o600)
+    assert scan(FIXTURES / "level2-mlflow-dvc") == cold
+    assert (cache_dir / FILE_NAME).read_bytes() == damage  # left alone, never rewritten
+
+
+def test_foreign_database_and_unsafe_file_are_ignored(cache_dir: Path) -> None:
+    cold = scan(FIXTURES / "level2-mlflow-dvc", "--no-cache")
+    cache_dir.mkdir()
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        db.execute("CREATE TABLE entries (key TEXT, value TEXT, size INTEGER, used INTEGER)")
+        db.execute("CREATE TABLE meta (name TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('format', 'some other tool')")
+    os.chmod(cache_dir / FILE_NAME, 0o600)
+    assert scan(FIXTURES / "level2-mlflow-dvc") == cold
+    assert entries(cache_dir / FILE_NAME) == []
+    (cache_dir / FILE_NAME).unlink()
+    scan(FIXTURES / "level2-mlflow-dvc")
+    os.chmod(cache_dir / FILE_NAME, 0o666)  # others could have written it: not read
+    assert BlobCache(cache_dir / FILE_NAME).persistent is False
+
+
+def test_damaged_entries_are_misses_not_facts(cache_dir: Path) -> None:
+    cold = scan(FIXTURES / "level2-mlflow-dvc", "--no-cache")
+    scan(FIXTURES / "level2-mlflow-dvc")
+    values = [
+        "{not json",
+        json.dumps({"facts": {"imports": "mlflow"}, "parses": 1, "by_cells": True}),
+        json.dumps({"facts": None, "parses": 1, "by_cells": True}),
+        json.dumps({"parses": -1}),
+        "[" * 100_000,
+    ]
+    for value in values:
+        with sqlite3.connect(cache_dir / FILE_NAME) as db:
+            db.execute("UPDATE entries SET value = ?", (value,))
+        assert scan(FIXTURES / "level2-mlflow-dvc") == cold
+
+
+def test_cache_is_bounded(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    cache = BlobCache(path, max_bytes=10_000)
+    for n in range(100):
+        cache.put("python", f"{n:040x}", {"pad": "x" * 500})
+    cache.close()
+    with sqlite3.connect(path) as db:
+        total = db.execute("SELECT SUM(size) FROM entries").fetchone()[0]
+    assert 0 < total <= 7_500
+    again = BlobCache(path, max_bytes=10_000)
+    assert again.get("python", f"{99:040x}") == {"pad": "x" * 500}
+    assert again.get("python", f"{0:040x}") is None
+    again.close()
+
+
+def test_cache_folder_off_when_empty(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", "")
+    monkeypatch.chdir(tmp_path)
+    scan(FIXTURES / "level2-mlflow-dvc")
+    assert list(tmp_path.iterdir()) == []
