@@ -8,9 +8,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-# No test reads or writes the user's cache folder (scans in and out of process): a fact cached by one test
-# would change what another measures. Cache tests point MLOPS_SCAN_CACHE_DIR at a folder of their own.
-os.environ["MLOPS_SCAN_CACHE_DIR"] = ""
 
 # Property tests run from a fixed, derandomized profile: the same examples on every run and in CI.
 settings.register_profile(
@@ -30,5 +27,6 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# The start-up cache (rule packs, model) goes to a folder of this test session, never the user's.
+# The start-up cache (rule packs, model) and the facts cache go to a folder of this test session, never the
+# user's. A test that replaces a parser scans with --no-cache (facts cached by an earlier test would skip it).
 os.environ["MLOPS_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlops-scan-test-cache-")

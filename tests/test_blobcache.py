@@ -37,7 +37,7 @@ def entries(path: Path) -> list[str]:
 @pytest.mark.parametrize("fixture", ["level2-mlflow-dvc", "level0-notebooks"])
 def test_warm_scan_reports_exactly_what_a_cold_scan_does(cache_dir: Path, fixture: str) -> None:
     cold = scan(FIXTURES / fixture, "--no-cache")
-    assert not cache_dir.exists()
+    assert not (cache_dir / FILE_NAME).exists()
     first = scan(FIXTURES / fixture)
     kinds = entries(cache_dir / FILE_NAME)
     assert kinds and set(kinds) <= {"python", "notebook-python"}
@@ -65,7 +65,7 @@ def test_warm_scan_takes_the_facts_from_the_cache(cache_dir: Path, monkeypatch: 
 )
 def test_corrupt_cache_file_is_ignored(cache_dir: Path, damage: bytes) -> None:
     cold = scan(FIXTURES / "level2-mlflow-dvc", "--no-cache")
-    cache_dir.mkdir()
+    cache_dir.mkdir(exist_ok=True)
     (cache_dir / FILE_NAME).write_bytes(damage)
     (cache_dir / FILE_NAME).chmod(0o600)
     assert scan(FIXTURES / "level2-mlflow-dvc") == cold
@@ -74,7 +74,7 @@ def test_corrupt_cache_file_is_ignored(cache_dir: Path, damage: bytes) -> None:
 
 def test_foreign_database_and_unsafe_file_are_ignored(cache_dir: Path) -> None:
     cold = scan(FIXTURES / "level2-mlflow-dvc", "--no-cache")
-    cache_dir.mkdir()
+    cache_dir.mkdir(exist_ok=True)
     with sqlite3.connect(cache_dir / FILE_NAME) as db:
         db.execute("CREATE TABLE entries (key TEXT, value TEXT, size INTEGER, used INTEGER)")
         db.execute("CREATE TABLE meta (name TEXT, value TEXT)")
