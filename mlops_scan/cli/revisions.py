@@ -9,10 +9,10 @@ from pathlib import Path
 from mlops_scan import __version__
 from mlops_scan.assessment.maturity import Assessment, MaturityModel, assess, load_model
 from mlops_scan.evidence.collect import collect
-from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.evidence.ruleset import load_all_rules, rules_hash
 from mlops_scan.facts.blobcache import code_hash
+from mlops_scan.rules.lifecycle import rules_to_run
 from mlops_scan.rules.loader import Rule
-from mlops_scan.rules.sources import builtin_pack_dir
 from mlops_scan.snapshot.gitobjects import BlobReader
 from mlops_scan.snapshot.gitrev import locate, open_revision
 from mlops_scan.snapshot.gitrun import run
@@ -29,7 +29,6 @@ class Assessor:
     model: MaturityModel
     rules: list[Rule]
     limits: Limits = field(default_factory=Limits)
-    rule_dirs: tuple[Path, ...] = ()
     git_dir: Path = field(init=False)
     prefix: str = field(init=False)
     """The scanned folder inside the repository's tree ('' at the top)."""
@@ -42,8 +41,8 @@ class Assessor:
     @classmethod
     def for_path(cls, root: str, model_name: str | None, rule_dirs: tuple[Path, ...] = ()) -> Assessor:
         model = load_model(model_name or "microsoft")
-        rules = load_all_rules(model.capabilities, list(rule_dirs))
-        return cls(Path(root), model, rules, rule_dirs=rule_dirs)
+        rules = rules_to_run(load_all_rules(model.capabilities, list(rule_dirs)), preview=False)
+        return cls(Path(root), model, rules)
 
     def revision(self, rev: str) -> Assessment:
         """The assessment of revision ``rev`` (read from git objects)."""
@@ -66,10 +65,7 @@ class Assessor:
         """What a revision's result depends on besides its tree: the code, the rule packs, the model and the limits."""
         digest = hashlib.sha256(__version__.encode())
         digest.update(code_hash(tuple(sorted(str(p.relative_to(_PACKAGE)) for p in _PACKAGE.rglob("*.py")))).encode())
-        for folder in (builtin_pack_dir(), *self.rule_dirs):
-            for path in sorted(folder.rglob("*.y*ml")) if folder.is_dir() else [folder]:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        digest.update(repr((self.model, sorted(r.id for r in self.rules), self.limits)).encode())
+        digest.update(repr((self.model, rules_hash(self.rules), self.limits)).encode())
         return digest.hexdigest()[:16]
 
     def close(self) -> None:
