@@ -27,7 +27,10 @@ def test_workers_return_facts_or_none_for_what_they_cannot_parse() -> None:
 
 def test_no_pool_for_one_process_or_few_modules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLOPS_SCAN_JOBS", raising=False)
-    assert parallel.jobs() == 1  # workers are opt-in
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert parallel.jobs() == parallel.DEFAULT_JOBS == 2  # on by default, for large repositories only
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0})
+    assert parallel.jobs() == 1  # one usable core: no worker
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
     assert parallel.jobs() == 1
     assert parallel.open_pool(10_000, timeout=10) is None

@@ -6,9 +6,10 @@ only), receive sources and return facts. A source a worker cannot parse (syntax 
 limit) comes back as None and the main process parses it again, recording the failure as a
 sequential scan would; so results never depend on the number of workers.
 
-``MLOPS_SCAN_JOBS`` sets the number of processes; by default 1 (no workers): on the 2-core
-machine of docs/performance.md one worker changed the wall time of a 100k-file scan by -17 %
-to +12 % from run to run, which does not pay for a second process by default.
+``MLOPS_SCAN_JOBS`` sets the number of processes; by default two when two cores are usable, and
+a worker starts only for a repository of at least ``MIN_MODULES`` Python modules: the break-even
+measured on the 2-core machine of docs/performance.md (below it, forking and sending facts back
+cost more than the parse they take off the main process).
 """
 
 from __future__ import annotations
@@ -32,10 +33,18 @@ cost 0.2-0.4 s (start-up, sending facts back), and saved at most 4 % on 3,400.""
 _timeout = 0.0
 
 
+DEFAULT_JOBS = 2
+"""Processes by default (one main, one worker), when that many cores are usable: measured on 2 cores only."""
+
+
 def jobs() -> int:
-    """Processes to use: ``MLOPS_SCAN_JOBS`` when set to a positive number, else 1."""
+    """Processes to use: ``MLOPS_SCAN_JOBS`` when set to a positive number, else ``DEFAULT_JOBS`` or the
+    usable cores, whichever is fewer."""
     setting = os.environ.get("MLOPS_SCAN_JOBS", "")
-    return int(setting) if setting.strip().isdigit() and int(setting) > 0 else 1
+    if setting.strip().isdigit() and int(setting) > 0:
+        return int(setting)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(DEFAULT_JOBS, usable))
 
 
 class FactsPool:
