@@ -66,10 +66,10 @@ def test_only_the_called_function_is_followed(tmp_path: Path) -> None:
 
 
 def test_depth_is_bounded_and_cycles_end(tmp_path: Path) -> None:
-    files = {f"m{i}.py": f"from m{i + 1} import f\ndef f():\n    f()\n" for i in range(MAX_DEPTH + 2)}
+    files = {f"m{i}.py": f"from m{i + 1} import f as g\ndef f():\n    g()\n" for i in range(MAX_DEPTH + 2)}
     files[f"m{MAX_DEPTH + 2}.py"] = "from sklearn.svm import SVC\ndef f():\n    SVC().fit([], [])\n"
-    files["a.py"] = "from b import g\ndef g():\n    g()\n"
-    files["b.py"] = "from a import g\ndef g():\n    g()\n"
+    files["a.py"] = "from b import g as h\ndef g():\n    h()\n"
+    files["b.py"] = "from a import g as h\ndef g():\n    h()\n"
     write(tmp_path, files)
     index = ProjectIndex(open_snapshot(tmp_path))
     assert index.reach("m0.py", fit_goal) is None

@@ -147,6 +147,12 @@ class ProjectIndex:
             )
         return self._parsed[path]
 
+    def line_text(self, path: str, line: int) -> str:
+        """The stripped text of a line of a parsed module (empty when it was not parsed)."""
+        module = self.module(path)
+        lines = module.text.splitlines() if module is not None else []
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
     def neighbours(self, path: str, span: Span | None) -> list[tuple[str, Span | None, list[Hop]]]:
         """The functions (or modules) of the repository one hop from ``span`` of ``path``, with the hops there:
         calls of the repository's own functions and classes, and HTTP requests to routes it serves."""
@@ -174,11 +180,14 @@ class ProjectIndex:
                 out.append((route.path, handler, [Hop(path, line), route]))
         return out
 
-    def reach(self, start: str, goal: Goal) -> list[Hop] | None:
-        """The shortest chain of hops from ``start`` to a function where ``goal`` holds, ending at the goal's line;
-        None when none within :data:`MAX_DEPTH` hops has it. ``start`` itself is not searched."""
-        seen: set[tuple[str, Span | None]] = {(start, None)}
-        queue: deque[tuple[str, Span | None, list[Hop], int]] = deque([(start, None, [], 0)])
+    def reach(self, start: str, goal: Goal, line: int | None = None) -> list[Hop] | None:
+        """The shortest chain of hops from ``start`` (from the function or class at ``line``, else the whole module)
+        to a function where ``goal`` holds, ending at the goal's line; None when none within :data:`MAX_DEPTH`
+        hops has it. The starting function itself is not searched."""
+        module = self.module(start)
+        span = next((s for s in module.spans.values() if s[0] <= line <= s[1]), None) if module and line else None
+        seen: set[tuple[str, Span | None]] = {(start, span)}
+        queue: deque[tuple[str, Span | None, list[Hop], int]] = deque([(start, span, [], 0)])
         while queue:
             path, span, hops, depth = queue.popleft()
             if depth >= MAX_DEPTH:
@@ -196,30 +205,53 @@ class ProjectIndex:
 
 
 def _references(tree: ast.Module) -> list[tuple[str, int]]:
-    """Uses of imported names and of the module's own top-level definitions, in source order."""
+    """Uses of imported names and of the module's own top-level definitions (and of module-level instances of
+    them, ``pipe = Pipeline()``; ``self.method`` inside a class), in source order."""
     imported: dict[str, str] = {}
     local = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    out: list[tuple[str, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            imported.update(
-                {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in node.names}
-            )
+            for alias in node.names:
+                imported[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
         elif isinstance(node, ast.ImportFrom):
             base = "." * node.level + (f"{node.module}." if node.module else "")
             imported.update({a.asname or a.name: base + a.name for a in node.names if a.name != "*"})
+    known = {**imported, **{name: f":{name}" for name in local}}
+    for node in tree.body:  # module-level instances: ``pipe = Pipeline()`` makes ``pipe.run`` ``Pipeline.run``
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            made = _dotted(node.value.func)
+            if made and made.split(".")[0] in known:
+                head, _, tail = made.partition(".")
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id not in known:
+                        known[target.id] = known[head] + (f".{tail}" if tail else "")
+    out: list[tuple[str, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             dotted = _dotted(node)
-            if dotted and dotted.split(".")[0] in imported:
-                head, _, tail = dotted.partition(".")
-                out.append((f"{imported[head]}.{tail}", node.lineno))
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            if node.id in imported:
-                out.append((imported[node.id], node.lineno))
-            elif node.id in local:
-                out.append((f":{node.id}", node.lineno))
+            head, _, tail = (dotted or "").partition(".")
+            if head in known and tail:
+                out.append((f"{known[head]}.{tail}", node.lineno))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in known:
+            out.append((known[node.id], node.lineno))
+        elif isinstance(node, ast.ClassDef):
+            out += [(f":{node.name}.{attr}", line) for attr, line in _self_uses(node)]
     return sorted(out, key=lambda r: r[1])
+
+
+def _self_uses(cls: ast.ClassDef) -> list[tuple[str, int]]:
+    """``self.name`` uses inside a class's methods, for the methods it defines."""
+    methods = {n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return [
+        (node.attr, node.lineno)
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Attribute)
+        and node.attr in methods
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    ]
 
 
 def _dotted(node: ast.expr) -> str | None:

@@ -153,9 +153,14 @@ class _Compiled:
             return alternative
         return (alternative or not (self.needs or self.class_defs)) and all(d.search(text) for d in self.function_defs)
 
-    def first_match(self, facts: PyFacts, in_file: bool = True) -> int | None:
-        """The line of the first fact matching this rule, or None; with ``in_file`` False, ``with_any`` is
-        left to be found in the modules the file reaches."""
+    def first_match(self, facts: PyFacts) -> int | None:
+        """The line of the first fact matching this rule, or None."""
+        lines = self.matches(facts)
+        return lines[0] if lines else None
+
+    def matches(self, facts: PyFacts, in_file: bool = True) -> list[int]:
+        """The lines of every fact matching this rule (empty when it does not match); with ``in_file`` False,
+        ``with_any`` is left to be found in the functions the file reaches."""
         p = self.rule.params
         lines: list[int] = []
         if self.imports:
@@ -174,16 +179,14 @@ class _Compiled:
         has_alternatives = any((self.imports, self.calls, self.bases, self.decorators, self.assigns, self.classes))
         if p.functions:
             if not all(name in facts.functions for name in p.functions):
-                return None
+                return []
             if not has_alternatives:
                 lines = [min(facts.functions[name] for name in p.functions)]
-        if not lines:
-            return None
         if in_file and self.with_any and not _uses(self.with_any, facts):
-            return None
+            return []
         if self.without_any and _uses(self.without_any, facts):
-            return None
-        return min(lines)
+            return []
+        return sorted(set(lines))
 
     def reached_call(self, calls: list[Call]) -> int | None:
         """The line of the first call of a reached function that ``reaches`` names, or None."""
@@ -253,7 +256,7 @@ class PythonMatcher(Matcher[PythonParams]):
         self._by_definition = [i for i, c in enumerate(self._rules) if c.function_defs or c.class_defs]
         self._follows = any(c.reaches for c in self._rules)
         self._routes: dict[str, Hop] = {}
-        self._held: list[tuple[_Compiled, str, int, str]] = []
+        self._held: list[tuple[_Compiled, str, list[int]]] = []
         """Matches whose ``with_any`` may hold in a module the file reaches: decided at finish()."""
         # One regex per keyword, the names after it: the engine jumps between the keyword's occurrences.
         functions = "|".join(re.escape(n) for r in self.rules for n in r.params.functions)
@@ -317,11 +320,13 @@ class PythonMatcher(Matcher[PythonParams]):
             if compiled.rule.params.package_only and not _in_package(ctx):
                 continue
             found = compiled.first_match(facts)
+            if compiled.reaches and not compiled.with_any and found is not None:
+                found = found if compiled.reached_call(facts.calls) is not None else None  # must reach it
             if found is None:
                 if compiled.reaches and not ctx.is_notebook:
-                    held = compiled.first_match(facts, in_file=False)
-                    if held is not None:
-                        self._held.append((compiled, ctx.path, held, ctx.line_text(held)))
+                    held = compiled.matches(facts, in_file=False)
+                    if held:
+                        self._held.append((compiled, ctx.path, held))
                 continue
             file_line = ctx.file_line(found)
             strength = compiled.notebook_strength if ctx.is_notebook else None
@@ -333,10 +338,14 @@ class PythonMatcher(Matcher[PythonParams]):
             return []
         index = ProjectIndex(snapshot, self._routes)
         hits = []
-        for compiled, path, line, snippet in self._held:
-            chain = index.reach(path, self._goal(compiled))
-            if chain is not None:
-                hits.append(Hit(compiled.rule, path, line, snippet, via=tuple(h.location for h in chain)))
+        for compiled, path, lines in self._held:
+            goal = self._goal(compiled)
+            for line in lines:  # the first match (a flow, a route) whose function reaches it
+                chain = index.reach(path, goal, line)
+                if chain is not None:
+                    snippet = index.line_text(path, line)
+                    hits.append(Hit(compiled.rule, path, line, snippet, via=tuple(h.location for h in chain)))
+                    break
         return hits
 
     def _goal(self, compiled: _Compiled) -> Goal:
