@@ -181,7 +181,7 @@ def test_explicit_config_file_may_point_anywhere(tmp_path: Path) -> None:
     [
         (
             "fail_under = 1\n",
-            "fail_under: unknown key (known: assume, disable, exclude, fail-under, format, limits, model, rules)",
+            "fail_under: unknown key (known: assume, disable, exclude, fail-under, format, limits, model, preview, rules)",
         ),
         ('fail-under = "2"\n', "fail-under: must be a level number (0 or more)"),
         ("fail-under = -1\n", "fail-under: must be a level number (0 or more)"),
@@ -262,7 +262,7 @@ def test_configuration_error_is_one_line_and_exit_2(level2: Path, capsys: pytest
     assert (code, out) == (2, "")
     assert err == (
         f"mlops-scan: error: {level2 / '.mlops-scan.toml'}: colour: unknown key "
-        "(known: assume, disable, exclude, fail-under, format, limits, model, rules)\n"
+        "(known: assume, disable, exclude, fail-under, format, limits, model, preview, rules)\n"
     )
 
 
