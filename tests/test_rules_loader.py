@@ -187,7 +187,7 @@ def test_pack_level_errors(tmp_path: Path) -> None:
     assert error(wrong_version) == f"{wrong_version}:1: field 'schema_version': schema_version must be 1"
     extra_top = pack(tmp_path, rule(), name="top.yaml", head="schema_version: 1\nauthor: me\n")
     assert error(extra_top) == (
-        f"{extra_top}:2: field 'author': unknown top-level field (allowed: namespace, patterns, rules, schema_version)"
+        f"{extra_top}:2: field 'author': unknown top-level field (allowed: namespace, patterns, removed, rules, schema_version)"
     )
     empty = tmp_path / "empty.yaml"
     empty.write_text("schema_version: 1\nrules: []\n", encoding="utf-8")
