@@ -31,7 +31,7 @@ def assess_fixture(name: str) -> Assessment:
         model,
         result.evidence,
         root=name,
-        skipped=tuple(snapshot.skipped),
+        skipped=tuple(result.skipped),
         inspected=result.inspected,
         measurements=result.measurements,
     )

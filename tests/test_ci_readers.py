@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlops_scan.facts.ci import Pipeline, detect_system, read_pipeline
-from mlops_scan.facts.ci.hops import expand
+from mlops_scan.facts.ci.hops import Referenced, expand
 from mlops_scan.facts.context import FileContext
 from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 
@@ -265,14 +265,18 @@ def test_hops_follow_scripts_make_tasks_tox_and_local_actions(tmp_path: Path) ->
             "Taskfile.yml": "version: '3'\ntasks:\n  test:\n    cmds:\n      - go test ./...\n  build:\n    cmds:\n      - go build\n",
         },
     )
-    assert "python -m pytest" in expand("./scripts/test.sh", snap, ".github/workflows")
-    assert "pytest -x" in expand("make test", snap, "") and "ruff" not in expand("make test", snap, "")
-    assert "pytest -q" in expand("mise run check", snap, "")
-    assert "flake8 src" in expand("tox -e lint", snap, "") and "pytest" not in expand("tox -e lint", snap, "")
-    assert "pytest {posargs}" in expand("tox -e ${{ matrix.env }}", snap, "")
-    assert "pytest" not in expand("pip install tox && tox -e lint", snap, "")
-    assert "pip install -e ." in expand("./.github/actions/setup", snap, "")
-    assert "pytest tests/unit" in expand("pdm run unit", snap, "")
-    assert "coverage run -m pytest" in expand("hatch run cov", snap, "")
-    assert "ruff check ." in expand("poetry run task lint", snap, "")
-    assert "go test" in expand("task test", snap, "") and "go build" not in expand("task test", snap, "")
+    referrer = FileContext(snap, snap.files[0])
+    files = Referenced(referrer, {})
+    assert "python -m pytest" in expand("./scripts/test.sh", files, ".github/workflows")
+    assert "pytest -x" in expand("make test", files, "") and "ruff" not in expand("make test", files, "")
+    assert "pytest -q" in expand("mise run check", files, "")
+    assert "flake8 src" in expand("tox -e lint", files, "") and "pytest" not in expand("tox -e lint", files, "")
+    assert "pytest {posargs}" in expand("tox -e ${{ matrix.env }}", files, "")
+    assert "pytest" not in expand("pip install tox && tox -e lint", files, "")
+    assert "pip install -e ." in expand("./.github/actions/setup", files, "")
+    assert "pytest tests/unit" in expand("pdm run unit", files, "")
+    assert "coverage run -m pytest" in expand("hatch run cov", files, "")
+    assert "ruff check ." in expand("poetry run task lint", files, "")
+    assert "go test" in expand("task test", files, "") and "go build" not in expand("task test", files, "")
+
+    assert referrer.skipped == []  # every referenced file parsed within the limits

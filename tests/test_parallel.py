@@ -55,7 +55,7 @@ def _repo(root: Path) -> Path:
 def _scan(root: Path):  # type: ignore[no-untyped-def]
     snapshot = open_snapshot(root)
     result = collect(snapshot, load_all_rules(load_model().capabilities))
-    return result, sorted(snapshot.skipped)
+    return result, sorted(result.skipped)
 
 
 def test_same_result_with_and_without_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

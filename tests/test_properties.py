@@ -238,8 +238,8 @@ def _context(snapshot: Snapshot, path: str) -> FileContext:
     return FileContext(snapshot, entry)
 
 
-def _skips_are_clean(snapshot: Snapshot) -> None:
-    for skipped in snapshot.skipped:
+def _skips_are_clean(snapshot: Snapshot, *contexts: FileContext) -> None:
+    for skipped in [*snapshot.skipped, *(s for ctx in contexts for s in ctx.skipped)]:
         _one_line(skipped.reason)
 
 
@@ -394,9 +394,10 @@ MANIFESTS = [
 )
 def test_dependency_readers_give_requirements_or_a_recorded_skip(name, content):
     with repository({name: content}) as snapshot:
-        requirements = list(read_requirements(_context(snapshot, name)))
+        ctx = _context(snapshot, name)
+        requirements = list(read_requirements(ctx))
         assert all(isinstance(r, Requirement) and r.name for r in requirements)
-        _skips_are_clean(snapshot)
+        _skips_are_clean(snapshot, ctx)
 
 
 @given(
@@ -408,9 +409,10 @@ def test_dependency_readers_give_requirements_or_a_recorded_skip(name, content):
 )
 def test_project_identity_reader_never_fails(files):
     with repository(files) as snapshot:
-        info = detect_project(snapshot, {})
+        contexts: dict[str, FileContext] = {}
+        info = detect_project(snapshot, contexts)
         assert all(isinstance(p, str) for p in info.packages)
-        _skips_are_clean(snapshot)
+        _skips_are_clean(snapshot, *contexts.values())
 
 
 # --- CI definitions -----------------------------------------------------------------------------
@@ -435,11 +437,12 @@ CI_FILES = [
 @given(st.sampled_from(CI_FILES), st.one_of(any_yaml, st.text(max_size=80), binary))
 def test_ci_readers_give_a_pipeline_or_none(name, content):
     with repository({name: content}) as snapshot:
-        pipeline = read_pipeline(_context(snapshot, name))
+        ctx = _context(snapshot, name)
+        pipeline = read_pipeline(ctx)
         if pipeline is not None:
             assert pipeline.path == name
             assert all(isinstance(step.command, str) for job in pipeline.jobs for step in job.steps)
-        _skips_are_clean(snapshot)
+        _skips_are_clean(snapshot, ctx)
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -530,6 +533,8 @@ def test_any_small_repository_scans_to_a_level(files):
     with repository(files) as snapshot:
         result = collect(snapshot, RULES)
         assert result.errors == []
-        assessment = assess(MODEL, result.evidence, root=str(snapshot.root), skipped=tuple(snapshot.skipped))
+        assessment = assess(MODEL, result.evidence, root=str(snapshot.root), skipped=tuple(result.skipped))
         assert 0 <= assessment.level < len(MODEL.levels)
-        _skips_are_clean(snapshot)
+        assert set(snapshot.skipped) <= set(result.skipped) and len(set(result.skipped)) == len(result.skipped)
+        for skipped in result.skipped:
+            _one_line(skipped.reason)

@@ -217,7 +217,7 @@ def scan(
         result.evidence,
         root=path,
         assumed=settings.assume,
-        skipped=tuple(snapshot.skipped),
+        skipped=tuple(result.skipped),
         inspected=result.inspected,
         measurements=result.measurements,
         notes=tuple(notes + snapshot.notes + result.errors),

@@ -22,7 +22,7 @@ from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
 from mlops_scan.snapshot.zones import counts_at_full_strength
-from mlops_scan.types import Evidence, ProjectInfo, Strength, Zone
+from mlops_scan.types import Evidence, ProjectInfo, Skipped, Strength, Zone
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
@@ -38,6 +38,8 @@ class ScanResult:
     measurements: dict[str, object] = field(default_factory=dict)
     truncated: dict[str, int] = field(default_factory=dict)
     """Rule id -> pieces of evidence dropped over the per-rule cap."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Every file (or part) not read or not analysed, and why: the listing's, the reads' and the parses', once each."""
     errors: list[str] = field(default_factory=list)
     """Remarks for the report: matcher failures on single files (the scan went on)."""
     readme_title: str | None = None
@@ -62,6 +64,7 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     hits: list[Hit] = []
     parsed: Counter[str] = Counter()
     errors: list[str] = []
+    skipped = [skip for ctx in contexts.values() for skip in ctx.skipped]  # the project's manifests
     rule_packs: list[str] = []
     total = len(snapshot.files)
     work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
@@ -82,12 +85,13 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
                         try:
                             hits.extend(matcher.scan(ctx))
                         except RecursionError:
-                            snapshot.skip(ctx.path, f"nested too deeply for the {matcher.kind} matcher")
+                            ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
                         except Exception as exc:  # a matcher bug must not end the scan: report it and go on
                             errors.append(
                                 f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}"
                             )
                     parsed.update(ctx.parsed)
+                    skipped += ctx.skipped
     finally:
         if pool is not None:
             pool.close()
@@ -117,7 +121,11 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
         inspected["rule_packs_not_scanned"] = rule_packs
     if truncated:
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
-    return ScanResult(evidence, project, inspected, measurements, truncated, errors, readme_title(snapshot))
+    title = readme_title(snapshot)
+    gathered = list(dict.fromkeys([*snapshot.skipped, *skipped]))  # a file referred to twice is skipped once
+    return ScanResult(
+        evidence, project, inspected, measurements, truncated, skipped=gathered, errors=errors, readme_title=title
+    )
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from yaml.nodes import Node
 from mlops_scan.facts import blobcache, factcodec, notebooks, yamlnodes
 from mlops_scan.facts import python as pyfacts
 from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
+from mlops_scan.types import Skipped
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,7 +67,7 @@ def time_bound(seconds: float) -> Iterator[None]:
 class FileContext:
     """Lazy, memoized views of one listed file: text, lines, Python facts, YAML nodes, notebook cells, TOML."""
 
-    def __init__(self, snapshot: Snapshot, entry: FileEntry):
+    def __init__(self, snapshot: Snapshot, entry: FileEntry, skipped: list[Skipped] | None = None):
         self.snapshot = snapshot
         self.entry = entry
         self.path = entry.path
@@ -80,9 +81,11 @@ class FileContext:
         self.line_map: list[int] | None = None
         """For notebooks: maps a line of the joined code cells to a line of the .ipynb file."""
         self.parsed: list[str] = []
+        """The parsers that ran on this file (for the report's inspection counts)."""
+        self.skipped: list[Skipped] = [] if skipped is None else skipped
+        """What could not be parsed, and why (the Evidence stage gathers these; ``skipped``: a list to share)."""
         self._timed_out_once = False
         self._replayed = False
-        """The parsers that ran on this file (for the report's inspection counts)."""
 
     @property
     def text(self) -> str | None:
@@ -104,11 +107,13 @@ class FileContext:
             return printable(self.lines[line - 1].strip()[:160])
         return ""
 
+    def skip(self, reason: str) -> None:
+        """Record that this file (or a part of it) was not analysed, and why."""
+        self.skipped.append(Skipped(self.path, printable(reason)))
+
     def _timed_out(self, parser: str) -> None:
         self._timed_out_once = True
-        self.snapshot.skip(
-            self.path, f"{parser} parse took longer than {self.snapshot.limits.parse_timeout:g} s: not analysed"
-        )
+        self.skip(f"{parser} parse took longer than {self.snapshot.limits.parse_timeout:g} s: not analysed")
 
     @property
     def is_notebook(self) -> bool:
@@ -127,11 +132,11 @@ class FileContext:
                     with time_bound(self.snapshot.limits.parse_timeout):
                         self._cells = notebooks.read_cells(self.text, problems)
                 except notebooks.NotebookError as exc:
-                    self.snapshot.skip(self.path, str(exc))
+                    self.skip(str(exc))
                 except ParseTimeout:
                     self._timed_out("notebook")
                 for problem in problems:
-                    self.snapshot.skip(self.path, problem)
+                    self.skip(problem)
         return self._cells
 
     @property
@@ -201,7 +206,7 @@ class FileContext:
             if not self.is_notebook and self.text is not None:
                 self._tree = self._parse(self.text)
                 if self._tree is None and not self._timed_out_once:
-                    self.snapshot.skip(self.path, "Python syntax error: not analysed")
+                    self.skip("Python syntax error: not analysed")
         return self._tree
 
     def use_python_facts(self, facts: pyfacts.PyFacts) -> None:
@@ -304,7 +309,7 @@ class FileContext:
             out, errors = [], []
             self._timed_out("YAML")
         if errors:
-            self.snapshot.skip(self.path, errors[0] + (f" ({len(out)} other document(s) read)" if out else ""))
+            self.skip(errors[0] + (f" ({len(out)} other document(s) read)" if out else ""))
         return out
 
     @property
@@ -318,9 +323,9 @@ class FileContext:
                     with time_bound(self.snapshot.limits.parse_timeout):
                         self._toml = tomllib.loads(self.text)
                 except tomllib.TOMLDecodeError as exc:
-                    self.snapshot.skip(self.path, f"malformed TOML: {str(exc)[:160]}")
+                    self.skip(f"malformed TOML: {str(exc)[:160]}")
                 except RecursionError:
-                    self.snapshot.skip(self.path, "malformed TOML: nested too deeply")
+                    self.skip("malformed TOML: nested too deeply")
                 except ParseTimeout:
                     self._timed_out("TOML")
         return self._toml

@@ -14,7 +14,7 @@ import re
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.requirements import normalise, table
-from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.types import ProjectInfo, Zone
 
 MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py")
@@ -43,7 +43,8 @@ def detect_project(snapshot: Snapshot, contexts: dict[str, FileContext]) -> Proj
             contexts[entry.path] = FileContext(snapshot, entry)
             _pyproject_names(contexts[entry.path].toml, names, packages)
         elif entry.name == "setup.cfg":
-            names.update(_setup_cfg_names(snapshot, entry))
+            contexts[entry.path] = FileContext(snapshot, entry)
+            names.update(_setup_cfg_names(contexts[entry.path]))
         else:
             contexts[entry.path] = FileContext(snapshot, entry)
             names.update(_setup_py_names(contexts[entry.path].tree))
@@ -64,13 +65,13 @@ def _pyproject_names(data: dict[str, object] | None, names: set[str], packages: 
             packages.add(item["include"].split("/")[0])
 
 
-def _setup_cfg_names(snapshot: Snapshot, entry: FileEntry) -> set[str]:
+def _setup_cfg_names(ctx: FileContext) -> set[str]:
     parser = configparser.RawConfigParser(strict=False)
     try:
-        parser.read_string(snapshot.read_text(entry.path) or "")
+        parser.read_string(ctx.text or "")
         name = parser.get("metadata", "name", fallback="")
     except configparser.Error:
-        snapshot.skip(entry.path, "malformed setup.cfg: project name not read")
+        ctx.skip("malformed setup.cfg: project name not read")
         return set()
     return {name} if name else set()
 

@@ -156,7 +156,7 @@ def _setup_cfg(ctx: FileContext) -> Iterator[Requirement]:
     try:
         parser.read_string(ctx.text or "")
     except configparser.Error:
-        ctx.snapshot.skip(ctx.path, "malformed setup.cfg: dependencies not read")
+        ctx.skip("malformed setup.cfg: dependencies not read")
         return
     values = [
         (parser.get("options", "install_requires", fallback=""), False),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
-from mlops_scan.facts.ci.hops import expand
+from mlops_scan.facts.ci.hops import Referenced, expand
 from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.facts.context import FileContext
@@ -124,6 +124,8 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in self.rules]
         self._needs_commands = any(c.commands or c.not_commands for c in self._rules)
+        self._referenced: dict[str, FileContext] = {}
+        """The files steps refer to, opened once for all CI files."""
 
     def wants(self, entry: FileEntry) -> bool:
         return detect_system(entry.path) is not None
@@ -138,11 +140,12 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         expanded: dict[int, str] = {}
         if self._needs_commands:
             ci_dir = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
+            files = Referenced(ctx, self._referenced)
             for job in pipeline.jobs:
                 for step in job.steps:
                     local = step.uses if step.uses.startswith("./") else ""  # a local action called with inputs
                     expanded[id(step)] = expand(
-                        "\n".join(filter(None, (step.command, local))) or step.uses, ctx.snapshot, ci_dir
+                        "\n".join(filter(None, (step.command, local))) or step.uses, files, ci_dir
                     )
         for compiled in self._rules:
             line = compiled.match(pipeline, expanded, ctx.lines)

@@ -103,6 +103,29 @@ def test_yaml_bombs_are_refused_quickly(tmp_path, content, reason):
     assert report.skipped == {BAD: [reason]}
 
 
+REFERRER = ".github/workflows/release.yml"
+STEPS_BOMB = BOMB + "runs:\n  using: composite\n  steps: *j\n"
+"""An alias bomb shaped like a composite action: walking its steps as plain data would never end."""
+
+
+@pytest.mark.parametrize(
+    ("step", "referenced"),
+    [
+        ("uses: ./.github/actions/setup", ".github/actions/setup/action.yml"),
+        ("run: ./ci/steps.yml", "ci/steps.yml"),
+    ],
+    ids=["local-action", "yaml-run-by-a-step"],
+)
+def test_alias_bomb_in_a_file_a_step_refers_to_is_refused_within_limits(tmp_path, step, referenced):
+    """A CI step's referenced file is parsed through the same bounded pass as every file: refused and listed."""
+    base_repo(tmp_path)
+    write(tmp_path, REFERRER, f"on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - {step}\n")
+    write(tmp_path, referenced, STEPS_BOMB)
+    report = scan(tmp_path, "--limit", "parse-timeout=5")
+    assert_base_level(report)
+    assert report.skipped == {referenced: ["YAML aliases expand to more than 200000 nodes (alias bomb?): not parsed"]}
+
+
 def test_yaml_node_limit_is_configurable(tmp_path):
     base_repo(tmp_path)
     report = scan(tmp_path, "--limit", "max-yaml-nodes=10")

@@ -1,25 +1,22 @@
 """Follow a CI step one hop into the local files it calls: scripts, Makefile targets, task runners, tox
-environments, local actions and templates."""
+environments, local actions and templates.
+
+Every referenced file is read and parsed through a :class:`FileContext`, so under the same limits as any
+other file (size, ``max-yaml-nodes``, ``parse-timeout``); what cannot be parsed is recorded as a skip of
+the CI file that refers to it."""
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 import shlex
-import sys
-from typing import Any
+from typing import TypeGuard
 
-import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mlops_scan.snapshot.tree import Snapshot
+from mlops_scan.facts import yamlnodes
+from mlops_scan.facts.context import FileContext
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXPANSION = 256 * 1024
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".yml", ".yaml", ".mk")
 _MAKE = re.compile(r"\bmake\s+((?:-\S+\s+(?:\S+\s+)?)*)([\w.-]+)")
@@ -34,61 +31,96 @@ _TEMPLATE = re.compile(r"^template:\s*(\S+)")
 _TOX = re.compile(r"\btox\b(?:\s+(?:-e|--env)\s*=?\s*['\"]?([\w.,${}\[\] -]+?)['\"]?)?(?=\s*(?:$|\n|&&|;|\|)|\s+-)")
 
 
-def expand(command: str, snapshot: Snapshot, ci_dir: str, depth: int = 2) -> str:
+MAX_REFERENCED = 64
+"""Referenced files kept open (parsed) at once, however many steps refer to them."""
+
+
+class Referenced:
+    """The files a CI file's steps refer to, each opened once per scan as a :class:`FileContext`."""
+
+    def __init__(self, referrer: FileContext, opened: dict[str, FileContext]):
+        self.referrer = referrer
+        self._opened = opened
+        """Shared by every CI file of a scan (most recently opened last)."""
+
+    def exists(self, path: str) -> bool:
+        """A listed file."""
+        return self.referrer.snapshot.entry(path) is not None
+
+    def context(self, path: str) -> FileContext | None:
+        """The listed file's context; its parse problems are recorded as skips of the referring file's scan."""
+        found = self._opened.pop(path, None)
+        if found is None:
+            entry = self.referrer.snapshot.entry(path)
+            if entry is None:
+                return None
+            found = FileContext(self.referrer.snapshot, entry)
+            if len(self._opened) >= MAX_REFERENCED:
+                del self._opened[next(iter(self._opened))]
+        found.skipped = self.referrer.skipped  # what a later parse of it finds is this referrer's to report
+        self._opened[path] = found
+        return found
+
+    def text(self, path: str) -> str | None:
+        found = self.context(path)
+        return found.text if found is not None else None
+
+
+def expand(command: str, files: Referenced, ci_dir: str, depth: int = 2) -> str:
     """The command followed by the text of each local file or task it calls (bounded, ``depth`` hops)."""
     parts = [command]
     size = len(command)
-    for text in _referenced_texts(command, snapshot, ci_dir):
+    for text in _referenced_texts(command, files, ci_dir):
         if size + len(text) > MAX_EXPANSION:
             break
         parts.append(text)
         size += len(text)
         if depth > 1:
-            nested = expand(text, snapshot, ci_dir, depth - 1)[len(text) :]
+            nested = expand(text, files, ci_dir, depth - 1)[len(text) :]
             parts.append(nested[: max(0, MAX_EXPANSION - size)])
             size += len(nested)
     return "\n".join(parts)
 
 
-def _referenced_texts(command: str, snapshot: Snapshot, ci_dir: str) -> list[str]:
+def _referenced_texts(command: str, files: Referenced, ci_dir: str) -> list[str]:
     texts: list[str] = []
     template = _TEMPLATE.match(command)
     if template:
-        path = _local(template.group(1).split("@")[0], snapshot, ci_dir)
-        return [_ci_commands(t) for t in [snapshot.read_text(path)] if t] if path else []
+        path = _local(template.group(1).split("@")[0], files, ci_dir)
+        found = files.context(path) if path else None
+        return [_ci_commands(found)] if found is not None and found.text else []
     for token in _tokens(command):
         if token.endswith(_SCRIPT_SUFFIXES) or token.startswith("./"):
-            path = _local(token, snapshot, ci_dir)
+            path = _local(token, files, ci_dir)
             if path is None and token.startswith("./"):  # a local action: its folder's action.yml
-                path = _local(token.rstrip("/") + "/action.yml", snapshot, ci_dir) or _local(
-                    token.rstrip("/") + "/action.yaml", snapshot, ci_dir
+                path = _local(token.rstrip("/") + "/action.yml", files, ci_dir) or _local(
+                    token.rstrip("/") + "/action.yaml", files, ci_dir
                 )
-            if path:
-                text = snapshot.read_text(path)
-                if text:
-                    texts.append(_ci_commands(text) if path.lower().endswith((".yml", ".yaml")) else text)
+            found = files.context(path) if path else None
+            if found is not None and found.text:
+                texts.append(_ci_commands(found) if found.entry.suffix in (".yml", ".yaml") else found.text)
     for match in _MAKE.finditer(command):
         folder = re.search(r"-C\s+(\S+)", match.group(1) or "")
-        texts += _make_target(snapshot, folder.group(1) if folder else "", match.group(2))
+        texts += _make_target(files, folder.group(1) if folder else "", match.group(2))
     for match in _MISE.finditer(command):
-        texts += _toml_task(snapshot, ("mise.toml", ".mise.toml"), ("tasks",), match.group(1))
+        texts += _toml_task(files, ("mise.toml", ".mise.toml"), ("tasks",), match.group(1))
     for match in _POE.finditer(command):
-        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "poe", "tasks"), match.group(1))
+        texts += _toml_task(files, ("pyproject.toml",), ("tool", "poe", "tasks"), match.group(1))
     for match in _PDM.finditer(command):
-        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "pdm", "scripts"), match.group(1))
+        texts += _toml_task(files, ("pyproject.toml",), ("tool", "pdm", "scripts"), match.group(1))
     for match in _HATCH.finditer(command):
         env = ("envs", match.group(1) or "default", "scripts")
-        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "hatch", *env), match.group(2))
-        texts += _toml_task(snapshot, ("hatch.toml",), env, match.group(2))
+        texts += _toml_task(files, ("pyproject.toml",), ("tool", "hatch", *env), match.group(2))
+        texts += _toml_task(files, ("hatch.toml",), env, match.group(2))
     for match in _TASK.finditer(command):  # taskipy (pyproject) or go-task (Taskfile.yml)
-        texts += _toml_task(snapshot, ("pyproject.toml",), ("tool", "taskipy", "tasks"), match.group(1))
-        texts += _recipe(snapshot, _TASKFILES, match.group(1), indented=True)
+        texts += _toml_task(files, ("pyproject.toml",), ("tool", "taskipy", "tasks"), match.group(1))
+        texts += _recipe(files, _TASKFILES, match.group(1), indented=True)
     for match in _JUST.finditer(command):
-        texts += _recipe(snapshot, ("justfile", "Justfile"), match.group(1))
+        texts += _recipe(files, ("justfile", "Justfile"), match.group(1))
     for match in _TOX.finditer(command):
         before = command[: match.start()].rstrip()
         if not before or before.endswith(("&&", ";", "|", "\n", "-m", "run", "uvx", "exec")):  # not `pip install tox`
-            texts += _tox_envs(snapshot, match.group(1) or "")
+            texts += _tox_envs(files, match.group(1) or "")
     return texts
 
 
@@ -98,55 +130,55 @@ _CI_SHAPE = ("jobs", "steps", "runs", "stages")
 MAX_YAML_DEPTH = 32
 
 
-def _ci_commands(text: str) -> str:
+def _ci_commands(ctx: FileContext) -> str:
     """What a called workflow, action or pipeline template runs: its steps' commands and the actions, tasks and
     templates they use (with their inputs), one a line; never step names, descriptions or comments. A YAML file of
-    another shape (a manifest a command applies) is returned whole."""
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return text
-    if not isinstance(data, dict) or not any(key in data for key in _CI_SHAPE):
+    another shape (a manifest a command applies), or one that cannot be parsed within the limits, is returned whole."""
+    text = ctx.text or ""
+    docs = ctx.yaml
+    if len(docs) != 1 or not any(yamlnodes.get(docs[0], key) is not None for key in _CI_SHAPE):
         return text
     out: list[str] = []
-    _walk(data, out, 0)
+    _walk(docs[0], out, 0)
     return "\n".join(out)
 
 
-def _walk(node: object, out: list[str], depth: int) -> None:
+def _walk(node: Node, out: list[str], depth: int) -> None:
     if depth > MAX_YAML_DEPTH:
         return
-    if isinstance(node, list):
-        for item in node:
+    if isinstance(node, SequenceNode):
+        for item in node.value:
             _walk(item, out, depth + 1)
         return
-    if not isinstance(node, dict):
+    if not isinstance(node, MappingNode):
         return
     for key in _RUN_KEYS:
-        out += [v for v in _strings(node.get(key))]
+        out += _strings(yamlnodes.get(node, key))
     for key, inputs in _USE_KEYS:
-        used = node.get(key)
-        if isinstance(used, str):
-            given = node.get(inputs)
-            pairs = (
-                " ".join(f"{k}={v}" for k, v in given.items() if isinstance(v, (str, int, float)))
-                if isinstance(given, dict)
-                else ""
-            )
-            out.append(f"template: {used}" if key == "template" else used)
+        used = yamlnodes.get(node, key)
+        if _is_text(used):
+            given = yamlnodes.items(yamlnodes.get(node, inputs))
+            pairs = " ".join(f"{k}={v.value}" for k, _, v in given if isinstance(v, ScalarNode) and not _is_null(v))
+            out.append(f"template: {used.value}" if key == "template" else used.value)
             if pairs:
                 out.append(pairs)
-    for key, value in node.items():
-        if key not in _RUN_KEYS and isinstance(value, (dict, list)):
+    for key, _, value in yamlnodes.items(node):
+        if key not in _RUN_KEYS and isinstance(value, (MappingNode, SequenceNode)):
             _walk(value, out, depth + 1)
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
+def _is_text(node: Node | None) -> TypeGuard[ScalarNode]:
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:str"
+
+
+def _is_null(node: ScalarNode) -> bool:
+    return node.tag == "tag:yaml.org,2002:null"
+
+
+def _strings(node: Node | None) -> list[str]:
+    if _is_text(node):
+        return [node.value]
+    return [item.value for item in yamlnodes.seq(node) if _is_text(item)]
 
 
 MAX_TOKENIZED = 100_000
@@ -161,25 +193,25 @@ def _tokens(command: str) -> list[str]:
         return command.split()
 
 
-def _local(token: str, snapshot: Snapshot, ci_dir: str) -> str | None:
+def _local(token: str, files: Referenced, ci_dir: str) -> str | None:
     """The listed path a token refers to (from the repository root or the CI file's folder)."""
     token = token.strip("'\"")
     for base in ("", ci_dir):
         path = posixpath.normpath(posixpath.join(base, token))
-        if not path.startswith("..") and snapshot.entry(path) is not None:
+        if not path.startswith("..") and files.exists(path):
             return path
     return None
 
 
-def _make_target(snapshot: Snapshot, folder: str, target: str) -> list[str]:
+def _make_target(files: Referenced, folder: str, target: str) -> list[str]:
     return _recipe(
-        snapshot,
+        files,
         tuple(posixpath.join(folder, n) if folder else n for n in ("Makefile", "makefile", "GNUmakefile")),
         target,
     )
 
 
-def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str, indented: bool = False) -> list[str]:
+def _recipe(files: Referenced, names: tuple[str, ...], target: str, indented: bool = False) -> list[str]:
     """The indented lines under ``target:`` in a Makefile or justfile (``indented``: a key nested in YAML, as in
     a Taskfile's ``tasks:``)."""
     if indented:
@@ -187,28 +219,20 @@ def _recipe(snapshot: Snapshot, names: tuple[str, ...], target: str, indented: b
     else:
         pattern = rf"^(){re.escape(target)}\s*(?:[\w\s-]*)?:(?!=)([^\n]*)\n((?:[ \t]+[^\n]*\n?|\n)*)"
     for name in names:
-        if snapshot.entry(name) is None:
+        if not files.exists(name):
             continue
-        match = re.search(pattern, snapshot.read_text(name) or "", re.M)
+        match = re.search(pattern, files.text(name) or "", re.M)
         if match:
             return [match.group(2) + "\n" + match.group(3)]
     return []
 
 
-@functools.lru_cache(maxsize=8)
-def _toml(text: str) -> dict[str, Any] | None:
-    """A task file parsed once however many steps refer to it (None when malformed)."""
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return None
-
-
-def _toml_task(snapshot: Snapshot, names: tuple[str, ...], table: tuple[str, ...], task: str) -> list[str]:
+def _toml_task(files: Referenced, names: tuple[str, ...], table: tuple[str, ...], task: str) -> list[str]:
     for name in names:
-        if snapshot.entry(name) is None:
+        if not files.exists(name):
             continue
-        data = _toml(snapshot.read_text(name) or "")
+        found = files.context(name)
+        data: object = found.toml if found is not None else None
         if data is None:
             return []
         for key in table:
@@ -219,10 +243,10 @@ def _toml_task(snapshot: Snapshot, names: tuple[str, ...], table: tuple[str, ...
     return []
 
 
-def _tox_envs(snapshot: Snapshot, envs: str) -> list[str]:
+def _tox_envs(files: Referenced, envs: str) -> list[str]:
     """The ``commands`` of the tox environments named (``-e a,b``); the base ``[testenv]`` for
     factor names such as ``py311`` and for names that are CI variables (``${{ matrix.env }}``)."""
-    text = snapshot.read_text("tox.ini") if snapshot.entry("tox.ini") is not None else None
+    text = files.text("tox.ini") if files.exists("tox.ini") else None
     if not text:
         return []
     sections = dict(re.findall(r"^\[([^\]\n]+)\]\s*\n((?:(?!\[).*\n?)*)", text, re.M))
