@@ -369,12 +369,23 @@ def rules_show(rule_id: str, rule_dirs: tuple[Path, ...]) -> None:
 
 
 @rules.command("docs")
-def rules_docs() -> None:
+@click.option(
+    "--params-in",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="FILE",
+    help="Instead, print FILE (docs/writing-rules.md) with its params tables generated from the Params docstrings.",
+)
+def rules_docs(params_in: Path | None) -> None:
     """Print the detector catalogue in Markdown (docs/detectors.md is this output)."""
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.evidence.ruleset import load_all_rules
+    from mlops_scan.matchers.base import installed_params
     from mlops_scan.rules.docs import render
+    from mlops_scan.rules.paramsdoc import with_params_tables
 
+    if params_in is not None:
+        click.echo(with_params_tables(params_in.read_text(encoding="utf-8"), installed_params()), nl=False)
+        return
     model = load_model()
     click.echo(render(model, load_all_rules(model.capabilities, builtin=True)), nl=False)
 

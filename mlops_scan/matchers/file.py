@@ -24,9 +24,9 @@ class FileParams:
     pattern: str | None = None
     """Regex searched line by line; the rule fires at the first matching line. Without it, the file's existence fires."""
     comments: bool = False
-    """Also search comment lines (``#``, ``//``); by default commented-out lines never match."""
+    """Also search comment lines (``#``, ``//``, ``;``, ``<!--``, ``-- ``); by default commented-out lines never match."""
     not_paths: list[str] = field(default_factory=list)
-    """Path globs left out (a lock file of a helper-script folder is another rule's, weaker, evidence)."""
+    """Path globs left out, tested like ``paths`` (``'**/.*/**'``: nothing under a dot-folder)."""
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""

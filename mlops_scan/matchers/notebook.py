@@ -75,7 +75,8 @@ class NotebookParams:
     min_notebooks: int = 1
     """At least this many notebooks with code."""
     blocked_by: list[str] = field(default_factory=list)
-    """Counter-signals that stop the rule from firing (``orchestrated``, ``package-import``, ``entrypoint``)."""
+    """Counter-signals that stop the rule: ``orchestrated`` (papermill, Databricks jobs), ``package-import``
+    (notebooks import the repository's package), ``entrypoint`` (a training entry point module)."""
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""

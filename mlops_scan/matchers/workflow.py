@@ -28,9 +28,11 @@ class WorkflowParams:
     triggers: list[str] = field(default_factory=list)
     """The pipeline (or the job) runs on any of these triggers (empty: any, including none)."""
     not_triggers: list[str] = field(default_factory=list)
-    """The job must not run on any of these (its own triggers when it has some, else the pipeline's)."""
+    """The job must not run on any of these (its own triggers when it has some, else the pipeline's): ``release``
+    rules use ``[pull_request]`` so a CI workflow that also runs on tags is not a release."""
     commands: list[str] = field(default_factory=list)
-    """Regexes; a step's command, followed one hop into local scripts and tasks, matches any."""
+    """Regexes searched (multi-line mode) in a step's command, followed one hop into the local scripts and tasks it
+    calls; any match fires."""
     not_commands: list[str] = field(default_factory=list)
     """Regexes; the job is left out when a step's command or action, followed like ``commands``, matches any
     (a job that starts a throwaway kind or minikube cluster tests, it does not deploy)."""

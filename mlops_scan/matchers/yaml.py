@@ -39,7 +39,8 @@ class YamlParams:
     paths: list[str] = field(default_factory=lambda: ["*.yaml", "*.yml"])
     """Files to look at (path globs)."""
     api_version: list[str] = field(default_factory=list)
-    """Globs on the document's ``apiVersion`` (``serving.kserve.io/*``)."""
+    """Globs on the document's ``apiVersion`` (``serving.kserve.io/*``); always pair ``kind`` with it, kind names
+    collide."""
     kind: list[str] = field(default_factory=list)
     """Accepted values of ``kind``."""
     schema: list[str] = field(default_factory=list)
