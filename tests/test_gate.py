@@ -62,7 +62,7 @@ def test_fail_under(fail_under: str | None, code: int) -> None:
             "mlops-scan: error: Invalid value for '--format' / '-f': 'html' is not one of "
             "'text', 'json', 'markdown', 'sarif', 'shields'.",
         ),
-        (["--model", "nope"], "mlops-scan: error: nope: no such maturity model (built-in: microsoft)"),
+        (["--model", "nope"], "mlops-scan: error: nope: no such maturity model (built-in: microsoft, google)"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:

@@ -271,7 +271,7 @@ def test_builtin_model_matches_the_specification() -> None:
 
 def test_model_errors(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no such maturity model"):
-        load_model("google")
+        load_model("ibm")
     bad = tmp_path / "model.yaml"
     bad.write_text(
         "levels:\n  0: {required: [], supporting: []}\n  1: {required: [ci]}\ncapabilities: {}\n", encoding="utf-8"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_scan import strictyaml
 from mlops_scan.assessment.examples import demote_examples, examples_collection_note, is_examples_collection
@@ -19,7 +19,12 @@ from mlops_scan.rules.cache import cached
 from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId, Evidence, Skipped, Strength
 
+if TYPE_CHECKING:
+    from mlops_scan.assessment.projects import PerProject
+
 ROLES = ("required", "supporting", "finding")
+BUILTIN_MODELS = ("microsoft", "google")
+"""The maturity models shipped in ``mlops_scan/data`` (see docs/models.md)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def load_model(name_or_path: str = "microsoft") -> MaturityModel:
 
 def _load_model(name_or_path: str, path: Path) -> MaturityModel:
     if not path.is_file():
-        raise ModelError(f"{name_or_path}: no such maturity model (built-in: microsoft)")
+        raise ModelError(f"{name_or_path}: no such maturity model (built-in: {', '.join(BUILTIN_MODELS)})")
     try:
         return _model_from(strictyaml.load_file(path), str(path))
     except DataFileError as exc:
@@ -213,6 +218,8 @@ class Assessment:
     inspected: dict[str, object] = field(default_factory=dict)
     measurements: dict[str, object] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    projects: PerProject | None = None
+    """With ``--per-project``: each project's assessment and the roll-up (this one is the whole repository's)."""
 
     @property
     def level_name(self) -> str:

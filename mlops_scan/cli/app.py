@@ -15,6 +15,7 @@ from mlops_scan import __version__
 from mlops_scan.cli.diff import diff
 from mlops_scan.cli.fleet import fleet
 from mlops_scan.cli.history import history
+from mlops_scan.cli.models import models
 from mlops_scan.errors import MlopsScanError, UsageError
 from mlops_scan.reporters.formats import FORMATS
 
@@ -151,6 +152,19 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     metavar="NAME=VALUE",
     help="Set a scan limit, e.g. parse-timeout=5 or max-yaml-nodes=50000 (repeatable; see docs/security.md).",
 )
+@click.option(
+    "--per-project",
+    is_flag=True,
+    help="Also place each ML project below PATH on the model, with the roll-up (lowest level, and how many "
+    "projects reach each level); --fail-under and the badge then use the roll-up (docs/monorepos.md).",
+)
+@click.option(
+    "--root",
+    "project_root",
+    metavar="SUBDIR",
+    help="Report on the project in SUBDIR of PATH alone, as if it were the repository (shared CI is "
+    "attributed to it as with --per-project).",
+)
 def scan(
     path: str,
     fmt: str | None,
@@ -172,6 +186,8 @@ def scan(
     preview: bool,
     no_cache: bool,
     limit_options: tuple[str, ...],
+    per_project: bool,
+    project_root: str | None,
 ) -> None:
     """Scan PATH (default: the current folder) and report its MLOps maturity level.
 
@@ -181,6 +197,7 @@ def scan(
     Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
     (see docs/ci.md); command-line options win, and --exclude/--rules add to the file's lists.
     """
+    from mlops_scan.assessment import projects
     from mlops_scan.assessment.maturity import assess, load_model
     from mlops_scan.cli import config as configuration
     from mlops_scan.evidence.collect import collect, progress_printer
@@ -194,7 +211,9 @@ def scan(
     fmt = fmt or settings.format or "text"
     fail_under = settings.fail_under if fail_under is None else fail_under
     maturity_model = load_model(model or settings.model or "microsoft")
-    rules = load_all_rules(maturity_model.capabilities, [*settings.rules, *rule_dirs])
+    catalogue = set(maturity_model.capabilities) | set(load_model("microsoft").capabilities)
+    rules = load_all_rules(catalogue, [*settings.rules, *rule_dirs])  # a rule for a capability nobody knows is an error
+    rules = [r for r in rules if r.capability in maturity_model.capabilities]  # one the model leaves out just sits out
     configuration.check_ids(settings, maturity_model, [r.id for r in rules])
     if fail_under is not None and fail_under >= len(maturity_model.levels):
         raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(maturity_model.levels) - 1}")
@@ -223,6 +242,10 @@ def scan(
         notes=tuple(notes + snapshot.notes + result.errors),
         readme_title=result.readme_title,
     )
+    if project_root is not None:
+        assessment = projects.one_project(assessment, snapshot, result.evidence, project_root)
+    elif per_project:
+        assessment = projects.with_projects(assessment, snapshot, result.evidence)
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
     options = RenderOptions(
         color=color,
@@ -240,11 +263,14 @@ def scan(
     for target, kind in ((badge, "badge"), (json_output, "json"), (summary, "markdown")):
         if target:
             _write(target, render(kind, assessment, replace(options, color=False)), append=kind == "markdown")
-    if fail_under is not None and assessment.level < fail_under:
-        click.echo(
-            f"mlops-scan: level {assessment.level} ({assessment.level_name}) is below --fail-under {fail_under}",
-            err=True,
+    gated = assessment.projects.minimum if assessment.projects else assessment.level
+    if fail_under is not None and gated < fail_under:
+        shown = (
+            f"roll-up {assessment.projects.rollup_text()}"
+            if assessment.projects
+            else f"level {assessment.level} ({assessment.level_name})"
         )
+        click.echo(f"mlops-scan: {shown} is below --fail-under {fail_under}", err=True)
         raise click.exceptions.Exit(1)
 
 
@@ -405,6 +431,7 @@ def rules_validate(folders: tuple[Path, ...]) -> None:
 cli.add_command(fleet)
 cli.add_command(history)
 cli.add_command(diff)
+cli.add_command(models)
 
 
 def main(argv: list[str] | None = None) -> None:
