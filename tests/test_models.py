@@ -113,4 +113,17 @@ def test_custom_model_with_a_misspelt_capability_id_fails_in_one_line(tmp_path: 
     for args in (("models", "show", str(model)), (str(FIXTURES / "level1-actions-pytest"), "--model", str(model))):
         done = run_cli(*args, "--quiet") if args[0] != "models" else run_cli(*args)
         assert (done.returncode, done.stdout) == (2, "")
-        assert done.stderr == f"mlops-scan: error: {model}: levels.1.required: unknown capability 'automted_tests'\n"
+        assert done.stderr == f"mlops-scan: error: {model}:3: levels.1.required: unknown capability 'automted_tests'\n"
+
+
+def test_models_show_rejects_a_misspelt_key(tmp_path: Path) -> None:
+    model = tmp_path / "keys.yaml"
+    model.write_text(
+        "levels:\n  0: {required: [], supporting: [ci]}\ncapabilities:\n  ci: {name: CI, remedation: Add CI.}\n",
+        encoding="utf-8",
+    )
+    done = run_cli("models", "show", str(model))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"mlops-scan: error: {model}:4: capabilities.ci: unknown key 'remedation' (allowed: name, remediation, what)\n"
+    )
