@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,124 @@ def test_cli_gate_uses_the_rollup() -> None:
         2,
         f"mlops-scan: error: --root nope: not a folder with files below {FIXTURES / MONOREPO}\n",
     )
+
+
+def _cli(*args: str) -> str:
+    done = run_cli(str(FIXTURES / MONOREPO), "--quiet", *args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+CLAIMS_PRESENT = [
+    "ci",
+    "automated_tests",
+    "release_automation",
+    "training_pipeline",
+    "experiment_tracking",
+    "model_registry",
+    "reproducibility",
+    "model_packaging",
+    "deployment_automation",
+    "ab_testing",
+]
+
+
+def test_per_project_json() -> None:
+    report = json.loads(_cli("--per-project", "--format", "json"))
+    assert report["level"] == 3  # the whole repository's
+    assert [(p["root"], p["level"], p["level_name"], p["shared_evidence"]) for p in report["projects"]] == [
+        ("projects/claims", 3, "Automated model deployment", 6),
+        ("projects/pricing", 1, "DevOps but no MLOps", 2),
+    ]
+    claims, pricing = report["projects"]
+    assert [c for c, v in claims["capabilities"].items() if v["present"]] == CLAIMS_PRESENT
+    assert [c for c, v in pricing["capabilities"].items() if v["present"]] == ["ci", "automated_tests"]
+    assert {e["path"] for e in pricing["capabilities"]["ci"]["evidence"]} == {CI}
+    assert {e["path"] for e in claims["capabilities"]["ci"]["evidence"]} == {CI, DEPLOY}
+    assert [n["capability"] for n in pricing["next_steps"]] == [
+        "training_pipeline",
+        "experiment_tracking",
+        "model_registry",
+    ]
+    assert pricing["markers"] == ["projects/pricing/pyproject.toml"]
+    assert report["rollup"] == {
+        "rule": "minimum",
+        "level": 1,
+        "level_name": "DevOps but no MLOps",
+        "projects": 2,
+        "distribution": {"0": 0, "1": 1, "2": 0, "3": 1, "4": 0},
+    }
+    assert "projects" not in json.loads(_cli("--format", "json"))  # only when asked for
+
+
+def test_per_project_text() -> None:
+    lines = _cli("--per-project").splitlines()
+    start = lines.index("Per project (the level above is the whole repository's)")
+    assert lines[start : start + 7] == [
+        "Per project (the level above is the whole repository's)",
+        "Roll-up: level 1 (minimum of 2 projects; level 1: 1, level 3: 1)",
+        "  #  project           level                          shared evidence",
+        "  1  projects/claims   3  Automated model deployment  6",
+        "  2  projects/pricing  1  DevOps but no MLOps         2",
+        "",
+        "  capability             level  1  2",
+    ]
+    table = {line.split()[0]: line.split()[2:] for line in lines[start + 7 : start + 23]}
+    assert [c for c, marks in table.items() if marks[0] == "x"] == CLAIMS_PRESENT
+    assert [c for c, marks in table.items() if marks[1] == "x"] == ["ci", "automated_tests"]
+    assert len(table) == 16
+
+
+def test_per_project_markdown() -> None:
+    lines = _cli("--per-project", "--format", "markdown").splitlines()
+    start = lines.index("### Per project")
+    assert lines[start + 2] == (
+        "Roll-up: **level 1**, the lowest of 2 project(s) (level 1: 1 · level 3: 1). The level above is the whole "
+        "repository's."
+    )
+    assert lines[start + 6 : start + 8] == [
+        "| `projects/claims` | 3 · Automated model deployment | 6 | `.github/workflows/claims-deploy.yml:1`, "
+        "`projects/claims/azureml/pipeline.yml`, `projects/claims/requirements.txt` |",
+        "| `projects/pricing` | 1 · DevOps but no MLOps | 2 | `projects/pricing/pyproject.toml` |",
+    ]
+    rows = {line.split(" | ")[0][2:]: line.split(" | ")[2:] for line in lines[start + 11 : start + 27]}
+    assert [c for c, cells in rows.items() if cells[0] == "✅"] == CLAIMS_PRESENT
+    assert [c for c, cells in rows.items() if cells[1].startswith("✅")] == ["ci", "automated_tests"]
+
+
+def test_per_project_sarif_and_badge() -> None:
+    run = json.loads(_cli("--per-project", "--format", "sarif"))["runs"][0]
+    assert [(p["root"], p["level"], p["present"]) for p in run["properties"]["projects"]] == [
+        ("projects/claims", 3, CLAIMS_PRESENT),
+        ("projects/pricing", 1, ["ci", "automated_tests"]),
+    ]
+    assert run["properties"]["rollup"]["level"] == 1
+    warnings = [
+        (r["properties"]["project"], r["properties"]["capability"]) for r in run["results"] if r["level"] == "warning"
+    ]
+    assert warnings == [
+        ("projects/claims", "model_monitoring"),
+        ("projects/claims", "automated_retraining"),
+        ("projects/pricing", "training_pipeline"),
+        ("projects/pricing", "experiment_tracking"),
+        ("projects/pricing", "model_registry"),
+    ]
+    first = next(r for r in run["results"] if r["properties"]["project"] == "projects/pricing")
+    assert first["message"]["text"].startswith("projects/pricing: Level 2 (Automated training) requires training")
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "projects/pricing/pyproject.toml"
+    assert json.loads(_cli("--per-project", "--format", "shields")) == {
+        "schemaVersion": 1,
+        "label": "MLOps level",
+        "message": "1 · DevOps but no MLOps (lowest of 2 projects)",
+        "color": "orange",
+    }
+
+
+def test_root_option_in_json() -> None:
+    report = json.loads(_cli("--root", "projects/claims", "--format", "json"))
+    assert (report["root"], report["level"], "projects" in report) == (
+        f"{FIXTURES / MONOREPO}/projects/claims",
+        3,
+        False,
+    )
+    assert [c for c, v in report["capabilities"].items() if v["present"]] == CLAIMS_PRESENT

@@ -142,12 +142,17 @@ def text_width(text: str) -> int:
 def level_color(assessment: Assessment) -> tuple[str, str]:
     """The (shields.io name, hex) colour of the level reached: one colour per level, red at 0, green at the top."""
     top = len(assessment.model.levels) - 1
-    index = round(assessment.level * (len(PALETTE) - 1) / top) if top else len(PALETTE) - 1
+    level = assessment.projects.minimum if assessment.projects else assessment.level
+    index = round(level * (len(PALETTE) - 1) / top) if top else len(PALETTE) - 1
     return PALETTE[index]
 
 
 def message(assessment: Assessment) -> str:
     """``2 · automated training``; ``(1 asserted)`` is added when an asserted capability holds the level up."""
+    if assessment.projects is not None:  # --per-project: the roll-up
+        per = assessment.projects
+        name = _sentence_case(assessment.model.levels[per.minimum].name)
+        return f"{per.minimum} · {name} (lowest of {len(per.projects)} projects)"
     text = f"{assessment.level} · {_sentence_case(assessment.level_name)}"
     asserted = [
         cid

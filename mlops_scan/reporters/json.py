@@ -6,10 +6,11 @@ import json
 
 from mlops_scan import __version__
 from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.reporters import projects
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.types import Evidence
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def evidence_dict(e: Evidence) -> dict[str, object]:
@@ -70,7 +71,7 @@ def document(a: Assessment) -> dict[str, object]:
         "inspected": a.inspected,
         "skipped": [{"path": s.path, "reason": s.reason} for s in a.skipped],
         "notes": list(a.notes),
-    }
+    } | projects.json_fields(a, document)
 
 
 def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:

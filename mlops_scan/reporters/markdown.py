@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
+from mlops_scan.reporters import projects
 from mlops_scan.reporters.badge import message
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 
@@ -54,6 +55,8 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
         )
         out += ["", f"Ahead of the level: {names}."]
     out += ["", *_next_steps(a, top)]
+    if a.projects is not None:
+        out += ["", *projects.markdown_lines(a, _esc)]
     details = _details(a)
     if details:
         out += ["", "<details><summary>Scan details</summary>", "", *details, "", "</details>"]

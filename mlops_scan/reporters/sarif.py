@@ -23,6 +23,7 @@ from urllib.parse import quote
 from mlops_scan import __version__
 from mlops_scan.assessment.maturity import Assessment, CapabilityDef, CapabilityStatus
 from mlops_scan.reporters.options import PLAIN, RenderOptions
+from mlops_scan.reporters.projects import rollup_dict
 from mlops_scan.types import CapabilityId, Evidence
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -35,18 +36,7 @@ FINGERPRINT = "mlopsScanFinding/v1"
 def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     """The SARIF log as indented JSON (``options.files``/``preferred_anchor``: where repository-level results point)."""
     a = assessment
-    anchor = anchor_for(options.files, options.preferred_anchor)
-    findings = _findings(a)
-    owners: dict[str, CapabilityId] = {}
-    for cid, _, category, _ in findings:
-        owners.setdefault(_rule_id(cid, _best(a.capabilities[cid], category)), cid)
-    rule_ids = list(owners)
-    rules = [_descriptor(rid, a.capabilities[cid].definition, options) for rid, cid in owners.items()]
-    results = []
-    for cid, level, category, text in findings:
-        best = _best(a.capabilities[cid], category)
-        index = rule_ids.index(_rule_id(cid, best))
-        results.append(_result(cid, index, rule_ids[index], level, category, text, a.capabilities[cid], best, anchor))
+    rules, results = _rules_and_results(a, options)
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -68,11 +58,56 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
                     "levelName": a.level_name,
                     "model": a.model.id,
                     "asserted": [cid for cid, s in a.capabilities.items() if s.asserted is not None],
-                },
+                }
+                | _project_properties(a),
             }
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rules_and_results(
+    a: Assessment, options: RenderOptions
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The rule descriptors and the results: the repository's findings, or each project's with ``--per-project``."""
+    anchor = anchor_for(options.files, options.preferred_anchor)
+    scopes = [(p.project.name, p.assessment) for p in a.projects.projects] if a.projects else [("", a)]
+    owners: dict[str, CapabilityDef] = {}
+    for _, scoped in scopes:
+        for cid, _, category, _ in _findings(scoped):
+            owners.setdefault(
+                _rule_id(cid, _best(scoped.capabilities[cid], category)), scoped.capabilities[cid].definition
+            )
+    rule_ids = list(owners)
+    listed = set(options.files)
+    projects = a.projects.projects if a.projects else ()
+    anchors = {p.project.name: next((m for m in p.project.markers if m in listed), anchor) for p in projects}
+    results = []
+    for project, scoped in scopes:
+        for cid, level, category, text in _findings(scoped):
+            best = _best(scoped.capabilities[cid], category)
+            index = rule_ids.index(_rule_id(cid, best))
+            found = (cid, index, rule_ids[index], level, category, text, scoped.capabilities[cid], best)
+            results.append(_result(*found, anchors.get(project, anchor), project))
+    return [_descriptor(rid, d, options) for rid, d in owners.items()], results
+
+
+def _project_properties(a: Assessment) -> dict[str, object]:
+    """With ``--per-project``: each project's level and present capabilities, and the roll-up."""
+    if a.projects is None:
+        return {}
+    table = [
+        {
+            "root": p.project.name,
+            "level": p.assessment.level,
+            "levelName": p.assessment.level_name,
+            "present": [cid for cid, s in p.assessment.capabilities.items() if s.present],
+        }
+        for p in a.projects.projects
+    ]
+    rollup = rollup_dict(a.projects, [lv.name for lv in a.model.levels])
+    rollup["levelName"] = rollup.pop("level_name")  # SARIF property bags here are camelCase
+    return {"projects": table, "rollup": rollup}
 
 
 def anchor_for(paths: Iterable[str], preferred: str | None = None) -> str | None:
@@ -178,21 +213,25 @@ def _result(
     status: CapabilityStatus,
     best: Evidence | None,
     anchor: str | None,
+    project: str = "",
 ) -> dict[str, object]:
+    text = f"{project}: {text}" if project else text
     result: dict[str, object] = {"ruleId": rule_id, "ruleIndex": index, "level": level, "message": {"text": text}}
     if best is not None:
         region = {"startLine": best.line} if best.line else {}
         result["locations"] = [_location(best.path, region)]
     elif anchor:
         result["locations"] = [_location(anchor, {})]
-    digest = hashlib.sha256(f"{cid}:{category}".encode()).hexdigest()[:32]
+    key = f"{project}:{cid}:{category}" if project else f"{cid}:{category}"  # the repository's findings keep theirs
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     result["partialFingerprints"] = {FINGERPRINT: digest}
-    result["properties"] = {
+    properties: dict[str, object] = {
         "category": category,
         "capability": cid,
         "repositoryLevel": best is None,
         "evidence": len(status.evidence),
     }
+    result["properties"] = properties | ({"project": project} if project else {})
     return result
 
 

@@ -7,6 +7,7 @@ import textwrap
 import click
 
 from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
+from mlops_scan.reporters import projects
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 WIDTH = 80
@@ -61,6 +62,8 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
             out.extend(_wrap(f"- {step.name}: {step.remediation}", indent="    "))
     elif a.level == len(a.model.levels) - 1:
         out.append("Top level reached: keep the evidence current.")
+    if a.projects is not None:
+        out += ["", *projects.text_lines(a)]
     skipped = len(a.skipped)
     if skipped or a.notes:
         out.append("")
