@@ -91,7 +91,7 @@ def _shared_with(item: Evidence, roots: list[ProjectRoot], scopes: list[CiScope]
     named = [r for r in roots if _names_folder(item.snippet, r.path)]
     if named:
         return named
-    line = item.line or 0
+    line = item.line or 1  # whole-file evidence: the scopes that start at the top of the file
     covering = sorted((s for s in scopes if s.first <= line <= s.last), key=lambda s: s.last - s.first)
     workdir = next((s.patterns[0] for s in covering if s.kind == "workdir"), None)
     if workdir is not None:
