@@ -9,15 +9,21 @@ from typing import Any
 
 import pytest
 
+from mlops_scan import strictyaml
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.notebooks import as_python, code_lines, is_text_notebook, read_cells
 from mlops_scan.matchers.notebook import NotebookMatcher, NotebookParams
 from mlops_scan.rules.loader import Rule
+from mlops_scan.rules.sources import builtin_pack_dir
 from mlops_scan.snapshot.tree import open_snapshot
 from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
 
+PATTERNS = strictyaml.load_file(builtin_pack_dir() / "notebook_centric.yaml")["patterns"]
+"""The built-in pack's training-call and orchestrator regexes (the data the notebook rules use)."""
+
 
 def make_rule(rule_id: str = "notebook_centric.probe", **params: Any) -> Rule:
+    params = {"training_calls": PATTERNS["training_call"], "orchestrated_by": PATTERNS["orchestrated"], **params}
     return Rule(
         id=RuleId(rule_id),
         capability=CapabilityId("notebook_centric"),
@@ -223,3 +229,14 @@ def test_no_notebooks_no_hits(tmp_path: Path) -> None:
 def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         NotebookParams(**params)
+
+
+def test_training_calls_are_data_of_the_rule(tmp_path: Path) -> None:
+    """What counts as training is the pack's regex, not code: a team's own trainer call counts once a rule says so."""
+    text = notebook("from acme import Trainer", "Trainer().run_training(data)")
+    files = {"train.ipynb": text, "helpers.py": "def load():\n    return 1\n"}
+    assert run(tmp_path, files, make_rule(min_share=0.5, training="notebooks-only"))[0] == []
+    team = make_rule(min_share=0.5, training="notebooks-only", training_calls=r"\.run_training\s*\(")
+    assert run(tmp_path, files, team)[0] == [("notebook_centric.probe", "train.ipynb", line_of(text, "run_training"))]
+    with pytest.raises(ValueError, match="training_calls is required"):
+        NotebookParams(training="notebooks-only")

@@ -19,42 +19,15 @@ from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.notebooks import code_lines, is_text_notebook
-from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.base import Hit, Matcher, ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Zone
 
-
-class _Prefiltered:
-    """A regex searched only in texts holding one of ``literals`` (each alternative contains one): most files
-    hold none, and a substring test is far cheaper than a regex tried at every position."""
-
-    def __init__(self, pattern: re.Pattern[str], literals: tuple[str, ...]):
-        self.pattern = pattern
-        self.literals = literals
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if any(lit in text for lit in self.literals) else None
-
-
-TRAINING_CALL = _Prefiltered(
-    re.compile(
-        r"\.(?:fit|fit_generator|fit_transform_and_train|train_on_batch)\s*\(|\b(?:trainer|xgb|lgb|lightgbm|xgboost)\.train\s*\(|\.backward\s*\("
-    ),
-    (".fit", ".train", ".backward"),
-)
 COUNTER_SIGNALS = ("orchestrated", "package-import", "entrypoint")
 MEASURES = ("share", "training-in-both", "stored-outputs")
 TRAINING = ("any", "in-notebooks", "notebooks-only")
-_ORCHESTRATED = _Prefiltered(
-    re.compile(
-        r"\bpapermill\b.*\.execute_notebook\s*\(|\bpm\.execute_notebook\s*\(|^\s*papermill\s+\S+\.ipynb"
-        r"|\bjupyter\s+nbconvert\b[^\n]*--execute|\bnotebook_task\s*:",
-        re.M,
-    ),
-    ("papermill", "execute_notebook", "nbconvert", "notebook_task"),
-)
-_AUTORELOAD = _Prefiltered(re.compile(r"^\s*%(?:load_ext\s+autoreload|autoreload\b)", re.M), ("autoreload",))
+_AUTORELOAD = ScreenedRegex(r"^\s*%(?:load_ext\s+autoreload|autoreload\b)", re.M)
 _MAIN_GUARD = re.compile(r"^if\s+__name__\s*==\s*['\"]__main__['\"]\s*:", re.M)
 _SCRIPTS = re.compile(r"^\[(?:project\.scripts|tool\.poetry\.scripts)\]", re.M)
 _TEXT_SUFFIXES = (".yml", ".yaml", ".sh")
@@ -74,6 +47,13 @@ class NotebookParams:
     notebooks and none in modules; ``any``: no requirement."""
     min_notebooks: int = 1
     """At least this many notebooks with code."""
+    training_calls: str = ""
+    """Regex of a call that trains a model, searched (multi-line mode) in notebook cells and modules for the
+    ``training`` and ``training-in-both`` tests and the measurements; the packs name it once
+    (``${training_call}``), and the matcher counts a match of any of its rules' regexes."""
+    orchestrated_by: str = ""
+    """Regex (multi-line mode) of what runs notebooks unattended (papermill, ``jupyter nbconvert --execute``, a
+    Databricks ``notebook_task``), searched in modules, YAML and shell files: the ``orchestrated`` counter-signal."""
     blocked_by: list[str] = field(default_factory=list)
     """Counter-signals that stop the rule: ``orchestrated`` (papermill, Databricks jobs), ``package-import``
     (notebooks import the repository's package), ``entrypoint`` (a training entry point module)."""
@@ -89,6 +69,12 @@ class NotebookParams:
         for signal in self.blocked_by:
             if signal not in COUNTER_SIGNALS:
                 raise ValueError(f"unknown counter-signal {signal!r} (known: {', '.join(COUNTER_SIGNALS)})")
+        if (self.training != "any" or self.measure == "training-in-both") and not self.training_calls:
+            raise ValueError("this rule looks for training calls: training_calls is required")
+        if "orchestrated" in self.blocked_by and not self.orchestrated_by:
+            raise ValueError("blocked_by orchestrated needs orchestrated_by")
+        for regex in (self.training_calls, self.orchestrated_by):
+            re.compile(regex, re.M)
 
 
 class NotebookMatcher(Matcher[NotebookParams]):
@@ -108,6 +94,8 @@ class NotebookMatcher(Matcher[NotebookParams]):
         self.with_outputs: list[tuple[str, int]] = []
         self.counter: dict[str, tuple[str, int]] = {}
         """Counter-signal -> first place it was seen."""
+        self._training = _any_of(rule.params.training_calls for rule in self.rules)
+        self._orchestrated = _any_of(rule.params.orchestrated_by for rule in self.rules)
         own = sorted(project.packages)
         self._own_import = (
             re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(map(re.escape, own))})\b", re.M) if own else None
@@ -129,7 +117,7 @@ class NotebookMatcher(Matcher[NotebookParams]):
             elif ctx.path == "pyproject.toml":
                 self._signal("entrypoint", ctx.path, _SCRIPTS, ctx.text)
             else:
-                self._signal("orchestrated", ctx.path, _ORCHESTRATED, ctx.text)
+                self._signal("orchestrated", ctx.path, self._orchestrated, ctx.text)
         return ()
 
     def _scan_notebook(self, ctx: FileContext) -> None:
@@ -143,7 +131,7 @@ class NotebookMatcher(Matcher[NotebookParams]):
         if ran is not None:
             self.with_outputs.append((ctx.path, ran.first_line))
         for cell in cells:
-            match = TRAINING_CALL.search(cell.source)
+            match = self._training.search(cell.source) if self._training else None
             if match:
                 self.nb_training.append((ctx.path, cell.first_line + cell.source.count("\n", 0, match.start())))
                 break
@@ -162,17 +150,17 @@ class NotebookMatcher(Matcher[NotebookParams]):
         else:
             self.py_lines += lines
             target = self.py_training
-            self._signal("orchestrated", ctx.path, _ORCHESTRATED, text)
+            self._signal("orchestrated", ctx.path, self._orchestrated, text)
             if ctx.entry.name.startswith("train"):
                 self._signal("entrypoint", ctx.path, _MAIN_GUARD, text)
-        match = TRAINING_CALL.search(text)
+        match = self._training.search(text) if self._training else None
         if match:
             target.append((ctx.path, text.count("\n", 0, match.start()) + 1))
 
     def _signal(
-        self, name: str, path: str, pattern: re.Pattern[str] | _Prefiltered, text: str, line: int | None = None
+        self, name: str, path: str, pattern: re.Pattern[str] | ScreenedRegex | None, text: str, line: int | None = None
     ) -> None:
-        if name in self.counter:
+        if name in self.counter or pattern is None:
             return
         match = pattern.search(text)
         if match:
@@ -238,3 +226,9 @@ class NotebookMatcher(Matcher[NotebookParams]):
                 "counter_signals": {name: f"{path}:{line}" for name, (path, line) in sorted(self.counter.items())},
             }
         }
+
+
+def _any_of(regexes: Iterable[str]) -> ScreenedRegex | None:
+    """One regex for the distinct non-empty regexes of the rules (multi-line mode), or None when there are none."""
+    distinct = sorted({r for r in regexes if r})
+    return ScreenedRegex("|".join(f"(?:{r})" for r in distinct), re.M) if distinct else None
