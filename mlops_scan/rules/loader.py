@@ -12,7 +12,7 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -170,7 +170,10 @@ def load_pack(path: Path, kinds: ParamsTypes, capabilities: set[str]) -> list[Ru
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RulePackError(source, "a non-empty list of rules is required", field="rules", line=line_of(data, "rules"))
-    rules = [_load_rule_at_line(source, raw, namespace, patterns, kinds, capabilities) for raw in raw_rules]
+    rules = [
+        _with_line(raw, functools.partial(_load_rule, source, raw, namespace, patterns, kinds, capabilities))
+        for raw in raw_rules
+    ]
     active = {str(raw.get("id")) for raw in raw_rules}
     for tombstone in tombstones_of(data.get("removed"), source):
         if tombstone.id in active:
@@ -179,17 +182,10 @@ def load_pack(path: Path, kinds: ParamsTypes, capabilities: set[str]) -> list[Ru
     return rules
 
 
-def _load_rule_at_line(
-    source: str,
-    raw: Any,
-    namespace: str | None,
-    patterns: dict[str, str],
-    kinds: ParamsTypes,
-    capabilities: set[str],
-) -> Rule[object]:
-    """``_load_rule``, its errors completed with the line of the field they name (or of the rule)."""
+def _with_line(raw: Any, load: Callable[[], Rule[object]]) -> Rule[object]:
+    """``load()``, its errors completed with the line of the field they name (or of the rule ``raw``)."""
     try:
-        return _load_rule(source, raw, namespace, patterns, kinds, capabilities)
+        return load()
     except RulePackError as exc:
         if exc.line is not None:
             raise
