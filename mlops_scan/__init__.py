@@ -1,3 +1,3 @@
 """mlops-scan: place a repository on the MLOps maturity ladder, with evidence."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -3,8 +3,11 @@
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,3 +33,23 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The start-up cache (rule packs, model) and the facts cache go to a folder of this test session, never the
 # user's. A test that replaces a parser scans with --no-cache (facts cached by an earlier test would skip it).
 os.environ["MLOPS_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlops-scan-test-cache-")
+
+
+@pytest.fixture(autouse=True)
+def _reports_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON report and SARIF log rendered in-process during a test is checked against its schema."""
+    from schemas import valid_report, valid_sarif
+
+    from mlops_scan.reporters import json as json_reporter
+    from mlops_scan.reporters import sarif
+
+    def checked(render: Callable[..., str], validate: Callable[[str], object]) -> Callable[..., str]:
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            text = render(*args, **kwargs)
+            validate(text)
+            return text
+
+        return wrapper
+
+    monkeypatch.setattr(json_reporter, "render", checked(json_reporter.render, valid_report))
+    monkeypatch.setattr(sarif, "render", checked(sarif.render, valid_sarif))

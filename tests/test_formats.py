@@ -67,7 +67,13 @@ def canonical() -> Assessment:
         root="demo",
         assumed={"model_registry": REGISTRY_REASON},
         skipped=(Skipped("data/big.csv", "too large (3.0 MiB > 2.0 MiB limit)"),),
-        inspected={"files_listed": 12, "files_read": 9},
+        inspected={
+            "files_listed": 12,
+            "files_read": 9,
+            "bytes_read": 20480,
+            "parsed": {"python": 4, "yaml": 3},
+            "listing": "git",
+        },
         notes=("Configuration: .mlops-scan.toml.",),
     )
 
@@ -155,6 +161,9 @@ def test_sarif_fields() -> None:
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("mlops-scan", __version__)
+    assert "informationUri" not in driver and all("helpUri" not in r for r in driver["rules"])
+    assert run["automationDetails"] == {"id": "mlops-scan/"}
+    assert run["invocations"] == [{"executionSuccessful": True}]
     assert run["properties"] == {
         "level": 2,
         "levelName": "Automated training",
@@ -214,7 +223,7 @@ def test_sarif_rules_are_the_pack_rules_with_their_catalogue_entry() -> None:
     assert codeowners["shortDescription"] == {"text": pack.title}
     assert codeowners["fullDescription"] == {"text": pack.description}
     assert codeowners["help"]["text"] == f"{pack.description} Next step: {pack.remediation}"
-    assert codeowners["helpUri"] == f"{sarif.DOCS_URL}#collaborationcodeowners"
+    assert "mlops-scan rules show collaboration.codeowners" in codeowners["help"]["markdown"]
     assert codeowners["properties"] == {
         "tags": ["mlops", "maturity", "level-2"],
         "capability": "collaboration",
@@ -222,12 +231,12 @@ def test_sarif_rules_are_the_pack_rules_with_their_catalogue_entry() -> None:
         "kind": pack.kind,
     }
     detectors = (Path(__file__).parent.parent / "docs" / "detectors.md").read_text(encoding="utf-8")
-    assert "### `collaboration.codeowners`" in detectors  # the heading the helpUri anchors
+    assert "### `collaboration.codeowners`" in detectors  # the catalogue entry the help names
     registry = rules["model_registry"]
     model = load_model()
     assert registry["name"] == "ModelRegistry"
     assert registry["shortDescription"] == {"text": "model registry (required for level 2)"}
-    assert registry["helpUri"] == f"{sarif.DOCS_URL}#model_registry"
+    assert "mlops-scan rules list -c model_registry" in registry["help"]["markdown"]
     assert registry["help"]["text"] == model.capabilities["model_registry"].remediation
     assert registry["defaultConfiguration"] == {"level": "warning"}
     bare = json.loads(sarif.render(canonical(), RenderOptions()))["runs"][0]["tool"]["driver"]["rules"]
@@ -244,9 +253,15 @@ def test_sarif_fingerprints_are_stable_and_distinct() -> None:
     assert len(set(prints)) == len(prints)
 
 
-def test_sarif_without_anchor_leaves_repository_level_results_unlocated() -> None:
-    results = sarif_log(None)["runs"][0]["results"]
-    assert [r["ruleId"] for r in results if "locations" not in r] == ["model_registry", "deployment_automation"]
+def test_sarif_without_anchor_turns_repository_level_results_into_notifications() -> None:
+    (run,) = sarif_log(None)["runs"]
+    assert all(r["locations"] for r in run["results"])  # GitHub rejects a whole upload over one unlocated result
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [(n["descriptor"]["id"], n["level"]) for n in notes] == [
+        ("model_registry", "note"),
+        ("deployment_automation", "warning"),
+    ]
+    assert [r["ruleId"] for r in run["results"]] == ["ops_metrics", "collaboration", "ab_testing"]
 
 
 @pytest.mark.parametrize(

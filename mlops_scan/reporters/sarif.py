@@ -8,8 +8,11 @@ A result with evidence points at its best evidence and at the pack rule that fou
 ``rules[]`` describes those rules (title, description, help from the rule's catalogue entry
 in docs/detectors.md). A result about a capability as a whole (missing without any evidence,
 asserted) points at a descriptor of the capability and, having no file, at a repository-level
-file (the configuration file, a README, a manifest), because GitHub rejects results without a
-location.
+file (the configuration file, a README, a manifest), because GitHub rejects a whole upload when
+one result has no location; in a repository with no file at all such findings are notifications
+of the run's invocation instead. ``automationDetails.id`` is ``mlops-scan/``: GitHub files the
+run under the category ``mlops-scan``. No URI points at mlops-scan's own pages: the rule
+catalogue is docs/detectors.md of the installed version (``mlops-scan rules show ID``).
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from mlops_scan.reporters.projects import rollup_dict
 from mlops_scan.types import CapabilityId, Evidence
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-DOCS_URL = "https://github.com/mlops-scan/mlops-scan/blob/main/docs/detectors.md"
-"""The generated detector catalogue: a section per capability and per rule, anchored by the id."""
+AUTOMATION_ID = "mlops-scan/"
+"""The run's automation id: GitHub takes the category from the part before the last slash."""
 ANCHOR_NAMES = ("README.md", "README.rst", "README.txt", "README", "pyproject.toml", "setup.py", "setup.cfg")
 FINGERPRINT = "mlopsScanFinding/v1"
 
@@ -36,7 +39,8 @@ FINGERPRINT = "mlopsScanFinding/v1"
 def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     """The SARIF log as indented JSON (``options.files``/``preferred_anchor``: where repository-level results point)."""
     a = assessment
-    rules, results = _rules_and_results(a, options)
+    rules, found = _rules_and_results(a, options)
+    results = [r for r in found if "locations" in r]
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -47,10 +51,11 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
                         "name": "mlops-scan",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": DOCS_URL,
                         "rules": rules,
                     }
                 },
+                "automationDetails": {"id": AUTOMATION_ID},
+                "invocations": [_invocation([r for r in found if "locations" not in r])],
                 "results": results,
                 "columnKind": "unicodeCodePoints",
                 "properties": {
@@ -177,9 +182,8 @@ def _descriptor(rule_id: str, cap: CapabilityDef, options: RenderOptions) -> dic
         "help": {
             "text": f"{description} Next step: {remediation}",
             "markdown": f"{description}\n\n**Next step:** {remediation}{docs}\n\n"
-            f"[Rule catalogue]({DOCS_URL}#{_heading_anchor(rule_id)})",
+            f"Rule catalogue: `mlops-scan rules show {rule_id}`.",
         },
-        "helpUri": f"{DOCS_URL}#{_heading_anchor(rule_id)}",
         "defaultConfiguration": {"level": "note"},
         "properties": properties,
     }
@@ -195,9 +199,8 @@ def _capability_descriptor(d: CapabilityDef) -> dict[str, object]:
         "fullDescription": {"text": d.what or d.name},
         "help": {
             "text": d.remediation,
-            "markdown": f"**Next step:** {d.remediation}\n\n[Detectors]({DOCS_URL}#{_heading_anchor(d.id)})",
+            "markdown": f"**Next step:** {d.remediation}\n\nRules: `mlops-scan rules list -c {d.id}`.",
         },
-        "helpUri": f"{DOCS_URL}#{_heading_anchor(d.id)}",
         "defaultConfiguration": {"level": "warning" if d.role == "required" else "note"},
         "properties": {"tags": ["mlops", "maturity", f"level-{d.level}"], "level": d.level, "role": d.role},
     }
@@ -235,6 +238,12 @@ def _result(
     return result
 
 
+def _invocation(unlocated: list[dict[str, object]]) -> dict[str, object]:
+    """The run's invocation; findings with no file to point at (an empty repository) are its notifications."""
+    notes = [{"descriptor": {"id": r["ruleId"]}, "level": r["level"], "message": r["message"]} for r in unlocated]
+    return {"executionSuccessful": True, **({"toolExecutionNotifications": notes} if notes else {})}
+
+
 def _location(path: str, region: dict[str, int]) -> dict[str, object]:
     physical: dict[str, object] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}}
     if region:
@@ -245,11 +254,6 @@ def _location(path: str, region: dict[str, int]) -> dict[str, object]:
 def _uri(path: str) -> str:
     """A relative URI reference for a repository path (percent-encoding what a URI cannot hold)."""
     return quote(path, safe="/-_.~!$&'()*+,;=:@")
-
-
-def _heading_anchor(heading: str) -> str:
-    """GitHub's anchor of a docs/detectors.md heading (a capability id, or a rule id in backticks)."""
-    return re.sub(r"[^a-z0-9_-]", "", heading.lower())
 
 
 def _camel(identifier: str) -> str:
