@@ -261,7 +261,7 @@ def test_sarif_without_anchor_turns_repository_level_results_into_notifications(
         ("model_registry", "note"),
         ("deployment_automation", "warning"),
     ]
-    assert [r["ruleId"] for r in run["results"]] == ["ops_metrics", "collaboration", "ab_testing"]
+    assert [r["properties"]["capability"] for r in run["results"]] == ["ops_metrics", "collaboration", "ab_testing"]
 
 
 @pytest.mark.parametrize(
