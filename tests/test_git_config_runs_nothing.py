@@ -35,8 +35,9 @@ SETTINGS = (
 HOOKS = ("post-checkout", "pre-commit", "reference-transaction", "post-index-change", "pre-auto-gc", "post-rewrite")
 
 
-def arm(git_dir: Path, markers: Path) -> None:
-    """Point every command-valued setting and hook of ``git_dir`` at a script leaving a marker."""
+def arm(git_dir: Path, markers: Path, promisor: bool = False) -> None:
+    """Point every command-valued setting and hook of ``git_dir`` at a script leaving a marker (``promisor``:
+    and make the hostile remote a partial clone's promisor, which keeps git from running at all)."""
     hooks = git_dir / "evil-hooks"
     hooks.mkdir()
     for name in (*SETTINGS, *HOOKS):
@@ -52,8 +53,9 @@ def arm(git_dir: Path, markers: Path) -> None:
     git(git_dir, "config", "core.hooksPath", str(hooks))
     git(git_dir, "config", "core.repositoryformatversion", "1")
     git(git_dir, "config", "remote.origin.url", f"ext::sh -c touch% {markers}/ext-remote")
-    git(git_dir, "config", "remote.origin.promisor", "true")
-    git(git_dir, "config", "extensions.partialClone", "origin")
+    if promisor:
+        git(git_dir, "config", "remote.origin.promisor", "true")
+        git(git_dir, "config", "extensions.partialClone", "origin")
     (git_dir / "info").mkdir(exist_ok=True)
     (git_dir / "info/attributes").write_text("* filter=evil diff=evil\n")
 
@@ -104,6 +106,22 @@ def test_repository_config_runs_nothing(
     assert sorted(p.name for p in markers.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", [("scan", "--rev", "HEAD"), ("history",), ("diff", "v1", "--repo")])
+def test_a_promisor_remote_keeps_git_from_running(
+    armed: Path, markers: Path, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(markers.parent / "cache"))
+    git(armed, "config", "remote.origin.promisor", "true")
+    report = run(args[0], "-f", "json", *args[1:], str(armed))
+    assert (report.code, report.stdout) == (2, "")
+    assert report.stderr == (
+        f"mlops-scan: error: {armed}: git not used: a partial clone (promisor remote): git could fetch missing objects\n"
+    )
+    report = run("scan", "-f", "json", "-q", "--no-config", str(armed))  # the work tree is walked instead
+    assert report.code == 0 and json.loads(report.stdout)["inspected"]["listing"] == "walk"
+    assert sorted(p.name for p in markers.iterdir()) == []
+
+
 def test_missing_blob_is_skipped_not_fetched(armed: Path, markers: Path) -> None:
     report = run("scan", "-f", "json", "-q", "--no-cache", "--rev", "HEAD", str(armed))
     data = json.loads(report.stdout)
@@ -119,7 +137,6 @@ def test_bare_and_url_scans_run_nothing(markers: Path, tmp_path: Path) -> None:
     plain = maturing_repo(tmp_path / "plain")
     subprocess.run(["git", "clone", "-q", "--bare", str(plain), str(bare)], check=True, capture_output=True)
     arm(bare, markers)
-    git(bare, "config", "--unset", "extensions.partialClone")
     git(bare, "config", "uploadpack.allowFilter", "true")
     for args in (
         ("scan", "-f", "json", "-q", "--no-cache", str(bare)),

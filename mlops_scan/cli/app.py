@@ -120,6 +120,12 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Extra rule-pack folder or file (repeatable). Packs are data; nothing in them runs.",
 )
 @click.option("--model", help="Maturity model: a built-in name or a model YAML file  [default: microsoft].")
+@click.option(
+    "--git-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    metavar="DIR",
+    help="Scan the bare git repository DIR (HEAD, or --rev) instead of PATH; never inferred from a folder's files.",
+)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out paths matching GLOB (repeatable).")
 @click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
@@ -177,6 +183,7 @@ def scan(
     no_config: bool,
     rule_dirs: tuple[Path, ...],
     model: str | None,
+    git_dir: str | None,
     exclude: tuple[str, ...],
     no_color: bool,
     quiet: bool,
@@ -206,6 +213,10 @@ def scan(
     from mlops_scan.reporters.options import RenderOptions
     from mlops_scan.rules.lifecycle import rules_to_run
 
+    if git_dir is not None:
+        if path != ".":
+            raise UsageError(f"--git-dir {git_dir}: give either PATH or --git-dir, not both")
+        path = git_dir
     root = Path(path)
     settings = _settings(root, config_file, no_config)
     fmt = fmt or settings.format or "text"
@@ -225,7 +236,7 @@ def scan(
         from mlops_scan.facts.blobcache import opened
 
         cache = stack.enter_context(opened(not no_cache))
-        snapshot = _open(path, rev, limits, settings.exclude + exclude, stack)
+        snapshot = _open(path, rev, limits, settings.exclude + exclude, stack, git_dir is not None)
         if cache is not None and snapshot.blob_ids is None:
             snapshot.blob_ids = {}
         result = collect(snapshot, rules, None if quiet else progress_printer())
@@ -274,19 +285,22 @@ def scan(
         raise click.exceptions.Exit(1)
 
 
-def _open(path: str, rev: str | None, limits: Limits, exclude: tuple[str, ...], stack: ExitStack) -> Snapshot:
-    """The snapshot of PATH: a work tree or folder, revision REV of a repository, or a clone of a URL."""
+def _open(
+    path: str, rev: str | None, limits: Limits, exclude: tuple[str, ...], stack: ExitStack, git_dir: bool
+) -> Snapshot:
+    """The snapshot of PATH: a work tree or folder, revision REV of a repository (``git_dir``: PATH is a bare
+    repository the user named), or a clone of a URL."""
     from mlops_scan.snapshot.gitclone import cloned, is_url
     from mlops_scan.snapshot.gitrev import open_revision
     from mlops_scan.snapshot.tree import open_snapshot
 
-    if is_url(path):
+    if is_url(path) and not git_dir:
         clone = stack.enter_context(cloned(path, limits.max_notebook_bytes, branch=rev))
         snapshot = open_revision(clone, "HEAD", limits, exclude)
     elif rev is not None:
-        snapshot = open_revision(path, rev, limits, exclude)
+        snapshot = open_revision(path, rev, limits, exclude, bare=git_dir or None)
     else:
-        return open_snapshot(path, limits=limits, exclude=exclude)
+        return open_snapshot(path, limits=limits, exclude=exclude, git_dir=git_dir)
     if snapshot.objects is not None:
         stack.callback(snapshot.objects.close)
     return snapshot

@@ -60,9 +60,21 @@ def cloned(url: str, max_blob_bytes: int, branch: str | None = None, timeout: fl
             raise CloneTimeout(f"{_shown(url)}: cannot clone ({exc})") from None
         except GitError as exc:
             raise UsageError(f"{_shown(url)}: cannot clone ({exc})") from None
+        _forget_promisor(target)
         yield target
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_PROMISOR_KEY = re.compile(r"^\s*(promisor|partialclonefilter|partialclone)\s*=", re.I)
+
+
+def _forget_promisor(clone: Path) -> None:
+    """Make the filtered clone an ordinary repository: a blob it left out is then reported missing (and
+    skipped), never fetched; and the clone passes the checks every repository gets before git runs."""
+    config = clone / "config"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    config.write_text("".join(line for line in lines if not _PROMISOR_KEY.match(line)), encoding="utf-8")
 
 
 def _shown(url: str) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
 
-from mlops_scan.snapshot.gitrun import GitError, git_argv, safe_env
+from mlops_scan.snapshot.gitmeta import GitRepository
+from mlops_scan.snapshot.gitsafe import GitError, kill_group, start_git
 
 READ_TIMEOUT = 60.0
 """Seconds git may take to answer one request."""
@@ -62,31 +63,15 @@ class BlobReader:
     def close(self) -> None:
         """Stop the git process (also done when the reader is garbage-collected)."""
         process, self._process = self._process, None
-        if process is None:
-            return
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            kill_group(process)
 
     __del__ = close
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is None:
-            try:
-                self._process = subprocess.Popen(
-                    git_argv(self.git_dir, "cat-file", "--batch-command"),
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    env=safe_env(),
-                )
-            except FileNotFoundError:
-                raise GitError("git is not installed (needed to read revisions)") from None
+            repo = GitRepository(self.git_dir, None)  # found and checked by gitrun.git_dir_of
+            self._process = start_git(repo, ["cat-file", "--batch-command"], stderr=subprocess.DEVNULL)
             self._buffer.clear()
         return self._process
 

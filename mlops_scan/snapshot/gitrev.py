@@ -135,12 +135,13 @@ def list_tree(git_dir: Path, treeish: str) -> tuple[dict[str, TreeEntry], set[st
     return entries, folders
 
 
-def locate(root: Path) -> tuple[Path, str]:
-    """(git directory, path of ``root`` inside the revision's tree: '' at the top)."""
+def locate(root: Path, bare: bool | None = None) -> tuple[Path, str]:
+    """(git directory, path of ``root`` inside the revision's tree: '' at the top); ``bare``: see
+    :func:`~mlops_scan.snapshot.gitrun.git_dir_of`."""
     try:
-        git_dir, top = git_dir_of(root)
+        git_dir, top = git_dir_of(root, bare)
     except GitError as exc:
-        raise UsageError(f"{root}: not a git repository ({exc})") from None
+        raise UsageError(f"{root}: {exc}") from None
     if top is None or root == top.resolve():
         return git_dir, ""
     return git_dir, root.relative_to(top.resolve()).as_posix()
@@ -154,16 +155,18 @@ def open_revision(
     zone_overrides: dict[str, Zone] | None = None,
     implicit: bool = False,
     reader: BlobReader | None = None,
+    bare: bool | None = None,
 ) -> Snapshot:
     """The snapshot of revision ``rev`` of the repository at ``root`` (a work tree, a folder in one, or bare).
 
     ``implicit``: the revision was not asked for (HEAD of a bare repository); a repository with
     no commits then gives an empty snapshot with a note instead of an error. ``reader``: a blob
     reader of the same repository to share (several revisions read through one git process).
+    ``bare``: ``root`` is a git directory the user named (None: only a name ending in ``.git`` makes one).
     """
     base = checked_root(root)
     limits = limits or Limits()
-    git_dir, prefix = locate(base)
+    git_dir, prefix = locate(base, bare)
     snapshot = Snapshot(base, [], "git-tree", limits)
     try:
         commit = resolve_commit(git_dir, rev)

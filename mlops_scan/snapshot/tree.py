@@ -40,6 +40,8 @@ class Limits:
     """Evidence kept per rule; the rest is counted, not listed."""
     parse_timeout: float = 10.0
     """Seconds one parse of one file may take before it is abandoned (0: no bound)."""
+    git_timeout: float = 60.0
+    """Seconds one git call may take before it is killed (the folder is then walked)."""
 
     def with_options(self, options: list[str] | tuple[str, ...]) -> Limits:
         """A copy with ``name=value`` options applied: ``max-file-bytes=4MiB``, ``parse-timeout=2``."""
@@ -87,7 +89,7 @@ def _parse_limit(name: str, value: str, field_name: str) -> int | float:
     try:
         if field_name.endswith("_bytes"):
             number: int | float = parse_size(value)
-        elif field_name == "parse_timeout":
+        elif field_name.endswith("_timeout"):
             number = float(value)
         else:
             number = int(value)
@@ -96,7 +98,7 @@ def _parse_limit(name: str, value: str, field_name: str) -> int | float:
             "a size such as 2MiB"
             if field_name.endswith("_bytes")
             else "a number of seconds"
-            if field_name == "parse_timeout"
+            if field_name.endswith("_timeout")
             else "a whole number"
         )
         raise UsageError(f"--limit {shown}: expected {kind}") from None
@@ -304,30 +306,34 @@ def open_snapshot(
     limits: Limits | None = None,
     exclude: tuple[str, ...] = (),
     zone_overrides: dict[str, Zone] | None = None,
+    git_dir: bool = False,
 ) -> Snapshot:
-    """List the files under ``root`` (git when possible, else a filtered walk)."""
+    """List the files under ``root`` (git when it is safe, else a filtered walk).
+
+    ``git_dir``: ``root`` is a bare git repository the user named (``--git-dir``); a path
+    ending in ``.git`` with git's layout is one too. Nothing else is taken for one.
+    """
+    from mlops_scan.snapshot.gitlist import list_work_tree
+    from mlops_scan.snapshot.gitmeta import looks_like_git_dir
+
     limits = limits or Limits()
     base = checked_root(root)
-    if _is_bare(base):
+    if git_dir and not looks_like_git_dir(base):
+        raise UsageError(f"--git-dir {root}: not a git directory (no HEAD, objects/ and refs/)")
+    if git_dir or (base.name.endswith(".git") and looks_like_git_dir(base)):
         from mlops_scan.snapshot.gitrev import open_revision
 
-        return open_revision(base, "HEAD", limits, exclude, zone_overrides, implicit=True)
-    notes: list[str] = []
+        return open_revision(base, "HEAD", limits, exclude, zone_overrides, implicit=True, bare=True)
     skipped: list[Skipped] = []
-    paths = None
-    source = "walk"
-    if (base / ".git").exists() or _inside_git(base):
-        from mlops_scan.snapshot.gitlist import GitListingError, git_ls_files
-
-        try:
-            # Untracked tool folders that no .gitignore covers (a .venv, node_modules) stay out too.
-            never = zone_policy().never_walked
-            paths = [p for p in git_ls_files(base) if never.isdisjoint(p.split("/")[:-1])]
-            source = "git"
-        except GitListingError as exc:
-            notes.append(f"git listing failed ({exc}); walked the folder instead")
-    if paths is None:
+    listing = list_work_tree(base, limits.git_timeout)
+    notes = [listing.note] if listing.note else []
+    if listing.paths is not None:
+        # Untracked tool folders that no .gitignore covers (a .venv, node_modules) stay out too.
+        never = zone_policy().never_walked
+        paths = [p for p in listing.paths if never.isdisjoint(p.split("/")[:-1])]
+    else:
         paths = _walk(base, limits, skipped)
+    source = "git" if listing.paths is not None else "walk"
     snapshot = assemble(Snapshot(base, [], source, limits, skipped, notes), paths, exclude, zone_overrides)
     if source == "git" and snapshot.entry(".gitmodules") is not None:
         _drop_submodules(snapshot)
@@ -387,16 +393,6 @@ def _name_problem(path: str) -> str | None:
     return None
 
 
-def _is_bare(base: Path) -> bool:
-    """A bare git repository: git's own files at the top, no work tree."""
-    return (
-        not (base / ".git").exists()
-        and (base / "HEAD").is_file()
-        and (base / "objects").is_dir()
-        and (base / "refs").is_dir()
-    )
-
-
 _SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.M)
 
 
@@ -424,10 +420,6 @@ def _drop_submodules(snapshot: Snapshot) -> None:
     if gone:
         snapshot.files = [f for f in snapshot.files if f.path not in submodules]
         snapshot._by_path = {f.path: f for f in snapshot.files}
-
-
-def _inside_git(base: Path) -> bool:
-    return any((parent / ".git").exists() for parent in base.parents)
 
 
 def _walk(base: Path, limits: Limits, skipped: list[Skipped]) -> list[str]:

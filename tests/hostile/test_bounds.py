@@ -71,7 +71,7 @@ def test_parse_timeout_zero_means_unbounded(tmp_path):
         ("max-depth=0", "mlops-scan: error: --limit max-depth=0: must be positive"),
         (
             "speed=11",
-            "mlops-scan: error: --limit speed=11: expected NAME=VALUE with NAME one of max-depth, "
+            "mlops-scan: error: --limit speed=11: expected NAME=VALUE with NAME one of git-timeout, max-depth, "
             "max-evidence-per-rule, max-file-bytes, max-files, max-notebook-bytes, max-yaml-nodes, parse-timeout",
         ),
     ],

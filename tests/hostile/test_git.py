@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
 import pytest
 
-from hostile.repos import TRACKING, TRACKING_RULE, assert_base_level, base_repo, commit_all, git, scan, write
+from hostile.repos import TRACKING, TRACKING_RULE, assert_base_level, base_repo, commit_all, git, run, scan, write
 
 
 def test_not_a_git_repository_is_walked(tmp_path):
@@ -45,11 +46,30 @@ def test_bare_repository_is_read_from_heads_tree(tmp_path):
 
 
 def test_bare_repository_without_commits_says_so(tmp_path):
-    git(tmp_path, "init", "-q", "--bare")
-    report = scan(tmp_path)
+    bare = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    report = scan(bare)
     assert report.level == 0
     assert report.data["notes"] == ["bare git repository: no commits; nothing scanned"]
     assert report.data["inspected"]["files_listed"] == 0
+
+
+def test_bare_repository_named_with_git_dir(tmp_path):
+    work, bare = tmp_path / "work", tmp_path / "store"
+    base_repo(work)
+    commit_all(work)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
+    report = scan(bare)
+    assert report.data["inspected"]["listing"] == "walk"  # not inferred from the folder's files
+    report = run("scan", "--git-dir", str(bare), "--format", "json", "--no-config", "--quiet")
+    assert report.code == 0
+    assert json.loads(report.stdout)["inspected"]["listing"] == "git-tree"
+    assert json.loads(report.stdout)["level"] == 1
+    report = run("scan", "--git-dir", str(work), "--no-config")
+    assert (report.code, report.stderr) == (
+        2,
+        f"mlops-scan: error: --git-dir {work}: not a git directory (no HEAD, objects/ and refs/)\n",
+    )
 
 
 def test_shallow_clone(tmp_path):
@@ -109,12 +129,12 @@ def test_submodules_are_named_as_skipped(tmp_path, checked_out, reason):
 @pytest.mark.parametrize(
     ("damage", "cause"),
     [
-        (lambda g: (g / "HEAD").write_text("garbage\n"), "not a valid git repository"),
+        (lambda g: (g / "HEAD").write_text("garbage\n"), "not a git repository"),
         (
             lambda g: (g / "index").write_bytes(b"DIRC\x00\x00\x00\x63garbage"),
             ".git/index: index file smaller than expected",
         ),
-        (lambda g: (g / "config").write_text("[core\n\tbare = maybe\n"), "bad config line 1"),
+        (lambda g: (g / "config").write_text("[core]\n\tbare = maybe\n"), "bad boolean config value"),
     ],
     ids=["bad-head", "bad-index", "bad-config"],
 )
