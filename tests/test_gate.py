@@ -249,7 +249,11 @@ def doc_commands() -> list[str]:
 def test_docs_show_the_expected_commands() -> None:
     assert len(doc_commands()) == 7
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    assert "- id: mlops-scan" in text and "uses: your-org/mlops-scan@v0.1.0" in text
+    assert (
+        "- id: mlops-scan" in text
+        and "uses: your-org/mlops-scan@v0.2.0" in text
+        and "pip install mlops-scan" not in text
+    )
     for name in action()["inputs"]:
         assert f"`{name}`" in text
 
