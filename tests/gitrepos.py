@@ -13,17 +13,8 @@ import os
 import subprocess
 from pathlib import Path
 
-WORKFLOW = """\
-name: ci
-on: [push, pull_request]
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: pip install -r requirements.txt
-      - run: pytest -q
-"""
+from hostile.repos import WORKFLOW
+
 TRAIN_V2 = 'import mlflow\n\nmlflow.log_metric("loss", 0.1)\n'
 TRAIN_V3 = TRAIN_V2 + 'mlflow.register_model("runs:/abc/model", "churn")\n'
 TAGS = ("v1", "v2", "v3", "v4")

@@ -141,7 +141,7 @@ def test_diff_between_two_tags(repo: Path) -> None:
 
 def test_diff_as_markdown_and_json(repo: Path) -> None:
     markdown = cli("diff", "v1", "v3", "--repo", str(repo), "-f", "markdown")
-    assert markdown.startswith("### MLOps maturity: level 1 → 1 (unchanged)\n")
+    assert markdown.startswith("<!-- mlops-scan diff -->\n### MLOps maturity: level 1 → 1 (unchanged)\n")
     assert "| gained | experiment tracking (`experiment_tracking`) | 2 |" in markdown
     assert "| gained | model registry (`model_registry`) | 2 |" in markdown
     assert "<details><summary>Evidence: 3 added, 0 removed</summary>" in markdown

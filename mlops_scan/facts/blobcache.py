@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_scan import __version__
+from mlops_scan.rules.cache import cache_dir
 
 FORMAT = "mlops-scan blob facts 1"
 FILE_NAME = "blob-facts.sqlite"
@@ -31,15 +32,6 @@ MAX_BYTES = 256 * 1024 * 1024
 """Values kept at most, in bytes of JSON; past it the least recently used entries go."""
 _CODE = ("facts/python.py", "facts/notebooks.py", "facts/factcodec.py", "facts/blobcache.py")
 _PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def cache_dir() -> Path | None:
-    """The folder cache files live in, or None when caching is turned off (``MLOPS_SCAN_CACHE_DIR=``)."""
-    chosen = os.environ.get("MLOPS_SCAN_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mlops-scan"
 
 
 def code_hash(files: tuple[str, ...] = _CODE) -> str:

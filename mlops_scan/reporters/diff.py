@@ -11,6 +11,8 @@ from mlops_scan.reporters.markdown import _code, _esc
 from mlops_scan.types import CapabilityId, Evidence
 
 SCHEMA_VERSION = "1.0"
+MARKER = "<!-- mlops-scan diff -->"
+"""First line of the Markdown: a bot finds its earlier comment by it and updates it."""
 MAX_LISTED = 30
 """Evidence lines listed per direction in Markdown (a comment stays readable); the rest are counted."""
 
@@ -49,6 +51,7 @@ def render_markdown(change: MaturityChange) -> str:
     base, head = change.base, change.head
     arrow = "→"
     lines = [
+        MARKER,
         f"### MLOps maturity: level {base.level} {arrow} {head.level} ({_verdict(change)})",
         "",
         f"`{_code(change.head_label)}` against `{_code(change.base_label)}`: "
