@@ -27,7 +27,7 @@ class Assessor:
 
     root: Path
     model: MaturityModel
-    rules: list[Rule]
+    rules: list[Rule[object]]
     limits: Limits = field(default_factory=Limits)
     git_dir: Path = field(init=False)
     prefix: str = field(init=False)
