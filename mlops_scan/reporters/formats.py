@@ -10,6 +10,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from mlops_scan.reporters.escape import escape_report
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 if TYPE_CHECKING:
@@ -37,5 +38,5 @@ def renderer(name: str) -> Renderer:
 
 
 def render(name: str, assessment: Assessment, options: RenderOptions = PLAIN) -> str:
-    """The report of ``assessment`` in format ``name``."""
-    return renderer(name)(assessment, options)
+    """The report of ``assessment`` in format ``name``, unsafe characters escaped (:mod:`.escape`)."""
+    return escape_report(name, renderer(name)(assessment, options))
