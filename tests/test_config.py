@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scanning import FIXTURES, builtin_rules
+from scanning import FIXTURES, builtin_rules, run_cli
 
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.cli.app import main
@@ -83,7 +83,7 @@ def test_malformed_pyproject_with_our_table_is_an_error(tmp_path: Path) -> None:
 def test_pyproject_mentioning_the_table_without_it_is_no_configuration(tmp_path: Path, text: str) -> None:
     path = write(tmp_path, "pyproject.toml", text)
     assert find_config(tmp_path) == path
-    assert load_config(path) == Config()
+    assert load_config(path, root=tmp_path) == Config()  # found, not named with --config
 
 
 @pytest.mark.parametrize(
@@ -404,3 +404,37 @@ def test_limit_option_wins_over_the_configuration(level2: Path, capsys: pytest.C
     write(level2, ".mlops-scan.toml", '[limits]\nmax-file-bytes = "10B"\n')
     report = json.loads(run(capsys, str(level2), "-f", "json", "--limit", "max-file-bytes=1MiB")[1])
     assert report["skipped"] == [] and report["level"] == 2
+
+
+@pytest.mark.parametrize(
+    "text, config_arg, message",
+    [
+        (
+            "[tool.mlops_scan]\nfail-under = 4\n",
+            False,
+            "pyproject.toml: [tool.mlops_scan] is not read: the table is [tool.mlops-scan] (with a dash)",
+        ),
+        (
+            "[tool]\nmlops-scan = 3\n",
+            False,
+            "pyproject.toml: tool.mlops-scan must be a table, not int (write [tool.mlops-scan] and keys below it)",
+        ),
+        (
+            '[project]\nname = "churn"\n',
+            True,
+            "--config {path}: no [tool.mlops-scan] table in it (a .mlops-scan.toml has its keys at the top)",
+        ),
+    ],
+)
+def test_config_mistakes_are_one_line_errors(tmp_path: Path, text: str, config_arg: bool, message: str) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(text, encoding="utf-8")
+    args = [str(tmp_path), "-q", *(["--config", str(pyproject)] if config_arg else [])]
+    done = run_cli(*args)
+    expected = message.format(path=pyproject) if config_arg else f"{tmp_path}/{message}"
+    assert (done.returncode, done.stderr) == (2, f"mlops-scan: error: {expected}\n")
+
+
+def test_a_pyproject_naming_the_project_mlops_scan_is_not_configuration(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "mlops-scan-plugins"\n', encoding="utf-8")
+    assert run_cli(str(tmp_path), "-q").returncode == 0

@@ -9,6 +9,7 @@ the file; list options (``--exclude``, ``--rules``) add to the file's lists. See
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ else:  # pragma: no cover - Python 3.10
 FILE_NAME = ".mlops-scan.toml"
 TABLE = "tool.mlops-scan"
 MAX_CONFIG_BYTES = 1024 * 1024
+_MENTION = re.compile(rb"mlops[-_]scan", re.IGNORECASE)
+"""A pyproject that mentions mlops-scan at all is parsed, so that a misspelt table is reported."""
 LIMIT_FIELDS = {f.name: f.default for f in dataclasses.fields(Limits)}
 
 
@@ -74,7 +77,7 @@ def find_config(root: Path) -> Path | None:
     pyproject = root / "pyproject.toml"
     try:
         with open(pyproject, "rb") as handle:
-            mentioned = TABLE.encode() in handle.read(MAX_CONFIG_BYTES + 1)
+            mentioned = _MENTION.search(handle.read(MAX_CONFIG_BYTES + 1)) is not None
     except OSError:
         return None
     return _inside_root(pyproject, root) if mentioned else None
@@ -105,14 +108,30 @@ def load_config(path: Path, root: Path | None = None) -> Config:
     if path.name == "pyproject.toml":
         tool = document.get("tool")
         if not isinstance(tool, dict) or "mlops-scan" not in tool:
-            return Config()
+            return _no_table(path, tool if isinstance(tool, dict) else {}, explicit=root is None)
         table = tool["mlops-scan"]
         prefix, source = f"{TABLE}.", f"{path.name} [{TABLE}]"
     else:
         table, prefix, source = document, "", path.name
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: {TABLE} must be a table")
+        raise ConfigError(
+            f"{path}: {TABLE} must be a table, not {type(table).__name__} (write [tool.mlops-scan] and keys below it)"
+        )
     return _parse(table, path, prefix, source, root)
+
+
+def _no_table(path: Path, tool: dict[str, Any], explicit: bool) -> Config:
+    """No ``[tool.mlops-scan]``: a misspelt table is an error, and so is a ``--config`` file without the table."""
+    misspelt = next((key for key in tool if key.lower().replace("_", "-") == "mlops-scan"), None)
+    if misspelt is not None:
+        raise ConfigError(
+            f"{path}: [tool.{_shown(misspelt)}] is not read: the table is [tool.mlops-scan] (with a dash)"
+        )
+    if explicit:
+        raise ConfigError(
+            f"--config {path}: no [tool.mlops-scan] table in it (a .mlops-scan.toml has its keys at the top)"
+        )
+    return Config()
 
 
 def _read(path: Path) -> bytes:
