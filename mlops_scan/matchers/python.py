@@ -56,9 +56,10 @@ class PythonParams:
     without_any: list[str] = field(default_factory=list)
     """Also required: no call or import in the same file matches any of these."""
     reaches: list[str] = field(default_factory=list)
-    """Where ``with_any`` does not hold in the file itself: a call matching one of these in a module of the
-    repository the file reaches (its imports of the repository's own modules, HTTP calls to routes it serves,
-    up to six hops). The evidence cites every hop (``via``)."""
+    """A call matching one of these, in the file or in a function the matched function reaches through the
+    repository's own code (its calls and callbacks of the repository's functions, classes and methods, HTTP
+    requests to routes the repository serves; at most six hops); with ``with_any``, only where ``with_any`` does
+    not hold in the file. The evidence lists every hop (``via``)."""
     paths: list[str] = field(default_factory=list)
     """Only files matching these path globs."""
     package_only: bool = False
