@@ -9,7 +9,7 @@ found through the package, not through that entry).
 import os
 import sys
 
-if sys.path and not sys.flags.safe_path and sys.path[0] in ("", os.getcwd()):
+if sys.path and not getattr(sys.flags, "safe_path", False) and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
 from mlops_scan.cli.app import main

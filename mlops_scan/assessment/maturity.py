@@ -269,7 +269,7 @@ def capability_status(
 
 def _peers(model: MaturityModel, by_cap: dict[str, list[Evidence]], cid: str) -> dict[str, int]:
     """Path -> how many other capabilities required at ``cid``'s level have strong or medium evidence there."""
-    level = model.capabilities[cid].level
+    level = model.capabilities[CapabilityId(cid)].level
     counts: dict[str, int] = {}
     for other, definition in model.capabilities.items():
         if other != cid and definition.level == level and definition.role == "required":

@@ -20,6 +20,7 @@ from mlops_scan.assessment.maturity import MaturityModel
 from mlops_scan.errors import ConfigError
 from mlops_scan.reporters.formats import FORMATS
 from mlops_scan.snapshot.tree import Limits, parse_size
+from mlops_scan.types import CapabilityId
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,7 +64,8 @@ class Config:
 
     def scan_limits(self) -> Limits:
         """The scan limits: the defaults with this file's ``limits`` applied (``--limit`` options go on top)."""
-        return Limits(**self.limits)
+        checked: dict[str, Any] = dict(self.limits)  # each value checked against its field by _limits
+        return Limits(**checked)
 
 
 def find_config(root: Path) -> Path | None:
@@ -237,7 +239,7 @@ def check_ids(config: Config, model: MaturityModel, rule_ids: Iterable[str]) -> 
     for cid in config.assume:
         if cid not in caps:
             raise ConfigError(f"{where}assume.{_shown(cid)}: unknown capability (known: {', '.join(sorted(caps))})")
-        if caps[cid].role == "finding":
+        if caps[CapabilityId(cid)].role == "finding":
             raise ConfigError(f"{where}assume.{cid}: a finding about the code, not a practice: it cannot be assumed")
     for item in config.disable:
         if item not in caps and item not in ids:

@@ -159,7 +159,7 @@ def _batches(
     ahead: deque[tuple[Batch, list[FileContext], AsyncResult[list[PyFacts | None]]]] = deque()
     for start in range(0, len(work), BATCH_FILES):
         batch = [
-            (i, contexts.pop(e.path, None) or FileContext(snapshot, e), wanted)
+            (i, contexts.pop(e.path) if e.path in contexts else FileContext(snapshot, e), wanted)
             for i, e, wanted in work[start : start + BATCH_FILES]
         ]
         if pool is None:

@@ -37,7 +37,7 @@ def _kind_code(name: str, cls: type[AnyMatcher]) -> str:
     return f"{name}={cls.__module__}.{cls.__qualname__}@{where}:{stamp}"
 
 
-def rules_hash(rules: Sequence[Rule]) -> str:
+def rules_hash(rules: Sequence[Rule[object]]) -> str:
     """A short digest of a rule set (every rule's fields and params): results made with other rules differ."""
     text = "\n".join(sorted(repr(rule) for rule in rules))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

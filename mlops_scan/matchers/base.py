@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeAlias, TypeGuard, TypeVar
 
-try:
-    from re import _constants as _sre  # type: ignore[attr-defined]
+if sys.version_info >= (3, 11):
+    from re import _constants as _sre
     from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre
+    import sre_parse as _sre_parse
 
 from mlops_scan.errors import MlopsScanError
 from mlops_scan.facts.context import FileContext
@@ -290,11 +291,11 @@ def literals_of(pattern: str) -> tuple[str, ...] | None:
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
-    found = _required(list(parsed))
+    found = _required(list(parsed.data))
     return tuple(sorted(found)) if found else None
 
 
-def _required(items: list[tuple[object, object]]) -> set[str] | None:
+def _required(items: Sequence[tuple[object, object]]) -> set[str] | None:
     """The most selective set of strings one of which the parsed sequence's every match holds."""
     best: set[str] | None = None
     run: list[str] = []

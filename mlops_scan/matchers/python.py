@@ -235,7 +235,7 @@ def _in_package(ctx: FileContext) -> bool:
     return ctx.snapshot.entry("/".join(folders) + "/__init__.py") is not None
 
 
-def _uses(regex: re.Pattern[str], facts: PyFacts) -> bool:
+def _uses(regex: LazyRegex, facts: PyFacts) -> bool:
     """A call or an import of the module matches the regex."""
     return any(regex.match(c.name) for c in facts.calls) or any(regex.match(n) for n, _ in facts.imports)
 

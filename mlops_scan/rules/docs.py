@@ -49,13 +49,16 @@ def _params(rule: Rule[object]) -> str:
     import dataclasses
 
     parts = []
-    for f in dataclasses.fields(rule.params):
-        value = getattr(rule.params, f.name)
+    params = rule.params
+    if not dataclasses.is_dataclass(params) or isinstance(params, type):
+        return "(defaults)"
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
         default = (
             f.default
             if f.default is not dataclasses.MISSING
             else (f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
-        )  # type: ignore[misc]
+        )
         if value != default:
             text = (
                 ", ".join(f"`{v}`" for v in value)

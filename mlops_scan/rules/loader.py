@@ -302,7 +302,7 @@ def _build_params(
 def _mentions(value: Any, pattern: Any) -> bool:
     """True when a param value is, or contains, the regular expression ``pattern``."""
     if isinstance(value, str):
-        return value == pattern
+        return bool(value == pattern)
     if isinstance(value, list):
         return any(_mentions(v, pattern) for v in value)
     if isinstance(value, dict):

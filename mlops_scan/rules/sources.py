@@ -20,8 +20,8 @@ def plugin_pack_dirs() -> list[Path]:
             raise RulePackError(f"entry point {name}", f"failed to load ({exc})") from exc
         if isinstance(target, str):
             out.append(Path(target))
-        elif getattr(target, "__file__", None):
-            out.append(Path(target.__file__).parent)
+        elif isinstance(module_file := getattr(target, "__file__", None), str):
+            out.append(Path(module_file).parent)
         else:
             raise RulePackError(f"entry point {name}", "must name a module or a folder path string")
     return out

@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.gitobjects import git_blob_id
@@ -46,7 +46,7 @@ class Limits:
     def with_options(self, options: list[str] | tuple[str, ...]) -> Limits:
         """A copy with ``name=value`` options applied: ``max-file-bytes=4MiB``, ``parse-timeout=2``."""
         names = {f.name for f in fields(self)}
-        changes: dict[str, int | float] = {}
+        changes: dict[str, Any] = {}  # each value checked against its field by _parse_limit
         for option in options:
             name, sep, value = option.partition("=")
             field_name = name.strip().replace("-", "_")

@@ -90,7 +90,7 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
         if system is None:
             return None
     reader = _READERS[system]
-    return reader(ctx, docs if system in ("tekton", "drone") else doc)  # type: ignore[operator]
+    return reader(ctx, docs if system in ("tekton", "drone") else doc)
 
 
 def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
