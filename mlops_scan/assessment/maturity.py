@@ -22,7 +22,6 @@ from mlops_scan.types import CapabilityId, Evidence, Skipped, Strength
 if TYPE_CHECKING:
     from mlops_scan.assessment.projects import PerProject
 
-ROLES = ("required", "supporting", "finding")
 BUILTIN_MODELS = ("microsoft", "google")
 """The maturity models shipped in ``mlops_scan/data`` (see docs/models.md)."""
 

@@ -36,8 +36,6 @@ class ScanResult:
     project: ProjectInfo
     inspected: dict[str, object] = field(default_factory=dict)
     measurements: dict[str, object] = field(default_factory=dict)
-    truncated: dict[str, int] = field(default_factory=dict)
-    """Rule id -> pieces of evidence dropped over the per-rule cap."""
     skipped: list[Skipped] = field(default_factory=list)
     """Every file (or part) not read or not analysed, and why: the listing's, the reads' and the parses', once each."""
     errors: list[str] = field(default_factory=list)
@@ -123,9 +121,7 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
     title = readme_title(snapshot)
     gathered = list(dict.fromkeys([*snapshot.skipped, *skipped]))  # a file referred to twice is skipped once
-    return ScanResult(
-        evidence, project, inspected, measurements, truncated, skipped=gathered, errors=errors, readme_title=title
-    )
+    return ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
 
 
 @contextmanager

@@ -43,8 +43,6 @@ class PyFacts:
     """Top-level function names and their lines."""
     assigns: list[tuple[str, int]] = field(default_factory=list)
     """Qualified attribute targets assigned to (``endpoint.traffic = ...``)."""
-    has_main: bool = False
-    """The module has an ``if __name__ == "__main__":`` block."""
     classes: list[tuple[str, int]] = field(default_factory=list)
     """Names of the classes the module defines (any depth) and their lines."""
 
@@ -77,8 +75,6 @@ def extract(tree: ast.Module) -> PyFacts:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             visitor.facts.functions.setdefault(node.name, node.lineno)
-        elif isinstance(node, ast.If) and _is_main_guard(node.test):
-            visitor.facts.has_main = True
     visitor.visit(tree)
     return visitor.facts
 
@@ -108,15 +104,6 @@ def _self_attribute(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
         return f"self.{node.attr}"
     return None
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-    )
 
 
 class _Visitor(ast.NodeVisitor):

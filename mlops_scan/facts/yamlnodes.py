@@ -23,10 +23,6 @@ PLACEHOLDER = "TEMPLATED"
 """The scalar an inline template expression is replaced with."""
 
 
-class YamlError(Exception):
-    """The stream cannot be parsed within the limits; the message says why."""
-
-
 def compose_documents(text: str, max_nodes: int, strict_keys: bool = True) -> tuple[list[Node], str | None]:
     """The root nodes of each document that parses, and an error for the first that does not.
 

@@ -373,6 +373,5 @@ class PythonMatcher(Matcher[PythonParams]):
             decorators=[(n, line) for n, line in facts.decorators if foreign(n)],
             functions=facts.functions,
             assigns=[(n, line) for n, line in facts.assigns if foreign(n)],
-            has_main=facts.has_main,
             classes=facts.classes,
         )

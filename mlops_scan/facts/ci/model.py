@@ -16,8 +16,6 @@ class Step:
     line: int
     uses: str = ""
     """GitHub action / Azure task / orb reference, when the step uses one."""
-    expanded: str = ""
-    """The command plus the text of local scripts, Makefile targets and tasks it calls (one hop)."""
 
 
 @dataclass
