@@ -81,7 +81,7 @@ def test_unwritable_badge_exits_2(tmp_path: Path) -> None:
     target = tmp_path / "no" / "badge.svg"
     done = run_cli(str(LEVEL2), "--quiet", "--badge", str(target))
     assert done.returncode == 2
-    assert done.stderr == f"mlops-scan: error: {target}: cannot write report (No such file or directory)\n"
+    assert done.stderr == f"mlops-scan: error: {target}: cannot write badge (No such file or directory)\n"
 
 
 def test_help_documents_the_exit_codes() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -73,7 +74,7 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Report format  [default: text, or `format` in the configuration].",
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE instead of stdout."
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE (- for stdout)."
 )
 @click.option(
     "--fail-under",
@@ -127,7 +128,12 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Scan the bare git repository DIR (HEAD, or --rev) instead of PATH; never inferred from a folder's files.",
 )
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out paths matching GLOB (repeatable).")
-@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colour (also when NO_COLOR is set and not empty, or stdout is not a terminal and FORCE_COLOR is unset).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit with code 0 even when the level is below --fail-under.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
 @click.option("--verbose", "-v", is_flag=True, help="List every skipped file and why in the text report.")
 @click.option(
@@ -186,6 +192,7 @@ def scan(
     git_dir: str | None,
     exclude: tuple[str, ...],
     no_color: bool,
+    exit_zero: bool,
     quiet: bool,
     verbose: bool,
     max_file_size: int | None,
@@ -257,7 +264,8 @@ def scan(
         assessment = projects.one_project(assessment, snapshot, result.evidence, project_root)
     elif per_project:
         assessment = projects.with_projects(assessment, snapshot, result.evidence)
-    color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ and output is None and sys.stdout.isatty()
+    output = None if output == "-" else output
+    color = fmt == "text" and not no_color and output is None and _colour_wanted(os.environ, sys.stdout.isatty())
     options = RenderOptions(
         color=color,
         verbose=verbose,
@@ -268,12 +276,13 @@ def scan(
     )
     report = render(fmt, assessment, options)
     if output:
-        _write(output, report)
+        _write(output, report, "report")
     else:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=color or None)
     for target, kind in ((badge, "badge"), (json_output, "json"), (summary, "markdown")):
         if target:
-            _write(target, render(kind, assessment, replace(options, color=False)), append=kind == "markdown")
+            what = {"badge": "badge", "json": "JSON report", "markdown": "summary"}[kind]
+            _write(target, render(kind, assessment, replace(options, color=False)), what, append=kind == "markdown")
     gated = assessment.projects.minimum if assessment.projects else assessment.level
     if fail_under is not None and gated < fail_under:
         shown = (
@@ -282,7 +291,7 @@ def scan(
             else f"level {assessment.level} ({assessment.level_name})"
         )
         click.echo(f"mlops-scan: {shown} is below --fail-under {fail_under}", err=True)
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(0 if exit_zero else 1)
 
 
 def _open(
@@ -333,12 +342,23 @@ def _link_base(root: Path) -> str:
     return link_base_from_env(os.environ, root.relative_to(top).as_posix())
 
 
-def _write(target: str, text: str, append: bool = False) -> None:
+def _colour_wanted(env: Mapping[str, str], is_terminal: bool) -> bool:
+    """no-color.org: a non-empty NO_COLOR turns colour off; a non-empty FORCE_COLOR turns it on off a terminal."""
+    if env.get("NO_COLOR"):
+        return False
+    return is_terminal or bool(env.get("FORCE_COLOR"))
+
+
+def _write(target: str, text: str, what: str = "report", append: bool = False) -> None:
+    """Write (or append) ``text`` to ``target``; ``-`` is stdout."""
+    if target == "-":
+        click.echo(text, nl=False)
+        return
     try:
         with open(target, "a" if append else "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
-        raise MlopsScanError(f"{target}: cannot write report ({exc.strerror})") from exc
+        raise MlopsScanError(f"{target}: cannot write {what} ({exc.strerror})") from exc
 
 
 @cli.group()

@@ -82,7 +82,7 @@ def history(
     else:
         click.echo(text, nl=False)
     if svg_file:
-        _write(svg_file, render_svg(timeline))
+        _write(svg_file, render_svg(timeline), "SVG chart")
 
 
 def build(assessor: Assessor, revisions: list[Revision], cache: BlobCache | None, label: str) -> Timeline:
