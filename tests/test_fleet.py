@@ -172,7 +172,9 @@ def test_shards_partition_the_list_stably() -> None:
         (["--scan-date", "yesterday"], "mlops-scan: error: --scan-date 'yesterday': expected YYYY-MM-DD"),
     ],
 )
-def test_bad_fleet_options_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_fleet_options_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     from mlops_scan.cli import main
 
     repos = tmp_path / "REPOS.txt"
@@ -180,6 +182,7 @@ def test_bad_fleet_options_are_one_line(tmp_path: Path, args: list[str], message
     with pytest.raises(SystemExit) as exit_info:
         main(["fleet", str(repos), "--out", str(tmp_path / "out"), *args])
     assert exit_info.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
 
 
 def test_dashboard_in_a_real_browser(pool_out: Path, tmp_path: Path) -> None:

@@ -74,13 +74,8 @@ def arrow_schema(capability_ids: Iterable[str]) -> Any:
     """The explicit ``pyarrow.Schema`` of the table (pyarrow is the ``parquet`` extra)."""
     import pyarrow as pa
 
+    arrow = {"string": pa.string(), "int32": pa.int32(), "float64": pa.float64(), "bool": pa.bool_()}
     types = dict(FIXED_COLUMNS)
     return pa.schema(
-        [
-            pa.field(name, pa.bool_() if name.startswith("cap_") else getattr(pa, _ARROW[types[name]])())
-            for name in column_names(capability_ids)
-        ]
+        [pa.field(n, pa.bool_() if n.startswith("cap_") else arrow[types[n]]) for n in column_names(capability_ids)]
     )
-
-
-_ARROW = {"string": "string", "int32": "int32", "float64": "float64", "bool": "bool_"}

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_scan.errors import UsageError
+from mlops_scan.snapshot.gitclone import is_url
 
 MAX_LIST_BYTES = 16 * 1024 * 1024
-_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.I)
 _COMMENT = re.compile(r"\s+#.*$")
 _SCHEME_AND_USER = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]*$", re.I)
 
@@ -33,7 +33,7 @@ class RepoSpec:
 
     @property
     def is_url(self) -> bool:
-        return bool(_URL.match(self.source))
+        return is_url(self.source)
 
     @property
     def slug(self) -> str:
