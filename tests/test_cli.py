@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from scanning import FIXTURES, run_cli
 
-from mlops_scan.cli.app import FORMATS
+from mlops_scan.reporters.formats import FORMATS
 
 LEVEL3 = str(FIXTURES / "level3-azureml-bluegreen")
 ANSI = "\x1b["

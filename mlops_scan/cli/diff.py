@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from mlops_scan.cli.options import model_option, no_cache_option, output_option
+from mlops_scan.cli.output import emit
+
 FORMATS = ("text", "markdown", "json")
 
 
@@ -21,10 +24,10 @@ FORMATS = ("text", "markdown", "json")
     help="The repository (or a folder of it).",
 )
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write to FILE.")
-@click.option("--model", help="Maturity model: a built-in name or a model YAML file  [default: microsoft].")
+@output_option()
+@model_option
 @click.option("--fail-on-drop", is_flag=True, help="Exit with code 1 when HEAD's level is below BASE's.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk cache.")
+@no_cache_option("Do not read or write the on-disk cache.")
 def diff(
     base: str,
     head: str | None,
@@ -41,7 +44,6 @@ def diff(
     `mlops-scan diff origin/main HEAD -f markdown` in a pull-request job.
     """
     from mlops_scan.assessment.compare import compare
-    from mlops_scan.cli.app import _write
     from mlops_scan.cli.revisions import Assessor
     from mlops_scan.facts.blobcache import opened
     from mlops_scan.reporters import diff as report
@@ -55,11 +57,7 @@ def diff(
             assessor.close()
     change = compare(before, after, base, head if head is not None else "work tree")
     renderers = {"text": report.render_text, "markdown": report.render_markdown, "json": report.render_json}
-    text = renderers[fmt](change)
-    if output:
-        _write(output, text)
-    else:
-        click.echo(text, nl=False)
+    emit(renderers[fmt](change), output)
     if fail_on_drop and change.level_change < 0:
         click.echo(f"mlops-scan: level dropped from {before.level} to {after.level}", err=True)
         raise click.exceptions.Exit(1)

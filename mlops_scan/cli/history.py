@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from mlops_scan.cli.options import model_option, no_cache_option, output_option
+from mlops_scan.cli.output import emit, write
 from mlops_scan.errors import UsageError
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ FORMATS = ("text", "json", "svg")
     "--limit", "limit", type=click.IntRange(min=1), default=100, show_default=True, help="At most this many revisions."
 )
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write to FILE.")
+@output_option()
 @click.option(
     "--svg",
     "svg_file",
@@ -35,10 +37,8 @@ FORMATS = ("text", "json", "svg")
     metavar="FILE.svg",
     help="Also write the SVG chart.",
 )
-@click.option("--model", help="Maturity model: a built-in name or a model YAML file  [default: microsoft].")
-@click.option(
-    "--no-cache", is_flag=True, help="Do not read or write the on-disk cache (results are still shared in this run)."
-)
+@model_option
+@no_cache_option("Do not read or write the on-disk cache (results are still shared in this run).")
 def history(
     path: str,
     tags: bool,
@@ -58,7 +58,6 @@ def history(
     Each revision is read from git objects (nothing is checked out); a revision whose tree
     was seen before costs nothing, and unchanged files' parses come from the cache.
     """
-    from mlops_scan.cli.app import _write
     from mlops_scan.cli.revisions import Assessor
     from mlops_scan.facts.blobcache import opened
     from mlops_scan.reporters import history as report
@@ -76,13 +75,9 @@ def history(
             assessor.close()
     timeline.notes += notes
     renderers = {"text": report.render_text, "json": report.render_json, "svg": render_svg}
-    text = renderers[fmt](timeline)
-    if output:
-        _write(output, text)
-    else:
-        click.echo(text, nl=False)
+    emit(renderers[fmt](timeline), output)
     if svg_file:
-        _write(svg_file, render_svg(timeline), "SVG chart")
+        write(svg_file, render_svg(timeline), "SVG chart")
 
 
 def build(assessor: Assessor, revisions: list[Revision], cache: BlobCache | None, label: str) -> Timeline:

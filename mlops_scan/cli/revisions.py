@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_scan import __version__
-from mlops_scan.assessment.maturity import Assessment, MaturityModel, assess, load_model
-from mlops_scan.evidence.collect import collect
-from mlops_scan.evidence.ruleset import load_all_rules, rules_hash
+from mlops_scan.assessment.maturity import Assessment, MaturityModel, load_model
+from mlops_scan.assessment.pipeline import assess_snapshot, model_rules, rules_to_scan
+from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts.blobcache import code_hash
-from mlops_scan.rules.lifecycle import rules_to_run
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.gitobjects import BlobReader
 from mlops_scan.snapshot.gitrev import locate, open_revision
@@ -41,7 +40,7 @@ class Assessor:
     @classmethod
     def for_path(cls, root: str, model_name: str | None, rule_dirs: tuple[Path, ...] = ()) -> Assessor:
         model = load_model(model_name or "microsoft")
-        rules = rules_to_run(load_all_rules(model.capabilities, list(rule_dirs)), preview=False)
+        rules = rules_to_scan(model_rules(model, rule_dirs))
         return cls(Path(root), model, rules)
 
     def revision(self, rev: str) -> Assessment:
@@ -72,13 +71,4 @@ class Assessor:
         self._reader.close()
 
     def _assess(self, snapshot: Snapshot, label: str) -> Assessment:
-        result = collect(snapshot, self.rules)
-        return assess(
-            self.model,
-            result.evidence,
-            root=label,
-            skipped=tuple(snapshot.skipped),
-            inspected=result.inspected,
-            measurements=result.measurements,
-            notes=tuple(snapshot.notes + result.errors),
-        )
+        return assess_snapshot(snapshot, self.model, self.rules, label)

@@ -59,69 +59,93 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     for rule in rules:
         by_kind[rule.kind].append(rule)
     matchers: list[AnyMatcher] = [kinds[kind](kind_rules, project) for kind, kind_rules in sorted(by_kind.items())]
-    hits: list[Hit] = []
-    parsed: Counter[str] = Counter()
-    errors: list[str] = []
-    skipped = [skip for ctx in contexts.values() for skip in ctx.skipped]  # the project's manifests
-    rule_packs: list[str] = []
+    done = _FilePass(skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the project's manifests
+    done.run(snapshot, matchers, contexts, progress)
     total = len(snapshot.files)
-    work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
-    modules = sum(1 for _, e, _ in work if e.suffix == ".py")
-    pool = parallel.open_pool(modules, snapshot.limits.parse_timeout)
-    next_report = 0
-    try:
-        with _fewer_collections():
-            for batch in _batches(snapshot, work, contexts, pool):
-                for index, ctx, interested in batch:
-                    if progress is not None and index >= next_report:
-                        progress(index, total, "scanning")
-                        next_report = index + PROGRESS_EVERY
-                    if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
-                        rule_packs.append(ctx.path)  # describes signatures; it is not evidence of using them
-                        continue
-                    for matcher in interested:
-                        try:
-                            hits.extend(matcher.scan(ctx))
-                        except RecursionError:
-                            ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
-                        except Exception as exc:  # a matcher bug must not end the scan: report it and go on
-                            errors.append(
-                                f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}"
-                            )
-                    parsed.update(ctx.parsed)
-                    skipped += ctx.skipped
-    finally:
-        if pool is not None:
-            pool.close()
     measurements: dict[str, object] = {}
     if progress is not None:
         progress(total, total, "finishing")
     for matcher in matchers:
-        hits.extend(matcher.finish(snapshot))
+        done.hits.extend(matcher.finish(snapshot))
         measurements.update(matcher.measurements())
     if progress is not None:
         progress(total, total, "done")
-    evidence, truncated = _to_evidence(snapshot, hits)
+    evidence, truncated = _to_evidence(snapshot, done.hits)
     capped = {rule.id for rule in rules if is_capped(rule)}
     note = deprecation_note(e.rule for e in evidence if e.rule in capped)
-    if note:
-        errors.append(note)
-    inspected = {
-        "files_listed": total,
+    errors = [*done.errors, note] if note else done.errors
+    inspected = _inspected(snapshot, done, truncated)
+    title = readme_title(snapshot)
+    gathered = list(dict.fromkeys([*snapshot.skipped, *done.skipped]))  # a file referred to twice is skipped once
+    return ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
+
+
+@dataclass
+class _FilePass:
+    """What the pass over the files gathered."""
+
+    hits: list[Hit] = field(default_factory=list)
+    parsed: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    rule_packs: list[str] = field(default_factory=list)
+
+    def run(
+        self,
+        snapshot: Snapshot,
+        matchers: list[AnyMatcher],
+        contexts: dict[str, FileContext],
+        progress: Progress | None,
+    ) -> None:
+        """Give each file to the matchers that want it (Python modules parsed by workers when that pays)."""
+        total = len(snapshot.files)
+        work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
+        pool = parallel.open_pool(sum(1 for _, e, _ in work if e.suffix == ".py"), snapshot.limits.parse_timeout)
+        next_report = 0
+        try:
+            with _fewer_collections():
+                for batch in _batches(snapshot, work, contexts, pool):
+                    for index, ctx, interested in batch:
+                        if progress is not None and index >= next_report:
+                            progress(index, total, "scanning")
+                            next_report = index + PROGRESS_EVERY
+                        self.match(ctx, interested)
+        finally:
+            if pool is not None:
+                pool.close()
+
+    def match(self, ctx: FileContext, matchers: list[AnyMatcher]) -> None:
+        """One file through its matchers; a rule pack is listed, not matched."""
+        if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
+            self.rule_packs.append(ctx.path)  # describes signatures; it is not evidence of using them
+            return
+        for matcher in matchers:
+            try:
+                self.hits.extend(matcher.scan(ctx))
+            except RecursionError:
+                ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
+            except Exception as exc:  # a matcher bug must not end the scan: report it and go on
+                self.errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
+        self.parsed.update(ctx.parsed)
+        self.skipped += ctx.skipped
+
+
+def _inspected(snapshot: Snapshot, done: _FilePass, truncated: dict[str, int]) -> dict[str, object]:
+    """The report's ``inspected`` section: what was listed, read and parsed, and what was left out."""
+    inspected: dict[str, object] = {
+        "files_listed": len(snapshot.files),
         "files_read": snapshot.files_read,
         "bytes_read": snapshot.bytes_read,
-        "parsed": dict(sorted(parsed.items())),
+        "parsed": dict(sorted(done.parsed.items())),
         "listing": snapshot.source,
     }
     if snapshot.revision is not None:
         inspected["source"] = snapshot.revision
-    if rule_packs:
-        inspected["rule_packs_not_scanned"] = rule_packs
+    if done.rule_packs:
+        inspected["rule_packs_not_scanned"] = done.rule_packs
     if truncated:
         inspected["evidence_not_listed"] = dict(sorted(truncated.items()))  # over Limits.max_evidence_per_rule
-    title = readme_title(snapshot)
-    gathered = list(dict.fromkeys([*snapshot.skipped, *skipped]))  # a file referred to twice is skipped once
-    return ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
+    return inspected
 
 
 @contextmanager

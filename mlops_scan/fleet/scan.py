@@ -62,28 +62,15 @@ def _child(root: str, display: str, settings: ScanSettings, send: Connection) ->
 
 
 def scan_report(root: Path, display: str, settings: ScanSettings) -> str:
-    """Snapshot -> Evidence -> Assessment -> JSON report, as ``mlops-scan --no-config --format json``."""
-    from mlops_scan.assessment.maturity import assess, load_model
-    from mlops_scan.evidence.collect import collect
-    from mlops_scan.evidence.ruleset import load_all_rules
+    """The JSON report of ``root``, as ``mlops-scan --no-config --format json`` makes it (the shared pipeline)."""
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.assessment.pipeline import assess_snapshot, model_rules, rules_to_scan
     from mlops_scan.reporters import json as json_report
-    from mlops_scan.rules.lifecycle import rules_to_run
     from mlops_scan.snapshot.tree import open_snapshot
 
     model = load_model(settings.model)
-    rules = rules_to_run(load_all_rules(model.capabilities, [Path(d) for d in settings.rule_dirs]), preview=False)
-    snapshot = open_snapshot(root)
-    result = collect(snapshot, rules)
-    assessment = assess(
-        model,
-        result.evidence,
-        root=display,
-        skipped=tuple(snapshot.skipped),
-        inspected=result.inspected,
-        measurements=result.measurements,
-        notes=tuple(snapshot.notes + result.errors),
-    )
-    return json_report.render(assessment)
+    rules = rules_to_scan(model_rules(model, [Path(d) for d in settings.rule_dirs]))
+    return json_report.render(assess_snapshot(open_snapshot(root), model, rules, display))
 
 
 def summary(report: str) -> tuple[int, dict[str, bool], int]:

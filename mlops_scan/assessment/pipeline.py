@@ -1,0 +1,62 @@
+"""One scan, for every command (scan, fleet, history, diff): a snapshot's evidence placed on a maturity model."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from mlops_scan.assessment import projects
+from mlops_scan.assessment.maturity import Assessment, MaturityModel, assess, load_model
+from mlops_scan.evidence import collect as evidence
+from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.rules.lifecycle import rules_to_run
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot.tree import Snapshot
+
+
+def model_rules(model: MaturityModel, extra: Sequence[Path] = ()) -> list[Rule[object]]:
+    """Every rule for the model's capabilities: built-in, plug-in and ``extra`` packs. A rule for a
+    capability neither the model nor the built-in model knows is an error; one the model leaves out sits out."""
+    catalogue = set(model.capabilities) | set(load_model("microsoft").capabilities)
+    return [r for r in load_all_rules(catalogue, extra) if r.capability in model.capabilities]
+
+
+def rules_to_scan(
+    rules: Sequence[Rule[object]], preview: bool = False, disable: Collection[str] = ()
+) -> list[Rule[object]]:
+    """The rules a scan runs: not disabled (by id or capability), experimental ones only in preview."""
+    return rules_to_run([r for r in rules if r.id not in disable and r.capability not in disable], preview)
+
+
+def assess_snapshot(
+    snapshot: Snapshot,
+    model: MaturityModel,
+    rules: list[Rule[object]],
+    label: str,
+    *,
+    assumed: dict[str, str] | None = None,
+    notes: Sequence[str] = (),
+    progress: evidence.Progress | None = None,
+    per_project: bool = False,
+    project_root: str | None = None,
+) -> Assessment:
+    """Snapshot -> Evidence -> Assessment: collect the rules' evidence (each file read and parsed once) and
+    place it on the model; ``label`` names the scanned root in the report, ``notes`` lead the report's notes.
+    With ``per_project`` every ML project is placed too; with ``project_root`` only that project is reported."""
+    result = evidence.collect(snapshot, rules, progress)
+    assessment = assess(
+        model,
+        result.evidence,
+        root=label,
+        assumed=assumed,
+        skipped=tuple(result.skipped),
+        inspected=result.inspected,
+        measurements=result.measurements,
+        notes=(*notes, *snapshot.notes, *result.errors),
+        readme_title=result.readme_title,
+    )
+    if project_root is not None:
+        return projects.one_project(assessment, snapshot, result.evidence, project_root)
+    if per_project:
+        return projects.with_projects(assessment, snapshot, result.evidence)
+    return assessment

@@ -1,0 +1,35 @@
+"""Options several commands share, each defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., object])
+
+MODEL_HELP = "Maturity model: a built-in name or a model YAML file  [default: microsoft]."
+
+
+def model_option(command: F) -> F:
+    """``--model NAME|FILE``."""
+    return click.option("--model", help=MODEL_HELP)(command)
+
+
+def output_option(help: str = "Write to FILE.") -> Callable[[F], F]:
+    """``--output/-o FILE``."""
+    return click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help=help)
+
+
+def no_cache_option(help: str) -> Callable[[F], F]:
+    """``--no-cache``."""
+    return click.option("--no-cache", is_flag=True, help=help)
+
+
+def rule_dirs_option(help: str = "Extra rule-pack folder.") -> Callable[[F], F]:
+    """``--rules DIR`` (repeatable), given to the command as ``rule_dirs``."""
+    return click.option(
+        "--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR", help=help
+    )

@@ -1,0 +1,319 @@
+"""``mlops-scan scan PATH``: one repository's report in a format, the extra files (badge, JSON, summary) and the gate."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mlops_scan.cli.options import model_option, no_cache_option, output_option, rule_dirs_option
+from mlops_scan.cli.output import colour_wanted, write
+from mlops_scan.errors import UsageError
+from mlops_scan.reporters.formats import FORMATS
+
+if TYPE_CHECKING:
+    from mlops_scan.assessment.maturity import Assessment, MaturityModel
+    from mlops_scan.cli.config import Config
+    from mlops_scan.reporters.options import RenderOptions
+    from mlops_scan.rules.loader import Rule
+    from mlops_scan.snapshot.tree import Snapshot
+
+EXIT_HELP = (
+    "Exit codes: 0 scan done (and the level is at least --fail-under); 1 the level is below "
+    "--fail-under; 2 usage, configuration, input or rule-pack error; 3 internal error (a bug)."
+)
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """The scan command's arguments, as given (the configuration fills in what is None)."""
+
+    path: str
+    fmt: str | None
+    output: str | None
+    fail_under: int | None
+    badge: str | None
+    summary: str | None
+    json_output: str | None
+    config_file: Path | None
+    no_config: bool
+    rule_dirs: tuple[Path, ...]
+    model: str | None
+    git_dir: str | None
+    exclude: tuple[str, ...]
+    no_color: bool
+    exit_zero: bool
+    quiet: bool
+    verbose: bool
+    max_file_size: int | None
+    rev: str | None
+    preview: bool
+    no_cache: bool
+    limit_options: tuple[str, ...]
+    per_project: bool
+    project_root: str | None
+
+
+def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """``--max-file-size 4MiB`` in bytes."""
+    from mlops_scan.snapshot.tree import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command(epilog=EXIT_HELP)
+@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Report format  [default: text, or `format` in the configuration].",
+)
+@output_option("Write the report to FILE (- for stdout).")
+@click.option(
+    "--fail-under",
+    type=click.IntRange(min=0),
+    metavar="LEVEL",
+    help="Exit with code 1 when the level reached is below LEVEL (after writing the reports).",
+)
+@click.option(
+    "--badge",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE.svg",
+    help="Also write an SVG badge of the level to FILE.svg.",
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE",
+    help='Also append the Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY").',
+)
+@click.option(
+    "--json-output",
+    type=click.Path(dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="Also write the JSON report to FILE.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Read settings from FILE (a .mlops-scan.toml or a pyproject.toml) instead of PATH's own.",
+)
+@click.option(
+    "--no-config",
+    is_flag=True,
+    help="Ignore PATH's .mlops-scan.toml and [tool.mlops-scan] (for untrusted repositories).",
+)
+@rule_dirs_option("Extra rule-pack folder or file (repeatable). Packs are data; nothing in them runs.")
+@model_option
+@click.option(
+    "--git-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    metavar="DIR",
+    help="Scan the bare git repository DIR (HEAD, or --rev) instead of PATH; never inferred from a folder's files.",
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out paths matching GLOB (repeatable).")
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colour (also when NO_COLOR is set and not empty, or stdout is not a terminal and FORCE_COLOR is unset).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit with code 0 even when the level is below --fail-under.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
+@click.option("--verbose", "-v", is_flag=True, help="List every skipped file and why in the text report.")
+@click.option(
+    "--max-file-size",
+    callback=_size_option,
+    metavar="SIZE",
+    help="Skip files larger than SIZE (e.g. 4MiB)  [default: 2MiB].",
+)
+@click.option(
+    "--rev",
+    metavar="REV",
+    help="Scan commit, tag or branch REV straight from git objects (no checkout), in a work tree or a bare repository.",
+)
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Also run experimental rules (or preview = true in the configuration; see `mlops-scan rules show ID`).",
+)
+@no_cache_option("Neither read nor write the cache of per-file facts in the user cache folder (see docs/git.md).")
+@click.option(
+    "--limit",
+    "limit_options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a scan limit, e.g. parse-timeout=5 or max-yaml-nodes=50000 (repeatable; see docs/security.md).",
+)
+@click.option(
+    "--per-project",
+    is_flag=True,
+    help="Also place each ML project below PATH on the model, with the roll-up (lowest level, and how many "
+    "projects reach each level); --fail-under and the badge then use the roll-up (docs/monorepos.md).",
+)
+@click.option(
+    "--root",
+    "project_root",
+    metavar="SUBDIR",
+    help="Report on the project in SUBDIR of PATH alone, as if it were the repository (shared CI is "
+    "attributed to it as with --per-project).",
+)
+def scan(**given: Any) -> None:
+    """Scan PATH (default: the current folder) and report its MLOps maturity level.
+
+    PATH may be a git URL (https, ssh, file://): it is cloned shallow into a temporary folder,
+    scanned, and removed.
+
+    Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
+    (see docs/ci.md); command-line options win, and --exclude/--rules add to the file's lists.
+    """
+    run_scan(ScanRequest(**given))
+
+
+def run_scan(request: ScanRequest) -> None:
+    """Snapshot -> Evidence -> Assessment -> reports, then the --fail-under gate."""
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.assessment.pipeline import assess_snapshot, rules_to_scan
+    from mlops_scan.evidence.collect import progress_printer
+    from mlops_scan.facts.blobcache import opened
+    from mlops_scan.snapshot.sources import open_source
+
+    path = _scanned_path(request)
+    settings = _settings(Path(path), request.config_file, request.no_config)
+    fail_under = settings.fail_under if request.fail_under is None else request.fail_under
+    model = load_model(request.model or settings.model or "microsoft")
+    rules = _model_rules(request, settings, model)
+    if fail_under is not None and fail_under >= len(model.levels):
+        raise UsageError(f"--fail-under {fail_under}: the model's levels go from 0 to {len(model.levels) - 1}")
+    rules = rules_to_scan(rules, request.preview or settings.preview, settings.disable)
+    limits = settings.scan_limits().with_options(request.limit_options)
+    if request.max_file_size is not None:
+        limits = replace(limits, max_file_bytes=request.max_file_size)
+    with ExitStack() as stack:
+        cache = stack.enter_context(opened(not request.no_cache))
+        snapshot = open_source(
+            path, request.rev, limits, settings.exclude + request.exclude, stack, bool(request.git_dir)
+        )
+        if cache is not None and snapshot.blob_ids is None:
+            snapshot.blob_ids = {}
+        assessment = assess_snapshot(
+            snapshot,
+            model,
+            rules,
+            path,
+            assumed=settings.assume,
+            notes=_config_notes(settings),
+            progress=None if request.quiet else progress_printer(),
+            per_project=request.per_project,
+            project_root=request.project_root,
+        )
+    _write_reports(request, request.fmt or settings.format or "text", assessment, _options(snapshot, settings, rules))
+    _gate(assessment, fail_under, request.exit_zero)
+
+
+def _scanned_path(request: ScanRequest) -> str:
+    """PATH, or the bare repository --git-dir names (not both)."""
+    if request.git_dir is None:
+        return request.path
+    if request.path != ".":
+        raise UsageError(f"--git-dir {request.git_dir}: give either PATH or --git-dir, not both")
+    return request.git_dir
+
+
+def _model_rules(request: ScanRequest, settings: Config, model: MaturityModel) -> list[Rule[object]]:
+    """The model's rules (the configuration's packs and --rules added), the configuration's ids checked against them."""
+    from mlops_scan.assessment.pipeline import model_rules
+    from mlops_scan.cli.config import check_ids
+
+    rules = model_rules(model, [*settings.rules, *request.rule_dirs])
+    check_ids(settings, model, [r.id for r in rules])
+    return rules
+
+
+def _config_notes(settings: Config) -> list[str]:
+    """The report's notes on the configuration: where it came from, what it turned off."""
+    from mlops_scan.cli.config import disabled_note
+
+    notes = [f"Configuration: {settings.source}."] if settings.source else []
+    return notes + [n for n in (disabled_note(settings),) if n]
+
+
+def _options(snapshot: Snapshot, settings: Config, rules: list[Rule[object]]) -> RenderOptions:
+    """What the reporters need to know of the scanned repository (colour and verbosity are set later)."""
+    from mlops_scan.reporters.options import RenderOptions
+
+    return RenderOptions(
+        link_base=_link_base(snapshot.root),
+        files=tuple(f.path for f in snapshot.files),
+        preferred_anchor=_config_path(snapshot, settings),
+        rules={r.id: r for r in rules},
+    )
+
+
+def _write_reports(request: ScanRequest, fmt: str, assessment: Assessment, options: RenderOptions) -> None:
+    """The report in ``fmt`` to --output or stdout, then the badge, JSON report and summary asked for."""
+    from mlops_scan.reporters.formats import render
+
+    output = None if request.output == "-" else request.output
+    color = fmt == "text" and not request.no_color and output is None and colour_wanted(os.environ, sys.stdout.isatty())
+    options = replace(options, color=color, verbose=request.verbose)
+    report = render(fmt, assessment, options)
+    if output:
+        write(output, report, "report")
+    else:
+        click.echo(report, nl=False, color=color or None)
+    extras = ((request.badge, "badge", "badge"), (request.json_output, "json", "JSON report"))
+    for target, kind, what in (*extras, (request.summary, "markdown", "summary")):
+        if target:
+            write(target, render(kind, assessment, replace(options, color=False)), what, append=kind == "markdown")
+
+
+def _gate(assessment: Assessment, fail_under: int | None, exit_zero: bool) -> None:
+    """--fail-under: exit 1 (0 with --exit-zero) when the level, or the projects' lowest, is below it."""
+    gated = assessment.projects.minimum if assessment.projects else assessment.level
+    if fail_under is not None and gated < fail_under:
+        shown = (
+            f"roll-up {assessment.projects.rollup_text()}"
+            if assessment.projects
+            else f"level {assessment.level} ({assessment.level_name})"
+        )
+        click.echo(f"mlops-scan: {shown} is below --fail-under {fail_under}", err=True)
+        raise click.exceptions.Exit(0 if exit_zero else 1)
+
+
+def _settings(root: Path, config_file: Path | None, no_config: bool) -> Config:
+    """The configuration: --config FILE, else the scanned root's own (unless --no-config)."""
+    from mlops_scan.cli.config import Config, find_config, load_config
+
+    if config_file is not None:
+        if not config_file.is_file():
+            raise UsageError(f"--config {config_file}: no such file")
+        return load_config(config_file)
+    found = None if no_config or not root.is_dir() else find_config(root)
+    return load_config(found, root=root) if found else Config()
+
+
+def _config_path(snapshot: Snapshot, settings: Config) -> str | None:
+    """The configuration file's path in the scanned repository (None when it lies outside)."""
+    if settings.path is not None and settings.path.resolve().is_relative_to(snapshot.root):
+        return settings.path.resolve().relative_to(snapshot.root).as_posix()
+    return None
+
+
+def _link_base(root: Path) -> str:
+    """The URL of the scanned files in a GitHub Actions or GitLab CI job ('' elsewhere)."""
+    from mlops_scan.reporters.markdown import link_base_from_env
+
+    top = next((p for p in (root, *root.parents) if (p / ".git").exists()), root)
+    return link_base_from_env(os.environ, root.relative_to(top).as_posix())
