@@ -9,7 +9,9 @@ from pathlib import Path
 
 from schemas import valid_report, valid_sarif
 
-from mlops_scan.assessment.maturity import Assessment, assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.evidence.collect import collect
 from mlops_scan.evidence.ruleset import load_all_rules
 from mlops_scan.snapshot.tree import open_snapshot

@@ -16,7 +16,7 @@ from mlops_scan.assessment.maturity import load_model
 from mlops_scan.cli.app import main
 from mlops_scan.cli.config import Config, _parse, check_ids, find_config, load_config
 from mlops_scan.errors import ConfigError
-from mlops_scan.snapshot.tree import Limits
+from mlops_scan.snapshot.limits import Limits
 
 MODEL = load_model()
 

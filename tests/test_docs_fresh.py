@@ -5,7 +5,7 @@ from pathlib import Path
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.evidence.ruleset import load_all_rules
 from mlops_scan.matchers.base import installed_params
-from mlops_scan.rules.docs import render
+from mlops_scan.reporters.catalogue import render
 from mlops_scan.rules.paramsdoc import with_params_tables
 
 ROOT = Path(__file__).resolve().parent.parent

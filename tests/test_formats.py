@@ -16,7 +16,9 @@ import pytest
 from scanning import builtin_rules
 
 from mlops_scan import __version__
-from mlops_scan.assessment.maturity import Assessment, assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import load_model
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.reporters import badge, markdown, sarif, shields
 from mlops_scan.reporters import json as json_report
 from mlops_scan.reporters.options import RenderOptions

@@ -13,7 +13,8 @@ from mlops_scan.assessment.maturity import load_model
 from mlops_scan.errors import RulePackError
 from mlops_scan.evidence.collect import collect
 from mlops_scan.evidence.ruleset import load_all_rules
-from mlops_scan.rules.lifecycle import load_tombstones, rules_to_run
+from mlops_scan.rules.lifecycle import rules_to_run
+from mlops_scan.rules.tombstones import load_tombstones
 from mlops_scan.snapshot.tree import open_snapshot
 
 PACK = """\

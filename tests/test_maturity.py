@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from scanning import builtin_rules
 
-from mlops_scan.assessment.maturity import assess, capability_status, load_model
+from mlops_scan.assessment.ladder import assess, capability_status
+from mlops_scan.assessment.maturity import load_model
 from mlops_scan.errors import ModelError
 from mlops_scan.evidence.collect import collect
 from mlops_scan.snapshot.tree import open_snapshot

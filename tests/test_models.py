@@ -6,7 +6,8 @@ from pathlib import Path
 
 from scanning import FIXTURES, builtin_rules, run_cli
 
-from mlops_scan.assessment.maturity import BUILTIN_MODELS, assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import BUILTIN_MODELS, load_model
 from mlops_scan.evidence.collect import collect
 from mlops_scan.snapshot.tree import open_snapshot
 

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 from scanning import FIXTURES, builtin_rules, run_cli
 
-from mlops_scan.assessment.maturity import Assessment, assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import load_model
 from mlops_scan.assessment.projects import (
-    PerProject,
     assess_projects,
     attribute,
     one_project,
     pipeline_files,
     with_projects,
 )
+from mlops_scan.assessment.results import Assessment, PerProject
 from mlops_scan.errors import UsageError
 from mlops_scan.evidence.collect import collect
 from mlops_scan.facts.ciscope import WHOLE_FILE, CiScope, read_scopes

@@ -17,7 +17,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlops_scan.assessment.maturity import assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import load_model
 from mlops_scan.cli.config import load_config
 from mlops_scan.errors import ConfigError, RulePackError, UsageError
 from mlops_scan.evidence.collect import collect
@@ -29,7 +30,9 @@ from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.requirements import Requirement, read_requirements
 from mlops_scan.matchers.base import installed_params
 from mlops_scan.rules.loader import load_pack
-from mlops_scan.snapshot.tree import Limits, Snapshot, decode, open_snapshot, parse_size
+from mlops_scan.snapshot.limits import Limits, parse_size
+from mlops_scan.snapshot.text import decode
+from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 
 MODEL = load_model()
 RULES = load_all_rules(MODEL.capabilities)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlops_scan.assessment.maturity import assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import load_model
 from mlops_scan.evidence.collect import collect
 from mlops_scan.evidence.ruleset import load_all_rules
 from mlops_scan.snapshot.tree import open_snapshot

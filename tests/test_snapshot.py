@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from mlops_scan.errors import UsageError
-from mlops_scan.snapshot.tree import Limits, decode, open_snapshot
+from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.text import decode
+from mlops_scan.snapshot.tree import open_snapshot
 from mlops_scan.types import Skipped, Zone
 
 FILES = {

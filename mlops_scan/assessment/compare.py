@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.types import CapabilityId, Evidence
 
 

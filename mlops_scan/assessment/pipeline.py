@@ -6,7 +6,9 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from mlops_scan.assessment import projects
-from mlops_scan.assessment.maturity import Assessment, MaturityModel, assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import MaturityModel, load_model
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.evidence import collect as evidence
 from mlops_scan.evidence.ruleset import load_all_rules
 from mlops_scan.rules.lifecycle import rules_to_run

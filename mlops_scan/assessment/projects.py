@@ -13,51 +13,16 @@ file outside every project is shared, and counts for every project, unless it na
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from mlops_scan.assessment.maturity import Assessment, MaturityModel, assess
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import MaturityModel
+from mlops_scan.assessment.results import Assessment, PerProject, ProjectAssessment
 from mlops_scan.errors import UsageError
 from mlops_scan.facts.ciscope import CiScope, read_scopes
 from mlops_scan.facts.roots import ProjectRoot, find_roots, literal_folder, root_markers
 from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.types import Evidence
-
-
-@dataclass(frozen=True)
-class ProjectAssessment:
-    """A project's level, from its own evidence and the shared evidence attributed to it."""
-
-    project: ProjectRoot
-    assessment: Assessment
-    shared: int
-    """How many pieces of its evidence come from files outside every project."""
-
-
-@dataclass(frozen=True)
-class PerProject:
-    """Every project's assessment and the roll-up over them."""
-
-    projects: tuple[ProjectAssessment, ...]
-    levels: int
-    """How many levels the model has (for the distribution)."""
-
-    @property
-    def minimum(self) -> int:
-        """The roll-up level: the lowest level of any project (the repository is as mature as its weakest)."""
-        return min((p.assessment.level for p in self.projects), default=0)
-
-    @property
-    def distribution(self) -> dict[int, int]:
-        """Level -> how many projects reached exactly that level, for every level of the model."""
-        counts = dict.fromkeys(range(self.levels), 0)
-        for p in self.projects:
-            counts[p.assessment.level] += 1
-        return counts
-
-    def rollup_text(self) -> str:
-        """``level 1 (minimum of 2 projects; level 1: 1, level 3: 1)``."""
-        shown = ", ".join(f"level {n}: {c}" for n, c in self.distribution.items() if c)
-        return f"level {self.minimum} (minimum of {len(self.projects)} projects; {shown})"
 
 
 def pipeline_files(evidence: list[Evidence]) -> list[str]:

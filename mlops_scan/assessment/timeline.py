@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlops_scan.assessment.maturity import Assessment, MaturityModel
+from mlops_scan.assessment.maturity import MaturityModel
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.snapshot.gitlog import Revision
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from mlops_scan.assessment.maturity import MaturityModel
 from mlops_scan.errors import ConfigError
 from mlops_scan.reporters.formats import FORMATS
-from mlops_scan.snapshot.tree import Limits, parse_size
+from mlops_scan.snapshot.limits import Limits, parse_size
 from mlops_scan.types import CapabilityId
 
 if sys.version_info >= (3, 11):

@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_scan import __version__
-from mlops_scan.assessment.maturity import Assessment, MaturityModel, load_model
+from mlops_scan.assessment.maturity import MaturityModel, load_model
 from mlops_scan.assessment.pipeline import assess_snapshot, model_rules, rules_to_scan
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts.blobcache import code_hash
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.gitobjects import BlobReader
 from mlops_scan.snapshot.gitrev import locate, open_revision
 from mlops_scan.snapshot.gitrun import run
-from mlops_scan.snapshot.tree import Limits, Snapshot, open_snapshot
+from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 

@@ -39,9 +39,10 @@ def rules_show(rule_id: str, rule_dirs: tuple[Path, ...]) -> None:
     """Print one rule in full (a removed rule: when and why, and what replaced it)."""
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.evidence.ruleset import load_all_rules
-    from mlops_scan.rules.lifecycle import lifecycle_line, load_tombstones
+    from mlops_scan.rules.lifecycle import lifecycle_line
     from mlops_scan.rules.loader import pack_files
     from mlops_scan.rules.sources import builtin_pack_dir, plugin_pack_dirs
+    from mlops_scan.rules.tombstones import load_tombstones
 
     found = [r for r in load_all_rules(load_model().capabilities, list(rule_dirs)) if r.id == rule_id]
     if not found:
@@ -75,7 +76,7 @@ def rules_docs(params_in: Path | None) -> None:
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.evidence.ruleset import load_all_rules
     from mlops_scan.matchers.base import installed_params
-    from mlops_scan.rules.docs import render
+    from mlops_scan.reporters.catalogue import render
     from mlops_scan.rules.paramsdoc import with_params_tables
 
     if params_in is not None:

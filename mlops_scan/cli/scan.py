@@ -17,7 +17,8 @@ from mlops_scan.errors import UsageError
 from mlops_scan.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
-    from mlops_scan.assessment.maturity import Assessment, MaturityModel
+    from mlops_scan.assessment.maturity import MaturityModel
+    from mlops_scan.assessment.results import Assessment
     from mlops_scan.cli.config import Config
     from mlops_scan.reporters.options import RenderOptions
     from mlops_scan.rules.loader import Rule
@@ -61,7 +62,7 @@ class ScanRequest:
 
 def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     """``--max-file-size 4MiB`` in bytes."""
-    from mlops_scan.snapshot.tree import parse_size
+    from mlops_scan.snapshot.limits import parse_size
 
     try:
         return None if value is None else parse_size(value)

@@ -20,7 +20,8 @@ from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
 from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
-from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
+from mlops_scan.snapshot.text import printable
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.snapshot.zones import counts_at_full_strength
 from mlops_scan.types import Evidence, ProjectInfo, Skipped, Strength, Zone
 

@@ -17,7 +17,8 @@ from yaml.nodes import Node
 
 from mlops_scan.facts import blobcache, factcodec, notebooks, yamlnodes
 from mlops_scan.facts import python as pyfacts
-from mlops_scan.snapshot.tree import FileEntry, Snapshot, printable
+from mlops_scan.snapshot.text import printable
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import Skipped
 
 if sys.version_info >= (3, 11):

@@ -12,7 +12,7 @@ from mlops_scan.errors import UsageError
 from mlops_scan.fleet.specs import RepoSpec, local_path
 from mlops_scan.snapshot.gitclone import CloneTimeout, cloned
 from mlops_scan.snapshot.gitrun import GitError, GitTimeout, run
-from mlops_scan.snapshot.tree import Limits
+from mlops_scan.snapshot.limits import Limits
 
 _SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 

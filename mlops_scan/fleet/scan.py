@@ -1,4 +1,4 @@
-"""One fleet repository scanned with the CLI's pipeline, in a child process the fleet can kill."""
+"""One fleet repository scanned with the shared pipeline (assessment.pipeline), in a child process the fleet can kill."""
 
 from __future__ import annotations
 

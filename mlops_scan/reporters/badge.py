@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape, quoteattr
 
-from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 LABEL = "MLOps level"

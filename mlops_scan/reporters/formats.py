@@ -14,7 +14,7 @@ from mlops_scan.reporters.escape import escape_report
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 if TYPE_CHECKING:
-    from mlops_scan.assessment.maturity import Assessment
+    from mlops_scan.assessment.results import Assessment
 
 Renderer = Callable[["Assessment", RenderOptions], str]
 

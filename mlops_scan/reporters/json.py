@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mlops_scan import __version__
-from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.reporters import projects
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.types import Evidence

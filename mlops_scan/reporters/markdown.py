@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
+from mlops_scan.assessment.results import Assessment, CapabilityStatus
 from mlops_scan.reporters import projects
 from mlops_scan.reporters.badge import message
 from mlops_scan.reporters.options import PLAIN, RenderOptions

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_scan.assessment.maturity import Assessment
-from mlops_scan.assessment.projects import PerProject
+from mlops_scan.assessment.results import Assessment, PerProject
 
 
 def rollup_dict(per: PerProject, model_levels: list[str]) -> dict[str, object]:

@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from mlops_scan import __version__
-from mlops_scan.assessment.maturity import Assessment, CapabilityDef, CapabilityStatus
+from mlops_scan.assessment.maturity import CapabilityDef
+from mlops_scan.assessment.results import Assessment, CapabilityStatus
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.reporters.projects import rollup_dict
 from mlops_scan.types import CapabilityId, Evidence

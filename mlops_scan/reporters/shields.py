@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mlops_scan.assessment.maturity import Assessment
+from mlops_scan.assessment.results import Assessment
 from mlops_scan.reporters.badge import LABEL, level_color, message
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 

@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from mlops_scan.assessment.maturity import Assessment, CapabilityStatus
+from mlops_scan.assessment.results import Assessment, CapabilityStatus
 from mlops_scan.reporters import projects
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 

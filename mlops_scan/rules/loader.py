@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mlops_scan import strictyaml
 from mlops_scan.errors import DataFileError, RulePackError
-from mlops_scan.rules.lifecycle import tombstones_of
+from mlops_scan.rules.tombstones import tombstones_of
 from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId, RuleId, Strength
 

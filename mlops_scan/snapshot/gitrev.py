@@ -15,12 +15,12 @@ from pathlib import Path
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.gitobjects import MISSING, BlobReader
 from mlops_scan.snapshot.gitrun import GitError, git_dir_of, run
+from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.text import human_size
 from mlops_scan.snapshot.tree import (
-    Limits,
     Snapshot,
     assemble,
     checked_root,
-    human_size,
     submodule_paths,
 )
 from mlops_scan.snapshot.zones import zone_policy

@@ -6,7 +6,8 @@ from contextlib import ExitStack
 
 from mlops_scan.snapshot.gitclone import cloned, is_url
 from mlops_scan.snapshot.gitrev import open_revision
-from mlops_scan.snapshot.tree import Limits, Snapshot, open_snapshot
+from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 
 
 def open_source(

@@ -8,105 +8,20 @@ and tolerate any encoding. Whatever is not read is recorded as a :class:`Skipped
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.gitobjects import git_blob_id
+from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.text import decode, human_size, printable
+from mlops_scan.snapshot.walk import walk
 from mlops_scan.snapshot.zones import zone_of, zone_policy
 from mlops_scan.types import Skipped, Zone
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on the work one repository can cause (see docs/security.md)."""
-
-    max_file_bytes: int = 2 * 1024 * 1024
-    """Text files larger than this are skipped."""
-    max_notebook_bytes: int = 32 * 1024 * 1024
-    """Notebooks larger than this are skipped (outputs make notebooks big)."""
-    max_files: int = 500_000
-    """Listing stops after this many files."""
-    max_depth: int = 64
-    """Folders nested deeper than this are not walked."""
-    max_yaml_nodes: int = 200_000
-    """A YAML stream with more nodes than this, aliases expanded, is not parsed."""
-    max_evidence_per_rule: int = 50
-    """Evidence kept per rule; the rest is counted, not listed."""
-    parse_timeout: float = 10.0
-    """Seconds one parse of one file may take before it is abandoned (0: no bound)."""
-    git_timeout: float = 60.0
-    """Seconds one git call may take before it is killed (the folder is then walked)."""
-
-    def with_options(self, options: list[str] | tuple[str, ...]) -> Limits:
-        """A copy with ``name=value`` options applied: ``max-file-bytes=4MiB``, ``parse-timeout=2``."""
-        names = {f.name for f in fields(self)}
-        changes: dict[str, Any] = {}  # each value checked against its field by _parse_limit
-        for option in options:
-            name, sep, value = option.partition("=")
-            field_name = name.strip().replace("-", "_")
-            if not sep or field_name not in names:
-                known = ", ".join(n.replace("_", "-") for n in sorted(names))
-                raise UsageError(f"--limit {printable(option[:60])}: expected NAME=VALUE with NAME one of {known}")
-            changes[field_name] = _parse_limit(name.strip(), value.strip(), field_name)
-        return replace(self, **changes)
-
-
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?i?b?)", re.I)
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 1024,
-    "kb": 1000,
-    "kib": 1024,
-    "m": 1024**2,
-    "mb": 1000**2,
-    "mib": 1024**2,
-    "g": 1024**3,
-    "gb": 1000**3,
-    "gib": 1024**3,
-}
-
-
-def parse_size(text: str) -> int:
-    """Bytes in a size such as ``2MiB``, ``500kB`` or ``1048576``; ValueError otherwise."""
-    match = _SIZE.fullmatch(text.strip())
-    if not match or match.group(2).lower() not in _UNITS:
-        raise ValueError(f"not a size: {printable(text[:40])!r} (e.g. 2MiB, 500kB, 1048576)")
-    size = float(match.group(1)) * _UNITS[match.group(2).lower()]
-    if size >= 2**63:
-        raise ValueError(f"not a size: {printable(text[:40])!r} is too large")
-    return int(size)
-
-
-def _parse_limit(name: str, value: str, field_name: str) -> int | float:
-    shown = printable(f"{name}={value}"[:60])
-    try:
-        if field_name.endswith("_bytes"):
-            number: int | float = parse_size(value)
-        elif field_name.endswith("_timeout"):
-            number = float(value)
-        else:
-            number = int(value)
-    except ValueError:
-        kind = (
-            "a size such as 2MiB"
-            if field_name.endswith("_bytes")
-            else "a number of seconds"
-            if field_name.endswith("_timeout")
-            else "a whole number"
-        )
-        raise UsageError(f"--limit {shown}: expected {kind}") from None
-    if not math.isfinite(number):
-        raise UsageError(f"--limit {shown}: expected a finite number")
-    if number < 0 or (number == 0 and field_name != "parse_timeout"):
-        raise UsageError(f"--limit {shown}: must be {'positive' if field_name != 'parse_timeout' else 'zero or more'}")
-    return number
 
 
 class BlobSource(Protocol):
@@ -267,40 +182,6 @@ def _is_referenced_kind(path: str) -> bool:
     return name in _REFERENCED_NAMES or name.endswith((".sh", ".bash", ".ps1", ".mk"))
 
 
-def decode(data: bytes) -> str | None:
-    """Decode file bytes: BOMs honoured, UTF-8 first, Latin-1 as a fallback; None for binary data."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    head = data[:8192]
-    if b"\x00" in head:
-        if _looks_utf16(head):
-            return data.decode("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be", errors="replace")
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _looks_utf16(head: bytes) -> bool:
-    """BOM-less UTF-16 text: every other byte is NUL, and the bytes between are not."""
-    if len(head) < 4:
-        return False
-    evens, odds = head[0::2], head[1::2]
-    zeros_even, zeros_odd = evens.count(0) / len(evens), odds.count(0) / len(odds)
-    return (zeros_odd > 0.9 and zeros_even < 0.1) or (zeros_even > 0.9 and zeros_odd < 0.1)
-
-
-def human_size(size: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)
-
-
 def open_snapshot(
     root: str | os.PathLike[str],
     limits: Limits | None = None,
@@ -332,7 +213,7 @@ def open_snapshot(
         never = zone_policy().never_walked
         paths = [p for p in listing.paths if never.isdisjoint(p.split("/")[:-1])]
     else:
-        paths = _walk(base, limits, skipped)
+        paths = walk(base, limits, skipped)
     source = "git" if listing.paths is not None else "walk"
     snapshot = assemble(Snapshot(base, [], source, limits, skipped, notes), paths, exclude, zone_overrides)
     if source == "git" and snapshot.entry(".gitmodules") is not None:
@@ -376,14 +257,6 @@ def assemble(
     return snapshot
 
 
-def printable(text: str) -> str:
-    """``text`` safe to print on one terminal line: control characters and undecodable bytes escaped."""
-    if text.isprintable():
-        return text
-    raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in raw)
-
-
 def _name_problem(path: str) -> str | None:
     """Why a file name cannot be reported as it is (None when it can)."""
     if any("\udc80" <= c <= "\udcff" for c in path):
@@ -420,46 +293,3 @@ def _drop_submodules(snapshot: Snapshot) -> None:
     if gone:
         snapshot.files = [f for f in snapshot.files if f.path not in submodules]
         snapshot._by_path = {f.path: f for f in snapshot.files}
-
-
-def _walk(base: Path, limits: Limits, skipped: list[Skipped]) -> list[str]:
-    """Iterative walk that skips tool folders, never follows folder links, and bounds depth and count."""
-    never_walked = zone_policy().never_walked
-    out: list[str] = []
-    stack: list[tuple[str, int]] = [("", 0)]
-    while stack:
-        rel, depth = stack.pop()
-        folder = base / rel if rel else base
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except PermissionError:
-            skipped.append(Skipped(rel or ".", "permission denied (folder not listed)"))
-            continue
-        except OSError as exc:
-            skipped.append(Skipped(rel or ".", f"folder not listed ({exc.strerror or exc.__class__.__name__})"))
-            continue
-        if rel and any(e.name == "pyvenv.cfg" for e in entries):
-            continue  # a virtual environment
-        for entry in entries:
-            path = f"{rel}/{entry.name}" if rel else entry.name
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if entry.name in never_walked or entry.name.endswith(".egg-info"):
-                    continue
-                if depth + 1 > limits.max_depth:
-                    skipped.append(Skipped(path, f"folder nested deeper than {limits.max_depth} levels: not walked"))
-                    continue
-                stack.append((path, depth + 1))
-            elif entry.is_symlink() and os.path.isdir(entry.path):
-                skipped.append(Skipped(path, "symbolic link to a folder: not followed"))
-            elif entry.name == ".git":
-                continue  # the gitlink file of a submodule or linked work tree
-            else:
-                out.append(path)
-                if len(out) > limits.max_files:
-                    return out
-    return out
