@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from mlops_scan.matchers.base import GlobIndex, compile_globs, glob_to_regex, literals_of
+from mlops_scan.matchers.globs import GlobIndex, compile_globs, glob_to_regex
+from mlops_scan.matchers.regexes import literals_of
 
 
 @pytest.mark.parametrize(
@@ -59,3 +61,41 @@ def test_glob_index_candidates_by_name_and_extension() -> None:
     assert index.candidates("a/MLproject") == [2, 3]
     assert index.candidates("ci/build.yml") == [2, 3]
     assert index.candidates("README.md") == [2]
+
+
+def _examples(glob: str) -> list[str]:
+    """Paths a glob matches (wildcards filled in) and near misses of them."""
+    filled = re.sub(r"\{([^,}]*)[^}]*\}", r"\1", glob).replace("**/", "a/b/").replace("**", "c/d").replace("*", "x")
+    filled = filled.replace("?", "y")
+    return [filled, f"src/{filled}", f"{filled}z", f"z{filled}", filled.upper(), filled.rsplit("/", 1)[-1]]
+
+
+def test_glob_set_agrees_with_the_glob_regex_on_every_pack_glob() -> None:
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
+
+    rules = load_all_rules(load_model().capabilities)
+    globs = sorted({g for r in rules for f in ("paths", "not_paths") for g in getattr(r.params, f, None) or []})
+    paths = sorted({p for g in globs for p in _examples(g)})
+    assert len(globs) > 200
+    for glob in globs:
+        regex = re.compile(glob_to_regex(glob))
+        found = [compile_globs([glob]).search(p) for p in paths]
+        assert found == [bool(regex.search(p)) for p in paths], glob
+        assert any(found), glob
+    together = compile_globs(globs)
+    assert [together.search(p) for p in paths] == [any(re.search(glob_to_regex(g), p) for g in globs) for p in paths]
+
+
+def test_regex_literals_are_remembered_across_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_scan.matchers import regexes
+
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(regexes, "_literals", None)
+    monkeypatch.setattr(regexes, "_learned", False)
+    assert regexes.remembered_literals(r"\bimport mlflow\b") == ("import mlflow",)
+    regexes.save_literals()
+    assert len(list(tmp_path.glob("regex-literals-*.pickle"))) == 1
+    monkeypatch.setattr(regexes, "_literals", None)
+    monkeypatch.setattr(regexes, "literals_of", lambda pattern: pytest.fail("worked out again"))
+    assert regexes.remembered_literals(r"\bimport mlflow\b") == ("import mlflow",)

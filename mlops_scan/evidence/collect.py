@@ -18,6 +18,7 @@ from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.python import PyFacts
 from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
+from mlops_scan.matchers.regexes import save_literals
 from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.text import printable
@@ -63,6 +64,7 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     done = _FilePass(skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the project's manifests
     done.run(snapshot, matchers, contexts, progress)
     total = len(snapshot.files)
+    save_literals()
     measurements: dict[str, object] = {}
     if progress is not None:
         progress(total, total, "finishing")

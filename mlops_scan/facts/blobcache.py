@@ -105,7 +105,8 @@ class BlobCache:
                     [(k, v, len(v), clock) for k, v in self._pending.items()],
                 )
                 db.executemany("UPDATE entries SET used = ? WHERE key = ?", [(clock, k) for k in self._used])
-                self._evict(db)
+                if self._pending:  # summing the sizes reads the whole file: only when it may have grown
+                    self._evict(db)
         except sqlite3.Error:
             pass
         finally:

@@ -9,7 +9,6 @@ so a tool's own source never counts as using that tool.
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 
 from mlops_scan.facts.context import FileContext
@@ -66,6 +65,8 @@ def _pyproject_names(data: dict[str, object] | None, names: set[str], packages: 
 
 
 def _setup_cfg_names(ctx: FileContext) -> set[str]:
+    import configparser  # only a repository with a setup.cfg needs it
+
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(ctx.text or "")

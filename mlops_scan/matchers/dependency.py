@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.requirements import MANIFEST_KINDS, manifest_kind, normalise, read_requirements
-from mlops_scan.matchers.base import Hit, Matcher, compile_globs
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import GlobIndex, Hit, Matcher, ScreenedRegex, compile_globs
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.globs import GlobIndex, compile_globs
+from mlops_scan.matchers.regexes import ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo

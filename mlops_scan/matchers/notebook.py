@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.notebooks import code_lines, is_text_notebook
-from mlops_scan.matchers.base import Hit, Matcher, ScreenedRegex
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.regexes import ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Zone

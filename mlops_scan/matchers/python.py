@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.index import Goal, Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
-from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.globs import compile_globs
+from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
@@ -167,7 +169,9 @@ class _Compiled:
         if self.imports:
             lines += [line for name, line in facts.imports if self.imports.match(name)]
         if self.calls:
-            lines += [c.line for c in facts.calls if self.calls.match(c.name) and self._kwargs_ok(c)]
+            called = {c.name for c in facts.calls}  # a module calls the same names many times: each is tested once
+            named = {name for name in called if self.calls.match(name)}
+            lines += [c.line for c in facts.calls if c.name in named and self._kwargs_ok(c)]
         ruled_out = {(c.name, c.line) for c in facts.calls if self._excluded(c)} if self.excluded_values else set()
         for regex, found in (
             (self.bases, facts.bases),

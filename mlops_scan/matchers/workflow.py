@@ -12,7 +12,8 @@ from mlops_scan.facts.ci.hops import Referenced, expand
 from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, ScreenedRegex
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.regexes import LazyRegex, ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo
@@ -53,6 +54,10 @@ class WorkflowParams:
             re.compile(command)
 
 
+MAX_REMEMBERED = 64 * 1024
+"""Commands up to this length have their search results remembered: generated CI files repeat the same steps."""
+
+
 class _Compiled:
     def __init__(self, rule: Rule[WorkflowParams]) -> None:
         p = rule.params
@@ -60,6 +65,18 @@ class _Compiled:
         self.commands = _alternation(p.commands)
         self.not_commands = _alternation(p.not_commands)
         self.uses = [LazyRegex(fnmatch.translate(u)) for u in p.uses]
+        self._found: dict[tuple[bool, str], bool] = {}
+        """(not_commands?, command) -> whether the regex occurs in it, for the commands seen before."""
+
+    def _occurs(self, regex: ScreenedRegex, command: str) -> bool:
+        """Whether ``regex`` (this rule's ``commands`` or ``not_commands``) occurs in ``command``."""
+        if len(command) > MAX_REMEMBERED:
+            return regex.search(command) is not None
+        key = (regex is self.not_commands, command)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = regex.search(command) is not None
+        return found
 
     def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
         p = self.rule.params
@@ -72,7 +89,7 @@ class _Compiled:
             if any(t in (job.triggers or pipeline.triggers) for t in p.not_triggers):
                 continue
             if self.not_commands and any(
-                self.not_commands.search(expanded.get(id(s), s.command or s.uses)) for s in job.steps
+                self._occurs(self.not_commands, expanded.get(id(s), s.command or s.uses)) for s in job.steps
             ):
                 continue
             line = self._job_line(job, expanded, lines)
@@ -94,7 +111,7 @@ class _Compiled:
         for step in job.steps:
             if self.uses and step.uses and any(u.match(step.uses) for u in self.uses):
                 return step.line
-            if self.commands and self.commands.search(expanded.get(id(step), step.command)):
+            if self.commands and self._occurs(self.commands, expanded.get(id(step), step.command)):
                 return _line_in_block(step.line, step.command, self.commands.compiled, lines)
         return None
 

@@ -24,7 +24,9 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import Hit, LazyRegex, Matcher, compile_globs
+from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.globs import compile_globs
+from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Zone
@@ -65,7 +67,10 @@ class YamlParams:
         if isinstance(self.each, list) and not self.each:
             raise ValueError("'each' must name at least one path (Resources.*)")
         for cond in self.where + self.any_where + self.none_where:
-            _condition(cond)
+            checked = _condition(cond)
+            for regex in (checked.matches, checked.contains):
+                if regex is not None:
+                    re.compile(regex.source)  # a bad regex fails the pack here, not in a scan
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,8 @@ class _Condition:
     path: str
     min_count: int
     equals: tuple[str, ...]
-    matches: re.Pattern[str] | None
-    contains: re.Pattern[str] | None
+    matches: LazyRegex | None
+    contains: LazyRegex | None
     min_keys: int
     min_items: int
 
@@ -98,13 +103,13 @@ class _Condition:
         return yamlnodes.keyed_line(*found[0]) if found and len(found) >= self.min_count else None
 
 
-def _regex(raw: dict[str, Any], key: str) -> re.Pattern[str] | None:
+def _regex(raw: dict[str, Any], key: str) -> LazyRegex | None:
     value = raw.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"'{key}' must be a regex string")
-    return re.compile(value)
+    return LazyRegex(value)
 
 
 def _condition(raw: dict[str, Any]) -> _Condition:
@@ -265,6 +270,10 @@ class YamlMatcher(Matcher[YamlParams]):
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in self.rules]
         self._any_path = compile_globs([g for r in self.rules for g in r.params.paths])
+        groups: dict[tuple[str, ...], list[_Compiled]] = {}
+        for compiled in self._rules:  # most rules keep the default globs: each distinct list is tested once
+            groups.setdefault(tuple(compiled.rule.params.paths), []).append(compiled)
+        self._by_paths = [(compiled[0].paths, compiled) for compiled in groups.values()]
         self._owned_groups: set[str] = set()
         self._by_group: list[tuple[str, Hit]] = []
         """Hits on a manifest of an API group, held until the pass ends: the group may be the repository's own."""
@@ -273,7 +282,8 @@ class YamlMatcher(Matcher[YamlParams]):
         return bool(self._any_path.search(entry.path))
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        candidates = [c for c in self._rules if c.paths.search(ctx.path)]
+        wanted = {id(c) for globs, group in self._by_paths if globs.search(ctx.path) for c in group}
+        candidates = [c for c in self._rules if id(c) in wanted]
         if not candidates:
             return
         text = ctx.text

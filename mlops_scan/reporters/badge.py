@@ -8,7 +8,6 @@ renderer with another font scales the text to the measured box instead of clippi
 from __future__ import annotations
 
 import math
-from xml.sax.saxutils import escape, quoteattr
 
 from mlops_scan.assessment.results import Assessment
 from mlops_scan.reporters.options import PLAIN, RenderOptions
@@ -169,6 +168,8 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     left, right = text_width(label) + 2 * PADDING, text_width(value) + 2 * PADDING
     width = left + right
     fill = level_color(assessment)[1]
+    from xml.sax.saxutils import escape, quoteattr  # imports urllib.request: only a badge needs it
+
     title = f"{label}: {value}"
     texts = "".join(
         _text(content, x, fg)
@@ -190,6 +191,8 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
 
 def _text(content: str, center: float, fg: str) -> str:
     """A text and its shadow, drawn at ten times the size and scaled down (crisper in small badges)."""
+    from xml.sax.saxutils import escape
+
     x, length, body = round(center * 10), text_width(content) * 10, escape(content)
     shadow = "#ccc" if fg != "#fff" else "#010101"
     return (

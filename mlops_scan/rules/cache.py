@@ -19,11 +19,10 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mlops_scan import __version__
 
@@ -125,6 +124,8 @@ def _read(path: Path) -> object:
 
 def _write(folder: Path, path: Path, value: object) -> None:
     """Store atomically (a reader never sees half a file); a failure only costs the next run the rebuild."""
+    import tempfile  # a run that finds its cache never writes (tempfile imports shutil, bz2, lzma)
+
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False)  # noqa: SIM115 (closed below)
@@ -143,3 +144,23 @@ def _prune(folder: Path, kind: str) -> None:
     entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP_FILES:]:
         old.unlink(missing_ok=True)
+
+
+def load_memo(kind: str) -> dict[Any, Any]:
+    """The mapping stored by :func:`store_memo` for ``kind`` under this tool and environment, else empty."""
+    folder = cache_dir()
+    try:
+        found = _read(folder / f"{kind}-{_key(kind, (), ())}.pickle") if folder is not None else None
+    except OSError:
+        return {}
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def store_memo(kind: str, value: dict[Any, Any]) -> None:
+    """Keep ``value`` for the next runs' :func:`load_memo` (a failure only costs them the work again)."""
+    folder = cache_dir()
+    if folder is not None:
+        try:
+            _write(folder, folder / f"{kind}-{_key(kind, (), ())}.pickle", value)
+        except OSError:
+            return

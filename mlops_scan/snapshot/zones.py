@@ -100,10 +100,18 @@ def zone_of(path: str, overrides: dict[str, Zone] | None = None) -> Zone:
         for prefix, zone in overrides.items():
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 return zone
+    if not _any_zone().search(path):  # one search for the many paths of no zone
+        return Zone.PROJECT
     for zone, pattern in zone_policy().patterns:
         if pattern.search(path):
             return zone
     return Zone.PROJECT
+
+
+@lru_cache(maxsize=1)
+def _any_zone() -> re.Pattern[str]:
+    """Every zone's patterns in one regex: it matches a path when one of the zones does."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in zone_policy().patterns))
 
 
 def counts_at_full_strength(zone: Zone, capability: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from functools import lru_cache
 from typing import TypeGuard
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -89,16 +90,15 @@ def _referenced_texts(command: str, files: Referenced, ci_dir: str) -> list[str]
         path = _local(template.group(1).split("@")[0], files, ci_dir)
         found = files.context(path) if path else None
         return [_ci_commands(found)] if found is not None and found.text else []
-    for token in _tokens(command):
-        if token.endswith(_SCRIPT_SUFFIXES) or token.startswith("./"):
-            path = _local(token, files, ci_dir)
-            if path is None and token.startswith("./"):  # a local action: its folder's action.yml
-                path = _local(token.rstrip("/") + "/action.yml", files, ci_dir) or _local(
-                    token.rstrip("/") + "/action.yaml", files, ci_dir
-                )
-            found = files.context(path) if path else None
-            if found is not None and found.text:
-                texts.append(_ci_commands(found) if found.entry.suffix in (".yml", ".yaml") else found.text)
+    for token in _path_tokens(command):
+        path = _local(token, files, ci_dir)
+        if path is None and token.startswith("./"):  # a local action: its folder's action.yml
+            path = _local(token.rstrip("/") + "/action.yml", files, ci_dir) or _local(
+                token.rstrip("/") + "/action.yaml", files, ci_dir
+            )
+        found = files.context(path) if path else None
+        if found is not None and found.text:
+            texts.append(_ci_commands(found) if found.entry.suffix in (".yml", ".yaml") else found.text)
     for match in _MAKE.finditer(command):
         folder = re.search(r"-C\s+(\S+)", match.group(1) or "")
         texts += _make_target(files, folder.group(1) if folder else "", match.group(2))
@@ -185,12 +185,36 @@ MAX_TOKENIZED = 100_000
 """Characters of a command (or a script's text) searched for local files and tasks: shlex is slow on huge input."""
 
 
-def _tokens(command: str) -> list[str]:
+_UNQUOTED = str.maketrans("", "", "'\"\\")
+
+
+def _path_tokens(command: str) -> list[str]:
+    """The command's words that may name a local file: ending with a script suffix or starting with ``./``.
+
+    shlex builds each word from consecutive characters less quotes and backslashes, so a command
+    whose unquoted text shows no suffix and no ``./`` has none of them, and is never tokenised."""
     command = command[:MAX_TOKENIZED]
+    unquoted = command.translate(_UNQUOTED)
+    if "./" not in unquoted and not any(suffix in unquoted for suffix in _SCRIPT_SUFFIXES):
+        return []
+    words = _short_tokens(command) if len(command) <= MAX_REMEMBERED else _tokens(command)
+    return [t for t in words if t.endswith(_SCRIPT_SUFFIXES) or t.startswith("./")]
+
+
+MAX_REMEMBERED = 4096
+"""Commands up to this length have their words remembered (generated CI files repeat the same commands)."""
+
+
+@lru_cache(maxsize=2048)
+def _short_tokens(command: str) -> tuple[str, ...]:
+    return _tokens(command)
+
+
+def _tokens(command: str) -> tuple[str, ...]:
     try:
-        return shlex.split(command, comments=True)
+        return tuple(shlex.split(command, comments=True))
     except ValueError:
-        return command.split()
+        return tuple(command.split())
 
 
 def _local(token: str, files: Referenced, ci_dir: str) -> str | None:

@@ -1,0 +1,177 @@
+"""Path globs: ``**/`` any folders, ``*`` within a name, ``?`` one character, ``{a,b}`` either.
+
+Most globs in the packs are a file name (``Dockerfile``), an extension (``*.py``) or a fixed
+path (``.github/CODEOWNERS``): those are tested with set look-ups and ``str`` methods, and only
+the others are compiled into a regex, on first use (a compile costs more than thousands of
+string tests, and a small repository reaches few of the sets).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WILDCARD = re.compile(r"[*?{}\[\]]")
+_SPECIAL = ("*", "?", "{")
+"""Characters :func:`_glob_body` translates; any other character stands for itself."""
+
+
+def glob_to_regex(glob: str) -> str:
+    """Translate a path glob into a regex searched in a POSIX path.
+
+    A glob without ``/`` matches a file name in any folder (like .gitignore).
+    """
+    anchored = "/" in glob.rstrip("/")
+    body = _glob_body(glob)
+    return f"^{body}$" if anchored else f"(?:^|/){body}$"
+
+
+@lru_cache(maxsize=4096)
+def _glob_body(glob: str) -> str:
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif glob[i] == "{" and "}" in glob[i:]:
+            end = glob.index("}", i)
+            out.append("(?:" + "|".join(re.escape(x) for x in glob[i + 1 : end].split(",")) + ")")
+            i = end + 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return "".join(out)
+
+
+def _literal(text: str) -> bool:
+    return not any(c in text for c in _SPECIAL)
+
+
+def _name_glob(glob: str) -> str | None:
+    """The glob of the file name alone when the glob tests nothing else (``*.py``, ``**/Dockerfile``)."""
+    while glob.startswith("**/"):
+        glob = glob[3:]
+    return glob if glob and "/" not in glob and "**" not in glob else None
+
+
+class GlobSet:
+    """Many path globs tested together: names by set look-up, extensions and prefixes by ``str`` methods,
+    names with inner ``*`` part by part, fixed paths by equality, and the rest by one regex compiled on
+    first use. Agrees with :func:`glob_to_regex` on every glob (tests/test_prefilters.py)."""
+
+    def __init__(self, globs: list[str]):
+        self._names: set[str] = set()
+        self._fixed_paths: set[str] = set()
+        suffixes: list[str] = []
+        prefixes: list[str] = []
+        self._starred: list[tuple[str, ...]] = []
+        self._rest: list[str] = []
+        for glob in globs:
+            name = _name_glob(glob)
+            if name is None:
+                if "/" in glob.rstrip("/") and _literal(glob):
+                    self._fixed_paths.add(glob)
+                else:
+                    self._rest.append(glob)
+            elif _literal(name):
+                self._names.add(name)
+            elif "?" in name or "{" in name:
+                self._rest.append(name)
+            elif name.count("*") == 1 and name.startswith("*"):
+                suffixes.append(name[1:])
+            elif name.count("*") == 1 and name.endswith("*"):
+                prefixes.append(name[:-1])
+            else:
+                self._starred.append(tuple(name.split("*")))
+        self._suffixes = tuple(suffixes)
+        self._prefixes = tuple(prefixes)
+        self._names_regex: re.Pattern[str] | None = None
+        self._paths_regex: re.Pattern[str] | None = None
+
+    def search(self, path: str) -> bool:
+        """Whether any glob matches the POSIX path."""
+        name = path[path.rfind("/") + 1 :]
+        if name in self._names or path in self._fixed_paths:
+            return True
+        if (self._suffixes and name.endswith(self._suffixes)) or (self._prefixes and name.startswith(self._prefixes)):
+            return True
+        if any(_starred_match(parts, name) for parts in self._starred):
+            return True
+        if self._rest:
+            self._compile(self._rest)
+        if self._names_regex is not None and self._names_regex.fullmatch(name):
+            return True
+        return self._paths_regex is not None and self._paths_regex.search(path) is not None
+
+    def _compile(self, globs: list[str]) -> None:
+        names = [g for g in globs if "/" not in g and "**" not in g]
+        paths = [g for g in globs if "/" in g or "**" in g]
+        self._names_regex = re.compile("|".join(f"(?:{_glob_body(g)})" for g in names)) if names else None
+        self._paths_regex = re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in paths)) if paths else None
+        self._rest = []
+
+
+def _starred_match(parts: tuple[str, ...], name: str) -> bool:
+    """Whether ``name`` matches the name glob ``'*'.join(parts)`` (``*`` any run of characters)."""
+    first, last = parts[0], parts[-1]
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    at, end = len(first), len(name) - len(last)
+    for middle in parts[1:-1]:
+        found = name.find(middle, at, end)
+        if found < 0:
+            return False
+        at = found + len(middle)
+    return True
+
+
+def _glob_key(glob: str) -> str | None:
+    """What every file a glob matches has: its exact name (``=Dockerfile``), or its extension from the
+    last dot (``*.py`` -> ``.py``); None when neither is fixed (``Dockerfile.*``)."""
+    last = glob.rsplit("/", 1)[-1]
+    if not _WILDCARD.search(last):
+        return "=" + last
+    tail = _WILDCARD.split(last)[-1]
+    return tail[tail.rfind(".") :] if "." in tail else None
+
+
+class GlobIndex:
+    """Which of many glob lists may match a path, looked up by the path's name and extension instead of
+    testing every list; a list with a glob of no fixed name or extension is a candidate for every path."""
+
+    def __init__(self, glob_lists: list[list[str]]):
+        self._by_key: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for index, globs in enumerate(glob_lists):
+            keys = {_glob_key(g) for g in globs}
+            if None in keys:
+                self._always.append(index)
+                continue
+            for key in keys:
+                self._by_key.setdefault(key, []).append(index)  # type: ignore[arg-type]
+        self._by_extension: dict[str, list[int]] = {}
+
+    def candidates(self, path: str) -> list[int]:
+        """Ascending indexes of the lists that may match ``path`` (confirm each with its :class:`GlobSet`)."""
+        name = path[path.rfind("/") + 1 :]
+        ext = name[name.rfind(".") :] if "." in name else ""
+        found = self._by_extension.get(ext)
+        if found is None:
+            found = self._by_extension[ext] = sorted(set(self._by_key.get(ext, []) + self._always))
+        named = self._by_key.get("=" + name)
+        return sorted(set(found).union(named)) if named else found
+
+
+def compile_globs(globs: list[str]) -> GlobSet:
+    """One matcher for all of the globs."""
+    return GlobSet(globs)
