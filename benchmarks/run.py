@@ -97,7 +97,7 @@ ROWS = (
 
 
 def scan_command(report: Path, root: Path) -> list[str]:
-    return [sys.executable, "-m", "mlops_scan", "scan", "-q", "-f", "json", "-o", str(report), str(root)]
+    return [sys.executable, "-m", "mlops_scan", "scan", "-q", "--no-cache", "-f", "json", "-o", str(report), str(root)]
 
 
 def bench_repo(name: str, root: Path, repeat: int, workdir: Path, jobs: bool = False) -> dict[str, object]:
@@ -249,7 +249,7 @@ def notebook_memory(workdir: Path) -> None:
             (root / "analysis.ipynb").write_bytes(synth.notebook_with_outputs(mb * 1024 * 1024))
         report = workdir / f"notebook-{mb}mb.json"
         run = measure(
-            [sys.executable, "-m", "mlops_scan", "scan", "-q", "-f", "json", "-o", str(report), str(root)], report
+            scan_command(report, root), report
         )
         size = (root / "analysis.ipynb").stat().st_size / 1e6
         print(f"{f'{mb} MiB of outputs':<26} {size:>8.1f} {run.wall:>8.2f} {run.peak_mb:>8.0f}")

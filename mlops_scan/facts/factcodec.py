@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Union
 
@@ -50,33 +51,75 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _decode(data: Any, hint: Any) -> Any:
+    return _decoder(hint)(data)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """A function checking and building values of type ``hint``, worked out once per type (a cached module
+    holds thousands of values: inspecting the type for each one cost more than parsing the module)."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        fields = _hints(hint)
-        if not isinstance(data, dict) or set(data) != set(fields):
-            raise ValueError(f"{hint.__name__}: fields differ")
-        return hint(**{name: _decode(data[name], fields[name]) for name in fields})
+        return _dataclass_decoder(hint)
     if origin in (Union, types.UnionType):
-        for option in args:
+        return _union_decoder(hint, args)
+    if origin in (list, frozenset) or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        item, build = _decoder(args[0]), {list: list, frozenset: frozenset, tuple: tuple}[origin]
+        return lambda data: build([item(v) for v in _expect(data, list, origin)])
+    if origin is tuple:
+        items = [_decoder(a) for a in args]
+
+        def fixed(data: Any) -> Any:
+            if len(_expect(data, list, tuple)) != len(items):
+                raise ValueError("tuple of the wrong length")
+            return tuple(item(v) for v, item in zip(data, items))
+
+        return fixed
+    if origin is dict:
+        key, value = _decoder(args[0]), _decoder(args[1])
+        return lambda data: {key(k): value(v) for k, v in _expect(data, dict, dict).items()}
+    if hint in _SCALARS:
+        return lambda data: data if type(data) is hint else _wrong(hint)
+    return lambda data: _wrong(hint)
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    fields: dict[str, Decoder] = {}
+    names: set[str] = set()
+
+    def build(data: Any) -> Any:
+        if not fields:  # filled on first use: a field may name the class itself
+            fields.update((name, _decoder(hint)) for name, hint in _hints(cls).items())
+            names.update(fields)
+        if not isinstance(data, dict) or data.keys() != names:
+            raise ValueError(f"{cls.__name__}: fields differ")
+        return cls(**{name: decode(data[name]) for name, decode in fields.items()})
+
+    return build
+
+
+def _union_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
+    options = [_decoder(option) for option in args]
+
+    def first_fitting(data: Any) -> Any:
+        for option in options:
             try:
-                return _decode(data, option)
+                return option(data)
             except ValueError:
                 continue
         raise ValueError(f"no type of {hint} fits")
-    if origin in (list, tuple, frozenset, dict) and not isinstance(data, dict if origin is dict else list):
+
+    return first_fitting
+
+
+def _expect(data: Any, kind: type, origin: Any) -> Any:
+    if not isinstance(data, kind):
         raise ValueError(f"expected {origin.__name__}")
-    if origin is list:
-        return [_decode(v, args[0]) for v in data]
-    if origin is frozenset:
-        return frozenset(_decode(v, args[0]) for v in data)
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(v, args[0]) for v in data)
-        if len(args) != len(data):
-            raise ValueError("tuple of the wrong length")
-        return tuple(_decode(v, a) for v, a in zip(data, args))
-    if origin is dict:
-        return {_decode(k, args[0]): _decode(v, args[1]) for k, v in data.items()}
-    if hint in _SCALARS and type(data) is hint:
-        return data
+    return data
+
+
+def _wrong(hint: Any) -> Any:
     raise ValueError(f"expected {hint}")
