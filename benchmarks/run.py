@@ -248,9 +248,7 @@ def notebook_memory(workdir: Path) -> None:
             root.mkdir(parents=True)
             (root / "analysis.ipynb").write_bytes(synth.notebook_with_outputs(mb * 1024 * 1024))
         report = workdir / f"notebook-{mb}mb.json"
-        run = measure(
-            scan_command(report, root), report
-        )
+        run = measure(scan_command(report, root), report)
         size = (root / "analysis.ipynb").stat().st_size / 1e6
         print(f"{f'{mb} MiB of outputs':<26} {size:>8.1f} {run.wall:>8.2f} {run.peak_mb:>8.0f}")
     print()
