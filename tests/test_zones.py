@@ -57,6 +57,9 @@ CASES: list[tuple[str, Zone]] = [
     ("src/pkg/test_model.py", TE),
     ("src/pkg/model_test.py", TE),
     ("conftest.py", TE),
+    ("benchmarks/mlserver/model-settings.json", TE),
+    ("tools/bench/serve_load.py", TE),
+    ("src/benchmarking.py", P),
     # examples
     ("examples/train.py", E),
     ("example/train.py", E),
