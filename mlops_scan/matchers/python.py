@@ -15,7 +15,7 @@ from mlops_scan.facts.index import Goal, Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.matchers.globs import compile_globs
-from mlops_scan.matchers.regexes import LazyRegex
+from mlops_scan.matchers.regexes import LazyRegex, name_regex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
@@ -96,14 +96,6 @@ class PythonParams:
                 raise ValueError(f"a name pattern must start with a literal module name, not {root!r}")
 
 
-def _name_regex(patterns: list[str], prefix: bool = False) -> LazyRegex | None:
-    if not patterns:
-        return None
-    parts = [re.escape(p).replace(r"\*", ".*") for p in patterns]
-    tail = r"(?:\..*)?" if prefix else ""
-    return LazyRegex("^(?:" + "|".join(parts) + ")" + tail + "$")
-
-
 def _roots(patterns: list[str]) -> set[str]:
     return {p.split(".")[0].split("(")[0] for p in patterns}
 
@@ -126,14 +118,14 @@ class _Compiled:
     def __init__(self, rule: Rule[PythonParams]) -> None:
         p = rule.params
         self.rule = rule
-        self.imports = _name_regex(p.imports, prefix=True)
-        self.calls = _name_regex(p.calls)
-        self.bases = _name_regex(p.bases)
-        self.decorators = _name_regex(p.decorators)
-        self.assigns = _name_regex(p.assigns)
-        self.with_any = _name_regex(p.with_any, prefix=True)
-        self.without_any = _name_regex(p.without_any, prefix=True)
-        self.reaches = _name_regex(p.reaches, prefix=True)
+        self.imports = name_regex(p.imports, prefix=True)
+        self.calls = name_regex(p.calls)
+        self.bases = name_regex(p.bases)
+        self.decorators = name_regex(p.decorators)
+        self.assigns = name_regex(p.assigns)
+        self.with_any = name_regex(p.with_any, prefix=True)
+        self.without_any = name_regex(p.without_any, prefix=True)
+        self.reaches = name_regex(p.reaches, prefix=True)
         self.kwarg_values = {k: re.compile(v) for k, v in p.kwarg_values.items()}
         self.excluded_values = {k: re.compile(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
@@ -12,8 +12,11 @@ from mlops_scan.facts.ci.hops import Referenced, expand
 from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.entrypoints import console_scripts, entry_points, reach_from
+from mlops_scan.facts.index import Goal, Hop, ProjectIndex
+from mlops_scan.facts.python import Call
 from mlops_scan.matchers.base import Hit, Matcher
-from mlops_scan.matchers.regexes import LazyRegex, ScreenedRegex
+from mlops_scan.matchers.regexes import LazyRegex, ScreenedRegex, name_regex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo
@@ -41,6 +44,11 @@ class WorkflowParams:
     """Globs on a step's action or task (``pypa/gh-action-pypi-publish@*``, ``PublishTestResults@*``)."""
     job_keys: list[str] = field(default_factory=list)
     """The job has any of these keys (``environment``)."""
+    reaches: list[str] = field(default_factory=list)
+    """Qualified calls (as a ``python`` rule's ``reaches``) that the repository's own Python a step runs must make,
+    in the module or through the repository's own code (at most six hops): ``python script.py``, ``python -m
+    pkg.mod`` (a package's ``__main__.py``), or a console script the repository declares, in the step or in the
+    scripts and tasks it calls. The evidence lists every hop (``via``)."""
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
@@ -65,6 +73,7 @@ class _Compiled:
         self.commands = _alternation(p.commands)
         self.not_commands = _alternation(p.not_commands)
         self.uses = [LazyRegex(fnmatch.translate(u)) for u in p.uses]
+        self.reaches = name_regex(p.reaches, prefix=True)
         self._found: dict[tuple[bool, str], bool] = {}
         """(not_commands?, command) -> whether the regex occurs in it, for the commands seen before."""
 
@@ -78,7 +87,8 @@ class _Compiled:
             found = self._found[key] = regex.search(command) is not None
         return found
 
-    def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
+    def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str], reach: _Reach) -> _Found | None:
+        """The line the rule fires at in this pipeline (and the hops to what it reaches), or None."""
         p = self.rule.params
         if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
             return None
@@ -92,28 +102,39 @@ class _Compiled:
                 self._occurs(self.not_commands, expanded.get(id(s), s.command or s.uses)) for s in job.steps
             ):
                 continue
-            line = self._job_line(job, expanded, lines)
-            if line is None:
+            found = self._job_line(job, expanded, lines, reach)
+            if found is None:
                 continue
-            if line == 0:
-                return min(triggers[t] for t in p.triggers if t in triggers) if p.triggers else pipeline.line
-            return line
+            if found[0] == 0:
+                return (min(triggers[t] for t in p.triggers if t in triggers) if p.triggers else pipeline.line), ()
+            return found
         return None
 
-    def _job_line(self, job: Job, expanded: dict[int, str], lines: list[str]) -> int | None:
-        """0 when the rule has no step tests, the step/key line when one matches, else None."""
+    def _job_line(self, job: Job, expanded: dict[int, str], lines: list[str], reach: _Reach) -> _Found | None:
+        """0 when the rule has no step tests, the step/key line when one matches (with the hops ``reaches`` took),
+        else None."""
         p = self.rule.params
-        if not (self.commands or self.uses or p.job_keys):
-            return 0
+        if not (self.commands or self.uses or p.job_keys or self.reaches):
+            return 0, ()
         for key in p.job_keys:
             if key in job.keys:
-                return job.keys[key]
+                return job.keys[key], ()
         for step in job.steps:
+            command = expanded.get(id(step), step.command)
             if self.uses and step.uses and any(u.match(step.uses) for u in self.uses):
-                return step.line
-            if self.commands and self._occurs(self.commands, expanded.get(id(step), step.command)):
-                return _line_in_block(step.line, step.command, self.commands.compiled, lines)
+                return step.line, ()
+            if self.commands and self._occurs(self.commands, command):
+                return _line_in_block(step.line, step.command, self.commands.compiled, lines), ()
+            chain = reach(command, self.reaches) if self.reaches and command else None
+            if chain:
+                return step.line, tuple(hop.location for hop in chain)
         return None
+
+
+_Found = tuple[int, tuple[str, ...]]
+"""A line of the CI file, and the ``path:line`` hops from it."""
+_Reach = Callable[[str, LazyRegex], "list[Hop] | None"]
+"""The chain from a step's command to a call a ``reaches`` regex names, or None."""
 
 
 def _alternation(regexes: list[str]) -> ScreenedRegex | None:
@@ -142,9 +163,12 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in self.rules]
-        self._needs_commands = any(c.commands or c.not_commands for c in self._rules)
+        self._needs_commands = any(c.commands or c.not_commands or c.reaches for c in self._rules)
         self._referenced: dict[str, FileContext] = {}
         """The files steps refer to, opened once for all CI files."""
+        self._reaching = any(c.reaches for c in self._rules)
+        self._index: ProjectIndex | None = None
+        self._scripts: dict[str, str] = {}
 
     def wants(self, entry: FileEntry) -> bool:
         return detect_system(entry.path) is not None
@@ -166,10 +190,40 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
                     expanded[id(step)] = expand(
                         "\n".join(filter(None, (step.command, local))) or step.uses, files, ci_dir
                     )
+        reach = self._reacher(ctx) if self._reaching else _no_reach
         for compiled in self._rules:
-            line = compiled.match(pipeline, expanded, ctx.lines)
-            if line is not None:
-                yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line) or f"{pipeline.system} pipeline")
+            found = compiled.match(pipeline, expanded, ctx.lines, reach)
+            if found is not None:
+                line, via = found
+                snippet = ctx.line_text(line) or f"{pipeline.system} pipeline"
+                yield Hit(compiled.rule, ctx.path, line, snippet, via=via)
+
+    def _reacher(self, ctx: FileContext) -> _Reach:
+        """Follows a step's command into the repository's own Python (the index is built on the first question)."""
+        if self._index is None:
+            self._index = ProjectIndex(ctx.snapshot)
+            self._scripts = console_scripts(ctx.snapshot)
+        index, scripts = self._index, self._scripts
+
+        def reach(command: str, regex: LazyRegex) -> list[Hop] | None:
+            points = entry_points(index, command, scripts, ctx.path)
+            return reach_from(index, points, self._goal(regex)) if points else None
+
+        return reach
+
+    def _goal(self, regex: LazyRegex) -> Goal:
+        """A call the regex names, of a third party (the repository's own packages are never the goal)."""
+        own = self.project.packages
+
+        def goal(calls: list[Call]) -> int | None:
+            foreign = (c for c in calls if c.name.split(".")[0].split("(")[0] not in own)
+            return next((c.line for c in foreign if regex.match(c.name)), None)
+
+        return goal
+
+
+def _no_reach(command: str, regex: LazyRegex) -> list[Hop] | None:
+    return None
 
 
 _CI_HINT = re.compile(r"^(trigger|pr|schedules|stages|jobs|steps|phases):|^\s*\"steps\"\s*:", re.M)
