@@ -1,7 +1,8 @@
 """Repository-level judgement: is the whole repository a collection of examples?
 
 EVIDENCE.md, trap 2: whole repositories can be examples. Such a repository demonstrates
-tools; it does not use them. The signal is the README's title (a fact of the scan);
+tools; it does not use them. The signals are the README's title and a course's layout (top-level folders
+named as its lessons, chapters or weeks; facts of the scan);
 ``examples_collection`` in data/zones.yaml says which titles, which paths are the
 repository's own infrastructure, and which capabilities are its own engineering.
 """
@@ -25,6 +26,15 @@ def examples_collection_note(readme_title: str) -> str:
     )
 
 
+def course_note(parts: tuple[str, ...]) -> str:
+    """The report's note saying why a course's ML evidence was down-graded."""
+    shown = ", ".join(parts[:4]) + (", ..." if len(parts) > 4 else "")
+    return (
+        f"the top-level folders ({shown}) lay this repository out as a course of {len(parts)} separate exercises: "
+        "the ML capabilities it demonstrates count as examples (weak)"
+    )
+
+
 def demote_examples(evidence: list[Evidence]) -> list[Evidence]:
     """Down-grade what an examples collection only demonstrates (ML capabilities, non-infrastructure paths)."""
     policy = zone_policy().examples_collection
@@ -38,3 +48,15 @@ def demote_examples(evidence: list[Evidence]) -> list[Evidence]:
                 Evidence(e.capability, e.rule, e.path, e.line, e.snippet, Strength.WEAK, Zone.EXAMPLES, e.strength)
             )
     return out
+
+
+def judge_collection(
+    evidence: list[Evidence], readme_title: str | None, course_parts: tuple[str, ...]
+) -> tuple[list[Evidence], str | None]:
+    """The evidence, down-graded when the README title or a course layout presents the repository as a
+    collection of examples, with the note saying why (None for an ordinary repository)."""
+    if readme_title is not None and is_examples_collection(readme_title):
+        return demote_examples(evidence), examples_collection_note(readme_title)
+    if course_parts:
+        return demote_examples(evidence), course_note(course_parts)
+    return evidence, None

@@ -7,7 +7,7 @@ capabilities are present and the level below is reached.
 
 from __future__ import annotations
 
-from mlops_scan.assessment.examples import demote_examples, examples_collection_note, is_examples_collection
+from mlops_scan.assessment.examples import judge_collection
 from mlops_scan.assessment.maturity import CapabilityDef, MaturityModel
 from mlops_scan.assessment.results import Assessment, CapabilityStatus, LevelStatus, NextStep
 from mlops_scan.types import CapabilityId, Evidence, Skipped, Strength
@@ -74,12 +74,12 @@ def assess(
     measurements: dict[str, object] | None = None,
     notes: tuple[str, ...] = (),
     readme_title: str | None = None,
+    course_parts: tuple[str, ...] = (),
 ) -> Assessment:
-    """Place the evidence on the model's ladder (an examples collection's demonstrations down-graded first)."""
+    """Place the evidence on the model's ladder (what an examples collection or a course shows down-graded first)."""
     assumed = assumed or {}
-    if readme_title is not None and is_examples_collection(readme_title):
-        evidence = demote_examples(evidence)
-        notes = (examples_collection_note(readme_title), *notes)
+    evidence, note = judge_collection(evidence, readme_title, course_parts)
+    notes = (note, *notes) if note else notes
     by_cap: dict[str, list[Evidence]] = {cid: [] for cid in model.capabilities}
     for item in evidence:
         by_cap.setdefault(item.capability, []).append(item)

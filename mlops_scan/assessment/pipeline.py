@@ -11,6 +11,7 @@ from mlops_scan.assessment.maturity import MaturityModel, load_model
 from mlops_scan.assessment.results import Assessment
 from mlops_scan.evidence import collect as evidence
 from mlops_scan.evidence.ruleset import load_all_rules
+from mlops_scan.facts.readme import course_parts
 from mlops_scan.rules.lifecycle import rules_to_run
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import Snapshot
@@ -56,6 +57,7 @@ def assess_snapshot(
         measurements=result.measurements,
         notes=(*notes, *snapshot.notes, *result.errors),
         readme_title=result.readme_title,
+        course_parts=course_parts(snapshot),
     )
     if project_root is not None:
         return projects.one_project(assessment, snapshot, result.evidence, project_root)

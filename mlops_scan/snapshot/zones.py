@@ -16,7 +16,7 @@ from mlops_scan.types import Zone
 
 ZONES_FILE = DATA_DIR / "zones.yaml"
 _FIELDS = ("zones", "never_walked", "full_strength_in_zone", "examples_collection")
-_EXAMPLES_FIELDS = ("readme_title", "infra_paths", "engineering_capabilities")
+_EXAMPLES_FIELDS = ("readme_title", "course_folders", "course_min_folders", "infra_paths", "engineering_capabilities")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class ExamplesCollectionPolicy:
 
     readme_title: re.Pattern[str]
     """A README title matching this presents the repository as a collection of examples."""
+    course_folders: re.Pattern[str]
+    """A top-level folder named as a part of a course or a book (``week1``, ``02-experiment-tracking``)."""
+    course_min_folders: int
+    """So many such folders lay the repository out as a course, which is judged as a collection of examples."""
     infra_paths: re.Pattern[str]
     """Paths that hold the repository's own infrastructure."""
     engineering_capabilities: frozenset[str]
@@ -67,6 +71,15 @@ def load_zone_policy(path: Path) -> ZonePolicy:
         {Zone(name): frozenset(_strings(source, full, name)) for name in full},
         ExamplesCollectionPolicy(
             _regex(source, _string(source, examples, "readme_title"), examples, "readme_title"),
+            _regex(source, _string(source, examples, "course_folders"), examples, "course_folders"),
+            strictyaml.typed(
+                examples.get("course_min_folders"),
+                int,
+                source,
+                "course_min_folders",
+                line_of(examples, "course_min_folders"),
+                "a whole number",
+            ),
             _regex(source, _string(source, examples, "infra_paths"), examples, "infra_paths"),
             frozenset(_strings(source, examples, "engineering_capabilities")),
         ),
