@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.index import Goal, Hop, ProjectIndex
@@ -44,13 +45,21 @@ def console_scripts(snapshot: Snapshot) -> dict[str, str]:
         ctx = FileContext(snapshot, entry)
         if name.endswith(".toml"):
             data = ctx.toml or {}
-            project, poetry = data.get("project", {}), data.get("tool", {}).get("poetry", {})
-            for table in (project.get("scripts"), poetry.get("scripts")):
-                if isinstance(table, dict):
-                    scripts.update({k: v for k, v in table.items() if isinstance(v, str)})
+            for table in (_table(data, "project", "scripts"), _table(data, "tool", "poetry", "scripts")):
+                scripts.update({k: v for k, v in table.items() if isinstance(v, str)})
         else:
             scripts.update(_setup_cfg_scripts(ctx.text or ""))
     return scripts
+
+
+def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at ``keys`` (empty when a key is missing or a value on the way is not a table)."""
+    for key in keys:
+        value = data.get(key)
+        if not isinstance(value, dict):
+            return {}
+        data = value
+    return data
 
 
 def _setup_cfg_scripts(text: str) -> dict[str, str]:
