@@ -4,35 +4,27 @@ happens, text notebooks (Databricks, Jupytext) and the counter-signals that bloc
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import MatcherProbe
 
 from mlops_scan import strictyaml
-from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.notebooks import as_python, code_lines, is_text_notebook, read_cells
-from mlops_scan.matchers.notebook import NotebookMatcher, NotebookParams
+from mlops_scan.matchers.notebook import NotebookParams
 from mlops_scan.rules.loader import Rule
 from mlops_scan.rules.sources import builtin_pack_dir
-from mlops_scan.snapshot.tree import open_snapshot
-from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
 
 PATTERNS = strictyaml.load_file(builtin_pack_dir() / "notebook_centric.yaml")["patterns"]
 """The built-in pack's training-call and orchestrator regexes (the data the notebook rules use)."""
 
 
-def make_rule(rule_id: str = "notebook_centric.probe", **params: Any) -> Rule:
-    params = {"training_calls": PATTERNS["training_call"], "orchestrated_by": PATTERNS["orchestrated"], **params}
-    return Rule(
-        id=RuleId(rule_id),
-        capability=CapabilityId("notebook_centric"),
-        kind="notebook",
-        params=NotebookParams(**params),
-        strength=Strength.STRONG,
-        title="probe",
-        description="A probe rule.",
-        remediation="None.",
+@pytest.fixture
+def make_rule(probe: MatcherProbe) -> Callable[..., Rule]:
+    """Rules of the ``notebook`` kind, loaded from a pack by the real loader (conftest.MatcherProbe)."""
+    return probe.maker(
+        "notebook", "notebook_centric.probe", training_calls="${training_call}", orchestrated_by="${orchestrated}"
     )
 
 
@@ -59,20 +51,11 @@ def notebook(*cells: str, outputs: bool = False) -> str:
 
 
 def run(
-    tmp_path: Path, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()
+    probe: MatcherProbe, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()
 ) -> tuple[list[tuple[str, str, int | None]], dict[str, Any]]:
-    """Write ``files``, scan them with one matcher, and return its hits and measurement."""
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    snapshot = open_snapshot(tmp_path)
-    matcher = NotebookMatcher(list(rules), ProjectInfo(packages=packages))
-    for entry in snapshot.files:
-        if matcher.wants(entry):
-            list(matcher.scan(FileContext(snapshot, entry)))
-    hits = sorted((h.rule.id, h.path, h.line) for h in matcher.finish(snapshot))
-    return hits, matcher.measurements()["notebook"]  # type: ignore[return-value]
+    """The notebook kind's hits and measurement over ``files`` (measured even with no rule)."""
+    hits, measured = probe.run(files, *rules, packages=packages, kind="notebook")
+    return hits, measured["notebook"]
 
 
 def line_of(text: str, needle: str) -> int:
@@ -106,7 +89,9 @@ def test_text_notebooks() -> None:
     assert not is_text_notebook('"""A module."""\n# a comment about jupytext: nothing\nx = 1\n')
 
 
-def test_share_counts_notebook_and_module_lines_in_the_project_only(tmp_path: Path) -> None:
+def test_share_counts_notebook_and_module_lines_in_the_project_only(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     files = {
         "analysis.ipynb": notebook("import pandas as pd\n# comment\ndf = pd.read_csv('a.csv')", "df.describe()"),
         "src/util.py": "def f():\n    return 1\n",
@@ -115,60 +100,64 @@ def test_share_counts_notebook_and_module_lines_in_the_project_only(tmp_path: Pa
         "examples/demo.ipynb": notebook("a = 1\nb = 2\nc = 3"),
     }
     rule = make_rule(min_share=0.6)
-    hits, m = run(tmp_path, files, rule)
+    hits, m = run(probe, files, rule)
     assert (m["notebooks"], m["notebook_code_lines"], m["python_code_lines"], m["share"]) == (1, 3, 2, 0.6)
     assert hits == [("notebook_centric.probe", "analysis.ipynb", None)]
-    assert run(tmp_path, files, make_rule(min_share=0.61))[0] == []
+    assert run(probe, files, make_rule(min_share=0.61))[0] == []
 
 
-def test_the_biggest_notebook_stands_for_the_share(tmp_path: Path) -> None:
+def test_the_biggest_notebook_stands_for_the_share(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     files = {"small.ipynb": notebook("a = 1"), "big.ipynb": notebook("a = 1\nb = 2\nc = 3")}
-    assert run(tmp_path, files, make_rule())[0] == [("notebook_centric.probe", "big.ipynb", None)]
+    assert run(probe, files, make_rule())[0] == [("notebook_centric.probe", "big.ipynb", None)]
 
 
-def test_in_notebooks_needs_a_training_call_in_some_notebook(tmp_path: Path) -> None:
+def test_in_notebooks_needs_a_training_call_in_some_notebook(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     explore = {"eda.ipynb": notebook("import pandas as pd\ndf = pd.read_csv('a.csv')\ndf.describe()")}
-    assert run(tmp_path, explore, make_rule(training="in-notebooks"))[0] == []
-    assert run(tmp_path, explore, make_rule(training="any"))[0] == [("notebook_centric.probe", "eda.ipynb", None)]
+    assert run(probe, explore, make_rule(training="in-notebooks"))[0] == []
+    assert run(probe, explore, make_rule(training="any"))[0] == [("notebook_centric.probe", "eda.ipynb", None)]
     trains = {**explore, "fit.ipynb": notebook("model.fit(X, y)"), "pkg/train.py": "def f(m):\n    m.fit(1, 2)\n"}
-    assert run(tmp_path, trains, make_rule(min_share=0.6, training="in-notebooks"))[0] == [
+    assert run(probe, trains, make_rule(min_share=0.6, training="in-notebooks"))[0] == [
         ("notebook_centric.probe", "eda.ipynb", None)
     ]
 
 
-def test_training_only_in_notebooks_points_at_the_call(tmp_path: Path) -> None:
+def test_training_only_in_notebooks_points_at_the_call(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     text = notebook("from sklearn.linear_model import Ridge", "m = Ridge()\nm.fit(X, y)")
     rule = make_rule(min_share=0.5, training="notebooks-only")
-    hits, m = run(tmp_path, {"train.ipynb": text, "helpers.py": "def load():\n    return 1\n"}, rule)
+    hits, m = run(probe, {"train.ipynb": text, "helpers.py": "def load():\n    return 1\n"}, rule)
     assert hits == [("notebook_centric.probe", "train.ipynb", line_of(text, "m.fit(X, y)"))]
     assert (m["training_in_notebooks"], m["training_in_modules"]) == (1, 0)
 
 
-def test_training_in_a_module_stops_training_only_and_fires_training_in_both(tmp_path: Path) -> None:
+def test_training_in_a_module_stops_training_only_and_fires_training_in_both(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     text = notebook("model.fit(X, y)\nprint(1)\nprint(2)")
     files = {"explore.ipynb": text, "pkg/train.py": "def train(m, x, y):\n    return m.fit(x, y)\n"}
     only = make_rule("notebook_centric.only", min_share=0.5, training="notebooks-only")
     both = make_rule("notebook_centric.both", measure="training-in-both")
-    hits, m = run(tmp_path, files, only, both)
+    hits, m = run(probe, files, only, both)
     assert hits == [("notebook_centric.both", "explore.ipynb", line_of(text, "model.fit"))]
     assert m["training_in_modules"] == 1
 
 
-def test_databricks_and_jupytext_files_count_as_notebooks(tmp_path: Path) -> None:
+def test_databricks_and_jupytext_files_count_as_notebooks(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     files = {
         "notebooks/Train.py": "# Databricks notebook source\n# MAGIC %md # Train\n\n# COMMAND ----------\n\nmodel.fit(X, y)\n",
         "analysis.py": "# %%\nimport pandas as pd\n\n# %%\ndf = pd.read_csv('a.csv')\n",
         "lib.py": "x = 1\n",
     }
-    hits, m = run(tmp_path, files, make_rule(min_share=0.7, training="notebooks-only"))
+    hits, m = run(probe, files, make_rule(min_share=0.7, training="notebooks-only"))
     assert (m["notebooks"], m["text_notebooks"], m["notebook_code_lines"], m["python_code_lines"]) == (2, 2, 3, 1)
     assert hits == [("notebook_centric.probe", "notebooks/Train.py", 6)]
 
 
-def test_stored_outputs_point_at_the_first_cell_that_ran(tmp_path: Path) -> None:
+def test_stored_outputs_point_at_the_first_cell_that_ran(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     ran = notebook("a = 1", outputs=True)
     files = {"ran.ipynb": ran, "clean.ipynb": notebook("b = 2")}
-    hits, m = run(tmp_path, files, make_rule(measure="stored-outputs"))
+    hits, m = run(probe, files, make_rule(measure="stored-outputs"))
     assert hits == [("notebook_centric.probe", "ran.ipynb", line_of(ran, "a = 1"))]
     assert m["notebooks_with_outputs"] == 1
 
@@ -191,7 +180,9 @@ def test_stored_outputs_point_at_the_first_cell_that_ran(tmp_path: Path) -> None
         ),
     ],
 )
-def test_counter_signals_block_the_rules_that_name_them(tmp_path: Path, extra: dict[str, str], signal: str) -> None:
+def test_counter_signals_block_the_rules_that_name_them(
+    extra: dict[str, str], signal: str, make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     files = {
         "train.ipynb": notebook("model.fit(X, y)\nprint(1)\nprint(2)\nprint(3)\nprint(4)\nprint(5)\nprint(6)"),
         **extra,
@@ -199,21 +190,21 @@ def test_counter_signals_block_the_rules_that_name_them(tmp_path: Path, extra: d
     blocked = make_rule("notebook_centric.blocked", min_share=0.5, blocked_by=[signal])
     other = [s for s in ("orchestrated", "entrypoint") if s != signal]
     free = make_rule("notebook_centric.free", min_share=0.5, blocked_by=other)
-    hits, m = run(tmp_path, files, blocked, free)
+    hits, m = run(probe, files, blocked, free)
     assert [h[0] for h in hits] == ["notebook_centric.free"]
     assert signal in m["counter_signals"]
 
 
-def test_own_package_import_with_autoreload_is_a_counter_signal(tmp_path: Path) -> None:
+def test_own_package_import_with_autoreload_is_a_counter_signal(probe: MatcherProbe) -> None:
     text = notebook("%load_ext autoreload\n%autoreload 2\nfrom churn.features import build", "build()")
-    _, with_pkg = run(tmp_path, {"nb.ipynb": text}, packages=frozenset({"churn"}))
+    _, with_pkg = run(probe, {"nb.ipynb": text}, packages=frozenset({"churn"}))
     assert with_pkg["counter_signals"] == {"package-import": "nb.ipynb:" + str(line_of(text, "%load_ext"))}
-    _, other_pkg = run(tmp_path, {"nb.ipynb": text}, packages=frozenset({"billing"}))
+    _, other_pkg = run(probe, {"nb.ipynb": text}, packages=frozenset({"billing"}))
     assert other_pkg["counter_signals"] == {}
 
 
-def test_no_notebooks_no_hits(tmp_path: Path) -> None:
-    hits, m = run(tmp_path, {"a.py": "x = 1\n"}, make_rule(min_share=0.01))
+def test_no_notebooks_no_hits(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
+    hits, m = run(probe, {"a.py": "x = 1\n"}, make_rule(min_share=0.01))
     assert hits == [] and m["share"] == 0.0
 
 
@@ -231,12 +222,12 @@ def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -
         NotebookParams(**params)
 
 
-def test_training_calls_are_data_of_the_rule(tmp_path: Path) -> None:
+def test_training_calls_are_data_of_the_rule(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     """What counts as training is the pack's regex, not code: a team's own trainer call counts once a rule says so."""
     text = notebook("from acme import Trainer", "Trainer().run_training(data)")
     files = {"train.ipynb": text, "helpers.py": "def load():\n    return 1\n"}
-    assert run(tmp_path, files, make_rule(min_share=0.5, training="notebooks-only"))[0] == []
+    assert run(probe, files, make_rule(min_share=0.5, training="notebooks-only"))[0] == []
     team = make_rule(min_share=0.5, training="notebooks-only", training_calls=r"\.run_training\s*\(")
-    assert run(tmp_path, files, team)[0] == [("notebook_centric.probe", "train.ipynb", line_of(text, "run_training"))]
+    assert run(probe, files, team)[0] == [("notebook_centric.probe", "train.ipynb", line_of(text, "run_training"))]
     with pytest.raises(ValueError, match="training_calls is required"):
         NotebookParams(training="notebooks-only")

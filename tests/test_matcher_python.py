@@ -5,47 +5,25 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import MatcherProbe
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.python import extract
 from mlops_scan.matchers.python import PythonMatcher, PythonParams
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import open_snapshot
-from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
+from mlops_scan.types import ProjectInfo, Strength
 
 
-def make_rule(rule_id: str = "experiment_tracking.probe", **params: Any) -> Rule:
-    return Rule(
-        id=RuleId(rule_id),
-        capability=CapabilityId(rule_id.split(".")[0]),
-        kind="python",
-        params=PythonParams(**params),
-        strength=Strength.STRONG,
-        title="probe",
-        description="A probe rule.",
-        remediation="None.",
-    )
-
-
-def scan(
-    tmp_path: Path, files: dict[str, str], *rules: Rule, packages: frozenset[str] = frozenset()
-) -> list[tuple[str, str, int | None]]:
-    """Write ``files`` into a fresh repository and return the (rule, path, line) hits of ``rules``."""
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    snapshot = open_snapshot(tmp_path)
-    matcher = PythonMatcher(list(rules), ProjectInfo(packages=packages))
-    hits = []
-    for entry in snapshot.files:
-        if matcher.wants(entry):
-            hits += [(h.rule.id, h.path, h.line) for h in matcher.scan(FileContext(snapshot, entry))]
-    return sorted(hits)
+@pytest.fixture
+def make_rule(probe: MatcherProbe) -> Callable[..., Rule]:
+    """Rules of the ``python`` kind, loaded from a pack by the real loader (conftest.MatcherProbe)."""
+    return probe.maker("python", "experiment_tracking.probe")
 
 
 def calls_of(source: str) -> list[tuple[str, int]]:
@@ -98,33 +76,33 @@ def test_class_names_and_top_level_functions_are_recorded() -> None:
     assert facts.functions == {"init": 4}
 
 
-def test_call_patterns_with_wildcards(tmp_path: Path) -> None:
+def test_call_patterns_with_wildcards(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule("model_registry.probe", calls=["mlflow.*MlflowClient().create_model_version"])
     files = {
         "a.py": "from mlflow.tracking import MlflowClient\nc = MlflowClient()\nc.create_model_version('m', 's', 'r')\n",
         "b.py": "import mlflow\nmlflow.MlflowClient().create_model_version('m', 's', 'r')\n",
         "c.py": "import mlflow\nmlflow.MlflowClient().search_runs(['1'])\n",
     }
-    assert scan(tmp_path, files, rule) == [("model_registry.probe", "a.py", 3), ("model_registry.probe", "b.py", 2)]
+    assert probe.hits(files, rule) == [("model_registry.probe", "a.py", 3), ("model_registry.probe", "b.py", 2)]
 
 
-def test_kwargs_must_all_be_present(tmp_path: Path) -> None:
+def test_kwargs_must_all_be_present(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule("model_registry.probe", calls=["mlflow.*.log_model"], kwargs=["registered_model_name"])
     files = {
         "plain.py": "import mlflow\nmlflow.sklearn.log_model(m, 'model')\n",
         "registered.py": "import mlflow\nmlflow.sklearn.log_model(m, 'model',\n    registered_model_name='churn')\n",
     }
-    assert scan(tmp_path, files, rule) == [("model_registry.probe", "registered.py", 2)]
+    assert probe.hits(files, rule) == [("model_registry.probe", "registered.py", 2)]
 
 
-def test_kwarg_values_match_literals_only(tmp_path: Path) -> None:
+def test_kwarg_values_match_literals_only(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(calls=["transformers.TrainingArguments"], kwarg_values={"report_to": "wandb|mlflow"})
     files = {
         "yes.py": "from transformers import TrainingArguments\nTrainingArguments('o', report_to='wandb')\n",
         "none.py": "from transformers import TrainingArguments\nTrainingArguments('o', report_to='none')\n",
         "dynamic.py": "from transformers import TrainingArguments\nTrainingArguments('o', report_to=tracker)\n",
     }
-    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "yes.py", 2)]
+    assert probe.hits(files, rule) == [("experiment_tracking.probe", "yes.py", 2)]
 
 
 def test_literal_none_and_positional_literals_are_recorded_distinctly() -> None:
@@ -136,7 +114,9 @@ def test_literal_none_and_positional_literals_are_recorded_distinctly() -> None:
     assert (starred.args, starred.nones) == (("a",), frozenset())
 
 
-def test_excluded_values_rule_out_literal_arguments_by_keyword_or_position(tmp_path: Path) -> None:
+def test_excluded_values_rule_out_literal_arguments_by_keyword_or_position(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule(calls=["mlflow.set_tracking_uri"], excluded_values={"0": "^sqlite:", "uri": "^sqlite:"})
     files = {
         "server.py": "import mlflow\nmlflow.set_tracking_uri('http://tracking:5000')\n",
@@ -144,13 +124,15 @@ def test_excluded_values_rule_out_literal_arguments_by_keyword_or_position(tmp_p
         "local.py": "import mlflow\nmlflow.set_tracking_uri('sqlite:///mlflow.db')\n",
         "local_kw.py": "import mlflow\nmlflow.set_tracking_uri(uri='sqlite:///mlflow.db')\n",
     }
-    assert scan(tmp_path, files, rule) == [
+    assert probe.hits(files, rule) == [
         ("experiment_tracking.probe", "server.py", 2),
         ("experiment_tracking.probe", "variable.py", 2),
     ]
 
 
-def test_excluded_none_tells_a_literal_none_from_a_variable_in_calls_and_decorators(tmp_path: Path) -> None:
+def test_excluded_none_tells_a_literal_none_from_a_variable_in_calls_and_decorators(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule(
         "automated_retraining.probe",
         calls=["airflow.DAG", "airflow.decorators.dag"],
@@ -164,14 +146,14 @@ def test_excluded_none_tells_a_literal_none_from_a_variable_in_calls_and_decorat
         "deco_none.py": "from airflow.decorators import dag\n\n\n@dag(schedule=None)\ndef d():\n    pass\n",
         "deco_bare.py": "from airflow.decorators import dag\n\n\n@dag\ndef d():\n    pass\n",
     }
-    assert scan(tmp_path, files, rule) == [
+    assert probe.hits(files, rule) == [
         ("automated_retraining.probe", "cron.py", 2),
         ("automated_retraining.probe", "deco_bare.py", 4),
         ("automated_retraining.probe", "variable.py", 2),
     ]
 
 
-def test_bases_and_decorators_resolve_through_imports(tmp_path: Path) -> None:
+def test_bases_and_decorators_resolve_through_imports(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     bases = make_rule("model_packaging.base", bases=["mlflow.pyfunc.PythonModel"])
     decos = make_rule("training_pipeline.deco", decorators=["kfp.dsl.pipeline"])
     files = {
@@ -179,37 +161,39 @@ def test_bases_and_decorators_resolve_through_imports(tmp_path: Path) -> None:
         "pipe.py": "from kfp import dsl\n\n\n@dsl.pipeline(name='p')\ndef p():\n    pass\n",
         "local.py": "class PythonModel:\n    pass\n\n\nclass Wrapper(PythonModel):\n    pass\n",
     }
-    assert scan(tmp_path, files, bases, decos) == [
+    assert probe.hits(files, bases, decos) == [
         ("model_packaging.base", "wrapper.py", 4),
         ("training_pipeline.deco", "pipe.py", 4),
     ]
 
 
-def test_assigned_attributes(tmp_path: Path) -> None:
+def test_assigned_attributes(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule("experiment_tracking.assign", assigns=["wandb.config.*"])
     files = {"cfg.py": "import wandb\nwandb.init()\nwandb.config.lr = 0.1\n"}
-    assert scan(tmp_path, files, rule) == [("experiment_tracking.assign", "cfg.py", 3)]
+    assert probe.hits(files, rule) == [("experiment_tracking.assign", "cfg.py", 3)]
 
 
-def test_functions_alone_fire_at_the_first_definition_and_need_all(tmp_path: Path) -> None:
+def test_functions_alone_fire_at_the_first_definition_and_need_all(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule("model_packaging.score", functions=["init", "run"], notebooks=False)
     files = {
         "score.py": "x = 1\ndef run(data):\n    pass\ndef init():\n    pass\n",
         "job.py": "def run(job):\n    pass\n",
     }
-    assert scan(tmp_path, files, rule) == [("model_packaging.score", "score.py", 2)]
+    assert probe.hits(files, rule) == [("model_packaging.score", "score.py", 2)]
 
 
-def test_classes_by_name(tmp_path: Path) -> None:
+def test_classes_by_name(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule("model_packaging.triton", classes=["TritonPythonModel"])
     files = {
         "model.py": "import json\n\n\nclass TritonPythonModel:\n    pass\n",
         "other.py": "class Model:\n    pass\n",
     }
-    assert scan(tmp_path, files, rule) == [("model_packaging.triton", "model.py", 4)]
+    assert probe.hits(files, rule) == [("model_packaging.triton", "model.py", 4)]
 
 
-def test_with_any_and_without_any(tmp_path: Path) -> None:
+def test_with_any_and_without_any(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     trains = make_rule("training_pipeline.trains", decorators=["prefect.flow"], with_any=["sklearn", "*.train*"])
     data = make_rule("training_pipeline.data", decorators=["prefect.flow"], without_any=["sklearn", "*.train*"])
     files = {
@@ -217,27 +201,27 @@ def test_with_any_and_without_any(tmp_path: Path) -> None:
         "own.py": "from prefect import flow\nfrom .steps import train_model\n\n@flow\ndef f():\n    train_model()\n",
         "etl.py": "from prefect import flow\n\n@flow\ndef f():\n    pass\n",
     }
-    assert scan(tmp_path, files, trains, data) == [
+    assert probe.hits(files, trains, data) == [
         ("training_pipeline.data", "etl.py", 3),
         ("training_pipeline.trains", "ml.py", 4),
         ("training_pipeline.trains", "own.py", 4),
     ]
 
 
-def test_own_packages_never_count(tmp_path: Path) -> None:
+def test_own_packages_never_count(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(calls=["wandb.init"])
     files = {"wandb/sdk.py": "import wandb\nwandb.init()\n", "user.py": "import wandb\nwandb.init()\n"}
-    assert scan(tmp_path, files, rule, packages=frozenset({"wandb"})) == []
-    assert scan(tmp_path, files, rule) == [
+    assert probe.hits(files, rule, packages=frozenset({"wandb"})) == []
+    assert probe.hits(files, rule) == [
         ("experiment_tracking.probe", "user.py", 2),
         ("experiment_tracking.probe", "wandb/sdk.py", 2),
     ]
 
 
-def test_paths_limit_the_rule(tmp_path: Path) -> None:
+def test_paths_limit_the_rule(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(calls=["joblib.dump"], paths=["*.ipynb"])
     files = {"save.py": "import joblib\njoblib.dump(m, 'm')\n"}
-    assert scan(tmp_path, files, rule) == []
+    assert probe.hits(files, rule) == []
 
 
 def notebook(*cells: str) -> str:
@@ -261,7 +245,9 @@ def notebook(*cells: str) -> str:
     )
 
 
-def test_notebook_cells_map_to_file_lines_and_take_the_notebook_strength(tmp_path: Path) -> None:
+def test_notebook_cells_map_to_file_lines_and_take_the_notebook_strength(
+    tmp_path: Path, make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule("deployment_automation.probe", calls=["mlflow.register_model"], notebook_strength="medium")
     text = notebook("%pip install mlflow\nimport mlflow", "x = 1\nmlflow.register_model('runs:/1/m', 'm')")
     (tmp_path / "nb.ipynb").write_text(text, encoding="utf-8")
@@ -271,17 +257,19 @@ def test_notebook_cells_map_to_file_lines_and_take_the_notebook_strength(tmp_pat
     assert [(h.path, h.line, h.strength) for h in hits] == [("nb.ipynb", line, Strength.MEDIUM)]
 
 
-def test_notebook_with_a_broken_cell_keeps_the_cells_that_parse(tmp_path: Path) -> None:
+def test_notebook_with_a_broken_cell_keeps_the_cells_that_parse(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule(calls=["wandb.init"])
     text = notebook("def broken(:\n    pass", "import wandb\nwandb.init()")
     files = {"nb.ipynb": text}
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "wandb.init" in l)
-    assert scan(tmp_path, files, rule) == [("experiment_tracking.probe", "nb.ipynb", line)]
+    assert probe.hits(files, rule) == [("experiment_tracking.probe", "nb.ipynb", line)]
 
 
-def test_notebooks_false_skips_notebooks(tmp_path: Path) -> None:
+def test_notebooks_false_skips_notebooks(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule("model_packaging.score", functions=["init", "run"], notebooks=False)
-    assert scan(tmp_path, {"nb.ipynb": notebook("def init():\n    pass\ndef run(x):\n    pass")}, rule) == []
+    assert probe.hits({"nb.ipynb": notebook("def init():\n    pass\ndef run(x):\n    pass")}, rule) == []
 
 
 @pytest.mark.parametrize(

@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import MatcherProbe
 
 from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.yaml import YamlMatcher, YamlParams, crd_groups
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import open_snapshot
-from mlops_scan.types import CapabilityId, ProjectInfo, RuleId, Strength
+from mlops_scan.types import ProjectInfo
 
 
-def make_rule(rule_id: str = "ab_testing.probe", **params: Any) -> Rule:
-    return Rule(
-        id=RuleId(rule_id),
-        capability=CapabilityId(rule_id.split(".")[0]),
-        kind="yaml",
-        params=YamlParams(**params),
-        strength=Strength.STRONG,
-        title="probe",
-        description="A probe rule.",
-        remediation="None.",
-    )
-
-
-def scan(tmp_path: Path, files: dict[str, str], *rules: Rule) -> list[tuple[str, str, int | None]]:
-    """Write ``files`` into a fresh repository and return the (rule, path, line) hits of ``rules``."""
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    snapshot = open_snapshot(tmp_path)
-    matcher = YamlMatcher(list(rules), ProjectInfo())
-    hits = []
-    for entry in snapshot.files:
-        if matcher.wants(entry):
-            hits += [(h.rule.id, h.path, h.line) for h in matcher.scan(FileContext(snapshot, entry))]
-    hits += [(h.rule.id, h.path, h.line) for h in matcher.finish(snapshot)]
-    return sorted(hits)
+@pytest.fixture
+def make_rule(probe: MatcherProbe) -> Callable[..., Rule]:
+    """Rules of the ``yaml`` kind, loaded from a pack by the real loader (conftest.MatcherProbe)."""
+    return probe.maker("yaml", "ab_testing.probe")
 
 
 SELDON_MODEL = """\
@@ -53,42 +32,42 @@ metadata:
 """
 
 
-def test_kind_counts_only_with_its_api_version(tmp_path: Path) -> None:
+def test_kind_counts_only_with_its_api_version(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(api_version=["mlops.seldon.io/*"], kind=["Model"])
     other = SELDON_MODEL.replace("mlops.seldon.io/v1alpha1", "example.com/v1")
     no_api = SELDON_MODEL.replace("apiVersion: mlops.seldon.io/v1alpha1\n", "")
-    hits = scan(tmp_path, {"seldon.yaml": SELDON_MODEL, "other.yaml": other, "bare.yaml": "# no api\n" + no_api}, rule)
+    hits = probe.hits({"seldon.yaml": SELDON_MODEL, "other.yaml": other, "bare.yaml": "# no api\n" + no_api}, rule)
     assert hits == [("ab_testing.probe", "seldon.yaml", 2)]
 
 
-def test_api_version_glob_and_kind_list(tmp_path: Path) -> None:
+def test_api_version_glob_and_kind_list(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         api_version=["serving.kserve.io/*", "serving.kubeflow.org/*"], kind=["InferenceService", "ServingRuntime"]
     )
     legacy = "apiVersion: serving.kubeflow.org/v1alpha2\nkind: InferenceService\n"
     runtime = "apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\n"
     graph = "apiVersion: serving.kserve.io/v1alpha1\nkind: InferenceGraph\n"
-    hits = scan(tmp_path, {"a.yaml": legacy, "b.yaml": runtime, "c.yaml": graph}, rule)
+    hits = probe.hits({"a.yaml": legacy, "b.yaml": runtime, "c.yaml": graph}, rule)
     assert hits == [("ab_testing.probe", "a.yaml", 2), ("ab_testing.probe", "b.yaml", 2)]
 
 
-def test_schema_glob_reports_the_schema_line(tmp_path: Path) -> None:
+def test_schema_glob_reports_the_schema_line(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(schema=["*managedOnlineEndpoint.schema.json"])
     endpoint = "name: churn\n$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json\n"
     compute = "$schema: https://azuremlschemas.azureedge.net/latest/amlCompute.schema.json\n"
-    assert scan(tmp_path, {"endpoint.yml": endpoint, "compute.yml": compute}, rule) == [
+    assert probe.hits({"endpoint.yml": endpoint, "compute.yml": compute}, rule) == [
         ("ab_testing.probe", "endpoint.yml", 2)
     ]
 
 
-def test_keys_must_all_be_top_level(tmp_path: Path) -> None:
+def test_keys_must_all_be_top_level(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(keys=["dataset", "checks"])
     files = {
         "contract.yml": "dataset: orders\nchecks:\n  - row_count:\n",
         "half.yml": "dataset: orders\ncolumns: []\n",
         "nested.yml": "spec:\n  dataset: orders\n  checks: []\n",
     }
-    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "contract.yml", 1)]
+    assert probe.hits(files, rule) == [("ab_testing.probe", "contract.yml", 1)]
 
 
 ISTIO = """\
@@ -105,7 +84,9 @@ spec:
 """
 
 
-def test_min_count_across_the_document_and_within_each_node(tmp_path: Path) -> None:
+def test_min_count_across_the_document_and_within_each_node(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     anywhere = make_rule(
         "ab_testing.anywhere",
         api_version=["networking.istio.io/*"],
@@ -120,10 +101,10 @@ def test_min_count_across_the_document_and_within_each_node(tmp_path: Path) -> N
         where=[{"path": "route[*].weight", "min_count": 2}],
     )
     # Two single-destination routes: two weights in the document, but never two in one route.
-    assert scan(tmp_path, {"vs.yaml": ISTIO}, anywhere, per_route) == [("ab_testing.anywhere", "vs.yaml", 7)]
+    assert probe.hits({"vs.yaml": ISTIO}, anywhere, per_route) == [("ab_testing.anywhere", "vs.yaml", 7)]
 
 
-def test_each_keeps_conditions_inside_one_node(tmp_path: Path) -> None:
+def test_each_keeps_conditions_inside_one_node(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         each="Resources.*",
         where=[{"path": "Type", "equals": ["AWS::Events::Rule"]}],
@@ -135,10 +116,10 @@ def test_each_keeps_conditions_inside_one_node(tmp_path: Path) -> None:
         "  Other:\n    Type: AWS::Scheduler::Schedule\n    Properties: {ScheduleExpression: rate(1 day)}\n"
     )
     whole = "Resources:\n  Nightly:\n    Type: AWS::Events::Rule\n    Properties:\n      ScheduleExpression: cron(0 1 * * ? *)\n"
-    assert scan(tmp_path, {"split.yml": split, "whole.yml": whole}, rule) == [("ab_testing.probe", "whole.yml", 5)]
+    assert probe.hits({"split.yml": split, "whole.yml": whole}, rule) == [("ab_testing.probe", "whole.yml", 5)]
 
 
-def test_none_where_rejects_and_any_where_line_wins(tmp_path: Path) -> None:
+def test_none_where_rejects_and_any_where_line_wins(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         each="Resources.*",
         where=[{"path": "Type", "equals": ["AWS::Events::Rule"]}],
@@ -147,10 +128,12 @@ def test_none_where_rejects_and_any_where_line_wins(tmp_path: Path) -> None:
     )
     enabled = "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      State: ENABLED\n      ScheduleExpression: rate(7 days)\n"
     disabled = enabled.replace("ENABLED", "DISABLED")
-    assert scan(tmp_path, {"on.yml": enabled, "off.yml": disabled}, rule) == [("ab_testing.probe", "on.yml", 6)]
+    assert probe.hits({"on.yml": enabled, "off.yml": disabled}, rule) == [("ab_testing.probe", "on.yml", 6)]
 
 
-def test_where_line_without_any_where_and_kind_line_without_conditions(tmp_path: Path) -> None:
+def test_where_line_without_any_where_and_kind_line_without_conditions(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     with_where = make_rule(
         "ab_testing.where",
         api_version=["serving.kserve.io/*"],
@@ -159,13 +142,13 @@ def test_where_line_without_any_where_and_kind_line_without_conditions(tmp_path:
     )
     bare = make_rule("ab_testing.bare", api_version=["serving.kserve.io/*"], kind=["InferenceService"])
     isvc = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nspec:\n  predictor:\n    canaryTrafficPercent: 10\n"
-    assert scan(tmp_path, {"isvc.yaml": isvc}, with_where, bare) == [
+    assert probe.hits({"isvc.yaml": isvc}, with_where, bare) == [
         ("ab_testing.bare", "isvc.yaml", 2),
         ("ab_testing.where", "isvc.yaml", 5),
     ]
 
 
-def test_min_keys_min_items_and_key_lines(tmp_path: Path) -> None:
+def test_min_keys_min_items_and_key_lines(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     keys = make_rule("ab_testing.keys", keys=["name"], where=[{"path": "traffic", "min_keys": 2}])
     items = make_rule("ab_testing.items", where=[{"path": "spec.candidates", "min_items": 2}], keys=["spec"])
     files = {
@@ -175,23 +158,25 @@ def test_min_keys_min_items_and_key_lines(tmp_path: Path) -> None:
         "solo.yml": "spec:\n  candidates:\n    - {name: a, weight: 100}\n",
     }
     # Collections are shown at their key's line, not at their first item.
-    assert scan(tmp_path, files, keys, items) == [
+    assert probe.hits(files, keys, items) == [
         ("ab_testing.items", "exp.yml", 3),
         ("ab_testing.keys", "split.yml", 2),
     ]
 
 
-def test_equals_normalises_booleans_and_matches_searches_scalars(tmp_path: Path) -> None:
+def test_equals_normalises_booleans_and_matches_searches_scalars(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     flag = make_rule("ab_testing.flag", keys=["spec"], where=[{"path": "spec.shadow", "equals": [True]}])
     image = make_rule("ab_testing.image", keys=["spec"], where=[{"path": "spec.image", "matches": "(?i)tritonserver"}])
     files = {
         "a.yaml": "spec:\n  shadow: true\n  image: nvcr.io/nvidia/TritonServer:24.05\n",
         "b.yaml": "spec:\n  shadow: 'no'\n  image: nginx\n",
     }
-    assert scan(tmp_path, files, flag, image) == [("ab_testing.flag", "a.yaml", 2), ("ab_testing.image", "a.yaml", 3)]
+    assert probe.hits(files, flag, image) == [("ab_testing.flag", "a.yaml", 2), ("ab_testing.image", "a.yaml", 3)]
 
 
-def test_contains_reports_the_matching_scalar(tmp_path: Path) -> None:
+def test_contains_reports_the_matching_scalar(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         keys=["resources"], each="resources.jobs.*", where=[{"path": "tasks", "contains": "(?<![a-z])train"}]
     )
@@ -199,7 +184,7 @@ def test_contains_reports_the_matching_scalar(tmp_path: Path) -> None:
         "resources:\n  jobs:\n    refresh:\n      tasks:\n        - python_file: refresh_constraints.py\n"
         "    weekly:\n      tasks:\n        - task_key: prep\n        - python_file: ../scripts/train_model.py\n"
     )
-    assert scan(tmp_path, {"bundle.yml": bundle}, rule) == [("ab_testing.probe", "bundle.yml", 9)]
+    assert probe.hits({"bundle.yml": bundle}, rule) == [("ab_testing.probe", "bundle.yml", 9)]
 
 
 HELM_TEMPLATE = """\
@@ -221,7 +206,7 @@ spec:
 """
 
 
-def test_helm_templates_are_detemplated_with_lines_intact(tmp_path: Path) -> None:
+def test_helm_templates_are_detemplated_with_lines_intact(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         api_version=["networking.istio.io/*"],
         kind=["VirtualService"],
@@ -230,7 +215,7 @@ def test_helm_templates_are_detemplated_with_lines_intact(tmp_path: Path) -> Non
     )
     with pytest.raises(yaml.YAMLError):
         list(yaml.safe_load_all(HELM_TEMPLATE))
-    assert scan(tmp_path, {"charts/canary/templates/vs.yaml": HELM_TEMPLATE}, rule) == [
+    assert probe.hits({"charts/canary/templates/vs.yaml": HELM_TEMPLATE}, rule) == [
         ("ab_testing.probe", "charts/canary/templates/vs.yaml", 11),
     ]
 
@@ -242,11 +227,12 @@ def test_detemplate_blanks_directive_lines_and_replaces_expressions() -> None:
     assert yamlnodes.detemplate(text) == "\nname: TEMPLATED-svc\n\n\nkind: Job\n"
 
 
-def test_every_document_of_a_stream_is_tested_and_a_malformed_one_hides_no_other(tmp_path: Path) -> None:
+def test_every_document_of_a_stream_is_tested_and_a_malformed_one_hides_no_other(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule(api_version=["ray.io/*"], kind=["RayService"])
     stream = "apiVersion: v1\nkind: Namespace\n---\napiVersion: ray.io/v1\nkind: RayService\n---\nkey: [unclosed\n"
-    hits = scan(
-        tmp_path,
+    hits = probe.hits(
         {
             "stream.yaml": stream,
             "after-bad.yaml": "a: [\n---\napiVersion: ray.io/v1\nkind: RayService\n",
@@ -257,16 +243,16 @@ def test_every_document_of_a_stream_is_tested_and_a_malformed_one_hides_no_other
     assert hits == [("ab_testing.probe", "after-bad.yaml", 4), ("ab_testing.probe", "stream.yaml", 5)]
 
 
-def test_json_documents_and_path_globs(tmp_path: Path) -> None:
+def test_json_documents_and_path_globs(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         paths=["*template*.json"], each="Resources.*", where=[{"path": "Type", "equals": ["AWS::SageMaker::Endpoint"]}]
     )
     template = '{\n  "Resources": {\n    "Endpoint": {\n      "Type": "AWS::SageMaker::Endpoint"\n    }\n  }\n}\n'
     files = {"stack.template.json": template, "package.json": template}
-    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "stack.template.json", 4)]
+    assert probe.hits(files, rule) == [("ab_testing.probe", "stack.template.json", 4)]
 
 
-def test_files_without_a_literal_are_never_parsed(tmp_path: Path) -> None:
+def test_files_without_a_literal_are_never_parsed(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
     rule = make_rule(api_version=["flagger.app/*"], kind=["Canary"])
     (tmp_path / "values.yaml").write_text("replicas: 2\n", encoding="utf-8")
     snapshot = open_snapshot(tmp_path)
@@ -275,7 +261,7 @@ def test_files_without_a_literal_are_never_parsed(tmp_path: Path) -> None:
     assert ctx.parsed == []
 
 
-def test_explicit_literals_replace_the_derived_ones(tmp_path: Path) -> None:
+def test_explicit_literals_replace_the_derived_ones(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(
         literals=["AWS::SageMaker::"],
         each="Resources.*",
@@ -285,7 +271,7 @@ def test_explicit_literals_replace_the_derived_ones(tmp_path: Path) -> None:
     without = (
         "Resources:\n  C:\n    Type: Custom::Config\n    Properties:\n      DataCaptureConfig: {EnableCapture: true}\n"
     )
-    assert scan(tmp_path, {"a.yml": with_type, "b.yml": without}, rule) == [("ab_testing.probe", "a.yml", 5)]
+    assert probe.hits({"a.yml": with_type, "b.yml": without}, rule) == [("ab_testing.probe", "a.yml", 5)]
 
 
 def test_select_paths() -> None:
@@ -323,14 +309,14 @@ def test_meaningless_params_are_rejected(params: dict[str, Any], message: str) -
     assert str(err.value) == message
 
 
-def test_merge_keys_are_looked_up_through_anchors(tmp_path: Path) -> None:
+def test_merge_keys_are_looked_up_through_anchors(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(each="resources.jobs.*", where=[{"path": "schedule.quartz_cron_expression"}])
     bundle = (
         "weekly: &weekly\n  schedule:\n    quartz_cron_expression: 0 0 6 ? * MON\n"
         "resources:\n  jobs:\n    train:\n      <<: *weekly\n      name: train\n"
     )
     # The schedule comes from the anchor: it is shown where it is written.
-    assert scan(tmp_path, {"bundle.yml": bundle}, rule) == [("ab_testing.probe", "bundle.yml", 3)]
+    assert probe.hits({"bundle.yml": bundle}, rule) == [("ab_testing.probe", "bundle.yml", 3)]
     doc = yamlnodes.compose_documents(bundle, 1000)[0][0]
     job = yamlnodes.select(doc, "resources.jobs.train")[0]
     assert yamlnodes.scalar(yamlnodes.get(job, "name")) == "train"
@@ -367,7 +353,7 @@ def test_streams_split_at_document_markers_keeping_first_lines() -> None:
     assert yamlnodes.split_documents("a: 1\n...\n---\nb: 2\n") is None
 
 
-def test_documents_no_rule_can_match_are_never_composed(tmp_path: Path) -> None:
+def test_documents_no_rule_can_match_are_never_composed(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
     rule = make_rule(api_version=["serving.kserve.io/*"], kind=["InferenceService"])
     crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: example.com\n  x: [\n"
     stream = crd + "---\napiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: m}\n"
@@ -400,7 +386,9 @@ spec:
 """
 
 
-def test_an_api_group_the_repository_defines_is_its_own_product(tmp_path: Path) -> None:
+def test_an_api_group_the_repository_defines_is_its_own_product(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule(
         api_version=["serving.example.org/*", "serving.kserve.io/*"], kind=["Predictor", "InferenceService"]
     )
@@ -412,10 +400,12 @@ def test_an_api_group_the_repository_defines_is_its_own_product(tmp_path: Path) 
         "deploy/isvc.yaml": used,
         "api/v1/predictor_types.go": "package v1\n\ntype Predictor struct{}\n",
     }
-    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/isvc.yaml", 2)]
+    assert probe.hits(files, rule) == [("ab_testing.probe", "deploy/isvc.yaml", 2)]
 
 
-def test_a_crd_without_operator_types_is_a_tool_installed_with_the_platform(tmp_path: Path) -> None:
+def test_a_crd_without_operator_types_is_a_tool_installed_with_the_platform(
+    make_rule: Callable[..., Rule], probe: MatcherProbe
+) -> None:
     rule = make_rule(api_version=["serving.example.org/*"], kind=["Predictor"])
     own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
     files = {
@@ -423,14 +413,14 @@ def test_a_crd_without_operator_types_is_a_tool_installed_with_the_platform(tmp_
         "deploy/predictor.yaml": own,
         "deploy/install.go": "package x\n",
     }
-    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
+    assert probe.hits(files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
 
 
-def test_a_crd_outside_the_project_zone_owns_nothing(tmp_path: Path) -> None:
+def test_a_crd_outside_the_project_zone_owns_nothing(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule(api_version=["serving.example.org/*"], kind=["Predictor"])
     own = "apiVersion: serving.example.org/v1\nkind: Predictor\nmetadata:\n  name: sample\n"
     files = {"vendor/operator/crd.yaml": OWN_CRD, "deploy/predictor.yaml": own}
-    assert scan(tmp_path, files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
+    assert probe.hits(files, rule) == [("ab_testing.probe", "deploy/predictor.yaml", 2)]
 
 
 def test_crd_groups_come_from_spec_group_only() -> None:

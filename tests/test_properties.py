@@ -1,8 +1,11 @@
-"""Property tests of every parser-facing function: any input gives a result or a clean error.
+"""Property tests of every parser-facing function: any input gives a result or a clean error, and the results
+keep their promises.
 
 A clean error is the function's documented exception (or a recorded skip) with a one-line,
-printable message; anything else (a KeyError, a RecursionError, a hang) is a bug. The
-examples come from the fixed ``ci`` profile registered in conftest.py (derandomized).
+printable message; anything else (a KeyError, a RecursionError, a hang) is a bug. Results are
+checked for what must hold whatever the input: lines inside the file, evidence only on listed
+files, the same answer twice, a level that never drops when evidence is added, round trips.
+The examples come from the fixed ``ci`` profile registered in conftest.py (derandomized).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlops_scan.assessment.ladder import assess
@@ -24,7 +27,8 @@ from mlops_scan.errors import ConfigError, RulePackError, UsageError
 from mlops_scan.evidence.collect import collect
 from mlops_scan.evidence.ruleset import load_all_rules
 from mlops_scan.facts import notebooks, yamlnodes
-from mlops_scan.facts.ci import read_pipeline
+from mlops_scan.facts.ci import SYSTEMS, read_pipeline
+from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.requirements import Requirement, read_requirements
@@ -33,6 +37,7 @@ from mlops_scan.rules.loader import load_pack
 from mlops_scan.snapshot.limits import Limits, parse_size
 from mlops_scan.snapshot.text import decode
 from mlops_scan.snapshot.tree import Snapshot, open_snapshot
+from mlops_scan.types import CapabilityId, Evidence, RuleId, Strength, Zone
 
 MODEL = load_model()
 RULES = load_all_rules(MODEL.capabilities)
@@ -332,6 +337,16 @@ def test_yaml_reader_gives_nodes_or_an_error_message(text, max_nodes, path):
     assert isinstance(templated, list)
 
 
+@given(structured)
+def test_yaml_reader_reads_back_what_yaml_wrote(value):
+    docs, error = yamlnodes.compose_documents(_dump_yaml(value), 100_000)
+    assert error is None and len(docs) == 1
+    if isinstance(value, dict):
+        assert [k for k, _, _ in yamlnodes.items(docs[0])] == sorted(value)  # safe_dump sorts keys
+    if isinstance(value, list):
+        assert len(yamlnodes.seq(docs[0])) == len(value)
+
+
 @given(any_yaml)
 def test_detemplate_keeps_every_line(text):
     assert yamlnodes.detemplate(text).count("\n") == text.count("\n")
@@ -348,7 +363,7 @@ def test_notebook_reader_gives_cells_or_a_notebook_error(text):
     except notebooks.NotebookError as error:
         _one_line(str(error))
     else:
-        assert all(isinstance(c.source, str) and c.first_line >= 1 for c in cells)
+        assert all(isinstance(c.source, str) and 1 <= c.first_line <= text.count("\n") + 1 for c in cells)
         source, line_map = notebooks.as_python(cells)
         assert len(line_map) == len(source.split("\n"))
         for problem in problems:
@@ -443,8 +458,13 @@ def test_ci_readers_give_a_pipeline_or_none(name, content):
         ctx = _context(snapshot, name)
         pipeline = read_pipeline(ctx)
         if pipeline is not None:
-            assert pipeline.path == name
-            assert all(isinstance(step.command, str) for job in pipeline.jobs for step in job.steps)
+            assert pipeline.path == name and pipeline.system in SYSTEMS
+            last = len(ctx.lines) or 1
+            lines = [pipeline.line, *pipeline.triggers.values()]
+            lines += [n for job in pipeline.jobs for n in (job.line, *job.keys.values(), *job.triggers.values())]
+            lines += [step.line for job in pipeline.jobs for step in job.steps]
+            assert all(1 <= n <= last for n in lines), (lines, last)
+            assert set(pipeline.triggers) <= set(TRIGGERS)
         _skips_are_clean(snapshot, ctx)
 
 
@@ -481,6 +501,13 @@ def test_config_reader_gives_a_config_or_one_error(name, content):
 def test_decode_gives_text_or_none(data):
     text = decode(data)
     assert text is None or isinstance(text, str)
+    if b"\x00" not in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert text is not None  # only NUL bytes (or a UTF-16 BOM) make bytes binary
+
+
+@given(st.text(max_size=60).filter(lambda t: "\x00" not in t))
+def test_decode_gives_back_utf8_text(text):
+    assert decode(text.encode("utf-8")) == text.removeprefix("\ufeff")
 
 
 @given(st.text(max_size=20) | st.from_regex(r"\d{1,30}(\.\d{1,5})?\s?[kKmMgG]?i?[bB]?", fullmatch=True))
@@ -489,6 +516,11 @@ def test_sizes_parse_or_raise_value_error(text):
         assert parse_size(text) >= 0
     except ValueError as error:
         _one_line(str(error))
+
+
+@given(st.integers(0, 2**40), st.sampled_from([("", 1), ("B", 1), ("KiB", 1024), ("kB", 1000), ("MiB", 1024**2)]))
+def test_sizes_are_their_number_times_the_unit(number, unit):
+    assert parse_size(f"{number}{unit[0]}") == number * unit[1]
 
 
 @given(
@@ -509,9 +541,14 @@ def test_sizes_parse_or_raise_value_error(text):
 )
 def test_limit_options_give_limits_or_a_usage_error(options):
     try:
-        assert isinstance(Limits().with_options(options), Limits)
+        limits = Limits().with_options(options)
     except UsageError as error:
         _one_line(str(error))
+    else:
+        given = {n.strip().replace("-", "_"): v.strip() for n, _, v in (o.partition("=") for o in options)}
+        for field, value in given.items():  # each option given is what the limits now say (the last of a name wins)
+            kind = parse_size if field.endswith("_bytes") else float if field.endswith("_timeout") else int
+            assert getattr(limits, field) == kind(value)
 
 
 # --- a whole scan of a small random repository ---------------------------------------------------
@@ -531,7 +568,12 @@ REPO_FILES = [
 ]
 
 
-@given(st.dictionaries(st.sampled_from(REPO_FILES), st.one_of(any_yaml, notebook_text, toml_text, binary), max_size=5))
+small_repository = st.dictionaries(
+    st.sampled_from(REPO_FILES), st.one_of(any_yaml, notebook_text, toml_text, binary), max_size=5
+)
+
+
+@given(small_repository)
 def test_any_small_repository_scans_to_a_level(files):
     with repository(files) as snapshot:
         result = collect(snapshot, RULES)
@@ -541,3 +583,38 @@ def test_any_small_repository_scans_to_a_level(files):
         assert set(snapshot.skipped) <= set(result.skipped) and len(set(result.skipped)) == len(result.skipped)
         for skipped in result.skipped:
             _one_line(skipped.reason)
+        for item in result.evidence:  # evidence only on listed files, at a line the file has
+            content = files[item.path]
+            lines = (content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")).count(b"\n")
+            assert item.line is None or 1 <= item.line <= lines + 1, item
+
+
+@settings(max_examples=25)
+@given(small_repository)
+def test_a_scan_gives_the_same_answer_twice(files):
+    with repository(files) as first, repository(files) as second:
+        one, two = collect(first, RULES), collect(second, RULES)
+        assert one.evidence == two.evidence and one.skipped == two.skipped and one.inspected == two.inspected
+        assert assess(MODEL, one.evidence).level == assess(MODEL, two.evidence).level
+
+
+evidence_item = st.builds(
+    Evidence,
+    st.sampled_from(sorted(CAPABILITIES)).map(CapabilityId),
+    st.sampled_from(["r.a", "r.b", "r.c"]).map(RuleId),
+    st.sampled_from(["a.py", "b.yml", "c.ipynb"]),
+    st.none() | st.integers(1, 9),
+    st.just(""),
+    st.sampled_from(list(Strength)),
+    st.sampled_from(list(Zone)),
+)
+
+
+@given(st.lists(evidence_item, max_size=12), st.lists(evidence_item, max_size=12))
+def test_more_evidence_never_lowers_the_level(evidence, more):
+    before, after = assess(MODEL, evidence), assess(MODEL, evidence + more)
+    assert after.level >= before.level
+    assert {c for c, s in before.capabilities.items() if s.present} <= {
+        c for c, s in after.capabilities.items() if s.present
+    }
+    assert assess(MODEL, list(reversed(evidence + more))).level == after.level  # the order does not matter

@@ -141,6 +141,15 @@ def scan(root: Path, *options: str) -> Report:
     return report
 
 
+def assert_read_once(report: Report, root: Path) -> None:
+    """The work a scan did is bounded by the repository: no file read twice, no byte read beyond the files' sizes
+    (counted in the report's ``inspected`` section; wall-clock bounds are benchmarks/hostile.py's job)."""
+    files = [p for p in root.rglob("*") if p.is_file() and ".git" not in p.relative_to(root).parts]
+    inspected = report.data["inspected"]
+    assert inspected["files_read"] <= min(len(files), inspected["files_listed"])
+    assert inspected["bytes_read"] <= sum(p.stat().st_size for p in files)
+
+
 def assert_base_level(report: Report) -> None:
     """The rest of the repository still gives level 1 with its CI and tests."""
     assert report.level == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -205,11 +204,10 @@ def fast_tmp(tmp_path):
 def test_100k_file_tree_completes(fast_tmp):
     base_repo(fast_tmp)
     _many_files(fast_tmp, 100_000)
-    started = time.monotonic()
     report = scan(fast_tmp)
-    assert time.monotonic() - started < 30
     assert_base_level(report)
     assert report.data["inspected"]["files_listed"] == 100_004
+    assert report.data["inspected"]["files_read"] == 4  # the data files are listed, never read
     assert report.skipped == {}
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from hostile.repos import assert_base_level, base_repo, scan, write
+from hostile.repos import assert_base_level, assert_read_once, base_repo, scan, write
 
 BAD = ".github/workflows/broken.yml"
 BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
@@ -96,11 +94,9 @@ def test_multi_document_stream_keeps_the_other_documents(tmp_path):
 def test_yaml_bombs_are_refused_quickly(tmp_path, content, reason):
     base_repo(tmp_path)
     write(tmp_path, BAD, content)
-    started = time.monotonic()
     report = scan(tmp_path)
-    assert time.monotonic() - started < 10
     assert_base_level(report)
-    assert report.skipped == {BAD: [reason]}
+    assert report.skipped == {BAD: [reason]}  # refused at max-yaml-nodes: never expanded
 
 
 REFERRER = ".github/workflows/release.yml"
@@ -239,8 +235,7 @@ def test_huge_ci_command_is_handled_in_bounded_time(tmp_path, command, reason):
         ".github/workflows/huge.yml",
         "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: " + command + "\n",
     )
-    started = time.monotonic()
     report = scan(tmp_path)
-    assert time.monotonic() - started < 10
     assert_base_level(report)
+    assert_read_once(report, tmp_path)
     assert report.skipped == ({".github/workflows/huge.yml": [reason]} if reason else {})
