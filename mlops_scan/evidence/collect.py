@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
+from mlops_scan.evidence.reuse import Gathered, Reuse, scan_file
+from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
@@ -20,7 +22,7 @@ from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
 from mlops_scan.matchers.regexes import save_literals
 from mlops_scan.rules.lifecycle import deprecation_note, is_capped
-from mlops_scan.rules.loader import Rule, looks_like_rule_pack
+from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.text import printable
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.snapshot.zones import counts_at_full_strength
@@ -61,8 +63,9 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     for rule in rules:
         by_kind[rule.kind].append(rule)
     matchers: list[AnyMatcher] = [kinds[kind](kind_rules, project) for kind, kind_rules in sorted(by_kind.items())]
-    done = _FilePass(skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the project's manifests
-    done.run(snapshot, matchers, contexts, progress)
+    done = _FilePass(snapshot, skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the manifests
+    cache = blobcache.active()
+    done.run(matchers, contexts, progress, Reuse(cache, snapshot, rules, project) if cache is not None else None)
     total = len(snapshot.files)
     save_literals()
     measurements: dict[str, object] = {}
@@ -83,26 +86,22 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     return ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
 
 
-@dataclass
-class _FilePass:
+class _FilePass(Gathered):
     """What the pass over the files gathered."""
-
-    hits: list[Hit] = field(default_factory=list)
-    parsed: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    rule_packs: list[str] = field(default_factory=list)
 
     def run(
         self,
-        snapshot: Snapshot,
         matchers: list[AnyMatcher],
         contexts: dict[str, FileContext],
         progress: Progress | None,
+        reuse: Reuse | None,
     ) -> None:
-        """Give each file to the matchers that want it (Python modules parsed by workers when that pays)."""
+        """Give each file to the matchers that want it (Python modules parsed by workers when that pays); with
+        ``reuse``, a file whose kept outcome still holds is replayed instead, in its place in the order."""
+        snapshot = self.snapshot
         total = len(snapshot.files)
         work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
+        work = reuse.set_aside(work, self) if reuse is not None else work
         pool = parallel.open_pool(sum(1 for _, e, _ in work if e.suffix == ".py"), snapshot.limits.parse_timeout)
         next_report = 0
         try:
@@ -112,25 +111,12 @@ class _FilePass:
                         if progress is not None and index >= next_report:
                             progress(index, total, "scanning")
                             next_report = index + PROGRESS_EVERY
-                        self.match(ctx, interested)
+                        self.replay_before(index)
+                        self.add_scan(ctx, reuse.scan(ctx, interested) if reuse else scan_file(ctx, interested))
+                self.replay_before(total)
         finally:
             if pool is not None:
                 pool.close()
-
-    def match(self, ctx: FileContext, matchers: list[AnyMatcher]) -> None:
-        """One file through its matchers; a rule pack is listed, not matched."""
-        if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
-            self.rule_packs.append(ctx.path)  # describes signatures; it is not evidence of using them
-            return
-        for matcher in matchers:
-            try:
-                self.hits.extend(matcher.scan(ctx))
-            except RecursionError:
-                ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
-            except Exception as exc:  # a matcher bug must not end the scan: report it and go on
-                self.errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
-        self.parsed.update(ctx.parsed)
-        self.skipped += ctx.skipped
 
 
 def _inspected(snapshot: Snapshot, done: _FilePass, truncated: dict[str, int]) -> dict[str, object]:

@@ -96,6 +96,16 @@ class FileContext:
         return self._text
 
     @property
+    def text_loaded(self) -> bool:
+        """The file was read (or its read attempted) through this context."""
+        return self._text is not _UNSET
+
+    @property
+    def timed_out(self) -> bool:
+        """A parse of this file ran past the time limit (its results depend on the machine's speed)."""
+        return self._timed_out_once
+
+    @property
     def lines(self) -> list[str]:
         """The text split into lines (empty when unreadable)."""
         if self._lines is None:

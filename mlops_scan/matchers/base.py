@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeAlias, TypeGuard, TypeVar
@@ -37,6 +37,24 @@ class Hit:
     """``path:line`` hops through the repository's own code from the match to what proves it."""
 
 
+def encode_hit(hit: Hit) -> list[object]:
+    """A hit as JSON-ready data (its rule by id), for the per-file results cache."""
+    return [hit.rule.id, hit.path, hit.line, hit.snippet, hit.strength.value if hit.strength else None, list(hit.via)]
+
+
+def decode_hit(data: object, rules: dict[str, Rule[object]]) -> Hit:
+    """The hit :func:`encode_hit` made; ValueError when ``data`` has another shape or names an unknown rule."""
+    if not isinstance(data, list) or len(data) != 6:
+        raise ValueError("not a hit")
+    rule_id, path, line, snippet, strength, via = data
+    rule = rules.get(rule_id) if isinstance(rule_id, str) else None
+    if rule is None or not isinstance(path, str) or not isinstance(snippet, str) or not isinstance(via, list):
+        raise ValueError("not a hit")
+    if not (line is None or type(line) is int) or not all(isinstance(v, str) for v in via):
+        raise ValueError("not a hit")
+    return Hit(rule, path, line, snippet, Strength(strength) if strength is not None else None, tuple(via))
+
+
 class Matcher(ABC, Generic[P]):
     """A matcher kind over rules whose params are ``P``. Subclasses set ``kind`` and ``Params`` (the
     dataclass ``P``, which checks its own values in ``__post_init__``) and implement the hooks."""
@@ -44,6 +62,12 @@ class Matcher(ABC, Generic[P]):
     kind: ClassVar[str]
     Params: type[P]
     """The dataclass a rule's ``params`` mapping is checked against and built into."""
+    reusable: ClassVar[bool] = False
+    """The hits ``scan`` yields for a file, and what it adds to the kind's state (``file_state``), may be kept and
+    replayed in a later scan (``restore_state``) where the file, every path the scan consulted through
+    ``ctx.snapshot`` (``entry``, ``read_text``), the rules and the project info are the same. A kind sets it only
+    when its ``scan`` depends on nothing else (other files are reached through ``ctx.snapshot``; the whole listing
+    is ``finish``'s, which always runs)."""
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         self.rules: list[Rule[P]] = [self._own(rule) for rule in rules]
@@ -72,6 +96,21 @@ class Matcher(ABC, Generic[P]):
         """Repository-wide hits, after every file was scanned."""
         return ()
 
+    def file_state(self, path: str) -> object:
+        """JSON-ready: what the last ``scan`` (of ``path``) added to the kind's state; None when nothing."""
+        return None
+
+    def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        """What adds the ``file_state`` kept for ``path`` in an earlier scan, as if the file were scanned again
+        (nothing is added before it is called); ValueError when ``state`` has another shape."""
+        if state is not None:
+            raise ValueError(f"the {self.kind} matcher keeps no state")
+        return _nothing
+
+    def rule_by_id(self) -> dict[str, Rule[object]]:
+        """This kind's rules by id (to decode kept hits)."""
+        return {rule.id: rule for rule in self.rules}
+
     def measurements(self) -> dict[str, object]:
         """Figures the kind measured for the report (e.g. the share of code in notebooks)."""
         return {}
@@ -80,6 +119,10 @@ class Matcher(ABC, Generic[P]):
 def has_params(rule: Rule[object], params_type: type[P]) -> TypeGuard[Rule[P]]:
     """Whether ``rule``'s params are a ``params_type``."""
     return isinstance(rule.params, params_type)
+
+
+def _nothing() -> None:
+    """Adds nothing (a kind without state)."""
 
 
 AnyMatcher: TypeAlias = "Matcher[DataclassInstance]"

@@ -49,6 +49,7 @@ class DependencyMatcher(Matcher[DependencyParams]):
 
     kind = "dependency"
     Params = DependencyParams
+    reusable = True
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)

@@ -43,6 +43,7 @@ class FileMatcher(Matcher[FileParams]):
 
     kind = "file"
     Params = FileParams
+    reusable = True
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)

@@ -13,8 +13,10 @@ block, or a console-script entry in ``pyproject.toml``).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
@@ -78,11 +80,43 @@ class NotebookParams:
             re.compile(regex, re.M)
 
 
+@dataclass
+class _Found:
+    """What one file adds to the counts: notebook code lines (a text notebook?), module code lines, the line of a
+    training call, of the first cell with stored outputs, and of each counter-signal."""
+
+    notebook: int | None = None
+    text_notebook: bool = False
+    py_lines: int = 0
+    training: int | None = None
+    outputs: int | None = None
+    signals: dict[str, int] = field(default_factory=dict)
+
+    def signal(
+        self, name: str, pattern: re.Pattern[str] | ScreenedRegex | None, text: str, line: int | None = None
+    ) -> None:
+        match = pattern.search(text) if pattern is not None else None
+        if match:
+            self.signals[name] = line if line is not None else text.count("\n", 0, match.start()) + 1
+
+    def valid(self) -> bool:
+        """Every field of the JSON-ready form has its type (a kept state is data from disk)."""
+        numbers = [self.notebook, self.training, self.outputs]
+        return (
+            all(n is None or type(n) is int for n in numbers)
+            and type(self.text_notebook) is bool
+            and type(self.py_lines) is int
+            and isinstance(self.signals, dict)
+            and all(name in COUNTER_SIGNALS and type(n) is int for name, n in self.signals.items())
+        )
+
+
 class NotebookMatcher(Matcher[NotebookParams]):
     """Counts code lines in notebooks and modules during the single pass, and judges at the end."""
 
     kind = "notebook"
     Params = NotebookParams
+    reusable = True
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
@@ -95,6 +129,7 @@ class NotebookMatcher(Matcher[NotebookParams]):
         self.with_outputs: list[tuple[str, int]] = []
         self.counter: dict[str, tuple[str, int]] = {}
         """Counter-signal -> first place it was seen."""
+        self._last = _Found()
         self._training = _any_of(rule.params.training_calls for rule in self.rules)
         self._orchestrated = _any_of(rule.params.orchestrated_by for rule in self.rules)
         own = sorted(project.packages)
@@ -110,62 +145,77 @@ class NotebookMatcher(Matcher[NotebookParams]):
         return entry.suffix in _TEXT_SUFFIXES or entry.path == "pyproject.toml"
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        found = _Found()
         if ctx.is_notebook:
-            self._scan_notebook(ctx)
+            self._scan_notebook(ctx, found)
         elif ctx.text:
             if ctx.entry.suffix == ".py":
-                self._scan_module(ctx, ctx.text)
+                self._scan_module(ctx, ctx.text, found)
             elif ctx.path == "pyproject.toml":
-                self._signal("entrypoint", ctx.path, _SCRIPTS, ctx.text)
+                found.signal("entrypoint", _SCRIPTS, ctx.text)
             else:
-                self._signal("orchestrated", ctx.path, self._orchestrated, ctx.text)
+                found.signal("orchestrated", self._orchestrated, ctx.text)
+        self._last = found
+        self._add(ctx.path, found)
         return ()
 
-    def _scan_notebook(self, ctx: FileContext) -> None:
+    def _scan_notebook(self, ctx: FileContext, found: _Found) -> None:
         cells = ctx.cells or []
         lines = sum(code_lines(c.source) for c in cells)
         if not lines:
             return
-        self.notebooks[ctx.path] = lines
-        self.nb_lines += lines
+        found.notebook = lines
         ran = next((c for c in cells if c.has_output), None)
-        if ran is not None:
-            self.with_outputs.append((ctx.path, ran.first_line))
+        found.outputs = ran.first_line if ran is not None else None
         for cell in cells:
             match = self._training.search(cell.source) if self._training else None
             if match:
-                self.nb_training.append((ctx.path, cell.first_line + cell.source.count("\n", 0, match.start())))
+                found.training = cell.first_line + cell.source.count("\n", 0, match.start())
                 break
         source = "\n".join(c.source for c in cells)
         if self._own_import is not None and _AUTORELOAD.search(source):
-            self._signal("package-import", ctx.path, self._own_import, source, line=cells[0].first_line)
+            found.signal("package-import", self._own_import, source, line=cells[0].first_line)
 
-    def _scan_module(self, ctx: FileContext, text: str) -> None:
+    def _scan_module(self, ctx: FileContext, text: str, found: _Found) -> None:
         lines = code_lines(text)
         folder = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
         if is_text_notebook(text, in_package=ctx.snapshot.entry(f"{folder}/__init__.py") is not None):
-            self.notebooks[ctx.path] = lines
-            self.nb_lines += lines
-            self.text_notebooks += 1
-            target = self.nb_training
+            found.notebook, found.text_notebook = lines, True
         else:
-            self.py_lines += lines
-            target = self.py_training
-            self._signal("orchestrated", ctx.path, self._orchestrated, text)
+            found.py_lines = lines
+            found.signal("orchestrated", self._orchestrated, text)
             if ctx.entry.name.startswith("train"):
-                self._signal("entrypoint", ctx.path, _MAIN_GUARD, text)
+                found.signal("entrypoint", _MAIN_GUARD, text)
         match = self._training.search(text) if self._training else None
         if match:
-            target.append((ctx.path, text.count("\n", 0, match.start()) + 1))
+            found.training = text.count("\n", 0, match.start()) + 1
 
-    def _signal(
-        self, name: str, path: str, pattern: re.Pattern[str] | ScreenedRegex | None, text: str, line: int | None = None
-    ) -> None:
-        if name in self.counter or pattern is None:
-            return
-        match = pattern.search(text)
-        if match:
-            self.counter[name] = (path, line if line is not None else text.count("\n", 0, match.start()) + 1)
+    def _add(self, path: str, found: _Found) -> None:
+        """Count what one file holds (the first place of each counter-signal is kept)."""
+        if found.notebook is not None:
+            self.notebooks[path] = found.notebook
+            self.nb_lines += found.notebook
+            self.text_notebooks += found.text_notebook
+        self.py_lines += found.py_lines
+        if found.outputs is not None:
+            self.with_outputs.append((path, found.outputs))
+        if found.training is not None:
+            (self.nb_training if found.notebook is not None else self.py_training).append((path, found.training))
+        for name, line in found.signals.items():
+            self.counter.setdefault(name, (path, line))
+
+    def file_state(self, path: str) -> object:
+        """What the last file scanned holds (:class:`_Found` as a dict)."""
+        return dataclasses.asdict(self._last)
+
+    def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        try:
+            found = _Found(**state)  # type: ignore[arg-type]
+        except TypeError:
+            raise ValueError("not a notebook matcher state") from None
+        if not found.valid():
+            raise ValueError("not a notebook matcher state")
+        return functools.partial(self._add, path, found)
 
     @property
     def share(self) -> float:

@@ -159,6 +159,7 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
 
     kind = "workflow"
     Params = WorkflowParams
+    reusable = True
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)

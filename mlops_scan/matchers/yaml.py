@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.base import Hit, Matcher, decode_hit, encode_hit
 from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
@@ -265,6 +265,7 @@ class YamlMatcher(Matcher[YamlParams]):
 
     kind = "yaml"
     Params = YamlParams
+    reusable = True
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
@@ -277,11 +278,14 @@ class YamlMatcher(Matcher[YamlParams]):
         self._owned_groups: set[str] = set()
         self._by_group: list[tuple[str, Hit]] = []
         """Hits on a manifest of an API group, held until the pass ends: the group may be the repository's own."""
+        self._last: tuple[list[str], int] = ([], 0)
+        """Of the last file scanned: the API groups its CRDs define, and how many hits were held before it."""
 
     def wants(self, entry: FileEntry) -> bool:
         return bool(self._any_path.search(entry.path))
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        self._last = ([], len(self._by_group))
         wanted = {id(c) for globs, group in self._by_paths if globs.search(ctx.path) for c in group}
         candidates = [c for c in self._rules if id(c) in wanted]
         if not candidates:
@@ -290,7 +294,8 @@ class YamlMatcher(Matcher[YamlParams]):
         if not text:
             return
         if ctx.entry.zone is Zone.PROJECT and CRD_KIND in text:
-            self._owned_groups.update(crd_groups(text))
+            self._last = (sorted(crd_groups(text)), self._last[1])
+            self._owned_groups.update(self._last[0])
         candidates = [c for c in candidates if not c.literals or any(lit in text for lit in c.literals)]
         if not candidates:
             return
@@ -306,6 +311,26 @@ class YamlMatcher(Matcher[YamlParams]):
                     else:
                         yield hit
                     break
+
+    def file_state(self, path: str) -> object:
+        """The API groups the file's CRDs define and its held hits."""
+        groups, held = self._last
+        return {"groups": groups, "held": [[group, encode_hit(hit)] for group, hit in self._by_group[held:]]}
+
+    def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        if not isinstance(state, dict) or set(state) != {"groups", "held"} or not isinstance(state["groups"], list):
+            raise ValueError("not a yaml matcher state")
+        rules = self.rule_by_id()
+        held = [(g, decode_hit(h, rules)) for g, h in state["held"]] if isinstance(state["held"], list) else None
+        if held is None or not all(isinstance(g, str) for g in [*state["groups"], *(g for g, _ in held)]):
+            raise ValueError("not a yaml matcher state")
+        groups = state["groups"]
+
+        def add() -> None:
+            self._owned_groups.update(groups)
+            self._by_group.extend(held)
+
+        return add
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
         """The held hits, but those on an API group the repository defines itself: it ships a CRD of the group

@@ -48,6 +48,11 @@ class RevisionFiles:
     entries: dict[str, TreeEntry]
     folders: set[str] = field(default_factory=set)
 
+    def blob_id(self, path: str) -> str | None:
+        """The id of the blob at ``path`` (None for a link, whose target may change alone, and a submodule)."""
+        entry = self.entries.get(path)
+        return entry.oid if entry is not None and entry.mode not in (LINK, GITLINK) else None
+
     def read(self, snapshot: Snapshot, path: str, limit: int) -> bytes | None:
         """The blob at ``path`` (links followed inside the tree), or None with the skip a checkout would record."""
         target = self._resolve(snapshot, path)

@@ -24,8 +24,19 @@ from mlops_scan.snapshot.zones import zone_of, zone_policy
 from mlops_scan.types import Skipped, Zone
 
 
+@dataclass
+class Consulted:
+    """The paths looked up (:meth:`Snapshot.entry`) and read (:meth:`Snapshot.read_text`) while it was set."""
+
+    looked_up: set[str] = field(default_factory=set)
+    read: set[str] = field(default_factory=set)
+
+
 class BlobSource(Protocol):
     """Files read from somewhere other than the work tree (a git revision's objects)."""
+
+    def blob_id(self, path: str) -> str | None:
+        """The blob id of ``path``'s content when known without reading it (None for links and submodules)."""
 
     def read(self, snapshot: Snapshot, path: str, limit: int) -> bytes | None:
         """The bytes of ``path`` (at most ``limit``), or None after recording a skip on ``snapshot``."""
@@ -68,8 +79,10 @@ class Snapshot:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Remarks about the listing itself (e.g. git failed and a walk was used)."""
-    bytes_read: int = 0
-    files_read: int = 0
+    read_sizes: dict[str, int] = field(default_factory=dict, repr=False)
+    """Bytes of each file read (a file read twice counts once)."""
+    consulted: Consulted | None = field(default=None, repr=False)
+    """While set: where the paths looked up or read are recorded (what one file's results depend on)."""
     _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
@@ -79,13 +92,50 @@ class Snapshot:
     """For a scan of a git revision: the revision asked for and the commit it names."""
     blob_ids: dict[str, str] | None = None
     """When not None: the git blob id of each Python module and notebook read (for the facts cache)."""
+    _peeked: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_path = {f.path: f for f in self.files}
 
+    @property
+    def files_read(self) -> int:
+        """Files read so far."""
+        return len(self.read_sizes)
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the files read so far."""
+        return sum(self.read_sizes.values())
+
     def entry(self, path: str) -> FileEntry | None:
         """The listed file at ``path``, if any."""
+        if self.consulted is not None:
+            self.consulted.looked_up.add(path)
         return self._by_path.get(path)
+
+    def note_read(self, path: str) -> None:
+        """Record that the content of ``path``, read before, was used again (while ``consulted`` is set)."""
+        if self.consulted is not None:
+            self.consulted.read.add(path)
+
+    def blob_id(self, path: str) -> str | None:
+        """The git blob id of a listed file's content (a revision's from its tree; a work tree's file hashed,
+        read outside the count of files read), or None (a link or submodule in a revision, an unreadable file)."""
+        if self.objects is not None:
+            return self.objects.blob_id(path)
+        if path not in self._peeked:
+            self._peeked[path] = self._hash_file(path)
+        return self._peeked[path]
+
+    def _hash_file(self, path: str) -> str | None:
+        """The blob id of a work-tree file, read as :meth:`read_bytes` would but neither counted nor skipped."""
+        if path not in self._by_path:
+            return None
+        limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
+        recorded = len(self.skipped)
+        data = self._read_file(path, limit)
+        del self.skipped[recorded:]
+        return None if data is None else git_blob_id(data)
 
     def skip(self, path: str, reason: str) -> None:
         """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""
@@ -99,8 +149,7 @@ class Snapshot:
             return None
         if self.blob_ids is not None and path not in self.blob_ids and path.endswith((".py", ".ipynb")):
             self.blob_ids[path] = git_blob_id(data)
-        self.files_read += 1
-        self.bytes_read += len(data)
+        self.read_sizes[path] = len(data)
         return data
 
     def _read_file(self, path: str, limit: int) -> bytes | None:
@@ -144,6 +193,8 @@ class Snapshot:
         Files other files refer to (scripts, Makefiles, task files, manifests) are kept after the
         first read, so following a reference never reads a file twice.
         """
+        if self.consulted is not None:
+            self.consulted.read.add(path)
         if path in self._kept:
             return self._kept[path]
         data = self.read_bytes(path)

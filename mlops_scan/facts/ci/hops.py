@@ -50,14 +50,19 @@ class Referenced:
 
     def context(self, path: str) -> FileContext | None:
         """The listed file's context; its parse problems are recorded as skips of the referring file's scan."""
+        snapshot = self.referrer.snapshot
+        entry = snapshot.entry(path)  # looked up even when opened before: what this referrer depends on
         found = self._opened.pop(path, None)
         if found is None:
-            entry = self.referrer.snapshot.entry(path)
             if entry is None:
                 return None
-            found = FileContext(self.referrer.snapshot, entry)
+            found = FileContext(snapshot, entry)
             if len(self._opened) >= MAX_REFERENCED:
                 del self._opened[next(iter(self._opened))]
+        elif found.skipped is not self.referrer.skipped:  # opened for another referrer: its problems are this one's too
+            if found.text_loaded:
+                snapshot.note_read(path)
+            self.referrer.skipped.extend(s for s in found.skipped if s.path == path)
         found.skipped = self.referrer.skipped  # what a later parse of it finds is this referrer's to report
         self._opened[path] = found
         return found

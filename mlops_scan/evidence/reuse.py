@@ -1,0 +1,259 @@
+"""Per-file results kept across scans: a file whose content, and everything its scan consulted, is unchanged
+is not read, parsed or matched again; what its scan produced is replayed.
+
+A file's *outcome* is what the Evidence stage got from it: the hits each matcher kind yielded, what the
+kind added to its repository-wide state (:meth:`Matcher.file_state`), the parses run, the problems
+recorded, and the files whose content was used (with their sizes, for the report's counts). It is kept
+in the facts cache (:mod:`mlops_scan.facts.blobcache`) under the file's path, git blob id and zone, in
+a namespace of everything else it depends on: the tool's code, the rules, the limits, the repository's
+own packages and distributions. Reads of other files (a CI step's script, a Makefile, an ``__init__.py``
+beside a module) go through the snapshot, which records every path looked up or read while a file is
+scanned; the outcome keeps each such path's blob id and zone (or its absence), and is replayed only
+where all of them are the same. Repository-wide judgements (``Matcher.finish``, the project index,
+zones, the project info) are made afresh each scan from the replayed and fresh states alike.
+
+An outcome is not kept when a matcher kind is not declared reusable, a matcher failed, a parse ran out
+of time, or the content of the file or of a path it consulted has no known blob id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeGuard
+
+from mlops_scan import __version__
+from mlops_scan.evidence.ruleset import rules_hash
+from mlops_scan.facts.blobcache import BlobCache, code_hash
+from mlops_scan.facts.context import FileContext
+from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
+from mlops_scan.rules.loader import Rule, looks_like_rule_pack
+from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
+from mlops_scan.types import ProjectInfo, Skipped
+
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent.parent
+_TIMED_OUT = "parse took longer than"
+
+
+@lru_cache(maxsize=1)
+def package_hash() -> str:
+    """A hash of the tool version and of every module of the package (any change may change a result)."""
+    return code_hash(tuple(sorted(str(p.relative_to(_PACKAGE)) for p in _PACKAGE.rglob("*.py"))))
+
+
+Work = tuple[int, FileEntry, list[AnyMatcher]]
+"""A file to scan: its index in the listing, its entry, the matcher kinds that want it."""
+
+
+@dataclass
+class Outcome:
+    """What scanning one file produced (see the module docstring)."""
+
+    hits: list[Hit]
+    add_states: list[Callable[[], None]]
+    parsed: list[str]
+    skipped: list[Skipped]
+    reads: dict[str, int]
+    rule_pack: bool
+
+
+@dataclass
+class FileScan:
+    """What the matchers made of one file in this scan."""
+
+    hits: list[Hit] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rule_pack: bool = False
+
+
+def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
+    """Run the matchers interested in one file; a matcher failing on it is reported, and the scan goes on."""
+    done = FileScan()
+    if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
+        done.rule_pack = True  # describes signatures; it is not evidence of using them
+        return done
+    for matcher in matchers:
+        try:
+            done.hits.extend(matcher.scan(ctx))
+        except RecursionError:
+            ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
+        except Exception as exc:  # a matcher bug must not end the scan: report it and go on
+            done.errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
+    return done
+
+
+@dataclass
+class Gathered:
+    """What the file pass found so far, from files scanned afresh and from replayed outcomes alike."""
+
+    snapshot: Snapshot
+    hits: list[Hit] = field(default_factory=list)
+    parsed: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    rule_packs: list[str] = field(default_factory=list)
+    replays: deque[tuple[int, str, Outcome]] = field(default_factory=deque)
+    """Outcomes to replay, by file index, in the order of the files (the kinds' states depend on it)."""
+
+    def add_scan(self, ctx: FileContext, done: FileScan) -> None:
+        """Add what scanning one file afresh found."""
+        self.hits += done.hits
+        self.errors += done.errors
+        if done.rule_pack:
+            self.rule_packs.append(ctx.path)
+            return
+        self.parsed.update(ctx.parsed)
+        self.skipped += ctx.skipped
+
+    def replay_before(self, index: int) -> None:
+        """Replay the kept outcomes of the files listed before ``index``."""
+        while self.replays and self.replays[0][0] < index:
+            _, path, outcome = self.replays.popleft()
+            self.hits += outcome.hits
+            for add in outcome.add_states:
+                add()
+            self.skipped += outcome.skipped
+            self.snapshot.read_sizes.update(outcome.reads)
+            if outcome.rule_pack:
+                self.rule_packs.append(path)
+            else:
+                self.parsed.update(outcome.parsed)
+
+
+class Reuse:
+    """Looks outcomes up before the file pass, and keeps the outcomes of the files scanned afresh."""
+
+    def __init__(self, cache: BlobCache, snapshot: Snapshot, rules: list[Rule[object]], project: ProjectInfo) -> None:
+        self.cache = cache
+        self.snapshot = snapshot
+        self.rules: dict[str, Rule[object]] = {rule.id: rule for rule in rules}
+        digest = hashlib.sha256(f"{FORMAT} {__version__} {package_hash()} {rules_hash(rules)}".encode())
+        digest.update(repr((snapshot.limits, sorted(project.packages), sorted(project.distributions))).encode())
+        self.kind = "outcome-" + digest.hexdigest()[:16]
+        self.replayed = 0
+        self.kept = 0
+        self._skips: dict[str, list[Skipped]] = {}
+        self._skips_seen = 0
+
+    def lookup(self, entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
+        """The outcome kept for this file where it still holds, ready to replay; None otherwise."""
+        key = self._key(entry)
+        value = self.cache.get(self.kind, key) if key is not None else None
+        if not isinstance(value, dict):
+            return None
+        try:
+            outcome = self._decode(value, entry, matchers)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+        if outcome is not None:
+            self.replayed += 1
+        return outcome
+
+    def set_aside(self, work: list[Work], gathered: Gathered) -> list[Work]:
+        """The files to scan afresh; the outcomes of the others are queued on ``gathered`` for replay."""
+        gathered.replays.extend((i, e.path, o) for i, e, wanted in work if (o := self.lookup(e, wanted)))
+        replayed = {i for i, _, _ in gathered.replays}
+        return [w for w in work if w[0] not in replayed]
+
+    def scan(self, ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
+        """Scan one file afresh, recording what it consults, and keep its outcome."""
+        consulted = self.snapshot.consulted = Consulted()
+        try:
+            done = scan_file(ctx, matchers)
+        finally:
+            self.snapshot.consulted = None
+        self.keep(ctx, matchers, done, consulted)
+        return done
+
+    def keep(self, ctx: FileContext, matchers: list[AnyMatcher], done: FileScan, consulted: Consulted) -> None:
+        """Keep the outcome of a file scanned afresh, when it can be replayed safely."""
+        key = self._key(ctx.entry)
+        if key is None or done.errors or ctx.timed_out or not all(m.reusable for m in matchers):
+            return
+        if any(_TIMED_OUT in s.reason for s in ctx.skipped):  # a referenced file's parse ran out of time
+            return
+        depends = self._depends(consulted.looked_up | consulted.read)
+        if depends is None:
+            return
+        used = consulted.read | ({ctx.path} if ctx.text_loaded else set())
+        reads = {p: self.snapshot.read_sizes[p] for p in sorted(used) if p in self.snapshot.read_sizes}
+        listing_skips = [s for path in sorted(used) for s in self._listing_skips(path)]
+        value = {
+            "depends": depends,
+            "hits": [encode_hit(hit) for hit in done.hits],
+            "states": {m.kind: m.file_state(ctx.path) for m in matchers},
+            "parsed": list(ctx.parsed),
+            "skipped": [[s.path, s.reason] for s in dict.fromkeys([*listing_skips, *ctx.skipped])],
+            "reads": reads,
+            "rule_pack": done.rule_pack,
+        }
+        self.cache.put(self.kind, key, value)
+        self.kept += 1
+
+    def _listing_skips(self, path: str) -> list[Skipped]:
+        """The problems the snapshot recorded reading ``path`` (indexed as they come)."""
+        for skip in self.snapshot.skipped[self._skips_seen :]:
+            self._skips.setdefault(skip.path, []).append(skip)
+        self._skips_seen = len(self.snapshot.skipped)
+        return self._skips.get(path, [])
+
+    def _key(self, entry: FileEntry) -> str | None:
+        oid = self.snapshot.blob_id(entry.path)
+        if oid is None:
+            return None
+        return hashlib.sha256(f"{entry.path}\0{oid}\0{entry.zone.value}".encode()).hexdigest()
+
+    def _depends(self, paths: set[str]) -> dict[str, str] | None:
+        """Each path's blob id and zone ('' when not listed); None when a listed one's content has no known id."""
+        out: dict[str, str] = {}
+        for path in sorted(paths):
+            state = self._state(path)
+            if state is None:
+                return None
+            out[path] = state
+        return out
+
+    def _state(self, path: str) -> str | None:
+        entry = self.snapshot.entry(path)
+        if entry is None:
+            return ""
+        oid = self.snapshot.blob_id(path)
+        return f"{entry.zone.value}:{oid}" if oid is not None else None
+
+    def _decode(self, value: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
+        depends = value["depends"]
+        if not isinstance(depends, dict) or any(self._state(p) != s for p, s in depends.items()):
+            return None
+        states = value["states"]
+        if not isinstance(states, dict) or set(states) != {m.kind for m in matchers}:
+            return None
+        if not all(m.reusable for m in matchers):
+            return None
+        hits = [decode_hit(h, self.rules) for h in _list(value["hits"])]
+        parsed = [p for p in _list(value["parsed"]) if isinstance(p, str)]
+        skipped = [Skipped(item[0], item[1]) for item in _list(value["skipped"]) if _pair(item)]
+        reads = value["reads"]
+        rule_pack = value["rule_pack"]
+        if not isinstance(reads, dict) or not all(isinstance(p, str) and type(n) is int for p, n in reads.items()):
+            return None
+        if type(rule_pack) is not bool or len(parsed) != len(_list(value["parsed"])):
+            return None
+        if len(skipped) != len(_list(value["skipped"])):
+            return None
+        adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers]
+        return Outcome(hits, adds, parsed, skipped, reads, rule_pack)
+
+
+def _pair(item: object) -> TypeGuard[list[str]]:
+    return isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
