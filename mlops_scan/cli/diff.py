@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mlops_scan.cli.options import model_option, no_cache_option, output_option
+from mlops_scan.cli.options import model_option, no_cache_option, no_revision_config_option, output_option
 from mlops_scan.cli.output import emit
 
 FORMATS = ("text", "markdown", "json")
@@ -27,6 +27,7 @@ FORMATS = ("text", "markdown", "json")
 @output_option()
 @model_option
 @click.option("--fail-on-drop", is_flag=True, help="Exit with code 1 when HEAD's level is below BASE's.")
+@no_revision_config_option
 @no_cache_option("Do not read or write the on-disk cache.")
 def diff(
     base: str,
@@ -36,6 +37,7 @@ def diff(
     output: str | None,
     model: str | None,
     fail_on_drop: bool,
+    no_config: bool,
     no_cache: bool,
 ) -> None:
     """Compare revision BASE with revision HEAD (default: the work tree as it is).
@@ -49,7 +51,7 @@ def diff(
     from mlops_scan.reporters import diff as report
 
     with opened(not no_cache, memory=True):
-        assessor = Assessor.for_path(path, model)
+        assessor = Assessor.for_path(path, model, read_config=not no_config)
         try:
             before = assessor.revision(base)
             after = assessor.revision(head) if head is not None else assessor.work_tree()

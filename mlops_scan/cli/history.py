@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mlops_scan.cli.options import model_option, no_cache_option, output_option
+from mlops_scan.cli.options import model_option, no_cache_option, no_revision_config_option, output_option
 from mlops_scan.cli.output import emit, write
 from mlops_scan.errors import UsageError
 
@@ -38,6 +38,7 @@ FORMATS = ("text", "json", "svg")
     help="Also write the SVG chart.",
 )
 @model_option
+@no_revision_config_option
 @no_cache_option("Do not read or write the on-disk cache (results are still shared in this run).")
 def history(
     path: str,
@@ -50,6 +51,7 @@ def history(
     output: str | None,
     svg_file: str | None,
     model: str | None,
+    no_config: bool,
     no_cache: bool,
 ) -> None:
     """The MLOps level and capabilities of PATH's git repository at each selected revision.
@@ -67,7 +69,7 @@ def history(
     if tags and every:
         raise UsageError("--tags and --every: choose one")
     with opened(not no_cache, memory=True) as cache:
-        assessor = Assessor.for_path(path, model)
+        assessor = Assessor.for_path(path, model, read_config=not no_config)
         try:
             revisions, notes = select(assessor.git_dir, Selection(tags, every, since, rev_range, limit))
             timeline = build(assessor, revisions, cache, path)

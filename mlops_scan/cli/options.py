@@ -33,3 +33,12 @@ def rule_dirs_option(help: str = "Extra rule-pack folder.") -> Callable[[F], F]:
     return click.option(
         "--rules", "rule_dirs", multiple=True, type=click.Path(path_type=Path), metavar="DIR", help=help
     )
+
+
+def no_revision_config_option(command: F) -> F:
+    """``--no-config`` of the commands that scan revisions (each revision's own configuration applies otherwise)."""
+    return click.option(
+        "--no-config",
+        is_flag=True,
+        help="Do not apply each revision's own .mlops-scan.toml / [tool.mlops-scan] (e.g. for a fork's pull request).",
+    )(command)

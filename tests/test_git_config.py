@@ -1,0 +1,98 @@
+"""A revision is scanned with the configuration in its own tree, not the work tree's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gitrepos import commit, git, write
+from hostile.repos import WORKFLOW, run
+
+RULES = """\
+schema_version: 1
+rules:
+  - id: ci.team-marker
+    capability: ci
+    kind: file
+    params: {paths: [TEAM_CI]}
+    strength: strong
+    title: Team CI marker
+    description: The team's own CI marker file.
+    remediation: Add the marker.
+    added_in: "0.1.0"
+"""
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """c0: CI and tests; c1: .mlops-scan.toml disables ci; c2: pyproject excludes the workflows instead;
+    c3: no configuration. The work tree then gets a configuration of its own that disables automated_tests."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, "requirements.txt", "pytest==8.0.0\n")
+    write(root, ".github/workflows/ci.yml", WORKFLOW)
+    write(root, "tests/test_app.py", "def test_add():\n    assert 1 + 1 == 2\n")
+    commit(root, "ci", 0, "c0")
+    write(root, ".mlops-scan.toml", 'disable = ["ci"]\n')
+    commit(root, "disable ci", 1, "c1")
+    (root / ".mlops-scan.toml").unlink()
+    write(root, "pyproject.toml", '[project]\nname = "app"\n\n[tool.mlops-scan]\nexclude = [".github/**"]\n')
+    commit(root, "exclude workflows", 2, "c2")
+    (root / "pyproject.toml").unlink()
+    commit(root, "no configuration", 3, "c3")
+    write(root, ".mlops-scan.toml", 'disable = ["automated_tests"]\n')
+    return root
+
+
+def present(args: list[str]) -> list[set[str]]:
+    report = run("history", "--tags", "-f", "json", *args)
+    assert report.code == 0, report.stderr
+    return [set(r["present"]) for r in json.loads(report.stdout)["revisions"]]
+
+
+def test_history_applies_each_revisions_own_configuration(repo: Path) -> None:
+    both = {"ci", "automated_tests"}
+    assert present([str(repo)]) == [both, {"automated_tests"}, {"automated_tests"}, both]
+    assert present(["--no-config", str(repo)]) == [both] * 4
+
+
+def test_diff_uses_each_sides_configuration(repo: Path) -> None:
+    report = run("diff", "c0", "c1", "--repo", str(repo), "-f", "json")
+    assert report.code == 0, report.stderr
+    change = json.loads(report.stdout)
+    assert change["lost"] == ["ci"] and change["gained"] == []
+    report = run("diff", "c3", "--repo", str(repo), "-f", "json")  # against the work tree and its configuration
+    change = json.loads(report.stdout)
+    assert change["lost"] == ["automated_tests"] and change["gained"] == []
+
+
+def test_rule_packs_named_by_a_revisions_configuration_come_from_that_revision(repo: Path) -> None:
+    (repo / ".mlops-scan.toml").unlink()
+    write(repo, "packs/team.yaml", RULES)
+    write(repo, ".mlops-scan.toml", 'rules = ["packs"]\ndisable = ["ci.github-actions-workflow"]\n')
+    commit(repo, "team rules", 4, "c4")
+    write(repo, "TEAM_CI", "yes\n")
+    commit(repo, "team marker", 5, "c5")
+    write(repo, "packs/team.yaml", RULES.replace("TEAM_CI", "OTHER_MARKER"))  # the work tree's pack differs
+    report = run("diff", "c4", "c5", "--repo", str(repo), "-f", "json")
+    assert report.code == 0, report.stderr
+    assert json.loads(report.stdout)["gained"] == ["ci"]
+
+
+def test_a_broken_configuration_in_a_revision_is_a_one_line_error_naming_it(repo: Path) -> None:
+    write(repo, ".mlops-scan.toml", "fail-under = 'high'\n")
+    commit(repo, "broken", 4, "bad")
+    report = run("diff", "c0", "bad", "--repo", str(repo))
+    assert report.code == 2
+    assert report.stderr.strip().splitlines() == [
+        "mlops-scan: error: bad:.mlops-scan.toml: fail-under: must be a level number (0 or more)"
+    ]
