@@ -96,3 +96,32 @@ def test_a_broken_configuration_in_a_revision_is_a_one_line_error_naming_it(repo
     assert report.stderr.strip().splitlines() == [
         "mlops-scan: error: bad:.mlops-scan.toml: fail-under: must be a level number (0 or more)"
     ]
+
+
+def scan_json(root: Path, *args: str) -> dict[str, object]:
+    report = run("scan", "-f", "json", "-q", *args, str(root))
+    assert report.code == 0, report.stderr
+    data: dict[str, object] = json.loads(report.stdout)
+    return data
+
+
+@pytest.mark.parametrize("tag", ["c1", "c2"])
+def test_a_rev_scan_is_the_scan_of_a_checkout_configuration_included(repo: Path, tmp_path: Path, tag: str) -> None:
+    checkout = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--branch", tag, str(repo), str(checkout))
+    from_objects = scan_json(repo, "--rev", tag)
+    from_checkout = scan_json(checkout)
+    for report in (from_objects, from_checkout):
+        report.pop("root")
+        inspected = report["inspected"]
+        assert isinstance(inspected, dict)
+        inspected.pop("listing"), inspected.pop("source", None)
+    assert from_objects == from_checkout
+    assert "ci" not in {c for c, s in from_objects["capabilities"].items() if s["present"]}  # type: ignore[attr-defined]
+    unconfigured = scan_json(repo, "--rev", tag, "--no-config")
+    assert unconfigured["capabilities"]["ci"]["present"]  # type: ignore[index]
+
+
+def test_a_rev_scan_ignores_the_work_trees_configuration(repo: Path) -> None:
+    assert scan_json(repo)["capabilities"]["automated_tests"]["present"] is False  # type: ignore[index]
+    assert scan_json(repo, "--rev", "c3")["capabilities"]["automated_tests"]["present"] is True  # type: ignore[index]

@@ -72,9 +72,7 @@ def test_revisions_scanned_with_reuse_are_the_cold_scans(tmp_path: Path, cache_d
     assert first == cold and again == cold
     assert outcomes(cache_dir) == kept > 50  # nothing new to keep: every file's outcome was replayed
     history = json.loads(run("history", "-f", "json", "--no-cache", str(repo)).stdout)["revisions"]
-    assert [(r["level"], r["evidence"]) for r in history] == [
-        (r["level"], sum(len(c["evidence"]) for c in r["capabilities"].values())) for r in cold  # type: ignore[attr-defined]
-    ]
+    assert [(r["level"], r["evidence"]) for r in history] == [(r["level"], len(_evidence(r))) for r in cold]
 
 
 TRAINING = "#!/bin/sh\ndvc repro train\n"
@@ -138,7 +136,11 @@ def test_a_warm_work_tree_rescan_replays_and_sees_an_edit(tmp_path: Path, cache_
     assert edited == scan("--no-cache", str(root)) and edited != cold
 
 
-def _rules(report: dict[str, object]) -> set[str]:
+def _evidence(report: dict[str, object]) -> list[dict[str, object]]:
     capabilities = report["capabilities"]
     assert isinstance(capabilities, dict)
-    return {e["rule"] for c in capabilities.values() for e in c["evidence"]}
+    return [e for c in capabilities.values() for e in c["evidence"]]
+
+
+def _rules(report: dict[str, object]) -> set[str]:
+    return {str(e["rule"]) for e in _evidence(report)}

@@ -18,18 +18,33 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
+
 from mlops_scan.cli.config import FILE_NAME, MAX_CONFIG_BYTES, Config, load_config
-from mlops_scan.errors import ConfigError, MlopsScanError
+from mlops_scan.errors import ConfigError, MlopsScanError, UsageError
 from mlops_scan.rules.cache import cache_dir
 from mlops_scan.snapshot.gitobjects import BlobReader
-from mlops_scan.snapshot.gitrev import GITLINK, LINK, TreeEntry, list_tree, printable_rev
+from mlops_scan.snapshot.gitrev import GITLINK, LINK, TreeEntry, list_tree, locate, printable_rev, resolve_commit
 from mlops_scan.snapshot.gitrun import GitError, run
+from mlops_scan.snapshot.tree import checked_root
 
 MAX_PACK_FILES = 2_000
 """Rule-pack files copied out of a revision at most."""
 MAX_PACK_BYTES = 64 * 1024 * 1024
 """Bytes of rule packs and model copied out of a revision at most."""
 _PACK_SUFFIXES = (".yaml", ".yml")
+
+
+def scan_config(root: Path, rev: str, bare: bool | None) -> Config:
+    """The configuration of revision ``rev`` of the repository at ``root``, for a scan of it (``--rev``, a bare
+    repository's HEAD); its files live as long as the command. An empty Config when the revision is unknown (the
+    scan then says so) or the repository has no commits."""
+    try:
+        git_dir, prefix = locate(checked_root(root), bare)
+        commit = resolve_commit(git_dir, rev)
+    except UsageError:
+        return Config()
+    return click.get_current_context().with_resource(revision_config(git_dir, commit, prefix, rev))
 
 
 @contextmanager

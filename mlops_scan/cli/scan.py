@@ -191,7 +191,7 @@ def run_scan(request: ScanRequest) -> None:
     from mlops_scan.snapshot.sources import open_source
 
     path = _scanned_path(request)
-    settings = _settings(Path(path), request.config_file, request.no_config)
+    settings = _settings(Path(path), request.config_file, request.no_config, request.rev, bool(request.git_dir))
     fail_under = settings.fail_under if request.fail_under is None else request.fail_under
     model = load_model(request.model or settings.model or "microsoft")
     rules = _model_rules(request, settings, model)
@@ -293,14 +293,20 @@ def _gate(assessment: Assessment, fail_under: int | None, exit_zero: bool) -> No
         raise click.exceptions.Exit(0 if exit_zero else 1)
 
 
-def _settings(root: Path, config_file: Path | None, no_config: bool) -> Config:
-    """The configuration: --config FILE, else the scanned root's own (unless --no-config)."""
+def _settings(root: Path, config_file: Path | None, no_config: bool, rev: str | None, git_dir: bool) -> Config:
+    """The configuration: --config FILE, else the scanned root's own (unless --no-config): for --rev or a bare
+    repository, the one in the revision's tree (docs/git.md)."""
     from mlops_scan.cli.config import Config, find_config, load_config
+    from mlops_scan.cli.revconfig import scan_config
+    from mlops_scan.snapshot.gitmeta import looks_like_git_dir
 
     if config_file is not None:
         if not config_file.is_file():
             raise UsageError(f"--config {config_file}: no such file")
         return load_config(config_file)
+    bare = git_dir or (root.name.endswith(".git") and looks_like_git_dir(root))
+    if not no_config and (rev is not None or bare) and root.is_dir():
+        return scan_config(root, rev or "HEAD", bare or None)
     found = None if no_config or not root.is_dir() else find_config(root)
     return load_config(found, root=root) if found else Config()
 
