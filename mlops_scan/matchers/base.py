@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeAlias, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeGuard, TypeVar
 
 from mlops_scan.errors import MlopsScanError
 from mlops_scan.facts.context import FileContext
@@ -53,6 +53,20 @@ def decode_hit(data: object, rules: dict[str, Rule[object]]) -> Hit:
     if not (line is None or type(line) is int) or not all(isinstance(v, str) for v in via):
         raise ValueError("not a hit")
     return Hit(rule, path, line, snippet, Strength(strength) if strength is not None else None, tuple(via))
+
+
+def state_pairs(state: object, key: str, valid: Callable[[object, object], bool]) -> list[Any]:
+    """``state[key]``, a JSON list of two-item lists each ``valid``, as pairs; ValueError otherwise (a kept state is
+    data from disk)."""
+    items = state.get(key) if isinstance(state, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, list) and len(i) == 2 and valid(*i) for i in items):
+        raise ValueError(f"{key}: not a list of pairs of the expected types")
+    return [(a, b) for a, b in items]
+
+
+def int_list(data: object) -> TypeGuard[list[int]]:
+    """A JSON list of whole numbers."""
+    return isinstance(data, list) and all(type(n) is int for n in data)
 
 
 class Matcher(ABC, Generic[P]):

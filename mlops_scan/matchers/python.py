@@ -6,6 +6,7 @@ module some rule names (a cheap regex over import lines decides), once for all r
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.index import Goal, Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
-from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.base import Hit, Matcher, int_list, state_pairs
 from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.regexes import LazyRegex, name_regex
 from mlops_scan.rules.loader import Rule
@@ -256,8 +257,7 @@ class PythonMatcher(Matcher[PythonParams]):
         self._routes: dict[str, Hop] = {}
         self._held: list[tuple[_Compiled, str, list[int]]] = []
         """Matches whose ``with_any`` may hold in a module the file reaches: decided at finish()."""
-        self._last: tuple[list[tuple[str, int]], int] = ([], 0)
-        """Of the last file scanned: its routes, and how many held matches there were before it."""
+        self._last: tuple[list[tuple[str, int]], int] = ([], 0)  # the last file's routes, the matches held before it
         # One regex per keyword, the names after it: the engine jumps between the keyword's occurrences.
         functions = "|".join(re.escape(n) for r in self.rules for n in r.params.functions)
         classes = "|".join(re.escape(n) for r in self.rules for n in r.params.classes)
@@ -303,7 +303,7 @@ class PythonMatcher(Matcher[PythonParams]):
         candidates = self._prefetched.pop(ctx.path, None)
         routes = routes_of(ctx.text or "") if self._follows and not ctx.is_notebook else []
         self._last = (routes, len(self._held))
-        self._add_routes(ctx.path, routes)
+        self._add(ctx.path, routes, [])
         if candidates is None:
             candidates = self._candidates(ctx)
         if not candidates:
@@ -332,29 +332,21 @@ class PythonMatcher(Matcher[PythonParams]):
             strength = compiled.notebook_strength if ctx.is_notebook else None
             yield Hit(compiled.rule, ctx.path, file_line, ctx.line_text(file_line), strength)
 
-    def _add_routes(self, path: str, routes: list[tuple[str, int]]) -> None:
-        for route, line in routes:
-            self._routes.setdefault(route, Hop(path, line))
-
     def file_state(self, path: str) -> object:
         """The file's routes and its held matches (rule id, lines)."""
-        routes, held = self._last
-        return {"routes": routes, "held": [[c.rule.id, lines] for c, _, lines in self._held[held:]]}
+        return {"routes": self._last[0], "held": [[c.rule.id, lines] for c, _, lines in self._held[self._last[1] :]]}
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
-        if not isinstance(state, dict) or set(state) != {"routes", "held"}:
-            raise ValueError("not a python matcher state")
-        routes = [(r, n) for r, n in _pairs(state["routes"]) if isinstance(r, str) and type(n) is int]
-        compiled: dict[str, _Compiled] = {c.rule.id: c for c in self._rules}
-        held = [(compiled.get(r), lines) for r, lines in _pairs(state["held"]) if isinstance(r, str)]
-        if len(routes) != len(state["routes"]) or any(c is None or not _lines(lines) for c, lines in held):
-            raise ValueError("not a python matcher state")
+        compiled: dict[object, _Compiled] = {c.rule.id: c for c in self._rules}
+        routes = state_pairs(state, "routes", lambda route, line: isinstance(route, str) and type(line) is int)
+        held = state_pairs(state, "held", lambda rule, lines: rule in compiled and int_list(lines) and bool(lines))
+        return functools.partial(self._add, path, routes, [(compiled[r], path, lines) for r, lines in held])
 
-        def add() -> None:
-            self._add_routes(path, routes)
-            self._held.extend((c, path, lines) for c, lines in held)  # type: ignore[misc]
-
-        return add
+    def _add(self, path: str, routes: list[tuple[str, int]], held: list[tuple[_Compiled, str, list[int]]]) -> None:
+        """What one file adds: its routes (the first file serving a route keeps it) and its held matches."""
+        for route, line in routes:
+            self._routes.setdefault(route, Hop(path, line))
+        self._held += held
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
         """The held matches whose file reaches what ``reaches`` names through the repository's own code."""
@@ -398,14 +390,3 @@ class PythonMatcher(Matcher[PythonParams]):
             assigns=[(n, line) for n, line in facts.assigns if foreign(n)],
             classes=facts.classes,
         )
-
-
-def _pairs(data: object) -> list[tuple[object, object]]:
-    """A JSON list of two-item lists as pairs; ValueError otherwise."""
-    if not isinstance(data, list) or not all(isinstance(item, list) and len(item) == 2 for item in data):
-        raise ValueError("expected pairs")
-    return [(a, b) for a, b in data]
-
-
-def _lines(data: object) -> bool:
-    return isinstance(data, list) and bool(data) and all(type(n) is int for n in data)
