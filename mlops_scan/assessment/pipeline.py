@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from mlops_scan.assessment import projects
 from mlops_scan.assessment.ladder import assess
 from mlops_scan.assessment.maturity import MaturityModel, load_model
 from mlops_scan.assessment.results import Assessment
@@ -59,8 +58,10 @@ def assess_snapshot(
         readme_title=result.readme_title,
         course_parts=course_parts(snapshot),
     )
+    if project_root is None and not per_project:
+        return assessment
+    from mlops_scan.assessment import projects  # the project index: only when projects are placed
+
     if project_root is not None:
         return projects.one_project(assessment, snapshot, result.evidence, project_root)
-    if per_project:
-        return projects.with_projects(assessment, snapshot, result.evidence)
-    return assessment
+    return projects.with_projects(assessment, snapshot, result.evidence)

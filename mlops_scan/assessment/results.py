@@ -4,10 +4,13 @@ roll-up; reporters are functions of an ``Assessment`` alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mlops_scan.assessment.maturity import CapabilityDef, LevelDef, MaturityModel
-from mlops_scan.facts.roots import ProjectRoot
 from mlops_scan.types import CapabilityId, Evidence, Skipped
+
+if TYPE_CHECKING:
+    from mlops_scan.facts.roots import ProjectRoot
 
 
 @dataclass(frozen=True)

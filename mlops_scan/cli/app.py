@@ -2,28 +2,44 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from mlops_scan import __version__
-from mlops_scan.cli.diff import diff
-from mlops_scan.cli.fleet import fleet
-from mlops_scan.cli.history import history
-from mlops_scan.cli.models import models
-from mlops_scan.cli.rules import rules
 from mlops_scan.cli.scan import EXIT_HELP, scan
 from mlops_scan.errors import MlopsScanError
 
+LAZY_COMMANDS = {
+    "rules": "mlops_scan.cli.rules:rules",
+    "fleet": "mlops_scan.cli.fleet:fleet",
+    "history": "mlops_scan.cli.history:history",
+    "diff": "mlops_scan.cli.diff:diff",
+    "models": "mlops_scan.cli.models:models",
+}
+"""Commands besides ``scan``, one line each: their modules are imported only when the command runs (or --help
+lists it), so a scan does not pay for them."""
+
 
 class _DefaultToScan(click.Group):
-    """``mlops-scan PATH`` means ``mlops-scan scan PATH``."""
+    """``mlops-scan PATH`` means ``mlops-scan scan PATH``; commands other than ``scan`` are loaded when named."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+        known = args and (args[0] in self.commands or args[0] in LAZY_COMMANDS)
+        if not known and (not args or args[0] not in ("--help", "-h", "--version")):
             args = ["scan", *args]
         return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, _, name = LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return self.commands.get(cmd_name)
 
 
 @click.group(cls=_DefaultToScan, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
@@ -42,11 +58,6 @@ def cli() -> None:
 
 
 cli.add_command(scan)
-cli.add_command(rules)
-cli.add_command(fleet)
-cli.add_command(history)
-cli.add_command(diff)
-cli.add_command(models)
 
 
 def main(argv: list[str] | None = None) -> None:

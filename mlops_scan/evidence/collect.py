@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import shutil
 import sys
 import time
 from collections import Counter, defaultdict, deque
@@ -306,4 +305,6 @@ def progress_printer(stream: TextIO | None = None, unit: str = "files") -> Progr
             return None
     except (AttributeError, ValueError):
         return None
+    import shutil  # only a terminal needs its width (shutil imports bz2 and lzma)
+
     return ProgressLine(stream, width=shutil.get_terminal_size((80, 24)).columns, unit=unit)

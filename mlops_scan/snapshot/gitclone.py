@@ -16,14 +16,9 @@ from pathlib import Path
 
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.gitrun import GitError, GitTimeout, run
+from mlops_scan.snapshot.urls import is_url as is_url
 
 CLONE_TIMEOUT = 600.0
-_URL = re.compile(r"^(?:(?:https?|ssh|git|file)://|[\w.-]+@[\w.-]+:(?!/))", re.I)
-
-
-def is_url(text: str) -> bool:
-    """An https, http, ssh, git or file URL, or scp-like ``user@host:path``."""
-    return bool(_URL.match(text))
 
 
 class CloneTimeout(UsageError):

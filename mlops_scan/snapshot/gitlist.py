@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_scan.snapshot.gitmeta import GitRefused, GitRepository, locate
-from mlops_scan.snapshot.gitsafe import GitError, run_git
 
 
 @dataclass
@@ -30,6 +29,8 @@ def list_work_tree(root: Path, timeout: float) -> GitListing:
         return GitListing(None, f"git not used: {reason}; walked the folder instead")
     if repo is None:
         return GitListing(None)
+    from mlops_scan.snapshot.gitsafe import GitError  # the git runner (subprocess), only for a work tree
+
     try:
         return GitListing(git_ls_files(repo, root, timeout))
     except GitError as exc:
@@ -38,6 +39,8 @@ def list_work_tree(root: Path, timeout: float) -> GitListing:
 
 def git_ls_files(repo: GitRepository, root: Path, timeout: float) -> list[str]:
     """POSIX paths relative to ``root`` of the files git would show in the work tree."""
+    from mlops_scan.snapshot.gitsafe import run_git
+
     out = run_git(repo, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root, timeout=timeout)
     names = (raw.decode("utf-8", errors="surrogateescape") for raw in out.split(b"\0") if raw)
     return list(dict.fromkeys(names))  # a file both staged and modified is listed once

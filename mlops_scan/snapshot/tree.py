@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Protocol
 
 from mlops_scan.errors import UsageError
-from mlops_scan.snapshot.gitobjects import git_blob_id
 from mlops_scan.snapshot.limits import Limits
 from mlops_scan.snapshot.text import decode, human_size, printable
 from mlops_scan.snapshot.walk import walk
@@ -148,6 +147,8 @@ class Snapshot:
         if data is None:
             return None
         if self.blob_ids is not None and path not in self.blob_ids and path.endswith((".py", ".ipynb")):
+            from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
+
             self.blob_ids[path] = git_blob_id(data)
         self.read_sizes[path] = len(data)
         return data
@@ -310,6 +311,8 @@ def assemble(
 
 def _name_problem(path: str) -> str | None:
     """Why a file name cannot be reported as it is (None when it can)."""
+    if path.isprintable():  # nearly every name: no surrogate, no control character
+        return None
     if any("\udc80" <= c <= "\udcff" for c in path):
         return "file name is not valid UTF-8: not scanned"
     if any(ord(c) < 32 or ord(c) == 127 for c in path):

@@ -1,0 +1,74 @@
+"""Bounds on the work of a plain scan's start-up: what it imports, checked in a fresh interpreter (not timed).
+
+A scan of a small folder must not import what only other commands, other sources or other options
+need: a timed test would be flaky on a busy machine, a list of modules is not.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "level2-mlflow-dvc"
+PROBE = """
+import json, sys
+from mlops_scan.cli.app import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+NEVER = [
+    "git",  # gitpython: git runs through the safe runner, never the library
+    "nbformat",  # notebooks are read as JSON
+    "subprocess",  # git: a folder without .git is walked
+    "importlib.metadata",  # entry points come from the start-up cache once it is warm
+    "tempfile",  # writing cache files: nothing to write once the cache is warm
+    "urllib.request",
+    "xml.sax",  # the SVG badge only
+    "configparser",  # setup.cfg only
+    "multiprocessing",  # workers only past the parallel threshold
+    "mlops_scan.cli.diff",
+    "mlops_scan.cli.fleet",
+    "mlops_scan.cli.history",
+    "mlops_scan.cli.models",
+    "mlops_scan.cli.rules",
+    "mlops_scan.assessment.projects",  # only with --per-project or --project-root
+    "mlops_scan.snapshot.gitclone",
+    "mlops_scan.snapshot.gitrev",
+    "mlops_scan.snapshot.gitobjects",
+]
+
+
+def _modules_of_scan(root: Path, cache: Path) -> set[str]:
+    env = {"MLOPS_SCAN_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    args = ["scan", "-q", "--no-cache", "-f", "json", "-o", str(root.parent / "report.json"), str(root)]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The modules a second scan of a copy of the level-2 fixture (outside any git repository) imported."""
+    work = tmp_path_factory.mktemp("startup")
+    root = work / "repo"
+    shutil.copytree(FIXTURE, root)
+    _modules_of_scan(root, work / "cache")  # fills the start-up cache
+    return _modules_of_scan(root, work / "cache")
+
+
+@pytest.mark.parametrize("name", NEVER)
+def test_a_plain_scan_does_not_import(modules: set[str], name: str) -> None:
+    assert name not in modules
+
+
+def test_the_probe_sees_what_a_scan_needs(modules: set[str]) -> None:
+    assert {"yaml", "click", "mlops_scan.evidence.collect", "mlops_scan.matchers.python"} <= modules
