@@ -55,12 +55,14 @@ def test_glob_set_agrees_with_the_glob_regex() -> None:
 
 def test_glob_index_candidates_by_name_and_extension() -> None:
     index = GlobIndex([["*.py"], ["Dockerfile", "*.Dockerfile"], ["Dockerfile.*"], ["ci/*.yml", "MLproject"]])
-    assert index.candidates("src/train.py") == [0, 2]
-    assert index.candidates("Dockerfile") == [1, 2]
-    assert index.candidates("serve.Dockerfile") == [1, 2]
-    assert index.candidates("a/MLproject") == [2, 3]
-    assert index.candidates("ci/build.yml") == [2, 3]
-    assert index.candidates("README.md") == [2]
+    assert index.candidates("src/train.py") == [0]
+    assert index.candidates("Dockerfile") == [1]
+    assert index.candidates("serve.Dockerfile") == [1]
+    assert index.candidates("d/Dockerfile.gpu") == [2]
+    assert index.candidates("a/MLproject") == [3]
+    assert index.candidates("ci/build.yml") == [3]
+    assert index.candidates("README.md") == []
+    assert GlobIndex([["*.py"], ["src/*/**"]]).candidates("README.md") == [1]  # a glob of folders: every path
 
 
 def _examples(glob: str) -> list[str]:
@@ -99,3 +101,20 @@ def test_regex_literals_are_remembered_across_runs(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(regexes, "_literals", None)
     monkeypatch.setattr(regexes, "literals_of", lambda pattern: pytest.fail("worked out again"))
     assert regexes.remembered_literals(r"\bimport mlflow\b") == ("import mlflow",)
+
+
+def test_glob_index_never_misses_a_list_and_decides_only_matches() -> None:
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
+
+    lists = [r.params.paths for r in load_all_rules(load_model().capabilities) if r.kind == "file"]
+    index = GlobIndex(lists)
+    sets = [compile_globs(globs) for globs in lists]
+    paths = sorted({p for globs in lists for g in globs for p in _examples(g)} | {".py", "a/Dockerfile", "x.tar.gz"})
+    decided_somewhere = 0
+    for path in paths:
+        matching = {i for i, globs in enumerate(sets) if globs.search(path)}
+        assert matching <= set(index.candidates(path)), path
+        assert index.decided(path) <= matching, path
+        decided_somewhere += bool(index.decided(path))
+    assert decided_somewhere > len(paths) // 4

@@ -65,10 +65,13 @@ class FileMatcher(Matcher[FileParams]):
         return bool(self._any.search(entry.path))
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        decided = self._index.decided(ctx.path)
         for index in self._index.candidates(ctx.path):
             rule, paths, pattern = self._compiled[index]
             excluded = self._excluded[index]
-            if not paths.search(ctx.path) or (excluded is not None and excluded.search(ctx.path)):
+            if index not in decided and not paths.search(ctx.path):
+                continue
+            if excluded is not None and excluded.search(ctx.path):
                 continue
             if pattern is None:
                 yield Hit(rule, ctx.path, None, "file present")

@@ -135,6 +135,16 @@ def _starred_match(parts: tuple[str, ...], name: str) -> bool:
     return True
 
 
+def _name_prefix(glob: str) -> str:
+    """The characters every matching file name starts with ('' when the glob tests folders or starts with a
+    wildcard)."""
+    name = _name_glob(glob)
+    if name is None:
+        return ""
+    cut = min((name.index(c) for c in _SPECIAL if c in name), default=len(name))
+    return name[:cut]
+
+
 def _glob_key(glob: str) -> str | None:
     """What every file a glob matches has: its exact name (``=Dockerfile``), or its extension from the
     last dot (``*.py`` -> ``.py``); None when neither is fixed (``Dockerfile.*``)."""
@@ -152,12 +162,22 @@ class GlobIndex:
     def __init__(self, glob_lists: list[list[str]]):
         self._by_key: dict[str, list[int]] = {}
         self._always: list[int] = []
+        self._by_prefix: dict[str, list[int]] = {}
+        self._decided: dict[str, set[int]] = {}
+        """Key -> the lists holding a glob every path of that key matches (``*.py`` for ``.py``, ``Dockerfile``)."""
         for index, globs in enumerate(glob_lists):
             keys = {_glob_key(g) for g in globs}
-            if None in keys:
+            for glob in globs:
+                name, key = _name_glob(glob), _glob_key(glob)
+                if key is not None and name is not None and (name == "*" + key or "=" + name == key):
+                    self._decided.setdefault(key, set()).add(index)
+            prefixes = {_name_prefix(g) for g in globs if _glob_key(g) is None}
+            if "" in prefixes:
                 self._always.append(index)
                 continue
-            for key in keys:
+            for prefix in prefixes:  # ``Dockerfile.*``: only names starting with ``Dockerfile.``
+                self._by_prefix.setdefault(prefix, []).append(index)
+            for key in keys - {None}:
                 self._by_key.setdefault(key, []).append(index)  # type: ignore[arg-type]
         self._by_extension: dict[str, list[int]] = {}
 
@@ -168,8 +188,19 @@ class GlobIndex:
         found = self._by_extension.get(ext)
         if found is None:
             found = self._by_extension[ext] = sorted(set(self._by_key.get(ext, []) + self._always))
-        named = self._by_key.get("=" + name)
+        named = [*self._by_key.get("=" + name, ())]
+        named += [i for prefix, found_by in self._by_prefix.items() if name.startswith(prefix) for i in found_by]
         return sorted(set(found).union(named)) if named else found
+
+    def decided(self, path: str) -> set[int] | frozenset[int]:
+        """Indexes of the lists known to match ``path`` by its name or extension alone (no glob test needed)."""
+        name = path[path.rfind("/") + 1 :]
+        by_ext = self._decided.get(name[name.rfind(".") :] if "." in name else "", _NONE)
+        by_name = self._decided.get("=" + name, _NONE)
+        return by_ext | by_name if by_name else by_ext
+
+
+_NONE: frozenset[int] = frozenset()
 
 
 def compile_globs(globs: list[str]) -> GlobSet:

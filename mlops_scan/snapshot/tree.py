@@ -85,6 +85,7 @@ class Snapshot:
     _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
+    _real_folders: dict[str, str] = field(default_factory=dict, repr=False)
     objects: BlobSource | None = field(default=None, repr=False)
     """Where a revision's files are read from (git objects) instead of the work tree."""
     revision: dict[str, str] | None = None
@@ -155,14 +156,15 @@ class Snapshot:
 
     def _read_file(self, path: str, limit: int) -> bytes | None:
         """Read a work-tree file: never through a link (of the file or of a folder) leading out of the root."""
-        full = self.root / path
+        root = str(self.root)
+        full = os.path.join(root, path)
         try:
             info = os.lstat(full)
-            target = os.path.realpath(full)
-            if not Path(target).is_relative_to(self.root):
+            target = os.path.realpath(full) if stat.S_ISLNK(info.st_mode) else self._real_path(path)
+            if target != root and not target.startswith(root.rstrip("/") + "/"):
                 self.skip(path, "symbolic link pointing outside the repository: not followed")
                 return None
-            if stat.S_ISLNK(info.st_mode) or target != str(full):
+            if stat.S_ISLNK(info.st_mode) or target != full:
                 info = os.stat(target)
             if not stat.S_ISREG(info.st_mode):
                 self.skip(
@@ -187,6 +189,14 @@ class Snapshot:
             self.skip(path, f"too large (over {human_size(limit)} limit)")
             return None
         return data
+
+    def _real_path(self, path: str) -> str:
+        """``os.path.realpath`` of a listed file that is no link itself: its folder's, resolved once per folder."""
+        folder, _, name = path.rpartition("/")
+        real = self._real_folders.get(folder)
+        if real is None:
+            real = self._real_folders[folder] = os.path.realpath(os.path.join(str(self.root), folder))
+        return os.path.join(real, name)
 
     def read_text(self, path: str) -> str | None:
         """The decoded text of a listed file, or None (recorded as skipped) for binary or unreadable files.
