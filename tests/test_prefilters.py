@@ -72,9 +72,15 @@ def _examples(glob: str) -> list[str]:
     return [filled, f"src/{filled}", f"{filled}z", f"z{filled}", filled.upper(), filled.rsplit("/", 1)[-1]]
 
 
-def test_glob_set_agrees_with_the_glob_regex_on_every_pack_glob() -> None:
+@pytest.mark.parametrize("tests_before_regex", [512, 0], ids=["part-by-part", "compiled"])
+def test_glob_set_agrees_with_the_glob_regex_on_every_pack_glob(
+    tests_before_regex: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.evidence.ruleset import load_all_rules
+    from mlops_scan.matchers import globs as glob_module
+
+    monkeypatch.setattr(glob_module, "STARRED_TESTS", tests_before_regex)
 
     rules = load_all_rules(load_model().capabilities)
     globs = sorted({g for r in rules for f in ("paths", "not_paths") for g in getattr(r.params, f, None) or []})

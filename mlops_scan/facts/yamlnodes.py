@@ -8,7 +8,7 @@ most a fixed number of nodes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -79,14 +79,29 @@ def split_documents(text: str) -> list[tuple[int, str]] | None:
 
 
 _COLUMN_ZERO = re.compile(r"^[^ \t\r\n#][^\n]*", re.M)
+_INDENTED = re.compile(r"^[ \t]+[^ \t\r\n#]", re.M)
+_KEY_COLON = re.compile(r":(?:[ \t]|$)")
+_COMMENT = re.compile(r"(?:^|[ \t]+)#.*$")
 UNKNOWN = "\0unknown"
 """The value :func:`root_fields` gives a key whose value the text alone cannot tell (templated, aliased, tagged)."""
 
 
-def root_fields(text: str) -> dict[str, str] | None:
+def root_fields(text: str) -> Mapping[str, str] | None:
     """A document's root keys, each with its plain one-line value (:data:`UNKNOWN` for any other), read from
     the lines at column 0 without parsing; None when the text alone cannot tell (flow style, an indented root,
-    merge or complex keys, content on the ``---`` line). A root sequence or scalar has no keys."""
+    merge or complex keys, content on the ``---`` line). A root sequence or scalar has no keys.
+
+    The rules of a file ask in turn about the same document: the last answer is kept for the same text."""
+    global _last_root_fields
+    if _last_root_fields[0] is not text:
+        _last_root_fields = (text, _root_fields(text))
+    return _last_root_fields[1]
+
+
+_last_root_fields: tuple[str | None, Mapping[str, str] | None] = (None, None)
+
+
+def _root_fields(text: str) -> Mapping[str, str] | None:
     fields: dict[str, str] = {}
     content = False
     for match in _COLUMN_ZERO.finditer(text):
@@ -106,7 +121,7 @@ def root_fields(text: str) -> dict[str, str] | None:
         if key == "<<":
             return None
         fields[key] = UNKNOWN if key in fields else _plain(rest)
-    if not content and re.search(r"^[ \t]+[^ \t\r\n#]", text, re.M):
+    if not content and _INDENTED.search(text):
         return None  # the root is indented
     return fields
 
@@ -119,7 +134,7 @@ def _split_key(line: str) -> tuple[str | None, str]:
             return None, ""
         rest = line[close + 1 :].lstrip(" \t")[1:]
         return line[1:close], rest
-    match = re.search(r":(?:[ \t]|$)", line)
+    match = _KEY_COLON.search(line)
     if match is None:
         return None, ""
     return line[: match.start()].rstrip(" \t"), line[match.end() :]
@@ -128,7 +143,7 @@ def _split_key(line: str) -> tuple[str | None, str]:
 def _plain(rest: str) -> str:
     """A one-line value as the parser reads it: quotes and a trailing comment removed; UNKNOWN for block
     scalars, flow collections, anchors, aliases, tags and template expressions."""
-    value = re.sub(r"(?:^|[ \t]+)#.*$", "", rest).strip()
+    value = _COMMENT.sub("", rest).strip() if "#" in rest else rest.strip()
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         return value[1:-1]
     if not value or value[0] in "&*!|>{[\"'" or "{{" in value or "{%" in value:

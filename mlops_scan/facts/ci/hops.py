@@ -215,7 +215,13 @@ def _short_tokens(command: str) -> tuple[str, ...]:
     return _tokens(command)
 
 
+_SHELL_SPECIAL = re.compile(r"['\"\\#]")
+_WORD = re.compile(r"[^ \t\r\n]+")
+
+
 def _tokens(command: str) -> tuple[str, ...]:
+    if not _SHELL_SPECIAL.search(command):  # no quote, escape or comment: shlex's words are the runs of non-blanks
+        return tuple(_WORD.findall(command))
     try:
         return tuple(shlex.split(command, comments=True))
     except ValueError:
