@@ -9,7 +9,6 @@ repository's code in three ways: ``python path/to/script.py``, ``python -m pkg.m
 
 from __future__ import annotations
 
-import configparser
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +62,8 @@ def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def _setup_cfg_scripts(text: str) -> dict[str, str]:
+    import configparser  # only a repository with a setup.cfg needs it
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)
