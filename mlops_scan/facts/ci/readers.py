@@ -93,6 +93,12 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
     return reader(ctx, docs if system in ("tekton", "drone") else doc)
 
 
+def _in_buildspec_folder(path: str) -> bool:
+    """The file sits in a folder named for CodeBuild buildspecs (``buildspecs/deploy.yml``), the names a pipeline's
+    build actions point at."""
+    return any(folder.lower().startswith("buildspec") for folder in path.split("/")[:-1])
+
+
 def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
     """Recognise CI systems whose files have no fixed name, by their shape."""
     name = path.rsplit("/", 1)[-1].lower()
@@ -110,7 +116,7 @@ def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
         keys & {"trigger", "pr", "schedules"} and keys & {"stages", "jobs", "steps", "extends"}
     ):
         return "azure-pipelines"
-    if name.startswith("buildspec") and "phases" in keys:
+    if "phases" in keys and (name.startswith("buildspec") or (_in_buildspec_folder(path) and "version" in keys)):
         return "codebuild"
     if name.startswith("cloudbuild") and "steps" in keys:
         return "cloud-build"
