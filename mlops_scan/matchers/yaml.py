@@ -23,6 +23,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mlops_scan.facts import yamlnodes
+from mlops_scan.facts.bundles import development_only
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, decode_hit, encode_hit
 from mlops_scan.matchers.globs import compile_globs
@@ -59,6 +60,9 @@ class YamlParams:
     """Conditions of which none may hold (``State: DISABLED``, ``pause_status: PAUSED``)."""
     literals: list[str] = field(default_factory=list)
     """Strings the file text must contain before it is parsed (default: derived from the tests above)."""
+    bundle_deployed: bool = False
+    """Databricks Asset Bundle resources: only when the bundle (its root ``databricks.yml``) has a target that is not
+    in ``mode: development``, which pauses every schedule (or a target that unpauses them with presets)."""
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
@@ -277,7 +281,8 @@ class YamlMatcher(Matcher[YamlParams]):
         self._by_paths = [(compiled[0].paths, compiled) for compiled in groups.values()]
         self._owned_groups: set[str] = set()
         self._by_group: list[tuple[str, Hit]] = []
-        """Hits on a manifest of an API group, held until the pass ends: the group may be the repository's own."""
+        """Hits held until the pass ends: on a manifest of an API group (the group may be the repository's own),
+        or on a bundle resource (group ``BUNDLE``: the bundle may deploy to development targets only)."""
         self._last: tuple[list[str], int] = ([], 0)
         """Of the last file scanned: the API groups its CRDs define, and how many hits were held before it."""
 
@@ -306,7 +311,9 @@ class YamlMatcher(Matcher[YamlParams]):
                 if line is not None:
                     hit = Hit(compiled.rule, ctx.path, line, ctx.line_text(line))
                     api = yamlnodes.scalar(yamlnodes.get(doc, "apiVersion")) or ""
-                    if "/" in api:
+                    if compiled.rule.params.bundle_deployed:
+                        self._by_group.append((BUNDLE, hit))
+                    elif "/" in api:
                         self._by_group.append((api.split("/")[0], hit))
                     else:
                         yield hit
@@ -338,10 +345,16 @@ class YamlMatcher(Matcher[YamlParams]):
         the platform (its chart or manifests copied into a setup folder), and the group stays a tool in use."""
         operator = any(e.zone is Zone.PROJECT and _API_TYPES.search(e.path) for e in snapshot.files)
         owned = self._owned_groups if operator else set()
-        return [hit for group, hit in self._by_group if group not in owned]
+        return [
+            hit
+            for group, hit in self._by_group
+            if (not development_only(snapshot, hit.path) if group == BUNDLE else group not in owned)
+        ]
 
 
 CRD_KIND = "CustomResourceDefinition"
+BUNDLE = ""
+"""The group of held bundle-resource hits (an API group is never empty)."""
 _API_TYPES = re.compile(r"(?:^|/)(?:[^/]+_types\.go|zz_generated\.deepcopy\.go|groupversion_info\.go)$")
 """Files of an operator's own API: kubebuilder and code-generator type definitions and their generated code."""
 _CRD_HEADER = re.compile(r"^kind:[ \t]*[\"']?CustomResourceDefinition[\"']?[ \t\r]*(?:#.*)?$", re.M)
