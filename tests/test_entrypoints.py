@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from gitrepos import commit, git, write
+from hostile.repos import run
 
 from mlops_scan.cli.app import cli
 from mlops_scan.facts.entrypoints import EntryPoint, console_scripts, entry_points
@@ -70,3 +73,41 @@ def test_commands_that_start_no_code_of_the_repository_are_not_entry_points(tmp_
         "pip install -e .\npython -m pytest -q\npython -c 'import pkg'\npython -m pkg\npython missing.py\nmy-pkg-tool"
     )
     assert entry_points(index, command, {}, ".github/workflows/ci.yml") == []
+
+
+NIGHTLY = """on:
+  schedule:
+    - cron: "0 3 * * *"
+jobs:
+  retrain:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python -m shop.pipeline
+"""
+PIPELINE = "from shop.model import fit_model\n\n\ndef main():\n    fit_model()\n"
+TRAINS = "from sklearn.linear_model import LogisticRegression\n\n\ndef fit_model():\n    LogisticRegression().fit([[0]], [0])\n"
+IDLE = "def fit_model():\n    return None\n"
+
+
+def test_a_kept_workflow_outcome_follows_the_code_its_schedule_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workflow never changes; the module its step reaches does: warm scans of each revision (the workflow's
+    outcome kept from the first) say what cold scans say."""
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, ".github/workflows/nightly.yml", NIGHTLY)
+    write(repo, "shop/__init__.py", "")
+    write(repo, "shop/pipeline.py", PIPELINE)
+    for day, model in enumerate((IDLE, TRAINS, IDLE)):
+        write(repo, "shop/model.py", model)
+        commit(repo, f"model {day}", day, f"m{day}")
+    rule = "automated_retraining.scheduled-ci-reaches-training"
+    for tag, trains in (("m0", False), ("m1", True), ("m2", False), ("m1", True)):
+        warm = run("scan", "-f", "json", "-q", "--no-config", "--rev", tag, str(repo))
+        cold = run("scan", "-f", "json", "-q", "--no-config", "--no-cache", "--rev", tag, str(repo))
+        assert warm.stdout == cold.stdout, tag
+        found = json.loads(warm.stdout)["capabilities"]["automated_retraining"]["evidence"]
+        assert any(e["rule"] == rule for e in found) is trains, tag

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
@@ -13,12 +13,12 @@ from mlops_scan.facts.ci.model import TRIGGERS
 from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.entrypoints import console_scripts, entry_points, reach_from
-from mlops_scan.facts.index import Goal, Hop, ProjectIndex
+from mlops_scan.facts.index import Goal, ProjectIndex
 from mlops_scan.facts.python import Call
-from mlops_scan.matchers.base import Hit, Matcher
+from mlops_scan.matchers.base import Hit, Matcher, state_pairs
 from mlops_scan.matchers.regexes import LazyRegex, ScreenedRegex, name_regex
 from mlops_scan.rules.loader import Rule
-from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
 
 
@@ -48,7 +48,8 @@ class WorkflowParams:
     """Qualified calls (as a ``python`` rule's ``reaches``) that the repository's own Python a step runs must make,
     in the module or through the repository's own code (at most six hops): ``python script.py``, ``python -m
     pkg.mod`` (a package's ``__main__.py``), or a console script the repository declares, in the step or in the
-    scripts and tasks it calls. The evidence lists every hop (``via``)."""
+    scripts and tasks it calls. Decided once every file is read; given alone with the system and trigger tests (not
+    with ``commands``, ``uses`` or ``job_keys``). The evidence lists every hop (``via``)."""
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
@@ -60,6 +61,8 @@ class WorkflowParams:
                 raise ValueError(f"unknown trigger {trigger!r} (known: {', '.join(TRIGGERS)})")
         for command in self.commands + self.not_commands:
             re.compile(command)
+        if self.reaches and (self.commands or self.uses or self.job_keys):
+            raise ValueError("reaches is a test of its own: give it without commands, uses or job_keys")
 
 
 MAX_REMEMBERED = 64 * 1024
@@ -87,11 +90,11 @@ class _Compiled:
             found = self._found[key] = regex.search(command) is not None
         return found
 
-    def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str], reach: _Reach) -> _Found | None:
-        """The line the rule fires at in this pipeline (and the hops to what it reaches), or None."""
+    def _jobs(self, pipeline: Pipeline, expanded: dict[int, str]) -> Iterator[tuple[Job, dict[str, int]]]:
+        """The jobs that pass the rule's system and trigger tests (and ``not_commands``), with their triggers."""
         p = self.rule.params
         if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
-            return None
+            return
         for job in pipeline.jobs or [Job("", pipeline.line)]:
             triggers = {**pipeline.triggers, **job.triggers}
             if p.triggers and not any(t in triggers for t in p.triggers):
@@ -102,39 +105,47 @@ class _Compiled:
                 self._occurs(self.not_commands, expanded.get(id(s), s.command or s.uses)) for s in job.steps
             ):
                 continue
-            found = self._job_line(job, expanded, lines, reach)
-            if found is None:
+            yield job, triggers
+
+    def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
+        p = self.rule.params
+        for job, triggers in self._jobs(pipeline, expanded):
+            line = self._job_line(job, expanded, lines)
+            if line is None:
                 continue
-            if found[0] == 0:
-                return (min(triggers[t] for t in p.triggers if t in triggers) if p.triggers else pipeline.line), ()
-            return found
+            if line == 0:
+                return min(triggers[t] for t in p.triggers if t in triggers) if p.triggers else pipeline.line
+            return line
         return None
 
-    def _job_line(self, job: Job, expanded: dict[int, str], lines: list[str], reach: _Reach) -> _Found | None:
-        """0 when the rule has no step tests, the step/key line when one matches (with the hops ``reaches`` took),
-        else None."""
+    def reach_candidates(self, pipeline: Pipeline, expanded: dict[int, str]) -> list[tuple[int, str]]:
+        """For a ``reaches`` rule: the steps of the passing jobs, in order, with what they run (expanded), whose
+        entry points into the repository's Python are followed once the pass has ended."""
+        return [
+            (step.line, expanded.get(id(step), step.command)[:MAX_KEPT_COMMAND])
+            for job, _ in self._jobs(pipeline, expanded)
+            for step in job.steps
+            if expanded.get(id(step), step.command)
+        ]
+
+    def _job_line(self, job: Job, expanded: dict[int, str], lines: list[str]) -> int | None:
+        """0 when the rule has no step tests, the step/key line when one matches, else None."""
         p = self.rule.params
-        if not (self.commands or self.uses or p.job_keys or self.reaches):
-            return 0, ()
+        if not (self.commands or self.uses or p.job_keys):
+            return 0
         for key in p.job_keys:
             if key in job.keys:
-                return job.keys[key], ()
+                return job.keys[key]
         for step in job.steps:
-            command = expanded.get(id(step), step.command)
             if self.uses and step.uses and any(u.match(step.uses) for u in self.uses):
-                return step.line, ()
-            if self.commands and self._occurs(self.commands, command):
-                return _line_in_block(step.line, step.command, self.commands.compiled, lines), ()
-            chain = reach(command, self.reaches) if self.reaches and command else None
-            if chain:
-                return step.line, tuple(hop.location for hop in chain)
+                return step.line
+            if self.commands and self._occurs(self.commands, expanded.get(id(step), step.command)):
+                return _line_in_block(step.line, step.command, self.commands.compiled, lines)
         return None
 
 
-_Found = tuple[int, tuple[str, ...]]
-"""A line of the CI file, and the ``path:line`` hops from it."""
-_Reach = Callable[[str, LazyRegex], "list[Hop] | None"]
-"""The chain from a step's command to a call a ``reaches`` regex names, or None."""
+MAX_KEPT_COMMAND = 16 * 1024
+"""What a step runs (expanded) is kept up to this length for ``reaches``: entry points are named near the start."""
 
 
 def _alternation(regexes: list[str]) -> ScreenedRegex | None:
@@ -167,14 +178,17 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         self._needs_commands = any(c.commands or c.not_commands or c.reaches for c in self._rules)
         self._referenced: dict[str, FileContext] = {}
         """The files steps refer to, opened once for all CI files."""
-        self._reaching = any(c.reaches for c in self._rules)
-        self._index: ProjectIndex | None = None
-        self._scripts: dict[str, str] = {}
+        self._held: list[tuple[str, str, list[tuple[int, str, str]]]] = []
+        """``reaches`` rules' candidates, decided once the pass has ended: (rule id, CI file, [(line, snippet,
+        command)])."""
+        self._held_before = 0
+        """How many were held before the last file scanned (its kept state is the rest)."""
 
     def wants(self, entry: FileEntry) -> bool:
         return detect_system(entry.path) is not None
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        self._held_before = len(self._held)
         text = ctx.text
         if not text or (detect_system(ctx.path) == "yaml?" and not _maybe_ci(text)):
             return
@@ -191,26 +205,50 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
                     expanded[id(step)] = expand(
                         "\n".join(filter(None, (step.command, local))) or step.uses, files, ci_dir
                     )
-        reach = self._reacher(ctx) if self._reaching else _no_reach
         for compiled in self._rules:
-            found = compiled.match(pipeline, expanded, ctx.lines, reach)
-            if found is not None:
-                line, via = found
-                snippet = ctx.line_text(line) or f"{pipeline.system} pipeline"
-                yield Hit(compiled.rule, ctx.path, line, snippet, via=via)
+            if compiled.reaches:
+                steps = compiled.reach_candidates(pipeline, expanded)
+                if steps:
+                    held = [(line, ctx.line_text(line), command) for line, command in steps]
+                    self._held.append((compiled.rule.id, ctx.path, held))
+                continue
+            line = compiled.match(pipeline, expanded, ctx.lines)
+            if line is not None:
+                yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line) or f"{pipeline.system} pipeline")
 
-    def _reacher(self, ctx: FileContext) -> _Reach:
-        """Follows a step's command into the repository's own Python (the index is built on the first question)."""
-        if self._index is None:
-            self._index = ProjectIndex(ctx.snapshot)
-            self._scripts = console_scripts(ctx.snapshot)
-        index, scripts = self._index, self._scripts
+    def file_state(self, path: str) -> object:
+        """The ``reaches`` candidates of the file."""
+        return {"held": [[rule, steps] for rule, _, steps in self._held[self._held_before :]]}
 
-        def reach(command: str, regex: LazyRegex) -> list[Hop] | None:
-            points = entry_points(index, command, scripts, ctx.path)
-            return reach_from(index, points, self._goal(regex)) if points else None
+    def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        known = {c.rule.id for c in self._rules if c.reaches}
+        pairs = state_pairs(state, "held", lambda rule, steps: rule in known and _steps(steps))
+        held = [(rule, path, [(line, snippet, command) for line, snippet, command in steps]) for rule, steps in pairs]
 
-        return reach
+        def add() -> None:
+            self._held.extend(held)
+
+        return add
+
+    def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
+        """The ``reaches`` candidates whose step runs the repository's Python that reaches a call the rule names:
+        the first such step of each rule and CI file, with the hops (the project index is built only now)."""
+        if not self._held:
+            return []
+        index, scripts = ProjectIndex(snapshot), console_scripts(snapshot)
+        rules: dict[str, _Compiled] = {c.rule.id: c for c in self._rules}
+        hits = []
+        for rule_id, path, steps in self._held:
+            compiled = rules[rule_id]
+            assert compiled.reaches is not None
+            goal = self._goal(compiled.reaches)
+            for line, snippet, command in steps:
+                points = entry_points(index, command, scripts, path)
+                chain = reach_from(index, points, goal) if points else None
+                if chain:
+                    hits.append(Hit(compiled.rule, path, line, snippet, via=tuple(hop.location for hop in chain)))
+                    break
+        return hits
 
     def _goal(self, regex: LazyRegex) -> Goal:
         """A call the regex names, of a third party (the repository's own packages are never the goal)."""
@@ -223,8 +261,12 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         return goal
 
 
-def _no_reach(command: str, regex: LazyRegex) -> list[Hop] | None:
-    return None
+def _steps(data: object) -> bool:
+    """A kept list of ``[line, snippet, command]``."""
+    return isinstance(data, list) and all(
+        isinstance(s, list) and len(s) == 3 and type(s[0]) is int and isinstance(s[1], str) and isinstance(s[2], str)
+        for s in data
+    )
 
 
 _CI_HINT = re.compile(r"^(trigger|pr|schedules|stages|jobs|steps|phases):|^\s*\"steps\"\s*:", re.M)
