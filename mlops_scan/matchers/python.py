@@ -289,9 +289,8 @@ class PythonMatcher(Matcher[PythonParams]):
                 imported.add(frm)
             else:
                 imported.update(part.strip().split(".")[0].split(" ")[0] for part in imp.split(","))
-        imported -= (
-            self.project.packages
-        )  # the repository's own packages never count (see _drop_own): no parse for them
+        # The repository's own packages never count (see _drop_own): a module importing only them is not parsed.
+        imported -= self.project.packages
         indexes = {i for root in imported & self._by_root.keys() for i in self._by_root[root]}
         if any(d.search(text) for d in self._any_definition):
             indexes.update(self._by_definition)

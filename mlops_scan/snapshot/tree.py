@@ -135,7 +135,11 @@ class Snapshot:
         recorded = len(self.skipped)
         data = self._read_file(path, limit)
         del self.skipped[recorded:]
-        return None if data is None else git_blob_id(data)
+        if data is None:
+            return None
+        from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
+
+        return git_blob_id(data)
 
     def skip(self, path: str, reason: str) -> None:
         """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""
