@@ -297,7 +297,6 @@ def _settings(root: Path, config_file: Path | None, no_config: bool, rev: str | 
     """The configuration: --config FILE, else the scanned root's own (unless --no-config): for --rev or a bare
     repository, the one in the revision's tree (docs/git.md)."""
     from mlops_scan.cli.config import Config, find_config, load_config
-    from mlops_scan.cli.revconfig import scan_config
     from mlops_scan.snapshot.gitmeta import looks_like_git_dir
 
     if config_file is not None:
@@ -306,6 +305,8 @@ def _settings(root: Path, config_file: Path | None, no_config: bool, rev: str | 
         return load_config(config_file)
     bare = git_dir or (root.name.endswith(".git") and looks_like_git_dir(root))
     if not no_config and (rev is not None or bare) and root.is_dir():
+        from mlops_scan.cli.revconfig import scan_config  # the git object reader: only for a revision
+
         return scan_config(root, rev or "HEAD", bare or None)
     found = None if no_config or not root.is_dir() else find_config(root)
     return load_config(found, root=root) if found else Config()
