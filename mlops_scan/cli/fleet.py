@@ -79,8 +79,9 @@ def run(
     one a line, # comments) into OUT/scan_date=YYYY-MM-DD/. A repository that fails is a row with its
     status and reason; the run goes on. Repository configuration is never read."""
     from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.assessment.pipeline import model_rules, rules_to_scan
     from mlops_scan.evidence.collect import progress_printer
-    from mlops_scan.evidence.ruleset import load_all_rules, rules_hash
+    from mlops_scan.evidence.ruleset import rules_hash
     from mlops_scan.fleet import engines, specs, store
     from mlops_scan.fleet.scan import ScanSettings
     from mlops_scan.fleet.worker import RunSettings
@@ -88,7 +89,7 @@ def run(
     chosen = specs.parse_shard(shard) if shard else specs.shard_from_env(os.environ) or specs.Shard()
     todo = chosen.select(specs.read_repos_file(repos))
     maturity_model = load_model(model)
-    rules = load_all_rules(maturity_model.capabilities, list(rule_dirs))
+    rules = rules_to_scan(model_rules(maturity_model, rule_dirs))  # the rules each repository's scan runs
     settings = RunSettings(
         scan_date=_scan_date(scan_date),
         tool_version=__version__,
