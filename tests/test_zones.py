@@ -28,6 +28,19 @@ CASES: list[tuple[str, Zone]] = [
     (".nox/tests/x.py", V),
     (".eggs/pkg/x.py", V),
     ("__pypackages__/3.12/lib/x.py", V),
+    ("src/pkg/_vendor/packaging/version.py", V),
+    ("vendors/sdk/client.py", V),
+    ("3rdparty/eigen/train.py", V),
+    ("thirdparty/lib/a.py", V),
+    ("3rd_party/lib/a.py", V),
+    ("extern/pybind11/setup.py", V),
+    # without regard to case
+    ("Vendor/lib/a.py", V),
+    ("ThirdParty/lib/a.py", V),
+    ("Examples/train.py", E),
+    ("src/Tests/helpers.py", TE),
+    ("Docs/index.md", D),
+    ("MLRuns/0/a/MLmodel", G),
     # generated: run folders that trackers and loggers write
     ("mlruns/0/3fa1/artifacts/model/MLmodel", G),
     ("mlartifacts/1/a/requirements.txt", G),
@@ -38,6 +51,15 @@ CASES: list[tuple[str, Zone]] = [
     ("wandb/run-20240501_101010-abc/files/config.yaml", G),
     ("wandb/latest-run/files/requirements.txt", G),
     ("src/wandb/offline-run-1/x.py", G),
+    ("build/lib/churn/train.py", G),
+    ("build/lib.linux-x86_64-cpython-312/churn/train.py", G),
+    # hidden folders other than the ones CI systems, dev containers, DVC and git hooks read
+    (".cache/pip/mlflow/__init__.py", G),
+    ("web/.vite/deps/a.js", G),
+    (".terraform/modules/a.tf", G),
+    (".claude/settings.yaml", G),
+    (".githubx/workflows/ci.yml", G),
+    (".ci-old/train.py", G),
     # templates: cookiecutter/copier/Jinja path names and template suffixes
     ("{{ cookiecutter.repo_name }}/src/train.py", T),
     ("{{cookiecutter.project_slug}}/dvc.yaml", T),
@@ -100,6 +122,36 @@ CASES: list[tuple[str, Zone]] = [
     ("pipelines/train.yaml", P),
     ("templates/email.html", P),
     (".github/workflows/ci.yml", P),
+    ("services/api/.github/workflows/ci.yml", P),
+    (".gitlab/ci/train.yml", P),
+    (".gitea/workflows/ci.yml", P),
+    (".forgejo/workflows/ci.yml", P),
+    (".azure-pipelines/ci.yml", P),
+    (".azuredevops/ci.yml", P),
+    (".azure-devops/ci.yml", P),
+    (".azdo/ci.yaml", P),
+    (".ado/ci.yaml", P),
+    (".pipelines/train.yml", P),
+    (".ci/pipeline.yml", P),
+    (".cicd/pipeline.yml", P),
+    (".circleci/config.yml", P),
+    (".buildkite/pipeline.yml", P),
+    (".tekton/push.yaml", P),
+    (".woodpecker/ci.yml", P),
+    (".semaphore/semaphore.yml", P),
+    (".jenkins/Jenkinsfile", P),
+    (".teamcity/settings.kts", P),
+    (".devcontainer/devcontainer.json", P),
+    (".dvc/config", P),
+    (".husky/pre-commit", P),
+    (".pre-commit-config.yaml", P),
+    (".env.example", P),
+    ("src/.hidden.py", P),
+    ("build/library/a.py", P),
+    ("builder/lib/a.py", P),
+    ("external/api.py", P),
+    ("extern.py", P),
+    ("partyline/a.py", P),
     ("dvc.yaml", P),
     ("mdtools/a.py", P),
     (".github/pull_request_template.md", P),
@@ -136,7 +188,7 @@ def test_every_pattern_has_a_case() -> None:
     assert list(data) == ["vendored", "generated", "templates", "tests", "examples", "docs"]
     for name, patterns in data.items():
         for pattern in patterns:
-            regex = re.compile(pattern)
+            regex = re.compile(pattern, re.IGNORECASE)
             assert any(regex.search(p) and z is Zone(name) for p, z in CASES), f"{name}: no case for {pattern!r}"
 
 

@@ -40,7 +40,8 @@ class ZonePolicy:
     """Everything ``data/zones.yaml`` says."""
 
     patterns: tuple[tuple[Zone, re.Pattern[str]], ...]
-    """Zones in order, each with its patterns joined; the first zone that matches a path wins."""
+    """Zones in order, each with its patterns joined (matched without regard to case); the first zone that
+    matches a path wins."""
     never_walked: frozenset[str]
     """Folder names a walk of the work tree never enters."""
     full_strength_in_zone: dict[Zone, frozenset[str]]
@@ -60,7 +61,7 @@ def load_zone_policy(path: Path) -> ZonePolicy:
     data = strictyaml.mapping(strictyaml.load_file(path), source, "the zones file", _FIELDS, required=_FIELDS)
     zones = strictyaml.mapping(data["zones"], source, "zones", [z.value for z in Zone if z is not Zone.PROJECT])
     patterns = tuple(
-        (Zone(name), _regex(source, "|".join(f"(?:{p})" for p in _strings(source, zones, name)), zones, name))
+        (Zone(name), _regex(source, "|".join(f"(?:{p})" for p in _strings(source, zones, name)), zones, name, re.I))
         for name in zones
     )
     full = strictyaml.mapping(data["full_strength_in_zone"], source, "full_strength_in_zone", list(zones))
@@ -97,9 +98,9 @@ def _strings(source: str, data: Any, key: str) -> list[str]:
     return values
 
 
-def _regex(source: str, pattern: str, data: Any, key: str) -> re.Pattern[str]:
+def _regex(source: str, pattern: str, data: Any, key: str, flags: int = 0) -> re.Pattern[str]:
     try:
-        return re.compile(pattern)
+        return re.compile(pattern, flags)
     except re.error as exc:
         raise DataFileError(source, f"{key}: bad regular expression ({exc})", line_of(data, key)) from None
 
