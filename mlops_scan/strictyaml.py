@@ -12,10 +12,14 @@ from collections.abc import Collection, Hashable, Iterator
 from typing import Any, TypeVar
 
 import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from mlops_scan.errors import DataFileError
+from mlops_scan.safefiles import read_bounded
 
 T = TypeVar("T")
+MAX_DATA_NODES = 100_000
+"""Nodes of one data file, aliases expanded (the built-in packs have a few thousand): an alias bomb stops here."""
 
 
 class Map(dict[Any, Any]):
@@ -104,17 +108,37 @@ def _parse(loader_type: type[yaml.SafeLoader], text: str, source: str) -> Any:
     loader = loader_type(text)
     loader.source = source  # type: ignore[attr-defined]
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_DATA_NODES:
+            raise DataFileError(source, f"more than {MAX_DATA_NODES} YAML nodes with aliases expanded: not read")
+        return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def load_file(path: Any) -> Any:
-    """Read and parse a data file strictly (``path`` is a ``Path``); an unreadable file raises DataFileError."""
+def _expanded_size(root: Node) -> int:
+    """The nodes of a composed document, each alias counted again where it is used (stops past the budget)."""
+    size, stack = 0, [root]
+    while stack and size <= MAX_DATA_NODES:
+        node = stack.pop()
+        size += 1
+        if isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return size
+
+
+def load_file(path: Any, inside: Any = None) -> Any:
+    """Read (bounded, a regular file, inside the folder ``inside`` when given) and parse a data file strictly;
+    an unreadable or oversized file raises DataFileError."""
+    data = read_bounded(path, inside=inside)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(str(path), f"cannot read ({exc})") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(str(path), f"cannot read (not UTF-8 text: {exc.reason} at byte {exc.start})") from None
     return load(text, str(path))
 
 

@@ -129,6 +129,8 @@ def test_oversized_configuration_is_refused(tmp_path: Path) -> None:
 
 def test_every_key(tmp_path: Path) -> None:
     (tmp_path / "packs").mkdir()
+    write(tmp_path, "packs/extra.yaml", "schema_version: 1\n")
+    write(tmp_path, "packs/notes.txt", "not a pack\n")
     config = dotfile(
         tmp_path,
         """
@@ -150,7 +152,7 @@ parse_timeout = 2.5
     assert config.fail_under == 2 and config.format == "sarif" and config.model == "microsoft"
     assert config.exclude == ("notebooks/**", "legacy")
     assert config.disable == ("collaboration", "ci.gitlab-ci-pipeline")
-    assert config.rules == ((tmp_path / "packs").resolve(),)
+    assert config.rules == ((tmp_path / "packs/extra.yaml").resolve(),)  # a repository's folder: its packs, checked
     assert config.assume == {"model_registry": "registered by the platform [31m repository"}
     assert config.scan_limits() == Limits(
         max_file_bytes=4096, max_notebook_bytes=1572864, max_files=10, parse_timeout=2.5

@@ -92,9 +92,13 @@ def _model_from(data: Any, source: str) -> MaturityModel:
     levels.sort(key=lambda level: level.number)
     if not levels or levels[0].number != 0:
         raise DataFileError(source, "levels must start at 0", levels_raw.line)
+    if [level.number for level in levels] != list(range(len(levels))):
+        raise DataFileError(source, "levels must be numbered 0, 1, 2, ... without gaps", levels_raw.line)
     capabilities: dict[CapabilityId, CapabilityDef] = {}
     for cid, raw in caps_raw.items():
         where = f"capabilities.{cid}"
+        if not isinstance(cid, str):
+            raise DataFileError(source, f"{where}: a capability id must be a string", caps_raw.line_of(cid))
         if cid not in placed:
             raise DataFileError(source, f"{where}: not placed in any level", caps_raw.line_of(cid))
         raw = strictyaml.mapping(raw, source, where, CAPABILITY_FIELDS, line=caps_raw.line_of(cid))
@@ -125,6 +129,8 @@ def _level(source: str, levels: Any, number: Any, caps: Any, placed: dict[str, t
         ids = strictyaml.typed(ids, list, source, f"{where}.{role}", raw.line_of(role), "a list of capability ids")
         for index, cid in enumerate(ids):
             line = line_of(ids, index) or raw.line_of(role)
+            if not isinstance(cid, str):
+                raise DataFileError(source, f"{where}.{role}: each item must be a capability id (a string)", line)
             if cid not in caps:
                 raise DataFileError(source, f"{where}.{role}: unknown capability {cid!r}", line)
             if cid in placed:

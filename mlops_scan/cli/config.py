@@ -9,6 +9,7 @@ the file; list options (``--exclude``, ``--rules``) add to the file's lists. See
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -17,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from mlops_scan.assessment.maturity import MaturityModel
-from mlops_scan.errors import ConfigError
+from mlops_scan.errors import ConfigError, DataFileError
 from mlops_scan.reporters.formats import FORMATS
+from mlops_scan.rules.loader import pack_files
+from mlops_scan.safefiles import is_inside, read_bounded
 from mlops_scan.snapshot.limits import Limits, parse_size
+from mlops_scan.snapshot.text import human_size
 from mlops_scan.types import CapabilityId
 
 if sys.version_info >= (3, 11):
@@ -33,6 +37,18 @@ MAX_CONFIG_BYTES = 1024 * 1024
 _MENTION = re.compile(rb"mlops[-_]scan", re.IGNORECASE)
 """A pyproject that mentions mlops-scan at all is parsed, so that a misspelt table is reported."""
 LIMIT_FIELDS = {f.name: f.default for f in dataclasses.fields(Limits)}
+HARD_MAXIMA: dict[str, int | float] = {
+    "max_file_bytes": 256 * 1024 * 1024,
+    "max_notebook_bytes": 512 * 1024 * 1024,
+    "max_files": 10_000_000,
+    "max_depth": 256,
+    "max_yaml_nodes": 10_000_000,
+    "max_evidence_per_rule": 100_000,
+    "parse_timeout": 600.0,
+    "git_timeout": 3600.0,
+}
+"""The largest value each limit may take, whoever sets it (docs/security.md, Limits): higher values are lowered
+to these, with a note. A repository cannot make a scan read a 100 GB file or wait an hour for one parse."""
 
 
 @dataclass(frozen=True)
@@ -64,31 +80,59 @@ class Config:
 
     def scan_limits(self) -> Limits:
         """The scan limits: the defaults with this file's ``limits`` applied (``--limit`` options go on top)."""
+        return clamped(self._limits())[0]
+
+    def limit_notes(self) -> list[str]:
+        """A note for each of this file's limits lowered to its hard maximum."""
+        return clamped(self._limits())[1]
+
+    def _limits(self) -> Limits:
         checked: dict[str, Any] = dict(self.limits)  # each value checked against its field by _limits
         return Limits(**checked)
+
+
+def clamped(limits: Limits, unbounded_ok: bool = False) -> tuple[Limits, list[str]]:
+    """``limits`` with every value above its hard maximum lowered to it, and a note for each one lowered.
+
+    ``parse-timeout = 0`` (no bound) is lowered too, unless ``unbounded_ok`` (the command line may ask for it).
+    """
+    changes: dict[str, Any] = {}
+    notes = []
+    for name, top in HARD_MAXIMA.items():
+        value = getattr(limits, name)
+        if value > top or (value == 0 and name == "parse_timeout" and not unbounded_ok):
+            changes[name] = top
+            notes.append(
+                f"Limit {name.replace('_', '-')} = {_limit_text(name, value)} is above its hard maximum: "
+                f"{_limit_text(name, top)} used."
+            )
+    return dataclasses.replace(limits, **changes), notes
 
 
 def find_config(root: Path) -> Path | None:
     """The configuration file of the repository at ``root``: ``.mlops-scan.toml``, else a pyproject with the table.
 
-    A pyproject that cannot be read, or does not mention the table, is not configuration.
+    Both must be regular files inside the repository (checked before anything is opened). A
+    ``.mlops-scan.toml`` that is not is an error; a pyproject that is not, that cannot be read, or
+    that does not mention the table is not configuration.
     """
     candidate = root / FILE_NAME
-    if candidate.is_file():
-        return _inside_root(candidate, root)
+    if os.path.lexists(candidate):
+        if not is_inside(candidate, root):
+            raise ConfigError(f"{candidate}: a link to a file outside the repository: not read")
+        return candidate
     pyproject = root / "pyproject.toml"
     try:
-        with open(pyproject, "rb") as handle:
-            mentioned = _MENTION.search(handle.read(MAX_CONFIG_BYTES + 1)) is not None
-    except OSError:
-        return None
-    return _inside_root(pyproject, root) if mentioned else None
+        data = read_bounded(pyproject, MAX_CONFIG_BYTES, inside=root)
+    except DataFileError as exc:
+        return pyproject if "too large" in exc.problem and _mentions_table_early(pyproject) else None
+    return pyproject if _MENTION.search(data) else None
 
 
-def _inside_root(path: Path, root: Path) -> Path:
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise ConfigError(f"{path}: a link to a file outside the repository: not read")
-    return path
+def _mentions_table_early(pyproject: Path) -> bool:
+    """Whether an oversized pyproject (a regular file, checked) names mlops-scan in its first MiB."""
+    with open(pyproject, "rb") as handle:
+        return _MENTION.search(handle.read(MAX_CONFIG_BYTES)) is not None
 
 
 def load_config(path: Path, root: Path | None = None) -> Config:
@@ -98,7 +142,7 @@ def load_config(path: Path, root: Path | None = None) -> Config:
     ``model`` paths must then stay inside the repository, since a scanned repository is
     not trusted to point the scan at other files.
     """
-    data = _read(path)
+    data = _read(path, root)
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -136,15 +180,14 @@ def _no_table(path: Path, tool: dict[str, Any], explicit: bool) -> Config:
     return Config()
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, root: Path | None) -> bytes:
+    """The file's bytes: a regular file (inside the repository when ``root`` is given), at most 1 MiB."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration ({exc.strerror or exc.__class__.__name__})") from exc
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: too large for a configuration file (over 1 MiB)")
-    return data
+        return read_bounded(path, MAX_CONFIG_BYTES, inside=root)
+    except DataFileError as exc:
+        if "too large" in exc.problem:
+            raise ConfigError(f"{path}: too large for a configuration file (over 1 MiB)") from None
+        raise ConfigError(f"{path}: cannot read configuration ({exc.problem})") from None
 
 
 def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Path | None) -> Config:
@@ -188,7 +231,9 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
     if "disable" in table:
         values["disable"] = strings("disable")
     if "rules" in table:
-        values["rules"] = tuple(inside("rules", folder) for folder in strings("rules"))
+        values["rules"] = tuple(
+            pack for folder in strings("rules") for pack in _repository_packs(inside("rules", folder), root, fail)
+        )
     if "model" in table:
         model = table["model"]
         if not isinstance(model, str) or not model:
@@ -204,6 +249,18 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
             raise fail("limits", "must be a table of limit = number")
         values["limits"] = _limits(table["limits"], lambda key, message: fail(f"limits.{key}", message))
     return Config(**values)
+
+
+def _repository_packs(folder: Path, root: Path | None, fail: Callable[[str, str], ConfigError]) -> list[Path]:
+    """A rules folder of a repository's configuration as its pack files, each checked to be inside the repository
+    (a pack in the folder may be a link to a file elsewhere: it is refused before it is read)."""
+    if root is None or not folder.is_dir():
+        return [folder]
+    packs = pack_files([folder])
+    for pack in packs:
+        if not is_inside(pack, root):
+            raise fail("rules", f"{pack.name!r} in {folder.name}/ is a link to a file outside the repository: not read")
+    return packs
 
 
 def _limits(raw: dict[str, Any], fail: Callable[[str, str], ConfigError]) -> dict[str, int | float]:
@@ -247,6 +304,14 @@ def check_ids(config: Config, model: MaturityModel, rule_ids: Iterable[str]) -> 
     top = len(model.levels) - 1
     if config.fail_under is not None and config.fail_under > top:
         raise ConfigError(f"{where}fail-under: {config.fail_under} is above the model's top level ({top})")
+
+
+def _limit_text(name: str, value: float) -> str:
+    if name.endswith("_bytes"):
+        return human_size(int(value))
+    if name.endswith("_timeout"):
+        return "0 (no bound)" if value == 0 else f"{value:g} s"
+    return f"{value:,.0f}"
 
 
 def _shown(key: str) -> str:

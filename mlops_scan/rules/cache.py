@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mlops_scan import __version__
+from mlops_scan.errors import DataFileError
+from mlops_scan.safefiles import read_bounded
 
 T = TypeVar("T")
 KEEP_FILES = 16
@@ -52,7 +54,7 @@ def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: ty
         return build()
     try:
         key = _key(kind, inputs, parts)
-    except OSError:  # an input cannot be read: ``build`` reports it as it always has
+    except (OSError, DataFileError):  # an input cannot be read: ``build`` reports it as it always has
         return build()
     path = folder / f"{kind}-{key}.pickle"
     found = _read(path)
@@ -90,7 +92,7 @@ def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> str:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for path in inputs:
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(hashlib.sha256(read_bounded(path)).digest())  # a FIFO or /dev/zero is refused, not read
     return digest.hexdigest()[:32]
 
 

@@ -108,6 +108,8 @@ def pack_files(folders: list[Path]) -> list[Path]:
             out.append(folder)
         elif folder.is_dir():
             out.extend(sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        elif folder.exists():
+            raise RulePackError(str(folder), "not a regular file or folder (a FIFO or device): not read")
         else:
             raise RulePackError(str(folder), "no such rule-pack file or folder")
     return out
