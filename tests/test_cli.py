@@ -207,7 +207,7 @@ def test_every_json_field_is_documented(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     docs = documented_fields()
     top = docs["Top level"]
-    assert report["schema_version"] == "1.3"
+    assert report["schema_version"] == "1.4"
     for key, value in report.items():
         assert key in top, key
         if key in ("tool", "model"):

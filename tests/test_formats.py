@@ -170,6 +170,7 @@ def test_sarif_fields() -> None:
         "level": 2,
         "levelName": "Automated training",
         "model": "microsoft",
+        "modelSource": "built-in",
         "asserted": ["model_registry"],
     }
     got = {(r["ruleId"], r["level"], r["properties"]["category"]): r for r in run["results"]}

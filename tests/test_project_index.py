@@ -17,7 +17,7 @@ CHAINS = Path(__file__).resolve().parent.parent / "fixtures" / "rules" / "traini
 def evidence(rule: str) -> dict[str, list[str]]:
     result = CliRunner().invoke(cli, ["scan", str(CHAINS), "--no-config", "--format", "json"])
     doc = json.loads(result.output)
-    assert doc["schema_version"] == "1.3"
+    assert doc["schema_version"] == "1.4"
     found = [e for c in doc["capabilities"].values() for e in c["evidence"] if e["rule"] == rule]
     return {f"{e['path']}:{e['line']}": e.get("via", []) for e in found}
 

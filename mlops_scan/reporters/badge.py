@@ -147,19 +147,23 @@ def level_color(assessment: Assessment) -> tuple[str, str]:
 
 
 def message(assessment: Assessment) -> str:
-    """``2 · automated training``; ``(1 asserted)`` is added when an asserted capability holds the level up."""
+    """``2 · automated training``; ``(1 asserted)`` is added when an asserted capability holds the level up, and
+    ``(repository's own config)`` when the scanned repository supplied the model, rules or assumptions."""
     if assessment.projects is not None:  # --per-project: the roll-up
         per = assessment.projects
         name = _sentence_case(assessment.model.levels[per.minimum].name)
-        return f"{per.minimum} · {name} (lowest of {len(per.projects)} projects)"
-    text = f"{assessment.level} · {_sentence_case(assessment.level_name)}"
-    asserted = [
-        cid
-        for level in assessment.model.levels[1 : assessment.level + 1]
-        for cid in level.required
-        if assessment.capabilities[cid].asserted is not None
-    ]
-    return f"{text} ({len(asserted)} asserted)" if asserted else text
+        text = f"{per.minimum} · {name} (lowest of {len(per.projects)} projects)"
+    else:
+        text = f"{assessment.level} · {_sentence_case(assessment.level_name)}"
+        asserted = [
+            cid
+            for level in assessment.model.levels[1 : assessment.level + 1]
+            for cid in level.required
+            if assessment.capabilities[cid].asserted is not None
+        ]
+        text = f"{text} ({len(asserted)} asserted)" if asserted else text
+    untrusted = assessment.provenance.from_repository and not assessment.provenance.trusted
+    return f"{text} (repository's own config)" if untrusted else text
 
 
 def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:

@@ -10,7 +10,7 @@ from mlops_scan.reporters import projects
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.types import Evidence
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 def evidence_dict(e: Evidence) -> dict[str, object]:
@@ -36,7 +36,18 @@ def document(a: Assessment) -> dict[str, object]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "mlops-scan", "version": __version__},
         "root": a.root,
-        "model": {"id": a.model.id, "name": a.model.name},
+        "model": {
+            "id": a.model.id,
+            "name": a.model.name,
+            "source": a.provenance.model_origin,
+            "file": a.provenance.model_file or None,
+        },
+        "configuration": {
+            "file": a.provenance.config_file or None,
+            "from_repository": list(a.provenance.from_repository),
+            "trusted": a.provenance.trusted,
+            "warning": a.provenance.warning(),
+        },
         "level": a.level,
         "level_name": a.level_name,
         "levels": [

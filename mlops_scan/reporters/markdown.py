@@ -27,7 +27,13 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     a = assessment
     top = len(a.model.levels) - 1
     out = [MARKER, f"## MLOps maturity: level {a.level} of {top} · {_esc(a.level_name)}", ""]
-    out.append(f"**{_esc(message(a))}** on the {_esc(a.model.name)}. {_esc(a.model.levels[a.level].recommendation)}")
+    warning = a.provenance.warning()
+    if warning:
+        out += [f"> [!WARNING]\n> {_esc(warning)}", ""]
+    model = _esc(a.model.name)
+    if a.provenance.model_origin != "built-in":
+        model += f" (`{_code(a.model.id)}`, {_esc(a.provenance.model_label())})"
+    out.append(f"**{_esc(message(a))}** on the {model}. {_esc(a.model.levels[a.level].recommendation)}")
     out += ["", "| Level | Name | Status | Capabilities present |", "|---|---|---|---|"]
     for status in a.levels[1:]:
         d = status.definition

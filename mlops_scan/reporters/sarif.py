@@ -63,8 +63,10 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
                     "level": a.level,
                     "levelName": a.level_name,
                     "model": a.model.id,
+                    "modelSource": a.provenance.model_origin,
                     "asserted": [cid for cid, s in a.capabilities.items() if s.asserted is not None],
                 }
+                | _provenance_properties(a)
                 | _project_properties(a),
             }
         ],
@@ -96,6 +98,15 @@ def _rules_and_results(
             found = (cid, index, rule_ids[index], level, category, text, scoped.capabilities[cid], best)
             results.append(_result(*found, anchors.get(project, anchor), project))
     return [_descriptor(rid, d, options) for rid, d in owners.items()], results
+
+
+def _provenance_properties(a: Assessment) -> dict[str, object]:
+    """The model file, and what the scanned repository's configuration supplied (with the warning), when any."""
+    p = a.provenance
+    out: dict[str, object] = {"modelFile": p.model_file} if p.model_file else {}
+    if p.from_repository:
+        out |= {"fromRepository": list(p.from_repository), "trustedConfig": p.trusted, "warning": p.warning()}
+    return out
 
 
 def _project_properties(a: Assessment) -> dict[str, object]:

@@ -25,8 +25,12 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     out.append(f"mlops-scan: {a.root}")
     heading = f"MLOps maturity level {a.level}: {a.level_name}"
     out.append(style(heading, bold=True, fg="cyan"))
-    recommendation = f"({a.model.name}; {a.model.levels[a.level].recommendation})"
+    model = a.model.name if a.provenance.model_origin == "built-in" else f"{a.model.name}, {a.provenance.model_label()}"
+    recommendation = f"({model}; {a.model.levels[a.level].recommendation})"
     out.extend(style(line, dim=True) for line in _wrap(recommendation, indent=" "))
+    warning = a.provenance.warning()
+    if warning:
+        out.extend(style(line, fg="yellow", bold=True) for line in _wrap(f"Warning: {warning}"))
     out.append("")
     for status in a.levels[1:]:
         d = status.definition
