@@ -11,6 +11,7 @@ from mlops_scan.data import DATA_DIR
 from mlops_scan.errors import UsageError
 from mlops_scan.fleet.rows import Row
 from mlops_scan.fleet.store import dates, partition, read_rows
+from mlops_scan.reporters.escape import escape_text
 
 TEMPLATE = DATA_DIR / "fleet-dashboard.html"
 
@@ -28,8 +29,19 @@ def render(out: Path, page_folder: Path) -> str:
         "rows": [_row(r, partition(out, found[-1]), page_folder) for r in latest],
         "trend": [_trend_point(d, read_rows(out, d)) for d in found],
     }
-    payload = json.dumps(data, ensure_ascii=True, sort_keys=True).replace("<", "\\u003c")
+    payload = json.dumps(_shown(data), ensure_ascii=True, sort_keys=True).replace("<", "\\u003c")
     return TEMPLATE.read_text(encoding="utf-8").replace("/*FLEET_DATA*/{}", payload)
+
+
+def _shown(value: Any) -> Any:
+    """``value`` with every string escaped as the reports are (the page would show a bidi override decoded)."""
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    return value
 
 
 def _capabilities(rows: list[Row]) -> list[dict[str, Any]]:

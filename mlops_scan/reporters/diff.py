@@ -6,6 +6,7 @@ import json
 
 from mlops_scan import __version__
 from mlops_scan.assessment.compare import MaturityChange
+from mlops_scan.reporters.escape import escaped
 from mlops_scan.reporters.json import evidence_dict
 from mlops_scan.reporters.markdown import _code, _esc
 from mlops_scan.types import CapabilityId, Evidence
@@ -26,6 +27,7 @@ def _name(change: MaturityChange, cid: CapabilityId) -> str:
     return change.head.capabilities[cid].definition.name
 
 
+@escaped("text")
 def render_text(change: MaturityChange) -> str:
     base, head = change.base, change.head
     lines = [
@@ -47,6 +49,7 @@ def _evidence_text(e: Evidence) -> str:
     return f"{e.capability}  {e.location}  {e.rule} ({e.strength.value}): {e.snippet}"
 
 
+@escaped("markdown")
 def render_markdown(change: MaturityChange) -> str:
     base, head = change.base, change.head
     arrow = "→"
@@ -98,5 +101,6 @@ def document(change: MaturityChange) -> dict[str, object]:
     }
 
 
+@escaped("json")
 def render_json(change: MaturityChange) -> str:
     return json.dumps(document(change), indent=2, ensure_ascii=False) + "\n"

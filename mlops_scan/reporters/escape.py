@@ -10,7 +10,12 @@ would take for a workflow command (``::error file=...::``).
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from typing import ParamSpec
+
+P = ParamSpec("P")
 
 _UNSAFE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
@@ -41,3 +46,16 @@ def escape_report(fmt: str, report: str) -> str:
     """The report with unsafe characters escaped as its format allows, and no line starting with ``::``."""
     report = _UNSAFE.sub(lambda m: escaped_char(m.group()), report) if fmt in JSON_FORMATS else escape_text(report)
     return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\u003a:", report) if "::" in report else report
+
+
+def escaped(fmt: str) -> Callable[[Callable[P, str]], Callable[P, str]]:
+    """Decorate a renderer of format ``fmt`` (history, diff, fleet) so its output passes :func:`escape_report`."""
+
+    def decorate(render: Callable[P, str]) -> Callable[P, str]:
+        @functools.wraps(render)
+        def render_escaped(*args: P.args, **kwargs: P.kwargs) -> str:
+            return escape_report(fmt, render(*args, **kwargs))
+
+        return render_escaped
+
+    return decorate

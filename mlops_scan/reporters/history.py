@@ -6,10 +6,12 @@ import json
 
 from mlops_scan import __version__
 from mlops_scan.assessment.timeline import Timeline
+from mlops_scan.reporters.escape import escaped
 
 SCHEMA_VERSION = "1.0"
 
 
+@escaped("text")
 def render_text(timeline: Timeline) -> str:
     """One line per revision: label, date, commit, level, capabilities gained (+) and lost (-)."""
     points = timeline.points
@@ -63,5 +65,6 @@ def document(timeline: Timeline) -> dict[str, object]:
     }
 
 
+@escaped("json")
 def render_json(timeline: Timeline) -> str:
     return json.dumps(document(timeline), indent=2, ensure_ascii=False) + "\n"

@@ -1,7 +1,7 @@
 """A self-contained SVG chart of a history: the level over time above one band per capability.
 
 No script, no external font, stylesheet or link: the file renders the same anywhere (a README,
-a CI artifact). Every label is XML-escaped.
+a CI artifact). Every label is XML-escaped, and characters that hide or reorder text are shown as ``\\uXXXX``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from mlops_scan.assessment.timeline import Timeline
+from mlops_scan.reporters.escape import escaped
 
 CELL = 26
 """Width of one revision's column."""
@@ -24,6 +25,7 @@ COLORS = ("#9e9e9e", "#4c8eda", "#36a269", "#e0a030", "#b45fc9", "#d9534f")
 """Band colour by the capability's level (0-5)."""
 
 
+@escaped("svg")
 def render_svg(timeline: Timeline) -> str:
     """The chart as an SVG document."""
     points, capabilities = timeline.points, list(timeline.model.capabilities.items())
