@@ -43,13 +43,14 @@ class Provenance:
         if not self.from_repository:
             return None
         what = _listed(self.from_repository)
-        verb = "comes" if self.from_repository == ("model",) else "come"
+        verb, pronoun = ("comes", "it") if self.from_repository == ("model",) else ("come", "them")
         where = f"the scanned repository's {self.config_file}"
         if self.trusted:
             return f"The {what} {verb} from {where} (trusted with --trusted-config)."
         return (
             f"The {what} {verb} from {where}, not from mlops-scan or the command line: the level depends "
-            "on them (scan with --no-config to leave them out, or --trusted-config if you vouch for them)."
+            f"on {pronoun} (scan with --no-config to leave {pronoun} out, or --trusted-config if you vouch for "
+            f"{pronoun})."
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mlops_scan.assessment.maturity import CapabilityDef, LevelDef, MaturityModel
+from mlops_scan.assessment.provenance import Provenance
 from mlops_scan.types import CapabilityId, Evidence, Skipped
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class Assessment:
     notes: tuple[str, ...] = ()
     projects: PerProject | None = None
     """With ``--per-project``: each project's assessment and the roll-up (this one is the whole repository's)."""
+    provenance: Provenance = field(default_factory=Provenance)
+    """Where the model, rules and assumptions came from (reports warn when the scanned repository supplied them)."""
 
     @property
     def level_name(self) -> str:

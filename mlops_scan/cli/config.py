@@ -77,6 +77,9 @@ class Config:
     """Also run experimental rules."""
     path: Path | None = None
     """The configuration file itself."""
+    from_repository: bool = False
+    """The file is the scanned repository's own (not a --config file): its model, rules and assumptions are
+    the repository's say, and reports warn about them (docs/security.md)."""
 
     def scan_limits(self) -> Limits:
         """The scan limits: the defaults with this file's ``limits`` applied (``--limit`` options go on top)."""
@@ -212,7 +215,7 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
     unknown = sorted(set(table) - known)
     if unknown:
         raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
-    values: dict[str, Any] = {"source": source, "path": path}
+    values: dict[str, Any] = {"source": source, "path": path, "from_repository": root is not None}
     if "fail-under" in table:
         level = table["fail-under"]
         if isinstance(level, bool) or not isinstance(level, int) or level < 0:

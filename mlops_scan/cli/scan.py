@@ -18,6 +18,7 @@ from mlops_scan.reporters.formats import FORMATS
 
 if TYPE_CHECKING:
     from mlops_scan.assessment.maturity import MaturityModel
+    from mlops_scan.assessment.provenance import Provenance
     from mlops_scan.assessment.results import Assessment
     from mlops_scan.cli.config import Config
     from mlops_scan.reporters.options import RenderOptions
@@ -43,6 +44,7 @@ class ScanRequest:
     json_output: str | None
     config_file: Path | None
     no_config: bool
+    trusted_config: bool
     rule_dirs: tuple[Path, ...]
     model: str | None
     git_dir: str | None
@@ -116,6 +118,12 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     is_flag=True,
     help="Ignore PATH's .mlops-scan.toml and [tool.mlops-scan] (for untrusted repositories).",
 )
+@click.option(
+    "--trusted-config",
+    is_flag=True,
+    help="Vouch for PATH's own configuration: its model, rules and assumptions count without a warning "
+    "(reports still name them; docs/security.md).",
+)
 @rule_dirs_option("Extra rule-pack folder or file (repeatable). Packs are data; nothing in them runs.")
 @model_option
 @click.option(
@@ -186,6 +194,7 @@ def run_scan(request: ScanRequest) -> None:
     """Snapshot -> Evidence -> Assessment -> reports, then the --fail-under gate."""
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.assessment.pipeline import assess_snapshot, rules_to_scan
+    from mlops_scan.cli.config import clamped
     from mlops_scan.evidence.collect import progress_printer
     from mlops_scan.facts.blobcache import opened
     from mlops_scan.snapshot.sources import open_source
@@ -201,6 +210,7 @@ def run_scan(request: ScanRequest) -> None:
     limits = settings.scan_limits().with_options(request.limit_options)
     if request.max_file_size is not None:
         limits = replace(limits, max_file_bytes=request.max_file_size)
+    limits, lowered = clamped(limits, unbounded_ok=True)
     with ExitStack() as stack:
         cache = stack.enter_context(opened(not request.no_cache))
         snapshot = open_source(
@@ -214,11 +224,12 @@ def run_scan(request: ScanRequest) -> None:
             rules,
             path,
             assumed=settings.assume,
-            notes=_config_notes(settings),
+            notes=_config_notes(settings) + settings.limit_notes() + lowered,
             progress=None if request.quiet else progress_printer(),
             per_project=request.per_project,
             project_root=request.project_root,
         )
+    assessment = replace(assessment, provenance=_provenance(request, settings, snapshot.root))
     _write_reports(request, request.fmt or settings.format or "text", assessment, _options(snapshot, settings, rules))
     _gate(assessment, fail_under, request.exit_zero)
 
@@ -248,6 +259,37 @@ def _config_notes(settings: Config) -> list[str]:
 
     notes = [f"Configuration: {settings.source}."] if settings.source else []
     return notes + [n for n in (disabled_note(settings),) if n]
+
+
+def _provenance(request: ScanRequest, settings: Config, root: Path) -> Provenance:
+    """Where the model, rules and assumptions came from: the command line, a --config file, or the repository."""
+    from mlops_scan.assessment.maturity import BUILTIN_MODELS
+    from mlops_scan.assessment.provenance import Provenance
+
+    repository = settings.from_repository
+    model = request.model or settings.model or "microsoft"
+    origin = "built-in" if model in BUILTIN_MODELS else "file"
+    if origin == "file" and repository and request.model is None:
+        origin = "repository"
+    model_file = "" if origin == "built-in" else _shown_path(Path(model), root)
+    supplied = {
+        "model": repository and request.model is None and settings.model is not None,
+        "rules": repository and bool(settings.rules),
+        "assumptions": repository and bool(settings.assume),
+    }
+    return Provenance(
+        model_origin=origin,
+        model_file=model_file,
+        config_file=settings.source,
+        from_repository=tuple(what for what, given in supplied.items() if given),
+        trusted=request.trusted_config,
+    )
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """``path`` relative to the scanned root when it is inside it, else as given."""
+    resolved = path.resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
 
 
 def _options(snapshot: Snapshot, settings: Config, rules: list[Rule[object]]) -> RenderOptions:
@@ -281,7 +323,11 @@ def _write_reports(request: ScanRequest, fmt: str, assessment: Assessment, optio
 
 
 def _gate(assessment: Assessment, fail_under: int | None, exit_zero: bool) -> None:
-    """--fail-under: exit 1 (0 with --exit-zero) when the level, or the projects' lowest, is below it."""
+    """--fail-under: exit 1 (0 with --exit-zero) when the level, or the projects' lowest, is below it; a warning
+    first when the level rests on the scanned repository's own model, rules or assumptions (not vouched for)."""
+    provenance = assessment.provenance
+    if fail_under is not None and provenance.from_repository and not provenance.trusted:
+        click.echo(f"mlops-scan: warning: --fail-under {fail_under}: {provenance.warning()}", err=True)
     gated = assessment.projects.minimum if assessment.projects else assessment.level
     if fail_under is not None and gated < fail_under:
         shown = (
