@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
+from mlops_scan.evidence.bounded import build_matchers
 from mlops_scan.evidence.reuse import Gathered, Reuse, scan_file
 from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
@@ -18,7 +19,7 @@ from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.python import PyFacts
 from mlops_scan.facts.readme import readme_title
-from mlops_scan.matchers.base import AnyMatcher, Hit, installed_kinds
+from mlops_scan.matchers.base import AnyMatcher, Hit
 from mlops_scan.matchers.regexes import save_literals
 from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule
@@ -57,11 +58,7 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     """Run every rule over the snapshot, reading and parsing each file at most once."""
     contexts: dict[str, FileContext] = {}
     project = detect_project(snapshot, contexts)
-    kinds = installed_kinds()
-    by_kind: dict[str, list[Rule[object]]] = defaultdict(list)
-    for rule in rules:
-        by_kind[rule.kind].append(rule)
-    matchers: list[AnyMatcher] = [kinds[kind](kind_rules, project) for kind, kind_rules in sorted(by_kind.items())]
+    matchers = build_matchers(rules, project, snapshot)  # a repository's own rules last, each under a time bound
     done = _FilePass(snapshot, skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the manifests
     cache = blobcache.active()
     done.run(matchers, contexts, progress, Reuse(cache, snapshot, rules, project) if cache is not None else None)

@@ -19,6 +19,7 @@ from mlops_scan.reporters.options import PLAIN, RenderOptions
 MARKER = "<!-- mlops-scan report -->"
 """First line of every report: lets a bot find and update its earlier PR comment."""
 _ESCAPE = re.compile(r"([\\`*_\[\]<>|~])")
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
@@ -136,9 +137,14 @@ def _link(path: str, line: int | None, base: str) -> str:
 
 def _esc(text: str) -> str:
     """Escape Markdown syntax and keep the text on one line (table cells, link texts)."""
-    return _ESCAPE.sub(r"\\\1", " ".join(str(text).split()))
+    return _ESCAPE.sub(r"\\\1", _one_line(str(text)))
 
 
 def _code(text: str) -> str:
     """Text for inside single backticks."""
-    return " ".join(text.replace("`", "'").split())
+    return _one_line(text.replace("`", "'"))
+
+
+def _one_line(text: str) -> str:
+    """ASCII whitespace runs as one space; U+0085, U+2028 and the like are kept for the escaping to show."""
+    return _ASCII_SPACE.sub(" ", text).strip(" ")

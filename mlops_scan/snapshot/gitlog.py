@@ -80,7 +80,7 @@ def _commits(git_dir: Path, selection: Selection) -> list[Revision]:
         )
     except GitError as exc:
         raise UsageError(f"--rev-range {_shown(selection.rev_range)}: {exc}") from None
-    return [_revision(line) for line in out.decode("utf-8", "replace").splitlines() if line]
+    return [_revision(line) for line in out.decode("utf-8", "replace").split("\n") if line]
 
 
 def _revision(line: str, label: str | None = None) -> Revision:
@@ -92,13 +92,13 @@ def _tagged(git_dir: Path, selection: Selection, chain: set[str]) -> list[Revisi
     """Tags naming commits (annotated tags peeled), ordered by commit date; within the range when one is given."""
     refs = run(git_dir, "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags")
     names: dict[str, list[str]] = {}
-    for line in refs.decode("utf-8", "replace").splitlines():
+    for line in filter(None, refs.decode("utf-8", "replace").split("\n")):
         name, direct, peeled = line.split("\0")
         names.setdefault(peeled or direct, []).append(name)
     if not names:
         return []
     log = run(git_dir, "log", "--no-walk=unsorted", f"--format={FORMAT}", "--stdin", stdin="\n".join(names).encode())
-    found = [_revision(line) for line in log.decode("utf-8", "replace").splitlines() if line]
+    found = [_revision(line) for line in log.decode("utf-8", "replace").split("\n") if line]
     restricted = selection.rev_range != "HEAD" or selection.since is not None
     out = [
         Revision(name, r.commit, r.tree, r.date)

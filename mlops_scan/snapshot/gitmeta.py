@@ -222,6 +222,10 @@ _SECTION = re.compile(r'\[\s*([A-Za-z0-9.-]+)\s*(?:"((?:[^"\\\n]|\\.)*)")?\s*\]'
 _KEY = re.compile(r"([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$")
 
 
+_ASCII_SPACE = " \t\r\f\v"
+"""What git strips around a config line (its isspace is ASCII only)."""
+
+
 def config_entries(text: str) -> list[tuple[str, str]]:
     """``(name, value)`` of each variable, names as git compares them (``remote.<Sub>.promisor``).
 
@@ -230,11 +234,11 @@ def config_entries(text: str) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     section = ""
-    lines = iter(text.splitlines())
+    lines = iter(text.split("\n"))  # git's lines: never str.splitlines, which also breaks at U+0085, U+2028...
     for number, raw in enumerate(lines, 1):
-        line = raw.strip()
+        line = raw.strip(_ASCII_SPACE)
         while line.endswith("\\") and not line.endswith("\\\\"):
-            line = line[:-1] + next(lines, "").strip()
+            line = line[:-1] + next(lines, "").strip(_ASCII_SPACE)
         if not line or line[0] in "#;":
             continue
         if line.startswith("["):

@@ -96,6 +96,16 @@ REFUSED: dict[str, tuple[Damage, str]] = {
         lambda r, m, o: _config(r, f"[core]\n\tworktree = {o}\n"),
         "git config moves the work tree (core.worktree)",
     ),
+    # str.splitlines() also breaks at U+0085 and U+2028, git only at a line feed: a value ending in
+    # "<NEL>[foo]" must not make the next line look like foo.worktree to the checks while git reads core.worktree
+    "core-worktree-after-nel": (
+        lambda r, m, o: _config(r, f"[core]\n\tname = x\u0085[foo]\n\tworktree = {o}\n"),
+        "git config moves the work tree (core.worktree)",
+    ),
+    "core-worktree-after-line-separator": (
+        lambda r, m, o: _config(r, f"[core]\n\tname = x\u2028[foo]\n\tworktree = {o}\n"),
+        "git config moves the work tree (core.worktree)",
+    ),
     "include-path": (
         lambda r, m, o: _config(r, f"[include]\n\tpath = {o}/evil.cfg\n"),
         "git config includes another file (include.path)",

@@ -203,3 +203,48 @@ def test_trusted_config_and_no_config_are_explicit_choices(tmp_path: Path) -> No
         "built-in",
         {"file": None, "from_repository": [], "trusted": False, "warning": None},
     )
+
+
+CATASTROPHIC_PACK = """\
+schema_version: 1
+rules:
+  - id: ci.team-nested-quantifier
+    capability: ci
+    kind: file
+    params: {paths: ["*.txt"], pattern: '^(a+)+$'}
+    strength: strong
+    title: A regex that backtracks for ever on 'aaa...ab'
+    description: Nested quantifiers.
+    remediation: None.
+  - id: ci.team-marker
+    capability: ci
+    kind: file
+    params: {paths: ["ok.txt"], pattern: '^fine$'}
+    strength: weak
+    title: A rule that matches
+    description: Still runs.
+    remediation: None.
+"""
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_catastrophic_regex_in_a_repository_pack_is_bounded_once(tmp_path: Path, count: int) -> None:
+    repo, markers, _ = _hostile_repo(tmp_path)
+    write(repo, "packs/team.yaml", CATASTROPHIC_PACK)
+    write(repo, ".mlops-scan.toml", 'rules = ["packs"]\n')
+    for index in range(count):  # 41 bytes each: 2**41 steps apiece without the bound
+        write(repo, f"data/{index}.txt", "a" * 40 + "b\n")
+    write(repo, "ok.txt", "fine\n")
+    report, data, opened = _scan_json(repo, "--limit", "parse-timeout=0.5", "--trusted-config")
+    assert (report.code, data["level"]) == (0, 1)
+    timed_out = [s for s in data["skipped"] if "ci.team-nested-quantifier" in s["reason"]]
+    assert timed_out == [
+        {
+            "path": timed_out[0]["path"],
+            "reason": "rule ci.team-nested-quantifier (a pack of the scanned repository) ran past 0.5 s: no match, "
+            "and the rule is not run on further files",
+        }
+    ]  # one file pays the bound; the rule runs on no other
+    assert timed_out[0]["path"].startswith("data/")
+    assert ("ok.txt", 1) in [(e["path"], e["line"]) for e in data["capabilities"]["ci"]["evidence"]]
+    assert list(markers.iterdir()) == [] and outside(opened, repo) == []
