@@ -19,8 +19,16 @@ STAGES = ("cli", "fleet", "reporters", "assessment", "evidence", "matchers", "fa
 LONG_FOR_NOW = {"mlops_scan.reporters.text.render": 67}
 """Functions over the limit while their rewrite is under way (the text report's wrapping, issue 13): they may not
 grow; an entry goes when its function is short again."""
-BASE = ("mlops_scan", "mlops_scan.types", "mlops_scan.errors", "mlops_scan.strictyaml", "mlops_scan.data")
-"""Below every stage: values, errors, the strict data loader and the shipped data."""
+BASE = (
+    "mlops_scan",
+    "mlops_scan.types",
+    "mlops_scan.errors",
+    "mlops_scan.safefiles",
+    "mlops_scan.strictyaml",
+    "mlops_scan.data",
+)
+"""Below every stage: values, errors, bounded reads of settings and data files, the strict data loader and the
+shipped data."""
 
 
 def module_name(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 import click
 
@@ -25,12 +26,7 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     out.append(f"mlops-scan: {a.root}")
     heading = f"MLOps maturity level {a.level}: {a.level_name}"
     out.append(style(heading, bold=True, fg="cyan"))
-    model = a.model.name if a.provenance.model_origin == "built-in" else f"{a.model.name}, {a.provenance.model_label()}"
-    recommendation = f"({model}; {a.model.levels[a.level].recommendation})"
-    out.extend(style(line, dim=True) for line in _wrap(recommendation, indent=" "))
-    warning = a.provenance.warning()
-    if warning:
-        out.extend(style(line, fg="yellow", bold=True) for line in _wrap(f"Warning: {warning}"))
+    out.extend(_model_lines(a, style))
     out.append("")
     for status in a.levels[1:]:
         d = status.definition
@@ -136,6 +132,18 @@ def _shorten(path: str, width: int) -> str:
         return path
     keep = width - 3
     return path[: keep // 3] + "..." + path[-(keep - keep // 3) :]
+
+
+def _model_lines(a: Assessment, style: Callable[..., str]) -> list[str]:
+    """The model (and where it came from, when not built-in) with the level's recommendation, then the warning
+    when the scanned repository supplied the model, rules or assumptions."""
+    model = a.model.name if a.provenance.model_origin == "built-in" else f"{a.model.name}, {a.provenance.model_label()}"
+    recommendation = f"({model}; {a.model.levels[a.level].recommendation})"
+    lines = [style(line, dim=True) for line in _wrap(recommendation, indent=" ")]
+    warning = a.provenance.warning()
+    if warning:
+        lines += [style(line, fg="yellow", bold=True) for line in _wrap(f"Warning: {warning}")]
+    return lines
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
