@@ -23,20 +23,20 @@ rules:
   - id: ci.team-runner
     capability: ci
     kind: file
-    params: {paths: [.team/ci.toml], pattern: '^runner\\s*='}
+    params: {paths: [team/ci.toml], pattern: '^runner\\s*='}
     strength: strong
     title: Team CI runner
     description: The team's own CI runner configuration.
-    remediation: Add .team/ci.toml.
+    remediation: Add team/ci.toml.
     lifecycle: experimental
   - id: ci.team-legacy-runner
     capability: ci
     kind: file
-    params: {paths: [.team/legacy.toml], pattern: '^runner\\s*='}
+    params: {paths: [team/legacy.toml], pattern: '^runner\\s*='}
     strength: strong
     title: Team legacy CI runner
     description: The runner the team is retiring.
-    remediation: Move to .team/ci.toml.
+    remediation: Move to team/ci.toml.
     lifecycle: deprecated
 removed:
   - id: ci.team-jenkins
@@ -52,9 +52,9 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
     packs.mkdir()
     (packs / "team.yaml").write_text(PACK, encoding="utf-8")
     repo = tmp_path / "repo"
-    (repo / ".team").mkdir(parents=True)
-    (repo / ".team" / "ci.toml").write_text("runner = 'k8s'\n", encoding="utf-8")
-    (repo / ".team" / "legacy.toml").write_text("runner = 'vm'\n", encoding="utf-8")
+    (repo / "team").mkdir(parents=True)
+    (repo / "team" / "ci.toml").write_text("runner = 'k8s'\n", encoding="utf-8")
+    (repo / "team" / "legacy.toml").write_text("runner = 'vm'\n", encoding="utf-8")
     return packs, repo
 
 

@@ -7,6 +7,7 @@ import re
 from yaml.nodes import MappingNode, Node
 
 from mlops_scan.facts import yamlnodes as Y
+from mlops_scan.facts.ci.conditions import azure_never_runs
 from mlops_scan.facts.ci.model import Job, Pipeline, Step
 from mlops_scan.facts.context import FileContext
 
@@ -27,25 +28,39 @@ def read_azure(ctx: FileContext, doc: Node) -> Pipeline | None:
         if Y.get(resource, "trigger") is not None:
             pipeline.triggers.setdefault("pipeline", Y.line_of(resource))
     jobs: list[Job] = []
-    _azure_collect(doc, "pipeline", Y.line_of(doc), jobs, depth=0)
+    switched_off: list[int] = []
+    _azure_collect(doc, "pipeline", Y.line_of(doc), jobs, depth=0, switched_off=switched_off)
     extends = Y.get(doc, "extends")
     template = Y.scalar(Y.get(extends, "template")) or Y.scalar(extends)
     if template:  # the whole pipeline comes from a template
         line = Y.line_of(Y.key_node(doc, "extends"))  # type: ignore[arg-type]
         jobs.append(Job("extends", line, [Step(f"template: {template}", line)]))
     pipeline.jobs = jobs
-    return pipeline
+    return None if switched_off and not jobs else pipeline
 
 
 _BRANCH_GATE = re.compile(r"Build\.SourceBranch|Build\.Reason|refs/heads/")
 
 
-def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int, gate: int | None = None) -> None:
+def _azure_collect(
+    node: Node,
+    name: str,
+    line: int,
+    jobs: list[Job],
+    depth: int,
+    gate: int | None = None,
+    switched_off: list[int] | None = None,
+) -> None:
     """Walk stages/jobs/deployment strategies down to steps lists (bounded depth).
 
     ``gate``: the line of an enclosing ``condition:`` that limits the job to branch builds (not pull requests).
+    ``switched_off`` collects the lines of stages, jobs and steps whose ``condition:`` is literally false.
     """
     if depth > 8 or not isinstance(node, MappingNode):
+        return
+    if azure_never_runs(node):
+        if switched_off is not None:
+            switched_off.append(line)
         return
     condition = Y.get(node, "condition")
     if gate is None and _BRANCH_GATE.search(Y.scalar(condition) or ""):
@@ -56,6 +71,10 @@ def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int
         job.keys[key] = Y.line_of(knode)
     if steps is not None:
         for step in Y.seq(steps):
+            if azure_never_runs(step):
+                if switched_off is not None:
+                    switched_off.append(Y.line_of(step))
+                continue
             job.steps += _azure_steps(step)
     if job.steps or "environment" in job.keys:
         jobs.append(job)
@@ -68,13 +87,13 @@ def _azure_collect(node: Node, name: str, line: int, jobs: list[Job], depth: int
                 or key
             )
             template = Y.scalar(Y.get(child, "template"))
-            if template:
+            if template and not azure_never_runs(child):
                 jobs.append(Job(child_name, Y.line_of(child), [Step(f"template: {template}", Y.line_of(child))]))
-            _azure_collect(child, child_name, Y.line_of(child), jobs, depth + 1, gate)
+            _azure_collect(child, child_name, Y.line_of(child), jobs, depth + 1, gate, switched_off)
     strategy = Y.get(node, "strategy")
     for _, _, phase in Y.items(strategy):
         for _, _, hook in Y.items(phase):
-            _azure_collect(hook, name, line, jobs, depth + 1, gate)
+            _azure_collect(hook, name, line, jobs, depth + 1, gate, switched_off)
 
 
 def _azure_steps(step: Node) -> list[Step]:

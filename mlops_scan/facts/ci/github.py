@@ -5,6 +5,7 @@ from __future__ import annotations
 from yaml.nodes import MappingNode, Node
 
 from mlops_scan.facts import yamlnodes as Y
+from mlops_scan.facts.ci.conditions import github_never_runs
 from mlops_scan.facts.ci.model import Job, Pipeline, Step
 from mlops_scan.facts.ci.steps import trigger_keys
 from mlops_scan.facts.context import FileContext
@@ -31,7 +32,11 @@ def read_github(ctx: FileContext, doc: Node) -> Pipeline | None:
     on_key = Y.key_node(doc, "on") or Y.key_node(doc, "true")
     system = "github-actions" if ctx.path.startswith(".github/workflows/") else "github-actions-template"
     pipeline = Pipeline(system, ctx.path, trigger_keys(on, _GH_TRIGGERS, Y.line_of(on)), line=Y.line_of(on_key or doc))
+    switched_off = 0
     for name, key_node, body in Y.items(jobs):
+        if github_never_runs(body):  # `if: false`: the job never runs, so it proves nothing
+            switched_off += 1
+            continue
         job = Job(name, Y.line_of(key_node))
         for key, knode, _ in Y.items(body):
             job.keys[key] = Y.line_of(knode)
@@ -42,6 +47,8 @@ def read_github(ctx: FileContext, doc: Node) -> Pipeline | None:
         if "refs/tags/" in condition:
             job.triggers["tag"] = job.keys["if"]
         for step in Y.seq(Y.get(body, "steps")):
+            if github_never_runs(step):
+                continue
             run, use = Y.get(step, "run"), Y.scalar(Y.get(step, "uses"))
             if run is not None:
                 job.steps.append(Step(Y.scalar(run) or "", Y.line_of(run)))
@@ -49,7 +56,7 @@ def read_github(ctx: FileContext, doc: Node) -> Pipeline | None:
                 with_text = " ".join(f"{k}={Y.scalar(v) or ''}" for k, _, v in Y.items(Y.get(step, "with")))
                 job.steps.append(Step(with_text, Y.line_of(step), uses=use))
         pipeline.jobs.append(job)
-    return pipeline
+    return None if switched_off and not pipeline.jobs else pipeline
 
 
 def read_pre_commit(ctx: FileContext, doc: Node) -> Pipeline | None:

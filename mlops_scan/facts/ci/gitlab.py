@@ -7,6 +7,7 @@ import re
 from yaml.nodes import MappingNode, Node
 
 from mlops_scan.facts import yamlnodes as Y
+from mlops_scan.facts.ci.conditions import gitlab_never_runs
 from mlops_scan.facts.ci.model import Job, Pipeline, Step
 from mlops_scan.facts.ci.steps import commands, trigger_keys
 from mlops_scan.facts.context import FileContext
@@ -31,15 +32,21 @@ def read_gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
     pipeline = Pipeline("gitlab-ci", ctx.path)
     workflow = Y.get(doc, "workflow")
     if workflow is not None:
+        if gitlab_never_runs(workflow):  # every workflow rule says `when: never`: no pipeline is ever created
+            return None
         pipeline.triggers = _gitlab_sources(workflow)
     included = [Step(f"template: {path}", line) for path, line in _gitlab_includes(Y.get(doc, "include"))]
     if included:
         pipeline.jobs.append(Job("include", included[0].line, included))
     jobs: dict[str, Job] = {}
     parents: dict[str, list[str]] = {}
+    never: dict[str, bool] = {}
+    """Jobs whose own ``rules``/``when`` decide whether they run -> they never run."""
     for name, key_node, body in Y.items(doc):
         if name in _GITLAB_RESERVED or not isinstance(body, MappingNode):
             continue
+        if Y.get(body, "rules") is not None or Y.get(body, "when") is not None:
+            never[name] = gitlab_never_runs(body)
         job = Job(name, Y.line_of(key_node))
         for key, knode, _ in Y.items(body):
             job.keys[key] = Y.line_of(knode)
@@ -51,7 +58,7 @@ def read_gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
         jobs[name] = job
         parents[name] = [s.value for s in Y.strings(Y.get(body, "extends"))]
     for name, job in jobs.items():
-        if name.startswith("."):  # hidden: a template for `extends`, or a disabled job; never runs by itself
+        if name.startswith(".") or _never_runs(name, never, parents) is True:  # hidden (a template), or switched off
             continue
         _gitlab_inherit(job, parents[name], jobs, parents)
         if "environment" in job.keys and not job.triggers:  # deploy jobs run in branch pipelines
@@ -64,6 +71,18 @@ def read_gitlab(ctx: FileContext, doc: Node) -> Pipeline | None:
     if not pipeline.triggers:  # no workflow rules: every push and merge request runs the pipeline
         pipeline.triggers = {"push": pipeline.line, "pull_request": pipeline.line}
     return pipeline
+
+
+def _never_runs(name: str, never: dict[str, bool], parents: dict[str, list[str]], depth: int = 0) -> bool | None:
+    """Whether a job never runs: its own rules say, or (without rules of its own) those of the jobs it ``extends``
+    (the last one that has rules wins, as GitLab merges them); None when no rules decide."""
+    if name in never or depth > 5:
+        return never.get(name)
+    for parent in reversed(parents.get(name, [])):
+        found = _never_runs(parent, never, parents, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def _gitlab_inherit(
