@@ -125,7 +125,7 @@ def zone_of(path: str, overrides: dict[str, Zone] | None = None) -> Zone:
 @lru_cache(maxsize=1)
 def _any_zone() -> re.Pattern[str]:
     """Every zone's patterns in one regex: it matches a path when one of the zones does."""
-    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in zone_policy().patterns))
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in zone_policy().patterns), re.I)
 
 
 def counts_at_full_strength(zone: Zone, capability: str) -> bool:
