@@ -35,7 +35,7 @@ from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Skipped
 
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent.parent
 _TIMED_OUT = "parse took longer than"
 
@@ -59,7 +59,6 @@ class Outcome:
     parsed: list[str]
     skipped: list[Skipped]
     reads: dict[str, int]
-    rule_pack: bool
 
 
 @dataclass
@@ -69,6 +68,8 @@ class FileScan:
     hits: list[Hit] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rule_pack: bool = False
+    whole: bool = True
+    """Every matcher ran to its end on the file (none failed or was cut short)."""
 
 
 def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
@@ -81,8 +82,10 @@ def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
         try:
             done.hits.extend(matcher.scan(ctx))
         except RecursionError:
+            done.whole = False
             ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
         except Exception as exc:  # a matcher bug must not end the scan: report it and go on
+            done.whole = False
             done.errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
     return done
 
@@ -97,7 +100,7 @@ class Gathered:
     errors: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     rule_packs: list[str] = field(default_factory=list)
-    replays: deque[tuple[int, str, Outcome]] = field(default_factory=deque)
+    replays: deque[tuple[int, Outcome]] = field(default_factory=deque)
     """Outcomes to replay, by file index, in the order of the files (the kinds' states depend on it)."""
 
     def add_scan(self, ctx: FileContext, done: FileScan) -> None:
@@ -113,16 +116,13 @@ class Gathered:
     def replay_before(self, index: int) -> None:
         """Replay the kept outcomes of the files listed before ``index``."""
         while self.replays and self.replays[0][0] < index:
-            _, path, outcome = self.replays.popleft()
+            _, outcome = self.replays.popleft()
             self.hits += outcome.hits
             for add in outcome.add_states:
                 add()
             self.skipped += outcome.skipped
             self.snapshot.read_sizes.update(outcome.reads)
-            if outcome.rule_pack:
-                self.rule_packs.append(path)
-            else:
-                self.parsed.update(outcome.parsed)
+            self.parsed.update(outcome.parsed)
 
 
 class Reuse:
@@ -135,8 +135,6 @@ class Reuse:
         digest = hashlib.sha256(f"{FORMAT} {__version__} {package_hash()} {rules_hash(rules)}".encode())
         digest.update(repr((snapshot.limits, sorted(project.packages), sorted(project.distributions))).encode())
         self.kind = "outcome-" + digest.hexdigest()[:16]
-        self.replayed = 0
-        self.kept = 0
         self._skips: dict[str, list[Skipped]] = {}
         self._skips_seen = 0
 
@@ -147,17 +145,14 @@ class Reuse:
         if not isinstance(value, dict):
             return None
         try:
-            outcome = self._decode(value, entry, matchers)
+            return self._decode(value, entry, matchers)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-        if outcome is not None:
-            self.replayed += 1
-        return outcome
 
     def set_aside(self, work: list[Work], gathered: Gathered) -> list[Work]:
         """The files to scan afresh; the outcomes of the others are queued on ``gathered`` for replay."""
-        gathered.replays.extend((i, e.path, o) for i, e, wanted in work if (o := self.lookup(e, wanted)))
-        replayed = {i for i, _, _ in gathered.replays}
+        gathered.replays.extend((i, o) for i, e, wanted in work if (o := self.lookup(e, wanted)))
+        replayed = {i for i, _ in gathered.replays}
         return [w for w in work if w[0] not in replayed]
 
     def scan(self, ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
@@ -173,8 +168,8 @@ class Reuse:
     def keep(self, ctx: FileContext, matchers: list[AnyMatcher], done: FileScan, consulted: Consulted) -> None:
         """Keep the outcome of a file scanned afresh, when it can be replayed safely."""
         key = self._key(ctx.entry)
-        if key is None or done.errors or ctx.timed_out or not all(m.reusable for m in matchers):
-            return
+        if key is None or done.rule_pack or not done.whole or ctx.timed_out or not all(m.reusable for m in matchers):
+            return  # a rule pack is not matched: no kind has a state of it to keep
         if any(_TIMED_OUT in s.reason for s in ctx.skipped):  # a referenced file's parse ran out of time
             return
         depends = self._depends(consulted.looked_up | consulted.read)
@@ -190,10 +185,8 @@ class Reuse:
             "parsed": list(ctx.parsed),
             "skipped": [[s.path, s.reason] for s in dict.fromkeys([*listing_skips, *ctx.skipped])],
             "reads": reads,
-            "rule_pack": done.rule_pack,
         }
         self.cache.put(self.kind, key, value)
-        self.kept += 1
 
     def _listing_skips(self, path: str) -> list[Skipped]:
         """The problems the snapshot recorded reading ``path`` (indexed as they come)."""
@@ -238,15 +231,14 @@ class Reuse:
         parsed = [p for p in _list(value["parsed"]) if isinstance(p, str)]
         skipped = [Skipped(item[0], item[1]) for item in _list(value["skipped"]) if _pair(item)]
         reads = value["reads"]
-        rule_pack = value["rule_pack"]
         if not isinstance(reads, dict) or not all(isinstance(p, str) and type(n) is int for p, n in reads.items()):
             return None
-        if type(rule_pack) is not bool or len(parsed) != len(_list(value["parsed"])):
+        if len(parsed) != len(_list(value["parsed"])):
             return None
         if len(skipped) != len(_list(value["skipped"])):
             return None
         adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers]
-        return Outcome(hits, adds, parsed, skipped, reads, rule_pack)
+        return Outcome(hits, adds, parsed, skipped, reads)
 
 
 def _pair(item: object) -> TypeGuard[list[str]]:

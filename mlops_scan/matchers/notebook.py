@@ -145,7 +145,7 @@ class NotebookMatcher(Matcher[NotebookParams]):
         return entry.suffix in _TEXT_SUFFIXES or entry.path == "pyproject.toml"
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        found = _Found()
+        found = self._last = _Found()
         if ctx.is_notebook:
             self._scan_notebook(ctx, found)
         elif ctx.text:
@@ -155,7 +155,6 @@ class NotebookMatcher(Matcher[NotebookParams]):
                 found.signal("entrypoint", _SCRIPTS, ctx.text)
             else:
                 found.signal("orchestrated", self._orchestrated, ctx.text)
-        self._last = found
         self._add(ctx.path, found)
         return ()
 
