@@ -85,6 +85,15 @@ _LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, a
 """Nodes no fact comes from and that hold none: never visited."""
 
 
+_SCALAR_FIELDS = frozenset(
+    {"id", "attr", "arg", "name", "module", "level", "kind", "type_comment", "is_async", "conversion", "simple"}
+    | {"ctx", "op", "ops", "names"}  # leaves (contexts, operators, aliases) or lists of them or of names
+)
+"""Fields that never hold a node worth visiting: skipped without looking."""
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Node class -> its fields that may hold nodes to visit."""
+
+
 def _statements(tree: ast.Module) -> Iterator[ast.AST]:
     """The module, its statements, handlers and match cases, in the order of ``ast.walk`` (imports and
     classes are statements: expressions, most of the tree, are never entered)."""
@@ -125,7 +134,10 @@ class _Visitor(ast.NodeVisitor):
         handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
+        names = _CHILD_FIELDS.get(node.__class__)
+        if names is None:
+            names = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
+        for name in names:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
