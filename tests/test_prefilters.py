@@ -124,3 +124,15 @@ def test_glob_index_never_misses_a_list_and_decides_only_matches() -> None:
         assert index.decided(path) <= matching, path
         decided_somewhere += bool(index.decided(path))
     assert decided_somewhere > len(paths) // 4
+
+
+def test_a_screen_tests_no_literal_holding_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_scan.matchers import regexes
+
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", "")
+    monkeypatch.setattr(regexes, "_literals", None)
+    assert regexes.remembered_literals(r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]") == ("pytest",)
+    assert regexes.remembered_literals(r"@otel/sdk-node|@otel/sdk-|prom-client") == ("@otel/sdk-", "prom-client")
+    screened = regexes.ScreenedRegex(r"@otel/sdk-node\b")
+    assert screened.search("x @otel/sdk-node y") is not None
+    assert screened.search("@otel/sdk-nod") is None

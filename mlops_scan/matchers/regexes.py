@@ -131,13 +131,17 @@ def _required(items: Sequence[tuple[object, object]]) -> set[str] | None:
 
 
 def remembered_literals(pattern: str) -> tuple[str, ...] | None:
-    """:func:`literals_of`, looked up in the memo of earlier runs first."""
+    """:func:`literals_of` without the literals holding another one (a text holding ``@otel/sdk-node`` holds
+    ``@otel/sdk-``: one substring test covers both), looked up in the memo of earlier runs first."""
     global _literals, _learned
     if _literals is None:
         _literals = load_memo(_MEMO_KIND)
     if pattern in _literals:
         return _literals[pattern]
-    found = _literals[pattern] = literals_of(pattern)
+    found = literals_of(pattern)
+    if found is not None:
+        found = tuple(lit for lit in found if not any(other != lit and other in lit for other in found))
+    _literals[pattern] = found
     _learned = True
     return found
 
