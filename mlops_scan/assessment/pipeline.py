@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mlops_scan.assessment.ladder import assess
@@ -16,11 +17,22 @@ from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import Snapshot
 
 
-def model_rules(model: MaturityModel, extra: Sequence[Path] = ()) -> list[Rule[object]]:
-    """Every rule for the model's capabilities: built-in, plug-in and ``extra`` packs. A rule for a
-    capability neither the model nor the built-in model knows is an error; one the model leaves out sits out."""
+def model_rules(
+    model: MaturityModel, extra: Sequence[Path] = (), repository: Sequence[Path] = ()
+) -> list[Rule[object]]:
+    """Every rule for the model's capabilities: built-in, plug-in, ``extra`` and ``repository`` packs (those the
+    scanned repository supplied: their rules run under a time bound). A rule for a capability neither the model
+    nor the built-in model knows is an error; one the model leaves out sits out."""
     catalogue = set(model.capabilities) | set(load_model("microsoft").capabilities)
-    return [r for r in load_all_rules(catalogue, extra) if r.capability in model.capabilities]
+    folders = [p.resolve() for p in repository]
+    rules = [r for r in load_all_rules(catalogue, [*repository, *extra]) if r.capability in model.capabilities]
+    return [replace(r, bounded=True) if _supplied(r, folders) else r for r in rules]
+
+
+def _supplied(rule: Rule[object], packs: list[Path]) -> bool:
+    """Whether the rule comes from one of the repository's pack files or folders."""
+    source = Path(rule.source).resolve() if rule.source else None
+    return source is not None and any(source == p or source.is_relative_to(p) for p in packs)
 
 
 def rules_to_scan(

@@ -74,7 +74,9 @@ class Assessor:
         """The rules a revision with this configuration runs (its packs added, its disabled rules left out)."""
         if not config.source:
             return self.rules
-        rules = model_rules(self.model, [*self.rule_dirs, *config.rules])
+        supplied = config.rules if config.from_repository else ()
+        extra = [*self.rule_dirs, *([] if supplied else config.rules)]
+        rules = model_rules(self.model, extra, supplied)
         check_ids(config, self.model, [r.id for r in rules])
         return rules_to_scan(rules, config.preview, config.disable)
 

@@ -248,7 +248,9 @@ def _model_rules(request: ScanRequest, settings: Config, model: MaturityModel) -
     from mlops_scan.assessment.pipeline import model_rules
     from mlops_scan.cli.config import check_ids
 
-    rules = model_rules(model, [*settings.rules, *request.rule_dirs])
+    supplied = settings.rules if settings.from_repository else ()
+    extra = list(request.rule_dirs) if supplied else [*settings.rules, *request.rule_dirs]
+    rules = model_rules(model, extra, supplied)
     check_ids(settings, model, [r.id for r in rules])
     return rules
 
@@ -271,7 +273,8 @@ def _provenance(request: ScanRequest, settings: Config, root: Path) -> Provenanc
     origin = "built-in" if model in BUILTIN_MODELS else "file"
     if origin == "file" and repository and request.model is None:
         origin = "repository"
-    model_file = "" if origin == "built-in" else _shown_path(Path(model), root)
+    base = settings.path.parent if origin == "repository" and settings.path else root  # a revision's copy too
+    model_file = "" if origin == "built-in" else _shown_path(Path(model), base)
     supplied = {
         "model": repository and request.model is None and settings.model is not None,
         "rules": repository and bool(settings.rules),
@@ -288,8 +291,8 @@ def _provenance(request: ScanRequest, settings: Config, root: Path) -> Provenanc
 
 def _shown_path(path: Path, root: Path) -> str:
     """``path`` relative to the scanned root when it is inside it, else as given."""
-    resolved = path.resolve()
-    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+    resolved, top = path.resolve(), root.resolve()
+    return resolved.relative_to(top).as_posix() if resolved.is_relative_to(top) else str(path)
 
 
 def _options(snapshot: Snapshot, settings: Config, rules: list[Rule[object]]) -> RenderOptions:

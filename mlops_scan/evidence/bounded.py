@@ -64,7 +64,7 @@ def build_matchers(rules: list[Rule[object]], project: ProjectInfo, snapshot: Sn
     by_kind: dict[str, list[Rule[object]]] = defaultdict(list)
     theirs = []
     for rule in rules:
-        if inside.get(rule.source):
+        if rule.bounded or inside.get(rule.source):
             theirs.append(rule)
         else:
             by_kind[rule.kind].append(rule)

@@ -75,6 +75,8 @@ class Rule(Generic[P]):
     """The pack file the rule came from."""
     line: int = 0
     """The line of the rule's ``id`` in that file."""
+    bounded: bool = False
+    """The scanned repository supplied the pack: the rule runs under a CPU-time bound per file (docs/security.md)."""
 
 
 _PACK_SHAPE = (

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile.repos import base_repo, run, write
+from hostile.repos import base_repo, commit_all, run, write
 from hostile.watch import outside, watch_opens
 
 SECRET = "TOP-SECRET-7f3a"
@@ -247,4 +247,20 @@ def test_a_catastrophic_regex_in_a_repository_pack_is_bounded_once(tmp_path: Pat
     ]  # one file pays the bound; the rule runs on no other
     assert timed_out[0]["path"].startswith("data/")
     assert ("ok.txt", 1) in [(e["path"], e["line"]) for e in data["capabilities"]["ci"]["evidence"]]
+    assert list(markers.iterdir()) == [] and outside(opened, repo) == []
+
+
+def test_a_revisions_own_pack_and_model_are_bounded_and_named_too(tmp_path: Path) -> None:
+    repo, markers, _ = _hostile_repo(tmp_path)
+    write(repo, "packs/team.yaml", CATASTROPHIC_PACK)
+    write(repo, "models/microsoft.yaml", GENEROUS_MODEL)
+    write(repo, ".mlops-scan.toml", 'rules = ["packs"]\nmodel = "models/microsoft.yaml"\n')
+    write(repo, "data/0.txt", "a" * 40 + "b\n")
+    commit_all(repo)
+    report, data, opened = _scan_json(repo, "--rev", "HEAD", "--limit", "parse-timeout=0.5")
+    assert (report.code, data["level"]) == (0, 4)  # the revision's own model: level 4, and every report says so
+    assert (data["model"]["source"], data["model"]["file"]) == ("repository", "models/microsoft.yaml")
+    assert data["configuration"]["from_repository"] == ["model", "rules"]
+    timed_out = [s for s in data["skipped"] if "ci.team-nested-quantifier" in s["reason"]]
+    assert [s["path"] for s in timed_out] == ["data/0.txt"]
     assert list(markers.iterdir()) == [] and outside(opened, repo) == []
