@@ -294,3 +294,31 @@ def test_another_model_is_another_data_file(tmp_path: Path) -> None:
     model = load_model(str(path))
     assert assess(model, strong("ci", "experiment_tracking")).level == 1
     assert assess(model, strong("ci")).level == 0
+
+
+def test_evidence_order_is_the_one_the_json_documentation_promises() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "json-output.md").read_text(encoding="utf-8")
+    assert (
+        "best first: by strength, then code files before notebooks (run by hand), then files that also prove more of"
+        " the other capabilities required at the same level (the workflow that runs the tests before one that builds"
+        " the docs), then path, line and rule id." in doc
+    )
+    evidence = [
+        ev("ci", "b", M, path="a.yml", line=9),
+        ev("ci", "a", M, path="a.yml", line=9),
+        ev("ci", "a", M, path="a.yml", line=2),
+        ev("ci", "a", S, path="z.ipynb"),
+        ev("ci", "a", S, path="y.yml"),
+        ev("ci", "a", S, path="docs.yml"),
+        ev("ci", "a", W, path="0.yml"),
+    ]
+    status = capability_status(MODEL.capabilities[CapabilityId("ci")], evidence, peers={"y.yml": 1})
+    assert [(e.strength, e.path, e.line, e.rule) for e in status.evidence] == [
+        (S, "y.yml", 1, "ci.a"),  # strong, proves a peer capability too
+        (S, "docs.yml", 1, "ci.a"),  # strong
+        (S, "z.ipynb", 1, "ci.a"),  # strong, but a notebook
+        (M, "a.yml", 2, "ci.a"),
+        (M, "a.yml", 9, "ci.a"),
+        (M, "a.yml", 9, "ci.b"),
+        (W, "0.yml", 1, "ci.a"),
+    ]

@@ -18,6 +18,8 @@ class RenderOptions:
     """Terminal colours (text)."""
     verbose: bool = False
     """Every skipped file and why (text)."""
+    width: int = 80
+    """Columns the text report wraps its lines to (the terminal's width on a terminal)."""
     link_base: str = ""
     """URL prefix of the scanned commit's files for evidence links (markdown); '' for relative links."""
     files: tuple[str, ...] = ()
