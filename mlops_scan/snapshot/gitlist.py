@@ -18,6 +18,8 @@ class GitListing:
 
     paths: list[str] | None
     note: str | None = None
+    top: Path | None = None
+    """The top of the work tree git listed (a folder above the listed one when it is inside a repository)."""
 
 
 def list_work_tree(root: Path, timeout: float) -> GitListing:
@@ -32,7 +34,7 @@ def list_work_tree(root: Path, timeout: float) -> GitListing:
     from mlops_scan.snapshot.gitsafe import GitError  # the git runner (subprocess), only for a work tree
 
     try:
-        return GitListing(git_ls_files(repo, root, timeout))
+        return GitListing(git_ls_files(repo, root, timeout), top=repo.work_tree)
     except GitError as exc:
         return GitListing(None, f"git listing failed ({exc}); walked the folder instead")
 

@@ -16,6 +16,7 @@ from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.gitobjects import MISSING, BlobReader
 from mlops_scan.snapshot.gitrun import GitError, git_dir_of, run
 from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.notes import bare_head
 from mlops_scan.snapshot.text import human_size
 from mlops_scan.snapshot.tree import (
     Snapshot,
@@ -178,8 +179,10 @@ def open_revision(
     except UsageError:
         if not implicit:
             raise
-        snapshot.notes.append("bare git repository: no commits; nothing scanned")
+        snapshot.notes.append(bare_head(git_dir, None))
         return snapshot
+    if implicit:
+        snapshot.notes.append(bare_head(git_dir, commit))
     entries, folders = list_tree(git_dir, f"{commit}:{prefix}" if prefix else commit)
     snapshot.objects = RevisionFiles(reader or BlobReader(git_dir), entries, folders)
     snapshot.revision = {"revision": rev, "commit": commit}

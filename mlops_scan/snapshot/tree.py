@@ -262,6 +262,7 @@ def open_snapshot(
     """
     from mlops_scan.snapshot.gitlist import list_work_tree
     from mlops_scan.snapshot.gitmeta import looks_like_git_dir
+    from mlops_scan.snapshot.notes import inside_repository
 
     limits = limits or Limits()
     base = checked_root(root)
@@ -273,7 +274,7 @@ def open_snapshot(
         return open_revision(base, "HEAD", limits, exclude, zone_overrides, implicit=True, bare=True)
     skipped: list[Skipped] = []
     listing = list_work_tree(base, limits.git_timeout)
-    notes = [listing.note] if listing.note else []
+    notes = ([listing.note] if listing.note else []) + inside_repository(root, base, listing.top)
     if listing.paths is not None:
         # Untracked tool folders that no .gitignore covers (a .venv, node_modules) stay out too.
         never = zone_policy().never_walked
@@ -301,7 +302,7 @@ def assemble(
     snapshot: Snapshot, paths: list[str], exclude: tuple[str, ...], zone_overrides: dict[str, Zone] | None
 ) -> Snapshot:
     """Fill an empty snapshot with the listed ``paths``: capped, excluded globs and unprintable names left out, zoned."""
-    limits = snapshot.limits
+    limits, listed = snapshot.limits, len(paths)
     if len(paths) > limits.max_files:
         snapshot.notes.append(
             f"more than {limits.max_files} files listed; only the first {limits.max_files} are scanned"
@@ -320,6 +321,10 @@ def assemble(
             kept.append(path)
     snapshot.files = [FileEntry(p, zone_of(p, zone_overrides)) for p in sorted(kept)]
     snapshot._by_path = {f.path: f for f in snapshot.files}
+    if not kept:
+        from mlops_scan.snapshot.notes import nothing_to_scan
+
+        snapshot.notes += nothing_to_scan(snapshot.source, listed, len(paths))
     return snapshot
 
 
