@@ -6,7 +6,8 @@ from pathlib import Path
 
 from scanning import builtin_rules
 
-from mlops_scan.assessment.maturity import assess, load_model
+from mlops_scan.assessment.ladder import assess
+from mlops_scan.assessment.maturity import load_model
 from mlops_scan.evidence.collect import collect
 from mlops_scan.reporters import text
 from mlops_scan.reporters.options import RenderOptions
