@@ -49,6 +49,8 @@ HARD_MAXIMA: dict[str, int | float] = {
 }
 """The largest value each limit may take, whoever sets it (docs/security.md, Limits): higher values are lowered
 to these, with a note. A repository cannot make a scan read a 100 GB file or wait an hour for one parse."""
+KEYS = frozenset({"fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits", "preview"})
+"""The keys of the table (mlops_scan/data/config.schema.json describes each; a test holds the two in step)."""
 
 
 @dataclass(frozen=True)
@@ -211,10 +213,9 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
             )
         return resolved
 
-    known = {"fail-under", "format", "exclude", "disable", "rules", "model", "assume", "limits", "preview"}
-    unknown = sorted(set(table) - known)
+    unknown = sorted(set(table) - KEYS)
     if unknown:
-        raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(known))})")
+        raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(KEYS))})")
     values: dict[str, Any] = {"source": source, "path": path, "from_repository": root is not None}
     if "fail-under" in table:
         level = table["fail-under"]
