@@ -37,11 +37,12 @@ os.environ["MLOPS_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlops-scan-test-ca
 
 @pytest.fixture(autouse=True)
 def _reports_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every JSON report and SARIF log rendered in-process during a test is checked against its schema."""
-    from schemas import valid_report, valid_sarif
+    """Every JSON report, SARIF log and GitLab Code Quality report rendered in-process during a test is checked
+    against its schema."""
+    from schemas import valid_gitlab, valid_report, valid_sarif
 
+    from mlops_scan.reporters import gitlab, sarif
     from mlops_scan.reporters import json as json_reporter
-    from mlops_scan.reporters import sarif
 
     def checked(render: Callable[..., str], validate: Callable[[str], object]) -> Callable[..., str]:
         def wrapper(*args: Any, **kwargs: Any) -> str:
@@ -53,6 +54,7 @@ def _reports_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(json_reporter, "render", checked(json_reporter.render, valid_report))
     monkeypatch.setattr(sarif, "render", checked(sarif.render, valid_sarif))
+    monkeypatch.setattr(gitlab, "render", checked(gitlab.render, valid_gitlab))
 
 
 class MatcherProbe:

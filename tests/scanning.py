@@ -7,7 +7,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from schemas import valid_report, valid_sarif
+from schemas import valid_gitlab, valid_report, valid_sarif
 
 from mlops_scan.assessment.ladder import assess
 from mlops_scan.assessment.maturity import load_model
@@ -65,9 +65,11 @@ def check_written_reports(args: list[str], stdout: str, cwd: Path | None = None)
         return stdout if target == "-" else path.read_text(encoding="utf-8")
 
     fmt, output, json_output = value("--format", "-f"), value("--output", "-o"), value("--json-output")
-    if fmt in ("json", "sarif") and (output is None or Path(output if cwd is None else Path(cwd, output)).exists()):
+    if fmt in ("json", "sarif", "gitlab") and (
+        output is None or Path(output if cwd is None else Path(cwd, output)).exists()
+    ):
         text = stdout if output is None else read(output)
-        valid_report(text) if fmt == "json" else valid_sarif(text)
+        {"json": valid_report, "sarif": valid_sarif, "gitlab": valid_gitlab}[fmt](text)
     if json_output and (json_output == "-" or Path(json_output if cwd is None else Path(cwd, json_output)).exists()):
         valid_report(read(json_output))
 

@@ -19,7 +19,7 @@ from mlops_scan import __version__
 from mlops_scan.assessment.ladder import assess
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.assessment.results import Assessment
-from mlops_scan.reporters import badge, markdown, sarif, shields
+from mlops_scan.reporters import badge, findings, markdown, sarif, shields
 from mlops_scan.reporters import json as json_report
 from mlops_scan.reporters.options import RenderOptions
 from mlops_scan.types import CapabilityId, Evidence, RuleId, Skipped, Strength, Zone
@@ -279,7 +279,7 @@ def test_sarif_without_anchor_turns_repository_level_results_into_notifications(
     ],
 )
 def test_sarif_anchor(paths: list[str], preferred: str | None, expected: str | None) -> None:
-    assert sarif.anchor_for(paths, preferred) == expected
+    assert findings.anchor_for(paths, preferred) == expected
 
 
 def test_svg_badge_is_valid_xml_with_measured_text() -> None:

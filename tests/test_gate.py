@@ -247,7 +247,7 @@ def doc_commands() -> list[str]:
 
 
 def test_docs_show_the_expected_commands() -> None:
-    assert len(doc_commands()) == 7
+    assert len(doc_commands()) == 9
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     assert (
         "- id: mlops-scan" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 import click
@@ -34,3 +35,16 @@ def colour_wanted(env: Mapping[str, str], is_terminal: bool) -> bool:
     if env.get("NO_COLOR"):
         return False
     return is_terminal or bool(env.get("FORCE_COLOR"))
+
+
+def terminal_width(env: Mapping[str, str], fallback: int = 80) -> int:
+    """The columns of the terminal stdout or stderr is (``COLUMNS`` when set), ``fallback`` off a terminal."""
+    columns = env.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for descriptor in (1, 2):
+        try:
+            return os.get_terminal_size(descriptor).columns or fallback
+        except OSError:
+            continue
+    return fallback

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlops_scan.cli.options import model_option, no_cache_option, output_option, rule_dirs_option
-from mlops_scan.cli.output import colour_wanted, write
+from mlops_scan.cli.output import colour_wanted, terminal_width, write
 from mlops_scan.errors import UsageError
 from mlops_scan.reporters.formats import FORMATS
 
@@ -299,8 +299,10 @@ def _options(snapshot: Snapshot, settings: Config, rules: list[Rule[object]]) ->
     """What the reporters need to know of the scanned repository (colour and verbosity are set later)."""
     from mlops_scan.reporters.options import RenderOptions
 
+    top = next((p for p in (snapshot.root, *snapshot.root.parents) if (p / ".git").exists()), snapshot.root)
     return RenderOptions(
-        link_base=_link_base(snapshot.root),
+        link_base=_link_base(snapshot.root, top),
+        path_prefix="" if top == snapshot.root else snapshot.root.relative_to(top).as_posix(),
         files=tuple(f.path for f in snapshot.files),
         preferred_anchor=_config_path(snapshot, settings),
         rules={r.id: r for r in rules},
@@ -313,7 +315,8 @@ def _write_reports(request: ScanRequest, fmt: str, assessment: Assessment, optio
 
     output = None if request.output == "-" else request.output
     color = fmt == "text" and not request.no_color and output is None and colour_wanted(os.environ, sys.stdout.isatty())
-    options = replace(options, color=color, verbose=request.verbose)
+    width = terminal_width(os.environ) if output is None else 80
+    options = replace(options, color=color, verbose=request.verbose, width=width)
     report = render(fmt, assessment, options)
     if output:
         write(output, report, "report")
@@ -368,9 +371,8 @@ def _config_path(snapshot: Snapshot, settings: Config) -> str | None:
     return None
 
 
-def _link_base(root: Path) -> str:
-    """The URL of the scanned files in a GitHub Actions or GitLab CI job ('' elsewhere)."""
+def _link_base(root: Path, top: Path) -> str:
+    """The URL of the scanned files in a GitHub Actions or GitLab CI job ('' elsewhere); ``top``: the work tree's."""
     from mlops_scan.reporters.markdown import link_base_from_env
 
-    top = next((p for p in (root, *root.parents) if (p / ".git").exists()), root)
     return link_base_from_env(os.environ, root.relative_to(top).as_posix())

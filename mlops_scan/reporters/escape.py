@@ -24,7 +24,10 @@ _UNSAFE = re.compile(
 _SGR = re.compile("\x1b\\[[0-9;]*m")
 """Colour sequences the text report itself writes (repository text never keeps an ESC: it is escaped on input)."""
 _COMMAND_LINE = re.compile(r"^(\s*)::", re.M)
-JSON_FORMATS = frozenset({"json", "sarif", "shields"})
+JSON_FORMATS = frozenset({"json", "sarif", "shields", "gitlab"})
+COMMAND_FORMATS = frozenset({"github"})
+"""Formats whose every line is a workflow command the reporter wrote itself, repository text inside it
+percent-encoded so that it cannot start a line (:mod:`.github`)."""
 
 
 def escaped_char(char: str) -> str:
@@ -45,7 +48,9 @@ def escape_text(text: str) -> str:
 def escape_report(fmt: str, report: str) -> str:
     """The report with unsafe characters escaped as its format allows, and no line starting with ``::``."""
     report = _UNSAFE.sub(lambda m: escaped_char(m.group()), report) if fmt in JSON_FORMATS else escape_text(report)
-    return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\u003a:", report) if "::" in report else report
+    if "::" not in report or fmt in COMMAND_FORMATS:
+        return report
+    return _COMMAND_LINE.sub(lambda m: m.group(1) + "\\u003a:", report)
 
 
 def escaped(fmt: str) -> Callable[[Callable[P, str]], Callable[P, str]]:

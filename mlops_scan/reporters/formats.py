@@ -24,6 +24,8 @@ REPORTERS: dict[str, str] = {
     "markdown": "mlops_scan.reporters.markdown",
     "sarif": "mlops_scan.reporters.sarif",
     "shields": "mlops_scan.reporters.shields",
+    "github": "mlops_scan.reporters.github",
+    "gitlab": "mlops_scan.reporters.gitlab",
     "badge": "mlops_scan.reporters.badge",
 }
 """Format name -> the module whose ``render(assessment, options)`` produces it."""

@@ -22,6 +22,8 @@ class RenderOptions:
     """Columns the text report wraps its lines to (the terminal's width on a terminal)."""
     link_base: str = ""
     """URL prefix of the scanned commit's files for evidence links (markdown); '' for relative links."""
+    path_prefix: str = ""
+    """The scanned folder's path inside its git work tree ('' at the top): annotations name files from the top."""
     files: tuple[str, ...] = ()
     """The scanned repository's listed paths: SARIF attaches repository-level results to one of them."""
     preferred_anchor: str | None = None

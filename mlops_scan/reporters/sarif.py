@@ -20,20 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
 from urllib.parse import quote
 
 from mlops_scan import __version__
 from mlops_scan.assessment.maturity import CapabilityDef
-from mlops_scan.assessment.results import Assessment, CapabilityStatus
+from mlops_scan.assessment.results import Assessment
+from mlops_scan.reporters.findings import Finding, findings
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 from mlops_scan.reporters.projects import rollup_dict
-from mlops_scan.types import CapabilityId, Evidence
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 AUTOMATION_ID = "mlops-scan/"
 """The run's automation id: GitHub takes the category from the part before the last slash."""
-ANCHOR_NAMES = ("README.md", "README.rst", "README.txt", "README", "pyproject.toml", "setup.py", "setup.cfg")
 FINGERPRINT = "mlopsScanFinding/v1"
 
 
@@ -78,25 +76,12 @@ def _rules_and_results(
     a: Assessment, options: RenderOptions
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """The rule descriptors and the results: the repository's findings, or each project's with ``--per-project``."""
-    anchor = anchor_for(options.files, options.preferred_anchor)
-    scopes = [(p.project.name, p.assessment) for p in a.projects.projects] if a.projects else [("", a)]
+    found = findings(a, options)
     owners: dict[str, CapabilityDef] = {}
-    for _, scoped in scopes:
-        for cid, _, category, _ in _findings(scoped):
-            owners.setdefault(
-                _rule_id(cid, _best(scoped.capabilities[cid], category)), scoped.capabilities[cid].definition
-            )
+    for finding in found:
+        owners.setdefault(finding.rule_id, finding.status.definition)
     rule_ids = list(owners)
-    listed = set(options.files)
-    projects = a.projects.projects if a.projects else ()
-    anchors = {p.project.name: next((m for m in p.project.markers if m in listed), anchor) for p in projects}
-    results = []
-    for project, scoped in scopes:
-        for cid, level, category, text in _findings(scoped):
-            best = _best(scoped.capabilities[cid], category)
-            index = rule_ids.index(_rule_id(cid, best))
-            found = (cid, index, rule_ids[index], level, category, text, scoped.capabilities[cid], best)
-            results.append(_result(*found, anchors.get(project, anchor), project))
+    results = [_result(finding, rule_ids.index(finding.rule_id)) for finding in found]
     return [_descriptor(rid, d, options) for rid, d in owners.items()], results
 
 
@@ -125,53 +110,6 @@ def _project_properties(a: Assessment) -> dict[str, object]:
     rollup = rollup_dict(a.projects, [lv.name for lv in a.model.levels])
     rollup["levelName"] = rollup.pop("level_name")  # SARIF property bags here are camelCase
     return {"projects": table, "rollup": rollup}
-
-
-def anchor_for(paths: Iterable[str], preferred: str | None = None) -> str | None:
-    """The repository-level file to attach results without evidence to: ``preferred``, a README or manifest, any root file."""
-    listed = set(paths)
-    if preferred and preferred in listed:
-        return preferred
-    for name in ANCHOR_NAMES:
-        if name in listed:
-            return name
-    top = sorted((p for p in listed if "/" not in p), key=lambda p: (p.startswith("."), p))
-    return top[0] if top else (min(listed) if listed else None)
-
-
-def _findings(a: Assessment) -> list[tuple[CapabilityId, str, str, str]]:
-    """(capability, SARIF level, category, message) for everything worth a result, in model order."""
-    missing = {step.capability: step for step in a.next_steps}
-    out = []
-    for cid, status in a.capabilities.items():
-        d = status.definition
-        if cid in missing:
-            text = (
-                f"Level {d.level} ({a.model.levels[d.level].name}) requires {d.name}: {status.reason}. {d.remediation}"
-            )
-            out.append((cid, "warning", "missing", text))
-        elif status.asserted is not None:
-            out.append(
-                (cid, "note", "asserted", f"{d.name} is asserted in configuration, not detected: {status.asserted}")
-            )
-        elif d.role == "finding":
-            if status.present:
-                out.append((cid, "note", "finding", f"{d.what} {d.remediation}"))
-        elif not status.present and status.evidence:
-            text = f"{d.name} is not counted: {status.reason}. {d.remediation}"
-            out.append((cid, "note", "insufficient", text))
-    return out
-
-
-def _best(status: CapabilityStatus, category: str) -> Evidence | None:
-    """The evidence a result points at (asserted results point at none)."""
-    best = status.best if category in ("missing", "insufficient", "finding") else None
-    return best if best is not None and best.path not in ("", ".") else None
-
-
-def _rule_id(cid: CapabilityId, best: Evidence | None) -> str:
-    """The pack rule behind a result's evidence; the capability for a result without evidence."""
-    return best.rule if best is not None else cid
 
 
 def _descriptor(rule_id: str, cap: CapabilityDef, options: RenderOptions) -> dict[str, object]:
@@ -218,35 +156,25 @@ def _capability_descriptor(d: CapabilityDef) -> dict[str, object]:
     }
 
 
-def _result(
-    cid: CapabilityId,
-    index: int,
-    rule_id: str,
-    level: str,
-    category: str,
-    text: str,
-    status: CapabilityStatus,
-    best: Evidence | None,
-    anchor: str | None,
-    project: str = "",
-) -> dict[str, object]:
-    text = f"{project}: {text}" if project else text
-    result: dict[str, object] = {"ruleId": rule_id, "ruleIndex": index, "level": level, "message": {"text": text}}
-    if best is not None:
-        region = {"startLine": best.line} if best.line else {}
-        result["locations"] = [_location(best.path, region)]
-    elif anchor:
-        result["locations"] = [_location(anchor, {})]
-    key = f"{project}:{cid}:{category}" if project else f"{cid}:{category}"  # the repository's findings keep theirs
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+def _result(finding: Finding, index: int) -> dict[str, object]:
+    """One SARIF result: at its evidence's file and line, or at the repository-level anchor."""
+    result: dict[str, object] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index,
+        "level": finding.severity,
+        "message": {"text": finding.message},
+    }
+    if finding.path is not None:
+        result["locations"] = [_location(finding.path, {"startLine": finding.line} if finding.line else {})]
+    digest = hashlib.sha256(finding.key.encode()).hexdigest()[:32]  # the repository's findings keep theirs
     result["partialFingerprints"] = {FINGERPRINT: digest}
     properties: dict[str, object] = {
-        "category": category,
-        "capability": cid,
-        "repositoryLevel": best is None,
-        "evidence": len(status.evidence),
+        "category": finding.category,
+        "capability": finding.capability,
+        "repositoryLevel": finding.evidence is None,
+        "evidence": len(finding.status.evidence),
     }
-    result["properties"] = properties | ({"project": project} if project else {})
+    result["properties"] = properties | ({"project": finding.project} if finding.project else {})
     return result
 
 
