@@ -11,7 +11,7 @@ import pytest
 from conftest import MatcherProbe
 
 from mlops_scan import strictyaml
-from mlops_scan.facts.notebooks import as_python, code_lines, is_text_notebook, read_cells
+from mlops_scan.facts.notebooks import NotebookError, as_python, code_lines, is_text_notebook, read_cells
 from mlops_scan.matchers.notebook import NotebookParams
 from mlops_scan.rules.loader import Rule
 from mlops_scan.rules.sources import builtin_pack_dir
@@ -231,3 +231,87 @@ def test_training_calls_are_data_of_the_rule(make_rule: Callable[..., Rule], pro
     assert run(probe, files, team)[0] == [("notebook_centric.probe", "train.ipynb", line_of(text, "run_training"))]
     with pytest.raises(ValueError, match="training_calls is required"):
         NotebookParams(training="notebooks-only")
+
+
+# Notebooks older than nbformat 4 are upgraded by nbformat (without schema validation)
+
+V3 = """{
+ "metadata": {"name": "churn"},
+ "nbformat": 3,
+ "nbformat_minor": 0,
+ "worksheets": [
+  {
+   "cells": [
+    {"cell_type": "heading", "level": 1, "metadata": {}, "source": ["Churn"]},
+    {
+     "cell_type": "code",
+     "collapsed": false,
+     "input": [
+      "import mlflow\\n",
+      "mlflow.log_metric('auc', 0.9)"
+     ],
+     "language": "python",
+     "metadata": {},
+     "outputs": [],
+     "prompt_number": 3
+    },
+    {"cell_type": "code", "input": ["x = 1"], "language": "python", "metadata": {}, "outputs": []}
+   ],
+   "metadata": {}
+  }
+ ]
+}
+"""
+V2 = """{
+ "metadata": {"name": "churn"},
+ "nbformat": 2,
+ "worksheets": [
+  {"cells": [
+   {"cell_type": "markdown", "source": "Churn"},
+   {"cell_type": "code", "language": "python", "outputs": [],
+    "input": ["import mlflow", "mlflow.log_metric('auc', 0.9)"]}
+  ]}
+ ]
+}
+"""
+V1 = """{
+ "nbformat": 1,
+ "cells": [
+  {"cell_type": "text", "text": "Churn"},
+  {"cell_type": "code", "prompt_number": 1,
+   "code": "import mlflow\\nmlflow.log_metric('auc', 0.9)\\n"}
+ ]
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "sources", "has_output"),
+    [
+        (V3, ["import mlflow\nmlflow.log_metric('auc', 0.9)", "x = 1"], [True, False]),  # prompt_number: it ran
+        (V2, ["import mlflow\nmlflow.log_metric('auc', 0.9)"], [False]),
+        (V1, ["import mlflow\nmlflow.log_metric('auc', 0.9)\n"], [True]),
+    ],
+    ids=["nbformat-3", "nbformat-2", "nbformat-1"],
+)
+def test_old_notebooks_are_upgraded(text: str, sources: list[str], has_output: list[bool]) -> None:
+    cells = read_cells(text)
+    assert [c.source for c in cells] == sources
+    assert [c.has_output for c in cells] == has_output
+    assert cells[0].first_line == line_of(text, "import mlflow")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"nbformat": 3, "worksheets": [{"cells": [7]}]}',
+            "malformed notebook: nbformat 3 notebook not readable (ValidationError)",
+        ),
+        ('{"nbformat": 1}', "malformed notebook: nbformat 1 notebook not readable (AttributeError)"),
+    ],
+)
+def test_a_malformed_old_notebook_is_one_reason(text: str, message: str) -> None:
+    with pytest.raises(NotebookError) as caught:
+        read_cells(text)
+    assert str(caught.value) == message

@@ -26,7 +26,7 @@ def is_text_notebook(text: str, in_package: bool = False) -> bool:
 
 
 class NotebookError(Exception):
-    """The file is not a notebook (nbformat 3 or 4 JSON); the message says why."""
+    """The file is not a notebook (nbformat 1 to 4 JSON); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _drop_outputs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
-    """The code cells of an .ipynb document (nbformat v3 or v4), outputs dropped.
+    """The code cells of an .ipynb document (nbformat 4 read here, outputs dropped; 1 to 3 upgraded by nbformat).
 
     Cells that cannot be analysed (a source that is not text) are left out; when ``problems``
     is given, a sentence for each is appended to it.
@@ -67,11 +67,10 @@ def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
     major = node.get("nbformat")
     if major == 4 and not isinstance(major, bool):
         raw_cells = node.get("cells")
-    elif major == 3 and not isinstance(major, bool):
-        worksheets = node.get("worksheets")
-        if not isinstance(worksheets, list):
+    elif major in (1, 2, 3) and not isinstance(major, bool):
+        if major > 1 and not isinstance(node.get("worksheets"), list):
             raise NotebookError("malformed notebook: 'worksheets' is not a list")
-        raw_cells = [c for ws in worksheets if isinstance(ws, dict) for c in ws.get("cells") or []]
+        raw_cells = _upgraded_cells(text, major)
     else:
         raise NotebookError(
             f"unsupported notebook format version {repr(major)[:20]}"
@@ -100,6 +99,25 @@ def read_cells(text: str, problems: list[str] | None = None) -> list[Cell]:
     return cells
 
 
+def _upgraded_cells(text: str, major: int) -> list[Any]:
+    """The cells of an nbformat 1-3 notebook upgraded to version 4 by nbformat, without schema validation: each
+    version's upgrade up to 3, then v4's cell upgrade (``input`` becomes ``source``, ``prompt_number``
+    ``execution_count``, heading cells markdown). Only old notebooks come here, so nbformat is imported for them."""
+    from nbformat import reader, versions
+    from nbformat.v4.convert import upgrade_cell
+
+    try:
+        nb = reader.reads(text)  # type: ignore[no-untyped-call]
+        for version in range(major + 1, 4):
+            nb = versions[version].upgrade(nb)
+        sheets = nb.get("worksheets") or []
+        return [upgrade_cell(cell) for sheet in sheets for cell in sheet.get("cells") or []]  # type: ignore[no-untyped-call]
+    except Exception as exc:  # nbformat's readers raise many kinds on a malformed old notebook
+        raise NotebookError(
+            f"malformed notebook: nbformat {major} notebook not readable ({type(exc).__name__})"
+        ) from None
+
+
 class _Locator:
     """Finds where each cell's source starts in the raw JSON text, moving forward only.
 
@@ -119,7 +137,9 @@ class _Locator:
         part = next((p for p in parts if p.strip()), None)
         if part is None or self.misses >= self.MAX_MISSES:
             return self.line
-        for needle in dict.fromkeys((json.dumps(part, ensure_ascii=False)[:-1], json.dumps(part)[:-1])):
+        bare = part.rstrip("\r\n")  # nbformat 1-2 stored a cell's lines without their line breaks
+        needles = [json.dumps(text, ensure_ascii=ascii)[:-1] for text in (part, bare) for ascii in (False, True)]
+        for needle in dict.fromkeys(needles):
             found = self.text.find(needle, self.offset)
             if found >= 0:
                 self.line += self.text.count("\n", self.offset, found)
