@@ -60,7 +60,7 @@ def test_fail_under(fail_under: str | None, code: int) -> None:
         (
             ["--format", "html"],
             "mlops-scan: error: Invalid value for '--format' / '-f': 'html' is not one of "
-            "'text', 'json', 'markdown', 'sarif', 'shields'.",
+            "'text', 'json', 'markdown', 'sarif', 'shields', 'github', 'gitlab'.",
         ),
         (["--model", "nope"], "mlops-scan: error: nope: no such maturity model (built-in: microsoft, google)"),
     ],
