@@ -163,55 +163,7 @@ def action() -> dict:  # type: ignore[type-arg]
     return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 
 
-def test_action_metadata() -> None:
-    meta = action()
-    assert set(meta["inputs"]) == {"path", "fail-under", "format", "output", "badge"}
-    assert meta["outputs"]["level"]["value"] == "${{ steps.scan.outputs.level }}"
-    assert meta["runs"]["using"] == "composite"
-    assert [s["name"] for s in meta["runs"]["steps"]] == ["Install mlops-scan", "Scan"]
-    assert all(s["shell"] == "bash" for s in meta["runs"]["steps"])
-
-
-def run_action_step(tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
-    """Run the action's Scan step as the runner would (inputs through env), mlops-scan already installed."""
-    step = action()["runs"]["steps"][1]
-    values = {"path": ".", "fail-under": "", "format": "text", "output": "", "badge": ""} | inputs
-    env = ci_env(
-        RUNNER_TEMP=str(tmp_path),
-        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
-        GITHUB_OUTPUT=str(tmp_path / "output.txt"),
-    )
-    for name, template in step["env"].items():
-        env[name] = re.sub(r"\$\{\{ inputs\.([\w-]+) \}\}", lambda m: values[m.group(1)], template)
-    done = subprocess.run(
-        ["bash", "-e", "-c", step["run"]], capture_output=True, text=True, env=env, cwd=LEVEL2, timeout=120
-    )
-    return done, tmp_path / "summary.md", tmp_path / "output.txt"
-
-
-def test_action_scan_step_passes(tmp_path: Path) -> None:
-    done, summary, outputs = run_action_step(tmp_path, **{"fail-under": "2", "badge": str(tmp_path / "badge.svg")})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("mlops-scan: .\nMLOps maturity level 2: Automated training\n")
-    assert summary.read_text(encoding="utf-8").startswith("<!-- mlops-scan report -->\n")
-    assert outputs.read_text(encoding="utf-8") == "level=2\n"
-    assert (tmp_path / "badge.svg").read_text(encoding="utf-8").startswith("<svg ")
-
-
-def test_action_scan_step_fails_below_the_gate_after_the_summary(tmp_path: Path) -> None:
-    done, summary, outputs = run_action_step(
-        tmp_path, **{"fail-under": "3", "format": "sarif", "output": str(tmp_path / "r.sarif")}
-    )
-    assert done.returncode == 1
-    assert done.stderr == "mlops-scan: level 2 (Automated training) is below --fail-under 3\n"
-    assert summary.exists() and outputs.read_text(encoding="utf-8") == "level=2\n"
-    assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["runs"][0]["properties"]["level"] == 2
-
-
-def test_action_scan_step_reports_a_usage_error(tmp_path: Path) -> None:
-    done, _, outputs = run_action_step(tmp_path, path="absent")
-    assert done.returncode == 2 and done.stderr == "mlops-scan: error: absent: no such file or directory\n"
-    assert not outputs.exists()
+# The action's own tests: tests/test_action.py
 
 
 # pre-commit
