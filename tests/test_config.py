@@ -188,7 +188,7 @@ def test_explicit_config_file_may_point_anywhere(tmp_path: Path) -> None:
         ('fail-under = "2"\n', "fail-under: must be a level number (0 or more)"),
         ("fail-under = -1\n", "fail-under: must be a level number (0 or more)"),
         ("fail-under = true\n", "fail-under: must be a level number (0 or more)"),
-        ('format = "html"\n', "format: must be one of text, json, markdown, sarif, shields"),
+        ('format = "html"\n', "format: must be one of text, json, markdown, sarif, shields, github, gitlab"),
         ('exclude = "docs/**"\n', "exclude: must be a list of non-empty strings"),
         ("exclude = [1]\n", "exclude: must be a list of non-empty strings"),
         ('disable = [""]\n', "disable: must be a list of non-empty strings"),
@@ -346,7 +346,8 @@ def test_rules_folder_from_configuration(level2: Path, capsys: pytest.CaptureFix
 def test_format_choices_come_from_the_one_registry(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from mlops_scan.reporters.formats import FORMATS, REPORTERS
 
-    assert FORMATS == ("text", "json", "markdown", "sarif", "shields") and set(REPORTERS) == {*FORMATS, "badge"}
+    assert FORMATS == ("text", "json", "markdown", "sarif", "shields", "github", "gitlab")
+    assert set(REPORTERS) == {*FORMATS, "badge"}
     (tmp_path / ".mlops-scan.toml").write_text('format = "badge"\n')
     code, _, err = run(capsys, str(tmp_path))
     assert code == 2
