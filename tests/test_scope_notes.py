@@ -43,8 +43,8 @@ def test_every_file_excluded(repo: Path) -> None:
 
 def test_a_folder_inside_a_repository_points_at_its_root(repo: Path) -> None:
     expected = (
-        "src is inside the git repository at .: CI and settings outside it are not seen; scan . for the whole"
-        " repository (and see --root in docs/monorepos.md)"
+        "src is inside the git repository at .: CI and other files outside it are not scanned; scan . for the"
+        " whole repository (and see --root in docs/monorepos.md)"
     )
     assert notes(Path("src"), cwd=repo) == ([expected], [expected])
     below = "../.."

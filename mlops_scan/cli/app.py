@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -24,11 +25,16 @@ lists it), so a scan does not pay for them."""
 
 
 class _DefaultToScan(click.Group):
-    """``mlops-scan PATH`` means ``mlops-scan scan PATH``; commands other than ``scan`` are loaded when named."""
+    """``mlops-scan PATH`` means ``mlops-scan scan PATH``; commands other than ``scan`` are loaded when named; a word
+    that is neither a path nor a command but close to a command's name is a mistyped command (``mlops-scan histroy``)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         known = args and (args[0] in self.commands or args[0] in LAZY_COMMANDS)
         if not known and (not args or args[0] not in ("--help", "-h", "--version")):
+            if args and not args[0].startswith("-") and not os.path.lexists(args[0]):
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1, cutoff=0.6)
+                if close:
+                    raise click.UsageError(f"No such command or path {args[0]!r}. Did you mean {close[0]!r}?")
             args = ["scan", *args]
         return super().parse_args(ctx, args)
 

@@ -1,8 +1,8 @@
 """Project configuration: ``[tool.mlops-scan]`` in ``pyproject.toml`` or a ``.mlops-scan.toml``.
 
-The file is looked up in the scanned root only (``.mlops-scan.toml`` first), or given with
-``--config``. Keys are checked strictly: an unknown key, a wrong type or an unknown id is a
-one-line :class:`ConfigError` naming the key (exit code 2). Command-line options win over
+The file is looked up in the scanned folder (``.mlops-scan.toml`` first), then in the folders above it up
+to the top of its git repository, or given with ``--config``. Keys are checked strictly: an unknown key, a
+wrong type or an unknown id is a one-line :class:`ConfigError` naming the key (exit code 2). Command-line options win over
 the file; list options (``--exclude``, ``--rules``) add to the file's lists. See docs/ci.md.
 """
 
@@ -82,6 +82,8 @@ class Config:
     from_repository: bool = False
     """The file is the scanned repository's own (not a --config file): its model, rules and assumptions are
     the repository's say, and reports warn about them (docs/security.md)."""
+    keys: frozenset[str] = frozenset()
+    """The keys the file sets (``--show-settings`` says which values came from it)."""
 
     def scan_limits(self) -> Limits:
         """The scan limits: the defaults with this file's ``limits`` applied (``--limit`` options go on top)."""
@@ -138,6 +140,25 @@ def _mentions_table_early(pyproject: Path) -> bool:
     """Whether an oversized pyproject (a regular file, checked) names mlops-scan in its first MiB."""
     with open(pyproject, "rb") as handle:
         return _MENTION.search(handle.read(MAX_CONFIG_BYTES)) is not None
+
+
+def settings_for(root: Path) -> Config:
+    """The configuration of the scanned folder ``root``: its own, else the nearest in a folder above it, up to the
+    top of its git work tree (the folder holding ``.git``) and never above; a folder outside git has only its own.
+    A configuration found above names files inside the whole repository, and its source says where it was found."""
+    start = root.resolve()
+    chain = [start, *start.parents]
+    top = next((i for i, folder in enumerate(chain) if (folder / ".git").exists()), 0)
+    for folder in chain[: top + 1]:
+        found = find_config(folder)
+        config = load_config(found, root=root if folder == start else chain[top]) if found else Config()
+        if found is None or not config.source:
+            continue
+        if folder == start:
+            return config
+        source = config.source.replace(found.name, os.path.relpath(str(found), str(start)), 1)
+        return dataclasses.replace(config, source=f"{source}, found above the scanned folder")
+    return Config()
 
 
 def load_config(path: Path, root: Path | None = None) -> Config:
@@ -217,6 +238,7 @@ def _parse(table: dict[str, Any], path: Path, prefix: str, source: str, root: Pa
     if unknown:
         raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(KEYS))})")
     values: dict[str, Any] = {"source": source, "path": path, "from_repository": root is not None}
+    values["keys"] = frozenset(table)
     if "fail-under" in table:
         level = table["fail-under"]
         if isinstance(level, bool) or not isinstance(level, int) or level < 0:

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from mlops_scan.cli.options import HelpGroup
+
 if TYPE_CHECKING:
     from mlops_scan.assessment.maturity import MaturityModel
     from mlops_scan.types import CapabilityId
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 def models() -> None:
     """List and show maturity models (docs/models.md)."""
 

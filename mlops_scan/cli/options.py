@@ -10,6 +10,17 @@ import click
 
 F = TypeVar("F", bound=Callable[..., object])
 
+
+class HelpGroup(click.Group):
+    """A command group that shows its help, exit code 0, when called without a subcommand (``mlops-scan rules``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args:
+            click.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+
 MODEL_HELP = "Maturity model: a built-in name or a model YAML file  [default: microsoft]."
 
 

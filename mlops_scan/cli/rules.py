@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from mlops_scan.cli.options import rule_dirs_option
+from mlops_scan.cli.options import HelpGroup, rule_dirs_option
 from mlops_scan.errors import MlopsScanError
 
 
-@click.group()
+@click.group(cls=HelpGroup)
 def rules() -> None:
     """List, show and validate rules."""
 

@@ -73,7 +73,7 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 @click.command(epilog=EXIT_HELP)
-@click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(file_okay=True, dir_okay=True, path_type=str))
 @click.option(
     "--format",
     "-f",
@@ -178,8 +178,13 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="Report on the project in SUBDIR of PATH alone, as if it were the repository (shared CI is "
     "attributed to it as with --per-project).",
 )
-def scan(**given: Any) -> None:
-    """Scan PATH (default: the current folder) and report its MLOps maturity level.
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings a scan of PATH would use, each with where it came from, and exit.",
+)
+def scan(paths: tuple[str, ...], show_settings: bool, **given: Any) -> None:
+    """Scan PATH (default: the current folder; several PATHs: one report each) and report its MLOps maturity level.
 
     PATH may be a git URL (https, ssh, file://): it is cloned shallow into a temporary folder,
     scanned, and removed.
@@ -187,7 +192,47 @@ def scan(**given: Any) -> None:
     Settings are read from PATH's .mlops-scan.toml or pyproject.toml [tool.mlops-scan]
     (see docs/ci.md); command-line options win, and --exclude/--rules add to the file's lists.
     """
-    run_scan(ScanRequest(**given))
+    requests = [ScanRequest(path=path, **given) for path in paths or (".",)]
+    if show_settings:
+        from mlops_scan.cli.settings import show_settings as describe
+
+        for request in requests:
+            settings = _settings(
+                Path(_scanned_path(request)), request.config_file, request.no_config, request.rev, False
+            )
+            click.echo(describe(request, settings), nl=False)
+        return
+    if len(requests) == 1:
+        run_scan(requests[0])
+        return
+    _scan_each(requests)
+
+
+def _scan_each(requests: list[ScanRequest]) -> None:
+    """Several PATHs: one report each on stdout (and in --summary), an error ends one PATH's scan, not the others';
+    the exit code is the worst."""
+    from mlops_scan.errors import MlopsScanError
+
+    first = requests[0]
+    for option, value in (("--output", first.output), ("--badge", first.badge), ("--json-output", first.json_output)):
+        if value is not None and value != "-":
+            raise UsageError(
+                f"{option} {value}: one file cannot hold the reports of several PATHs (scan one at a time)"
+            )
+    worst = 0
+    for number, request in enumerate(requests):
+        if number and (request.fmt or "text") == "text":
+            click.echo("")
+        try:
+            run_scan(request)
+        except click.exceptions.Exit as exc:
+            worst = max(worst, exc.exit_code)
+        except (MlopsScanError, click.ClickException) as exc:
+            shown = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+            click.echo(f"mlops-scan: error: {shown}", err=True)
+            worst = max(worst, exc.exit_code if isinstance(exc, MlopsScanError) else 2)
+    if worst:
+        raise click.exceptions.Exit(worst)
 
 
 def run_scan(request: ScanRequest) -> None:
@@ -348,7 +393,7 @@ def _gate(assessment: Assessment, fail_under: int | None, exit_zero: bool) -> No
 def _settings(root: Path, config_file: Path | None, no_config: bool, rev: str | None, git_dir: bool) -> Config:
     """The configuration: --config FILE, else the scanned root's own (unless --no-config): for --rev or a bare
     repository, the one in the revision's tree (docs/git.md)."""
-    from mlops_scan.cli.config import Config, find_config, load_config
+    from mlops_scan.cli.config import Config, load_config, settings_for
     from mlops_scan.snapshot.gitmeta import looks_like_git_dir
 
     if config_file is not None:
@@ -360,8 +405,7 @@ def _settings(root: Path, config_file: Path | None, no_config: bool, rev: str | 
         from mlops_scan.cli.revconfig import scan_config  # the git object reader: only for a revision
 
         return scan_config(root, rev or "HEAD", bare or None)
-    found = None if no_config or not root.is_dir() else find_config(root)
-    return load_config(found, root=root) if found else Config()
+    return Config() if no_config or not root.is_dir() else settings_for(root)
 
 
 def _config_path(snapshot: Snapshot, settings: Config) -> str | None:

@@ -69,8 +69,8 @@ def inside_repository(given: str | os.PathLike[str], base: Path, top: Path | Non
         return []
     shown = os.path.normpath(os.path.join(given, os.path.relpath(top, base)))
     return [
-        f"{given} is inside the git repository at {shown}: CI and settings outside it are not seen; scan {shown} "
-        "for the whole repository (and see --root in docs/monorepos.md)"
+        f"{given} is inside the git repository at {shown}: CI and other files outside it are not scanned; scan "
+        f"{shown} for the whole repository (and see --root in docs/monorepos.md)"
     ]
 
 
