@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import sys
@@ -32,7 +31,9 @@ class _DefaultToScan(click.Group):
         known = args and (args[0] in self.commands or args[0] in LAZY_COMMANDS)
         if not known and (not args or args[0] not in ("--help", "-h", "--version")):
             if args and not args[0].startswith("-") and not os.path.lexists(args[0]):
-                close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1, cutoff=0.6)
+                from difflib import get_close_matches
+
+                close = get_close_matches(args[0], self.list_commands(ctx), n=1, cutoff=0.6)
                 if close:
                     raise click.UsageError(f"No such command or path {args[0]!r}. Did you mean {close[0]!r}?")
             args = ["scan", *args]

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from mlops_scan.snapshot.gitmeta import looks_like_git_dir
-from mlops_scan.snapshot.gitrun import GitError, run
 
 MAX_HEAD_BYTES = 512
 GIT_DIR_NAMES = frozenset(
@@ -76,6 +75,8 @@ def inside_repository(given: str | os.PathLike[str], base: Path, top: Path | Non
 
 def bare_head(git_dir: Path, commit: str | None) -> str:
     """What a scan of a bare repository's HEAD covered: the branch and commit, or why there was nothing to scan."""
+    from mlops_scan.snapshot.gitrun import GitError, run  # git runs for bare repositories only
+
     branch = _head_branch(git_dir)
     if commit is not None:
         return f"bare git repository: scanned HEAD ({branch or 'detached'}, commit {commit[:12]})"
