@@ -200,13 +200,14 @@ def test_a_pull_request_from_a_branch_reads_the_configuration(tmp_path: Path, re
     ("inputs", "flags", "level"),
     [
         ({"config": "none"}, "--no-config", "2"),
+        ({"config": "trusted"}, "--trusted-config", "3"),
         (
             {"config": "none", "config-file": "team.toml", "args": "--exclude 'legacy code' --per-project"},
             "--no-config --config team.toml --exclude legacy\\ code --per-project",
             "2",
         ),
     ],
-    ids=["none", "config-file-and-args"],
+    ids=["none", "trusted", "config-file-and-args"],
 )
 def test_config_inputs_choose_the_flags(
     tmp_path: Path, repo: Path, inputs: dict[str, str], flags: str, level: str
@@ -221,7 +222,7 @@ def test_config_inputs_choose_the_flags(
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
-        ({"config": "yes"}, "::error title=mlops-scan::config must be auto or none, not 'yes'\n"),
+        ({"config": "yes"}, "::error title=mlops-scan::config must be auto, trusted or none, not 'yes'\n"),
         ({"args": "--exclude 'legacy"}, ""),
     ],
     ids=["config", "unclosed-quote"],
@@ -239,7 +240,12 @@ def test_bad_inputs_stop_the_step(tmp_path: Path, repo: Path, inputs: dict[str, 
 def test_scan_step_fails_below_the_gate_after_the_summary(tmp_path: Path, repo: Path) -> None:
     done = run_step("Scan", tmp_path, repo, {"fail-under": "4", "format": "sarif", "output": str(tmp_path / "r.sarif")})
     assert done.returncode == 1
-    assert done.stderr == "mlops-scan: level 3 (Automated model deployment) is below --fail-under 4\n"
+    assert done.stderr.splitlines() == [
+        "mlops-scan: warning: --fail-under 4: The assumptions come from the scanned repository's .mlops-scan.toml, not"
+        " from mlops-scan or the command line: the level depends on them (scan with --no-config to leave them out, or"
+        " --trusted-config if you vouch for them).",
+        "mlops-scan: level 3 (Automated model deployment) is below --fail-under 4",
+    ]
     assert (tmp_path / "summary.md").exists() and outputs(tmp_path)["level"] == "3"
     assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["runs"][0]["properties"]["level"] == 3
 
