@@ -196,43 +196,15 @@ def scan(paths: tuple[str, ...], show_settings: bool, **given: Any) -> None:
     if show_settings:
         from mlops_scan.cli.settings import show_settings as describe
 
-        for request in requests:
-            settings = _settings(
-                Path(_scanned_path(request)), request.config_file, request.no_config, request.rev, False
-            )
-            click.echo(describe(request, settings), nl=False)
-        return
-    if len(requests) == 1:
+        for r in requests:
+            settings = _settings(Path(_scanned_path(r)), r.config_file, r.no_config, r.rev, bool(r.git_dir))
+            click.echo(describe(r, settings), nl=False)
+    elif len(requests) == 1:
         run_scan(requests[0])
-        return
-    _scan_each(requests)
+    else:
+        from mlops_scan.cli.several import scan_each
 
-
-def _scan_each(requests: list[ScanRequest]) -> None:
-    """Several PATHs: one report each on stdout (and in --summary), an error ends one PATH's scan, not the others';
-    the exit code is the worst."""
-    from mlops_scan.errors import MlopsScanError
-
-    first = requests[0]
-    for option, value in (("--output", first.output), ("--badge", first.badge), ("--json-output", first.json_output)):
-        if value is not None and value != "-":
-            raise UsageError(
-                f"{option} {value}: one file cannot hold the reports of several PATHs (scan one at a time)"
-            )
-    worst = 0
-    for number, request in enumerate(requests):
-        if number and (request.fmt or "text") == "text":
-            click.echo("")
-        try:
-            run_scan(request)
-        except click.exceptions.Exit as exc:
-            worst = max(worst, exc.exit_code)
-        except (MlopsScanError, click.ClickException) as exc:
-            shown = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-            click.echo(f"mlops-scan: error: {shown}", err=True)
-            worst = max(worst, exc.exit_code if isinstance(exc, MlopsScanError) else 2)
-    if worst:
-        raise click.exceptions.Exit(worst)
+        scan_each(requests, run_scan)
 
 
 def run_scan(request: ScanRequest) -> None:
