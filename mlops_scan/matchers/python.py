@@ -108,9 +108,9 @@ def _literal(pattern: str) -> str:
     return max(last.split("*"), key=len)
 
 
-def _defines(keyword: str, names: list[str]) -> list[re.Pattern[str]]:
+def _defines(keyword: str, names: list[str]) -> list[LazyRegex]:
     # Starting with the keyword itself (no ``\b``) lets the regex engine jump between its occurrences.
-    return [re.compile(rf"{keyword}\s+{re.escape(n)}\b") for n in names]
+    return [LazyRegex(rf"{keyword}\s+{re.escape(n)}\b") for n in names]
 
 
 class _Compiled:
@@ -127,8 +127,8 @@ class _Compiled:
         self.with_any = name_regex(p.with_any, prefix=True)
         self.without_any = name_regex(p.without_any, prefix=True)
         self.reaches = name_regex(p.reaches, prefix=True)
-        self.kwarg_values = {k: re.compile(v) for k, v in p.kwarg_values.items()}
-        self.excluded_values = {k: re.compile(v) for k, v in p.excluded_values.items()}
+        self.kwarg_values = {k: LazyRegex(v) for k, v in p.kwarg_values.items()}
+        self.excluded_values = {k: LazyRegex(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)
         self.paths = compile_globs(p.paths) if p.paths else None
         self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
