@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import traceback
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,26 @@ def _evidence(report: dict[str, object]) -> list[dict[str, object]]:
 
 def _rules(report: dict[str, object]) -> set[str]:
     return {str(e["rule"]) for e in _evidence(report)}
+
+
+def test_no_reusable_kind_reads_the_whole_listing_while_scanning_one_file(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept outcome depends only on what the snapshot recorded; a ``scan`` that walked ``snapshot.files`` would
+    depend on every path unrecorded (that belongs in ``finish``, which runs each scan)."""
+    from mlops_scan.snapshot.tree import Snapshot
+
+    walked: list[str] = []
+
+    def get(self: Snapshot) -> object:
+        if self.consulted is not None:
+            walked.append("".join(traceback.format_stack(limit=4)))
+        return self.__dict__["_listed"]
+
+    def put(self: Snapshot, files: object) -> None:
+        self.__dict__["_listed"] = files
+
+    monkeypatch.setattr(Snapshot, "files", property(get, put), raising=False)
+    for fixture in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name not in ("rules", "traps")):
+        scan(str(fixture))
+    assert walked == []
