@@ -28,7 +28,7 @@ from typing import TypeGuard
 
 from mlops_scan import __version__
 from mlops_scan.evidence.ruleset import rules_hash
-from mlops_scan.facts.blobcache import BlobCache, code_hash
+from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
@@ -42,8 +42,10 @@ _TIMED_OUT = "parse took longer than"
 
 @lru_cache(maxsize=1)
 def package_hash() -> str:
-    """A hash of the tool version and of every module of the package (any change may change a result)."""
-    return code_hash(tuple(sorted(str(p.relative_to(_PACKAGE)) for p in _PACKAGE.rglob("*.py"))))
+    """A hash of the tool version and of every module of the package (any change may change a result): their
+    sizes and modification times, as the start-up cache keys them (reading them all cost more than a small scan)."""
+    stamps = [f"{p.relative_to(_PACKAGE)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in _PACKAGE.rglob("*.py")]
+    return hashlib.sha256("\n".join([__version__, *sorted(stamps)]).encode()).hexdigest()[:16]
 
 
 Work = tuple[int, FileEntry, list[AnyMatcher]]

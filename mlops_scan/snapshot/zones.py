@@ -114,12 +114,19 @@ def zone_of(path: str, overrides: dict[str, Zone] | None = None) -> Zone:
         for prefix, zone in overrides.items():
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 return zone
-    if not _any_zone().search(path):  # one search for the many paths of no zone
+    global _unscreened
+    if _unscreened > 0:  # a small repository: testing each zone costs less than compiling the screen
+        _unscreened -= 1
+    elif not _any_zone().search(path):  # one search for the many paths of no zone
         return Zone.PROJECT
     for zone, pattern in zone_policy().patterns:
         if pattern.search(path):
             return zone
     return Zone.PROJECT
+
+
+_unscreened = 256
+"""Paths tested zone by zone before the one-regex screen is compiled."""
 
 
 @lru_cache(maxsize=1)
