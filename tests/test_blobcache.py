@@ -44,6 +44,7 @@ def test_warm_scan_reports_exactly_what_a_cold_scan_does(cache_dir: Path, fixtur
         "python",
         "notebook-python",
         "outcome",
+        "stat-ids",
     }
     warm = scan(FIXTURES / fixture)
     assert first == cold and warm == cold

@@ -61,7 +61,11 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     matchers = build_matchers(rules, project, snapshot)  # a repository's own rules last, each under a time bound
     done = _FilePass(snapshot, skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the manifests
     cache = blobcache.active()
+    if cache is not None:
+        blobcache.remember_stat_ids(cache, snapshot)
     done.run(matchers, contexts, progress, Reuse(cache, snapshot, rules, project) if cache is not None else None)
+    if cache is not None:
+        blobcache.keep_stat_ids(cache, snapshot)
     total = len(snapshot.files)
     save_literals()
     measurements: dict[str, object] = {}

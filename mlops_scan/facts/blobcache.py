@@ -25,12 +25,20 @@ from typing import Any
 
 from mlops_scan import __version__
 from mlops_scan.rules.cache import cache_dir
+from mlops_scan.snapshot.statids import StatIds
+from mlops_scan.snapshot.tree import Snapshot
 
 FORMAT = "mlops-scan blob facts 1"
 FILE_NAME = "blob-facts.sqlite"
 MAX_BYTES = 256 * 1024 * 1024
 """Values kept at most, in bytes of JSON; past it the least recently used entries go."""
-_CODE = ("facts/python.py", "facts/notebooks.py", "facts/factcodec.py", "facts/blobcache.py")
+_CODE = (
+    "facts/python.py",
+    "facts/notebooks.py",
+    "facts/factcodec.py",
+    "facts/blobcache.py",
+    "snapshot/statids.py",
+)
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -172,6 +180,26 @@ def _owned_and_private(path: Path) -> bool:
     info = os.lstat(path)
     owner = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     return stat.S_ISREG(info.st_mode) and owner and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+_STAT_IDS = "stat-ids"
+
+
+def _stat_key(snapshot: Snapshot) -> str:
+    return hashlib.sha256(os.fsencode(str(snapshot.root))).hexdigest()
+
+
+def remember_stat_ids(cache: BlobCache, snapshot: Snapshot) -> None:
+    """Give a work-tree snapshot the blob ids remembered with their stat data (persistent caches only)."""
+    if cache.persistent and snapshot.objects is None and snapshot.stat_ids is None:
+        snapshot.stat_ids = StatIds.decode(cache.get(_STAT_IDS, _stat_key(snapshot)))
+
+
+def keep_stat_ids(cache: BlobCache, snapshot: Snapshot) -> None:
+    """Store the snapshot's blob ids and stat data for the next scan, when it recorded new ones."""
+    ids = snapshot.stat_ids
+    if ids is not None and ids.changed():
+        cache.put(_STAT_IDS, _stat_key(snapshot), ids.encode({f.path for f in snapshot.files}))
 
 
 _active: list[BlobCache] = []

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.limits import Limits
+from mlops_scan.snapshot.statids import StatIds
 from mlops_scan.snapshot.text import decode, human_size, printable
 from mlops_scan.snapshot.walk import walk
 from mlops_scan.snapshot.zones import zone_of, zone_policy
@@ -92,6 +94,8 @@ class Snapshot:
     """For a scan of a git revision: the revision asked for and the commit it names."""
     blob_ids: dict[str, str] | None = None
     """When not None: the git blob id of each Python module and notebook read (for the facts cache)."""
+    stat_ids: StatIds | None = field(default=None, repr=False)
+    """When set: work-tree blob ids remembered with their stat data, taken instead of reading unchanged files."""
     _peeked: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,6 +136,11 @@ class Snapshot:
         if path not in self._by_path:
             return None
         limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
+        started, info = time.time_ns(), self._plain_stat(path) if self.stat_ids is not None else None
+        if info is not None and info.st_size <= limit and self.stat_ids is not None:
+            known = self.stat_ids.lookup(path, info)
+            if known is not None:
+                return known
         recorded = len(self.skipped)
         data = self._read_file(path, limit)
         del self.skipped[recorded:]
@@ -139,7 +148,19 @@ class Snapshot:
             return None
         from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
 
-        return git_blob_id(data)
+        oid = git_blob_id(data)
+        if info is not None and self.stat_ids is not None:
+            self.stat_ids.record(path, info, started, oid)
+        return oid
+
+    def _plain_stat(self, path: str) -> os.stat_result | None:
+        """``lstat`` of a work-tree file that is a regular file reached through no link, else None."""
+        full = os.path.join(str(self.root), path)
+        try:
+            info = os.lstat(full)
+        except OSError:
+            return None
+        return info if stat.S_ISREG(info.st_mode) and self._real_path(path) == full else None
 
     def skip(self, path: str, reason: str) -> None:
         """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""
