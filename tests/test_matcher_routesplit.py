@@ -50,5 +50,5 @@ def test_no_framework_import_no_handler(probe: MatcherProbe) -> None:
 
 
 def test_empty_lists_are_refused() -> None:
-    with pytest.raises(ValueError, match="^frameworks and choosers must each list at least one name$"):
+    with pytest.raises(ValueError, match=r"^frameworks and choosers must each list at least one name$"):
         RouteSplitParams(frameworks=["fastapi"], choosers=[])
