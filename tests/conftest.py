@@ -35,6 +35,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 os.environ["MLOPS_SCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="mlops-scan-test-cache-")
 
 
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of this test alone (MLOPS_SCAN_CACHE_DIR), not yet created."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _reports_match_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every JSON report, SARIF log and GitLab Code Quality report rendered in-process during a test is checked

@@ -8,25 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hostile.repos import run
+from hostile.repos import json_scan as scan
 from scanning import FIXTURES
 
 from mlops_scan.facts.blobcache import FILE_NAME, BlobCache
 
 NOTEBOOKS = FIXTURES / "level0-notebooks"
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
-    return folder
-
-
-def scan(root: Path, *options: str) -> str:
-    report = run("scan", str(root), "-f", "json", "-q", "--no-config", *options)
-    assert report.code == 0, report.stderr
-    return report.stdout
 
 
 def entries(path: Path) -> list[str]:

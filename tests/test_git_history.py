@@ -20,11 +20,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return maturing_repo(tmp_path_factory.mktemp("history") / "repo")
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")
 
 
 def cli(*args: str) -> str:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile.repos import run
+from hostile.repos import json_scan as scan
 from scanning import FIXTURES
 
 from mlops_scan.snapshot.statids import RACY_MARGIN_NS, StatIds, stat_data
@@ -16,19 +16,6 @@ from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 
 HOUR_NS = 3600 * 10**9
 TRAIN = "src/churn/train.py"
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
-    return folder
-
-
-def scan(root: Path, *options: str) -> str:
-    report = run("scan", str(root), "-f", "json", "-q", "--no-config", *options)
-    assert report.code == 0, report.stderr
-    return report.stdout
 
 
 def aged_copy(tmp_path: Path, fixture: str = "level2-mlflow-dvc") -> Path:

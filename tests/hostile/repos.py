@@ -155,3 +155,10 @@ def assert_base_level(report: Report) -> None:
     assert report.level == 1
     assert report.data["capabilities"]["ci"]["present"]
     assert report.data["capabilities"]["automated_tests"]["present"]
+
+
+def json_scan(root: Path, *options: str) -> str:
+    """The JSON report of a scan of ``root`` without its configuration (the scan must exit 0)."""
+    report = run("scan", str(root), "-f", "json", "-q", "--no-config", *options)
+    assert report.code == 0, report.stderr
+    return report.stdout
