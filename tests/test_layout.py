@@ -25,10 +25,11 @@ BASE = (
     "mlops_scan.errors",
     "mlops_scan.safefiles",
     "mlops_scan.strictyaml",
+    "mlops_scan.tomlparse",
     "mlops_scan.data",
 )
-"""Below every stage: values, errors, bounded reads of settings and data files, the strict data loader and the
-shipped data."""
+"""Below every stage: values, errors, bounded reads of settings and data files, the strict data loader, the TOML
+parser and the shipped data."""
 
 
 def module_name(path: Path) -> str:

@@ -24,15 +24,17 @@ def model_rules(
     scanned repository supplied: their rules run under a time bound). A rule for a capability neither the model
     nor the built-in model knows is an error; one the model leaves out sits out."""
     catalogue = set(model.capabilities) | set(load_model("microsoft").capabilities)
-    folders = [p.resolve() for p in repository]
     rules = [r for r in load_all_rules(catalogue, [*repository, *extra]) if r.capability in model.capabilities]
-    return [replace(r, bounded=True) if _supplied(r, folders) else r for r in rules]
+    if not repository:
+        return rules
+    supplied = _supplied({r.source for r in rules if r.source}, [p.resolve() for p in repository])
+    return [replace(r, bounded=True) if r.source in supplied else r for r in rules]
 
 
-def _supplied(rule: Rule[object], packs: list[Path]) -> bool:
-    """Whether the rule comes from one of the repository's pack files or folders."""
-    source = Path(rule.source).resolve() if rule.source else None
-    return source is not None and any(source == p or source.is_relative_to(p) for p in packs)
+def _supplied(sources: set[str], packs: list[Path]) -> set[str]:
+    """The pack files among ``sources`` that lie in one of the repository's pack files or folders."""
+    resolved = {source: Path(source).resolve() for source in sources}
+    return {s for s, path in resolved.items() if any(path == p or path.is_relative_to(p) for p in packs)}
 
 
 def rules_to_scan(

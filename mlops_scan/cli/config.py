@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlops_scan import tomlparse
 from mlops_scan.assessment.maturity import MaturityModel
 from mlops_scan.errors import ConfigError, DataFileError
 from mlops_scan.reporters.formats import FORMATS
@@ -25,11 +25,6 @@ from mlops_scan.safefiles import is_inside, read_bounded
 from mlops_scan.snapshot.limits import Limits, parse_size
 from mlops_scan.snapshot.text import human_size
 from mlops_scan.types import CapabilityId
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 FILE_NAME = ".mlops-scan.toml"
 TABLE = "tool.mlops-scan"
@@ -170,10 +165,10 @@ def load_config(path: Path, root: Path | None = None) -> Config:
     """
     data = _read(path, root)
     try:
-        document = tomllib.loads(data.decode("utf-8"))
+        document = tomlparse.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError
         raise ConfigError(f"{path}: malformed TOML ({exc})") from exc
     except RecursionError:
         raise ConfigError(f"{path}: malformed TOML (nested too deeply)") from None

@@ -23,7 +23,6 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TypeGuard
 
 from mlops_scan import __version__
@@ -31,12 +30,12 @@ from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
+from mlops_scan.rules.cache import code_stamps
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Skipped
 
 FORMAT = 2
-_PACKAGE = Path(__file__).resolve().parent.parent
 _TIMED_OUT = "parse took longer than"
 
 
@@ -44,8 +43,7 @@ _TIMED_OUT = "parse took longer than"
 def package_hash() -> str:
     """A hash of the tool version and of every module of the package (any change may change a result): their
     sizes and modification times, as the start-up cache keys them (reading them all cost more than a small scan)."""
-    stamps = [f"{p.relative_to(_PACKAGE)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in _PACKAGE.rglob("*.py")]
-    return hashlib.sha256("\n".join([__version__, *sorted(stamps)]).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join([__version__, *code_stamps()]).encode()).hexdigest()[:16]
 
 
 Work = tuple[int, FileEntry, list[AnyMatcher]]

@@ -6,7 +6,6 @@ import ast
 import dataclasses
 import math
 import signal
-import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -15,16 +14,12 @@ from typing import Any
 
 from yaml.nodes import Node
 
+from mlops_scan import tomlparse
 from mlops_scan.facts import blobcache, factcodec, notebooks, yamlnodes
 from mlops_scan.facts import python as pyfacts
 from mlops_scan.snapshot.text import printable
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import Skipped
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _UNSET: Any = object()
 
@@ -332,8 +327,8 @@ class FileContext:
                 self.parsed.append("toml")
                 try:
                     with time_bound(self.snapshot.limits.parse_timeout):
-                        self._toml = tomllib.loads(self.text)
-                except tomllib.TOMLDecodeError as exc:
+                        self._toml = tomlparse.loads(self.text)
+                except ValueError as exc:  # TOMLDecodeError
                     self.skip(f"malformed TOML: {str(exc)[:160]}")
                 except RecursionError:
                     self.skip("malformed TOML: nested too deeply")

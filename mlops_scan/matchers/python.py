@@ -16,7 +16,8 @@ from mlops_scan.facts.index import Goal, Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, Matcher, int_list, state_pairs
 from mlops_scan.matchers.globs import compile_globs
-from mlops_scan.matchers.regexes import LazyRegex, name_regex
+from mlops_scan.matchers.names import NamePatterns, name_patterns
+from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
@@ -119,14 +120,14 @@ class _Compiled:
     def __init__(self, rule: Rule[PythonParams]) -> None:
         p = rule.params
         self.rule = rule
-        self.imports = name_regex(p.imports, prefix=True)
-        self.calls = name_regex(p.calls)
-        self.bases = name_regex(p.bases)
-        self.decorators = name_regex(p.decorators)
-        self.assigns = name_regex(p.assigns)
-        self.with_any = name_regex(p.with_any, prefix=True)
-        self.without_any = name_regex(p.without_any, prefix=True)
-        self.reaches = name_regex(p.reaches, prefix=True)
+        self.imports = name_patterns(p.imports, prefix=True)
+        self.calls = name_patterns(p.calls)
+        self.bases = name_patterns(p.bases)
+        self.decorators = name_patterns(p.decorators)
+        self.assigns = name_patterns(p.assigns)
+        self.with_any = name_patterns(p.with_any, prefix=True)
+        self.without_any = name_patterns(p.without_any, prefix=True)
+        self.reaches = name_patterns(p.reaches, prefix=True)
         self.kwarg_values = {k: LazyRegex(v) for k, v in p.kwarg_values.items()}
         self.excluded_values = {k: LazyRegex(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)
@@ -232,7 +233,7 @@ def _in_package(ctx: FileContext) -> bool:
     return ctx.snapshot.entry("/".join(folders) + "/__init__.py") is not None
 
 
-def _uses(regex: LazyRegex, facts: PyFacts) -> bool:
+def _uses(regex: NamePatterns, facts: PyFacts) -> bool:
     """A call or an import of the module matches the regex."""
     return any(regex.match(c.name) for c in facts.calls) or any(regex.match(n) for n, _ in facts.imports)
 

@@ -56,16 +56,6 @@ class LazyRegex:
         return self.compiled.finditer(text)
 
 
-def name_regex(patterns: list[str], prefix: bool = False) -> LazyRegex | None:
-    """One regex for qualified-name patterns (``*`` any characters); with ``prefix``, a name under one matches
-    too (``evidently`` matches ``evidently.presets``)."""
-    if not patterns:
-        return None
-    parts = [re.escape(p).replace(r"\*", ".*") for p in patterns]
-    tail = r"(?:\..*)?" if prefix else ""
-    return LazyRegex("^(?:" + "|".join(parts) + ")" + tail + "$")
-
-
 class ScreenedRegex(LazyRegex):
     """A lazily compiled regex searched only in texts holding one of the strings every match contains
     (:func:`literals_of`, worked out on first use): most texts hold none, and a substring test is far

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher
-from mlops_scan.matchers.regexes import name_regex
+from mlops_scan.matchers.names import name_patterns
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry
 from mlops_scan.types import ProjectInfo
@@ -50,7 +50,7 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
-        self._choosers = [name_regex(r.params.choosers) for r in self.rules]
+        self._choosers = [name_patterns(r.params.choosers) for r in self.rules]
 
     def wants(self, entry: FileEntry) -> bool:
         return entry.suffix == ".py"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,8 @@ from mlops_scan.facts.entrypoints import console_scripts, entry_points, reach_fr
 from mlops_scan.facts.index import Goal, ProjectIndex
 from mlops_scan.facts.python import Call
 from mlops_scan.matchers.base import Hit, Matcher, state_pairs
-from mlops_scan.matchers.regexes import LazyRegex, ScreenedRegex, name_regex
+from mlops_scan.matchers.names import NamePatterns, TextGlob, name_patterns
+from mlops_scan.matchers.regexes import ScreenedRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
@@ -75,8 +75,8 @@ class _Compiled:
         self.rule = rule
         self.commands = _alternation(p.commands)
         self.not_commands = _alternation(p.not_commands)
-        self.uses = [LazyRegex(fnmatch.translate(u)) for u in p.uses]
-        self.reaches = name_regex(p.reaches, prefix=True)
+        self.uses = [TextGlob(u) for u in p.uses]
+        self.reaches = name_patterns(p.reaches, prefix=True)
         self._found: dict[tuple[bool, str], bool] = {}
         """(not_commands?, command) -> whether the regex occurs in it, for the commands seen before."""
 
@@ -250,7 +250,7 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
                     break
         return hits
 
-    def _goal(self, regex: LazyRegex) -> Goal:
+    def _goal(self, regex: NamePatterns) -> Goal:
         """A call the regex names, of a third party (the repository's own packages are never the goal)."""
         own = self.project.packages
 

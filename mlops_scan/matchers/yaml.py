@@ -14,7 +14,6 @@ pass ends.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from mlops_scan.facts.bundles import development_only
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, decode_hit, encode_hit
 from mlops_scan.matchers.globs import compile_globs
+from mlops_scan.matchers.names import TextGlob
 from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
@@ -180,8 +180,8 @@ class _Compiled:
         p = rule.params
         self.rule = rule
         self.paths = compile_globs(p.paths)
-        self.api = [LazyRegex(fnmatch.translate(g)) for g in p.api_version]
-        self.schema = [LazyRegex(fnmatch.translate(g)) for g in p.schema]
+        self.api = [TextGlob(g) for g in p.api_version]
+        self.schema = [TextGlob(g) for g in p.schema]
         self.where = [_condition(c) for c in p.where]
         self.any_where = [_condition(c) for c in p.any_where]
         self.none_where = [_condition(c) for c in p.none_where]

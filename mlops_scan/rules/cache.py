@@ -97,14 +97,21 @@ def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> str:
 
 
 @cache
-def _environment() -> tuple[str, ...]:
-    """What every cached result depends on besides its inputs: this package's code and the installed distributions."""
+def code_stamps() -> tuple[str, ...]:
+    """Every module of this package with its size and modification time (any change may change a result)."""
     found = []
     for folder, _dirs, files in os.walk(_PACKAGE):
         for name in sorted(files):
             if name.endswith(".py"):
                 info = os.stat(os.path.join(folder, name))
-                found.append(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}")
+                found.append(f"{os.path.relpath(folder, _PACKAGE)}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return tuple(sorted(found))
+
+
+@cache
+def _environment() -> tuple[str, ...]:
+    """What every cached result depends on besides its inputs: this package's code and the installed distributions."""
+    found = [str(_PACKAGE), *code_stamps()]
     for entry in sys.path:
         try:
             found.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
