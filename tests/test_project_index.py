@@ -89,3 +89,41 @@ def test_routes_are_read_from_route_decorators_of_a_served_module() -> None:
     app = 'from fastapi import FastAPI\napp = FastAPI()\n@app.post("/train/")\ndef t():\n    pass\n'
     assert routes_of(app) == [("/train", 3)]
     assert routes_of('@cache.get("/train")\ndef t():\n    pass\n') == []  # no web framework in the module
+
+
+def test_users_of_a_class_the_module_and_a_helper(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/router.py": "class Router:\n    def go(self):\n        return self.go()\n\ndefault = Router()\n",
+            "pkg/build.py": "from pkg.router import Router\n\ndef make():\n    return Router()\n",
+            "app.py": "import pkg.build\n\nrouter = pkg.build.make()\n",
+            "tests/test_router.py": "from pkg.router import Router\n\ndef test_it():\n    Router()\n",
+            "notes.py": "Router = 'only the word'\n",
+        },
+    )
+    index = ProjectIndex(open_snapshot(tmp_path))
+    # the class's own self.go() is no use of it; the test is in the tests zone; notes.py only writes the word
+    assert index.users("pkg/router.py", "Router") == [("pkg/build.py", 4, "make"), ("pkg/router.py", 5, "")]
+    assert index.users("pkg/build.py", "make") == [("app.py", 3, "")]
+
+
+def test_used_by_follows_users_back_to_an_entry(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/router.py": "class Router:\n    pass\n",
+            "pkg/build.py": "from pkg.router import Router\n\ndef make():\n    return Router()\n",
+            "serve.py": "from fastapi import FastAPI\nfrom pkg.build import make\n\napp = FastAPI()\nrouter = make()\n",
+            "offline.py": "from pkg.router import Router\n\nRouter()\n",
+        },
+    )
+    index = ProjectIndex(open_snapshot(tmp_path))
+
+    def fastapi_app(module) -> int | None:  # type: ignore[no-untyped-def]
+        return next((c.line for c in module.facts.calls if c.name == "fastapi.FastAPI"), None)
+
+    chain = index.used_by("pkg/router.py", 1, fastapi_app)
+    assert [h.location for h in chain or []] == ["pkg/build.py:4", "serve.py:5", "serve.py:4"]
+    (tmp_path / "serve.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n", encoding="utf-8")
+    assert ProjectIndex(open_snapshot(tmp_path)).used_by("pkg/router.py", 1, fastapi_app) is None

@@ -11,6 +11,9 @@ starting module needs it. Two kinds of hop are followed through the repository's
 
 Search is breadth-first, at most :data:`MAX_DEPTH` hops and :data:`MAX_MODULES` parsed modules per scan,
 never through a module twice, so cycles end and a large tree is never parsed to answer one question.
+
+The reverse question, who uses a definition (:meth:`ProjectIndex.users`), screens the listed modules' text for
+its name (at most :data:`MAX_SCREENED` files, only when asked) and parses only those that write it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,16 @@ MAX_DEPTH = 6
 """Hops followed from a starting module."""
 MAX_MODULES = 400
 """Modules the index parses in one scan, whatever the questions."""
+MAX_SCREENED = 5000
+"""Modules whose text a reverse look-up (who uses a name) searches, nearest folders first."""
+MAX_SCREENS = 24
+"""Reverse look-ups (names searched for) in one scan."""
+MAX_USER_HOPS = 3
+"""Hops followed back from a definition to the module that uses it (a helper that wraps it, a module that imports
+that helper...)."""
+_UNUSED_ZONES = (Zone.VENDORED, Zone.GENERATED, Zone.TESTS, Zone.DOCS, Zone.EXAMPLES)
+"""Zones whose modules never make a definition used (a test or an example instantiating a class does not serve it),
+unless the definition lives in that zone too."""
 
 _URL_PATH = re.compile(r"""(?:https?://[^/\s"'{}]+|\})(/[A-Za-z_][\w\-/]*)["'/?]""")
 """The path of a URL literal written with a host or a placeholder before it (``f"{base}/train"``)."""
@@ -54,6 +67,8 @@ class Hop:
 
 Goal = Callable[[list[Call]], "int | None"]
 """The line of what is looked for among the calls of one function (or module), or None."""
+Entry = Callable[["Module"], "int | None"]
+"""The line that makes a module an entry of some kind (an app, a served model), or None."""
 Span = tuple[int, int]
 """First and last line of a function or class, the part of a module a hop lands in."""
 
@@ -93,6 +108,7 @@ class ProjectIndex:
         """Route path -> where it is served (collected while the modules were scanned)."""
         self._modules: dict[str, list[str]] | None = None
         self._parsed: dict[str, Module | None] = {}
+        self._users: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
 
     def _module_map(self) -> dict[str, list[str]]:
         """Every dotted suffix of every listed module path -> the files it may name (from the listing only)."""
@@ -179,6 +195,82 @@ class ProjectIndex:
                 handler = next((s for s in landed.spans.values() if s[0] <= route.line <= s[1]), None)
                 out.append((route.path, handler, [Hop(path, line), route]))
         return out
+
+    def users(self, path: str, name: str) -> list[tuple[str, int, str]]:
+        """Where the repository's modules use ``name`` (a top-level function or class of ``path``; ``""`` for the
+        module itself): each user module, the line, and the top-level definition the use sits in (``""`` at module
+        level). Uses inside the definition itself do not count."""
+        key = (path, name)
+        if key not in self._users:
+            self._users[key] = self._find_users(path, name) if len(self._users) < MAX_SCREENS else []
+        return self._users[key]
+
+    def _find_users(self, path: str, name: str) -> list[tuple[str, int, str]]:
+        defined = self.module(path)
+        if defined is None:
+            return []
+        own = defined.spans.get(name) if name else None
+        parts = path[:-3].split("/")
+        word = name or (parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1])
+        found: list[tuple[str, int, str]] = []
+        for candidate in self._screen(path, re.compile(rf"\b{re.escape(word)}\b")):
+            module = self.module(candidate)
+            for used, line in module.references if module is not None else []:
+                target = (candidate, used[1:]) if used.startswith(":") else self.resolve(candidate, used)
+                if target is None or target[0] != path or (candidate == path and (not name or own is None)):
+                    continue
+                rest = target[1]
+                inside = candidate == path and own is not None and own[0] <= line <= own[1]
+                if inside or (name and rest != name and not rest.startswith(name + ".")):
+                    continue
+                assert module is not None
+                around = next((n for n, s in module.spans.items() if "." not in n and s[0] <= line <= s[1]), "")
+                found.append((candidate, line, around))
+        return found
+
+    def _screen(self, path: str, word: re.Pattern[str]) -> list[str]:
+        """The listed modules (nearest folders first, at most :data:`MAX_SCREENED`) whose text has ``word``."""
+        home = self.snapshot.entry(path)
+        allowed = {home.zone} if home is not None else set()
+        modules = [
+            e.path
+            for e in self.snapshot.files
+            if e.suffix == ".py" and (e.zone not in _UNUSED_ZONES or e.zone in allowed)
+        ]
+        modules.sort(key=lambda p: (-_shared(path, p), p))
+        out = []
+        for candidate in modules[:MAX_SCREENED]:
+            text = self.module_text(candidate)
+            if text is not None and word.search(text):
+                out.append(candidate)
+        return out
+
+    def module_text(self, path: str) -> str | None:
+        """A module's text: from the parse when it was parsed, else read (bounded by the snapshot's limits)."""
+        parsed = self._parsed.get(path)
+        return parsed.text if parsed is not None else self.snapshot.read_text(path)
+
+    def used_by(self, path: str, line: int, entry: Entry) -> list[Hop] | None:
+        """The shortest chain from the top-level definition at ``line`` of ``path`` back through the modules that use
+        it (at most :data:`MAX_USER_HOPS`) to a module where ``entry`` holds: each use, then the entry's line; None
+        when nothing that uses it, directly or through the repository's own code, is such an entry."""
+        module = self.module(path)
+        if module is None:
+            return None
+        name = next((n for n, s in module.spans.items() if "." not in n and s[0] <= line <= s[1]), "")
+        seen = {(path, name)}
+        queue: deque[tuple[str, str, list[Hop]]] = deque([(path, name, [])])
+        while queue:
+            target, target_name, hops = queue.popleft()
+            for user, use_line, around in self.users(target, target_name):
+                landed = self.module(user)
+                entry_line = entry(landed) if landed is not None else None
+                if entry_line is not None:
+                    return [*hops, Hop(user, use_line), Hop(user, entry_line)]
+                if len(hops) + 1 < MAX_USER_HOPS and (user, around) not in seen:
+                    seen.add((user, around))
+                    queue.append((user, around, [*hops, Hop(user, use_line)]))
+        return None
 
     def reach(self, start: str, goal: Goal, line: int | None = None) -> list[Hop] | None:
         """The shortest chain of hops from ``start`` (from the function or class at ``line``, else the whole module)
@@ -291,14 +383,14 @@ def _nearest(importer: str, files: list[str]) -> str:
     """Of several files a dotted name may mean, the one sharing the longest folder prefix with the importer."""
     if len(files) == 1:
         return files[0]
-    folders = importer.split("/")[:-1]
+    return max(files, key=lambda f: (_shared(importer, f), -f.count("/"), f))
 
-    def shared(path: str) -> int:
-        n = 0
-        for a, b in zip(folders, path.split("/")[:-1]):
-            if a != b:
-                break
-            n += 1
-        return n
 
-    return max(files, key=lambda f: (shared(f), -f.count("/"), f))
+def _shared(one: str, other: str) -> int:
+    """How many leading folders two paths share."""
+    n = 0
+    for a, b in zip(one.split("/")[:-1], other.split("/")[:-1]):
+        if a != b:
+            break
+        n += 1
+    return n

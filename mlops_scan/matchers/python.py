@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.facts.index import Goal, Hop, ProjectIndex, routes_of
+from mlops_scan.facts.index import Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, Matcher, int_list, state_pairs
 from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.names import NamePatterns, name_patterns
+from mlops_scan.matchers.pychains import entry_of, first_call, goal_of, reached_hit, used_hit
 from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
@@ -64,6 +65,15 @@ class PythonParams:
     repository's own code (its calls and callbacks of the repository's functions, classes and methods, HTTP
     requests to routes the repository serves; at most six hops); with ``with_any``, only where ``with_any`` does
     not hold in the file. The evidence lists every hop (``via``)."""
+    used_by: list[str] = field(default_factory=list)
+    """Also required: the matched class or function is used by a module that calls, is decorated with or derives
+    from one of these (``mlflow.pyfunc.log_model``, ``fastapi.FastAPI``: it serves what it uses), directly or
+    through at most three modules of the repository's own code (a helper that builds it, a module importing that
+    helper); the matched module itself counts when it uses it outside its definition. Modules under tests, docs or
+    examples never count; in a notebook the rule never fires. The evidence lists every hop (``via``)."""
+    used_by_defining: list[str] = field(default_factory=list)
+    """With ``used_by``: a module defining all these top-level functions uses what it uses as well (an Azure ML
+    scoring script's ``init`` and ``run``)."""
     paths: list[str] = field(default_factory=list)
     """Only files matching these path globs."""
     package_only: bool = False
@@ -128,6 +138,8 @@ class _Compiled:
         self.with_any = name_patterns(p.with_any, prefix=True)
         self.without_any = name_patterns(p.without_any, prefix=True)
         self.reaches = name_patterns(p.reaches, prefix=True)
+        self.used_by = name_patterns(p.used_by)
+        self.served = bool(p.used_by or p.used_by_defining)
         self.kwarg_values = {k: LazyRegex(v) for k, v in p.kwarg_values.items()}
         self.excluded_values = {k: LazyRegex(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)
@@ -186,11 +198,6 @@ class _Compiled:
         if self.without_any and _uses(self.without_any, facts):
             return []
         return sorted(set(lines))
-
-    def reached_call(self, calls: list[Call]) -> int | None:
-        """The line of the first call of a reached function that ``reaches`` names, or None."""
-        assert self.reaches is not None
-        return next((c.line for c in calls if self.reaches.match(c.name)), None)
 
     def _kwargs_ok(self, call: Call) -> bool:
         p = self.rule.params
@@ -323,8 +330,12 @@ class PythonMatcher(Matcher[PythonParams]):
             if compiled.rule.params.package_only and not _in_package(ctx):
                 continue
             found = compiled.first_match(facts)
+            if compiled.served:  # decided at finish() by what uses it; never in a notebook
+                if found is not None and not ctx.is_notebook:
+                    self._held.append((compiled, ctx.path, compiled.matches(facts)))
+                continue
             if compiled.reaches and not compiled.with_any and found is not None:
-                found = found if compiled.reached_call(facts.calls) is not None else None  # must reach it
+                found = found if first_call(compiled.reaches, facts.calls) is not None else None  # must reach it
             if found is None:
                 if compiled.reaches and not ctx.is_notebook:
                     held = compiled.matches(facts, in_file=False)
@@ -352,28 +363,21 @@ class PythonMatcher(Matcher[PythonParams]):
         self._held += held
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
-        """The held matches whose file reaches what ``reaches`` names through the repository's own code."""
+        """The held matches whose file reaches what ``reaches`` names, or that a module ``used_by`` names uses."""
         if not self._held:
             return []
         index = ProjectIndex(snapshot, self._routes)
         hits = []
         for compiled, path, lines in self._held:
-            goal = self._goal(compiled)
-            for line in lines:  # the first match (a flow, a route) whose function reaches it
-                chain = index.reach(path, goal, line)
-                if chain is not None:
-                    snippet = index.line_text(path, line)
-                    hits.append(Hit(compiled.rule, path, line, snippet, via=tuple(h.location for h in chain)))
-                    break
+            if compiled.served:
+                entry = entry_of(compiled.used_by, compiled.rule.params.used_by_defining)
+                hit = used_hit(index, compiled.rule, path, lines, entry)
+            else:
+                assert compiled.reaches is not None
+                hit = reached_hit(index, compiled.rule, path, lines, goal_of(compiled.reaches, self._foreign))
+            if hit is not None:
+                hits.append(hit)
         return hits
-
-    def _goal(self, compiled: _Compiled) -> Goal:
-        """What ends a chain for this rule: a call ``reaches`` names, of a third party (not the repository's own)."""
-
-        def goal(calls: list[Call]) -> int | None:
-            return compiled.reached_call([c for c in calls if self._foreign(c.name)])
-
-        return goal
 
     def _foreign(self, name: str) -> bool:
         """The name is not of one of the repository's own packages."""
