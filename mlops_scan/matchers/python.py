@@ -9,15 +9,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.dataorigin import on_static_data
 from mlops_scan.facts.index import Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, Matcher, int_list, state_pairs
 from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.names import NamePatterns, name_patterns
 from mlops_scan.matchers.pychains import entry_of, first_call, goal_of, reached_hit, used_hit
+from mlops_scan.matchers.pyparams import PythonParams
 from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
@@ -25,87 +26,6 @@ from mlops_scan.types import ProjectInfo, Strength
 
 # An optional leading quote: in a notebook's JSON each source line is a string.
 _IMPORT_LINE = re.compile(r"^[ \t]*\"?(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;\\\"]+))", re.M)
-
-
-@dataclass(frozen=True)
-class PythonParams:
-    """Params of a ``python`` rule. The first five lists are alternatives: any match fires."""
-
-    imports: list[str] = field(default_factory=list)
-    """Imported module names (``evidently`` also matches ``evidently.presets``); ``*`` is a wildcard."""
-    calls: list[str] = field(default_factory=list)
-    """Qualified callees, resolved through imports (``mlflow.*.log_model``, ``mlflow*.MlflowClient().create_model_version``)."""
-    bases: list[str] = field(default_factory=list)
-    """Qualified base classes of a class definition."""
-    decorators: list[str] = field(default_factory=list)
-    """Qualified decorators (with or without call arguments)."""
-    assigns: list[str] = field(default_factory=list)
-    """Qualified attributes assigned to (``azure.ai.ml.entities.ManagedOnlineEndpoint().traffic``)."""
-    kwargs: list[str] = field(default_factory=list)
-    """Keyword arguments a matching call must all have."""
-    min_args: int = 0
-    """Arguments (positional or keyword) a matching call must pass at least (``1``: ``default_rng(42)``, not
-    ``default_rng()``)."""
-    kwarg_values: dict[str, str] = field(default_factory=dict)
-    """Keyword arguments whose literal value must match a regex (``report_to: wandb``)."""
-    excluded_values: dict[str, str] = field(default_factory=dict)
-    """Arguments whose literal value, matching the regex, rules a call (or a decorator called so) out: a keyword
-    name or a position (``"0"``); a literal ``None`` reads as ``None`` (``schedule: '^None$'``), a string built from
-    parts as its template (``"file://" + path`` reads as ``file://{}``)."""
-    functions: list[str] = field(default_factory=list)
-    """Top-level functions the module must all define (alone, or in addition to the above)."""
-    classes: list[str] = field(default_factory=list)
-    """Names of classes the module defines (``TritonPythonModel``); an alternative like the first five lists."""
-    with_any: list[str] = field(default_factory=list)
-    """Also required: a call or import elsewhere in the same file matching one of these."""
-    without_any: list[str] = field(default_factory=list)
-    """Also required: no call or import in the same file matches any of these."""
-    reaches: list[str] = field(default_factory=list)
-    """A call matching one of these, in the file or in a function the matched function reaches through the
-    repository's own code (its calls and callbacks of the repository's functions, classes and methods, HTTP
-    requests to routes the repository serves; at most six hops); with ``with_any``, only where ``with_any`` does
-    not hold in the file. The evidence lists every hop (``via``)."""
-    used_by: list[str] = field(default_factory=list)
-    """Also required: the matched class or function is used by a module that calls, is decorated with or derives
-    from one of these (``mlflow.pyfunc.log_model``, ``fastapi.FastAPI``: it serves what it uses), directly or
-    through at most three modules of the repository's own code (a helper that builds it, a module importing that
-    helper); the matched module itself counts when it uses it outside its definition. Modules under tests, docs or
-    examples never count; in a notebook the rule never fires. The evidence lists every hop (``via``)."""
-    used_by_defining: list[str] = field(default_factory=list)
-    """With ``used_by``: a module defining all these top-level functions uses what it uses as well (an Azure ML
-    scoring script's ``init`` and ``run``)."""
-    paths: list[str] = field(default_factory=list)
-    """Only files matching these path globs."""
-    package_only: bool = False
-    """Only modules of an importable package: their folder has an ``__init__.py`` and a name Python can import
-    (not ``my-scripts``), and no folder on the path is a dot-folder."""
-    notebooks: bool = True
-    """Also match notebook code cells."""
-    notebook_strength: str | None = None
-    """Strength when the match is in a notebook (e.g. ``medium``: a one-off by hand)."""
-
-    def __post_init__(self) -> None:
-        """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
-        if not any(
-            (
-                self.imports,
-                self.calls,
-                self.bases,
-                self.decorators,
-                self.assigns,
-                self.functions,
-                self.classes,
-            )
-        ):
-            raise ValueError("give at least one of imports, calls, bases, decorators, assigns, functions, classes")
-        for regex in [*self.kwarg_values.values(), *self.excluded_values.values()]:
-            re.compile(regex)
-        if self.notebook_strength not in (None, "strong", "medium", "weak"):
-            raise ValueError("notebook_strength must be strong, medium or weak")
-        names = self.imports + self.calls + self.bases + self.decorators + self.assigns
-        for root in _roots(names):
-            if not re.fullmatch(r"[A-Za-z_]\w*", root):
-                raise ValueError(f"a name pattern must start with a literal module name, not {root!r}")
 
 
 def _roots(patterns: list[str]) -> set[str]:
@@ -140,6 +60,9 @@ class _Compiled:
         self.reaches = name_patterns(p.reaches, prefix=True)
         self.used_by = name_patterns(p.used_by)
         self.served = bool(p.used_by or p.used_by_defining)
+        self.static_data = name_patterns(p.static_data)
+        self.static_sources = name_patterns(p.static_sources)
+        self.data_arguments = set(p.static_data_arguments)
         self.kwarg_values = {k: LazyRegex(v) for k, v in p.kwarg_values.items()}
         self.excluded_values = {k: LazyRegex(v) for k, v in p.excluded_values.items()}
         self.classes = set(p.classes)
@@ -198,6 +121,9 @@ class _Compiled:
         if self.without_any and _uses(self.without_any, facts):
             return []
         return sorted(set(lines))
+
+    def is_static_source(self, name: str) -> bool:
+        return self.static_sources is not None and self.static_sources.match(name)
 
     def _kwargs_ok(self, call: Call) -> bool:
         p = self.rule.params
@@ -342,6 +268,10 @@ class PythonMatcher(Matcher[PythonParams]):
                     if held:
                         self._held.append((compiled, ctx.path, held))
                 continue
+            if compiled.static_data and on_static_data(
+                ctx, facts.calls, compiled.static_data.match, compiled.is_static_source, compiled.data_arguments
+            ):
+                continue  # a drift report on a train/test split, not on production data
             file_line = ctx.file_line(found)
             strength = compiled.notebook_strength if ctx.is_notebook else None
             yield Hit(compiled.rule, ctx.path, file_line, ctx.line_text(file_line), strength)
