@@ -70,11 +70,48 @@ def test_github_triggers_jobs_and_steps(tmp_path: Path) -> None:
     test, publish = p.jobs
     assert test.keys["environment"] == 10
     assert [(s.command, s.line, s.uses) for s in test.steps] == [
-        ("python-version=3.12", 12, "actions/setup-python@v5"),
+        ("", 12, "actions/setup-python@v5"),  # an action's settings are not commands
         ("pytest -q", 15, ""),
     ]
     assert publish.triggers == {"tag": 17}
     assert [(s.line, s.uses) for s in publish.steps] == [(18, "acme/shared/.github/workflows/pypi.yml@v1")]
+
+
+def test_script_inputs_of_known_actions_are_run_steps(tmp_path: Path) -> None:
+    snap = repo(
+        tmp_path,
+        {
+            ".github/workflows/cd.yml": (
+                "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - uses: Appleboy/SSH-Action@v1.2.0\n        with:\n          host: web\n"
+                "          script: |\n            cd /srv/app\n            helm upgrade --install scorer ./chart\n"
+                "      - uses: nick-fields/retry@v3\n        with: {max_attempts: 3, command: pytest -q}\n"
+                "      - uses: ./.github/actions/release\n        with:\n          target: prod\n"
+                "      - uses: actions/github-script@v7\n        with:\n          script: core.info('kubectl apply')\n"
+            ),
+            "azure-pipelines.yml": (
+                "trigger: [main]\nsteps:\n  - task: AzureCLI@2\n    inputs:\n      azureSubscription: sub\n"
+                "      inlineScript: az ml online-deployment create -f deploy.yml\n"
+                "  - task: SSH@0\n    inputs:\n      runOptions: inline\n      inline: docker compose up -d\n"
+                "  - task: PublishTestResults@2\n    inputs:\n      testResultsFiles: '**/junit.xml'\n"
+            ),
+        },
+    )
+    github = pipeline(snap, ".github/workflows/cd.yml")
+    assert github is not None
+    assert [(s.command, s.line, s.uses) for s in github.jobs[0].steps] == [
+        ("cd /srv/app\nhelm upgrade --install scorer ./chart\n", 9, "Appleboy/SSH-Action@v1.2.0"),
+        ("pytest -q", 13, "nick-fields/retry@v3"),
+        ("target=prod", 14, "./.github/actions/release"),
+        ("", 17, "actions/github-script@v7"),
+    ]
+    azure = pipeline(snap, "azure-pipelines.yml")
+    assert azure is not None
+    assert [(s.command, s.line, s.uses) for s in azure.jobs[0].steps] == [
+        ("az ml online-deployment create -f deploy.yml", 6, "AzureCLI@2"),
+        ("docker compose up -d", 10, "SSH@0"),
+        ("testResultsFiles=**/junit.xml", 11, "PublishTestResults@2"),
+    ]
 
 
 def test_workflow_outside_github_workflows_is_an_inert_template(tmp_path: Path) -> None:

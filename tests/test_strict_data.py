@@ -12,6 +12,7 @@ from mlops_scan import strictyaml
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.data import DATA_DIR
 from mlops_scan.errors import DataFileError, ModelError, RulePackError
+from mlops_scan.facts.ci.scriptinputs import load_script_inputs, script_inputs
 from mlops_scan.matchers.base import installed_params
 from mlops_scan.rules.loader import load_pack, pack_files
 from mlops_scan.rules.sources import builtin_pack_dir
@@ -181,3 +182,28 @@ def test_wrong_type_in_zones_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as info:
         load_zone_policy(path)
     assert str(info.value) == f"{path}:{line}: tests must be a list of strings"
+
+
+# script inputs of third-party actions
+
+
+def test_builtin_script_inputs_load() -> None:
+    known = script_inputs()
+    assert known["github_actions"]["appleboy/ssh-action"] == ("script",)
+    assert known["azure_tasks"]["azurecli"] == ("inlineScript",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("github_actions: {}\nazure_tasks: {}\ngitlab: {}\n", "unknown key 'gitlab'"),
+        ("github_actions:\n  a/b: script\nazure_tasks: {}\n", "github_actions.a/b must be a list of input names"),
+        ("github_actions: {}\n", "required key 'azure_tasks' is missing"),
+    ],
+)
+def test_bad_script_inputs_are_an_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "script_inputs.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_script_inputs(path)
+    assert message in str(info.value) and str(path) in str(info.value)

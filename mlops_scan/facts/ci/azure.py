@@ -9,6 +9,7 @@ from yaml.nodes import MappingNode, Node
 from mlops_scan.facts import yamlnodes as Y
 from mlops_scan.facts.ci.conditions import azure_never_runs
 from mlops_scan.facts.ci.model import Job, Pipeline, Step
+from mlops_scan.facts.ci.scriptinputs import script_step
 from mlops_scan.facts.context import FileContext
 
 
@@ -105,6 +106,9 @@ def _azure_steps(step: Node) -> list[Step]:
     task = Y.scalar(Y.get(step, "task"))
     if task:
         inputs = Y.get(step, "inputs")
+        known = script_step("azure_tasks", task, inputs)
+        if known is not None:
+            return [known]
         text = " ".join(f"{k}={Y.scalar(v) or ''}" for k, _, v in Y.items(inputs))
         return [Step(text, line, uses=task)]
     template = Y.scalar(Y.get(step, "template"))

@@ -7,6 +7,7 @@ from yaml.nodes import MappingNode, Node
 from mlops_scan.facts import yamlnodes as Y
 from mlops_scan.facts.ci.conditions import github_never_runs
 from mlops_scan.facts.ci.model import Job, Pipeline, Step
+from mlops_scan.facts.ci.scriptinputs import script_step
 from mlops_scan.facts.ci.steps import trigger_keys
 from mlops_scan.facts.context import FileContext
 
@@ -53,10 +54,23 @@ def read_github(ctx: FileContext, doc: Node) -> Pipeline | None:
             if run is not None:
                 job.steps.append(Step(Y.scalar(run) or "", Y.line_of(run)))
             elif use:
-                with_text = " ".join(f"{k}={Y.scalar(v) or ''}" for k, _, v in Y.items(Y.get(step, "with")))
-                job.steps.append(Step(with_text, Y.line_of(step), uses=use))
+                job.steps.append(_action_step(step, use))
         pipeline.jobs.append(job)
     return None if switched_off and not pipeline.jobs else pipeline
+
+
+def _action_step(step: Node, uses: str) -> Step:
+    """A step that uses an action: the script a known script-running action runs (``data/script_inputs.yaml``);
+    the ``name=value`` inputs of a local action or a container (followed into the action, passed as arguments);
+    nothing for any other action, whose inputs are its own settings, not commands (a comment body, a JavaScript
+    snippet)."""
+    inputs = Y.get(step, "with")
+    known = script_step("github_actions", uses, inputs)
+    if known is not None:
+        return known
+    passed = uses.startswith(("./", "docker://"))
+    text = " ".join(f"{k}={Y.scalar(v) or ''}" for k, _, v in Y.items(inputs)) if passed else ""
+    return Step(text, Y.line_of(step), uses=uses)
 
 
 def read_pre_commit(ctx: FileContext, doc: Node) -> Pipeline | None:
