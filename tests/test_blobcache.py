@@ -27,10 +27,10 @@ def test_warm_scan_reports_exactly_what_a_cold_scan_does(cache_dir: Path, fixtur
     assert not (cache_dir / FILE_NAME).exists()
     first = scan(FIXTURES / fixture)
     kinds = entries(cache_dir / FILE_NAME)
-    assert kinds and {k.split("-")[0] if k.startswith("outcome-") else k for k in kinds} <= {
-        "python",
-        "notebook-python",
+    assert kinds and {k.rsplit("-", 1)[0] if k.startswith(("outcome-", "scan-record-")) else k for k in kinds} == {
+        "notebook-python" if fixture == "level0-notebooks" else "python",
         "outcome",
+        "scan-record",
         "stat-ids",
     }
     warm = scan(FIXTURES / fixture)

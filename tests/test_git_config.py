@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,34 @@ def test_a_rev_scan_is_the_scan_of_a_checkout_configuration_included(repo: Path,
 def test_a_rev_scan_ignores_the_work_trees_configuration(repo: Path) -> None:
     assert scan_json(repo)["capabilities"]["automated_tests"]["present"] is False  # type: ignore[index]
     assert scan_json(repo, "--rev", "c3")["capabilities"]["automated_tests"]["present"] is True  # type: ignore[index]
+
+
+def test_history_skips_a_revision_whose_configuration_is_broken_and_goes_on(repo: Path, tmp_path: Path) -> None:
+    (repo / ".mlops-scan.toml").unlink()
+    write(repo, ".mlops-scan.toml", "fail-under = 'high'\n")
+    commit(repo, "broken", 4, "bad")
+    (repo / ".mlops-scan.toml").unlink()
+    write(repo, "packs/team.yaml", "schema_version: 1\nrules: [{id: 7}]\n")
+    write(repo, ".mlops-scan.toml", 'rules = ["packs"]\n')
+    commit(repo, "broken pack", 5, "badpack")
+    write(repo, ".mlops-scan.toml", 'disable = ["ci"]\n')
+    commit(repo, "fixed", 6, "fixed")
+    reason = "bad:.mlops-scan.toml: fail-under: must be a level number (0 or more)"
+    chart = tmp_path / "history.svg"
+    report = run("history", "--tags", "-f", "json", "--svg", str(chart), str(repo))
+    assert report.code == 0, report.stderr
+    data = json.loads(report.stdout)
+    rows = data["revisions"]
+    assert [r["revision"] for r in rows] == ["c0", "c1", "c2", "c3", "bad", "badpack", "fixed"]
+    assert [r["skipped"] for r in rows[:4]] == [None] * 4 and rows[6]["skipped"] is None
+    assert rows[4]["skipped"] == reason and rows[4]["level"] is None and rows[4]["present"] == []
+    assert rows[5]["skipped"].startswith("badpack:packs/team.yaml")
+    assert (rows[6]["gained"], rows[6]["lost"]) == ([], ["ci"])  # against c3, not against the skipped ones
+    assert rows[6]["level"] == rows[1]["level"] == 0 and rows[3]["level"] == 1
+    assert data["notes"] == ["2 revision(s) skipped: their configuration is broken (see each one's reason)"]
+    tips = [t.text for t in ElementTree.parse(chart).getroot().iter("{http://www.w3.org/2000/svg}title")]
+    assert f"bad (2023-11-19): skipped: {reason}" in [t.replace(rows[4]["date"][:10], "2023-11-19") for t in tips if t]
+    table = run("history", "--tags", str(repo))
+    assert table.code == 0
+    bad = next(line for line in table.stdout.splitlines() if line.startswith("bad "))
+    assert bad.endswith(f"-      skipped: {reason}")

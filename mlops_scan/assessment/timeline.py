@@ -21,6 +21,8 @@ class Point:
     """Pieces of evidence found."""
     reused: bool = False
     """The result was reused (same tree as an earlier revision, or from the cache), not scanned again."""
+    skipped: str | None = None
+    """Why the revision was not assessed (its configuration is broken); then level, present and evidence mean nothing."""
 
 
 @dataclass
@@ -36,10 +38,23 @@ class Timeline:
         return self.model.levels[level].name
 
     def changes(self, index: int) -> tuple[list[str], list[str]]:
-        """(gained, lost) capability ids at point ``index`` against the point before it (the first gains all)."""
+        """(gained, lost) capability ids at point ``index`` against the assessed point before it (the first gains
+        all); none at a skipped point."""
+        if self.points[index].skipped is not None:
+            return [], []
         now = self.points[index].present
-        before: tuple[str, ...] = self.points[index - 1].present if index else ()
+        earlier = self.previous(index)
+        before: tuple[str, ...] = earlier.present if earlier else ()
         return [c for c in now if c not in before], [c for c in before if c not in now]
+
+    def previous(self, index: int) -> Point | None:
+        """The last assessed (not skipped) point before point ``index``."""
+        return next((p for p in reversed(self.points[:index]) if p.skipped is None), None)
+
+
+def skipped_point(revision: Revision, reason: str) -> Point:
+    """A revision that could not be assessed, and why (one line)."""
+    return Point(revision, 0, (), 0, skipped=" ".join(reason.split()))
 
 
 def summary_row(assessment: Assessment) -> dict[str, object]:

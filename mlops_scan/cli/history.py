@@ -8,7 +8,7 @@ import click
 
 from mlops_scan.cli.options import model_option, no_cache_option, no_revision_config_option, output_option
 from mlops_scan.cli.output import emit, write
-from mlops_scan.errors import UsageError
+from mlops_scan.errors import ConfigError, DataFileError, ModelError, UsageError
 
 if TYPE_CHECKING:
     from mlops_scan.assessment.timeline import Timeline
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "svg")
 
 
-@click.command(epilog="Exit codes: 0 done; 2 usage error (not a git repository, unknown revision); 3 internal error.")
+@click.command(
+    epilog="Exit codes: 0 done (a revision whose configuration is broken is shown as skipped, with the reason); "
+    "2 usage error (not a git repository, unknown revision); 3 internal error."
+)
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
 @click.option("--tags", is_flag=True, help="One point per tag (ordered by the date of the commit it names).")
 @click.option("--every", type=click.IntRange(min=1), metavar="N", help="Every Nth commit of the first-parent chain.")
@@ -83,8 +86,9 @@ def history(
 
 
 def build(assessor: Assessor, revisions: list[Revision], cache: BlobCache | None, label: str) -> Timeline:
-    """The timeline: each revision assessed once per distinct tree, rows reused from the cache."""
-    from mlops_scan.assessment.timeline import Timeline, point_from_row, summary_row
+    """The timeline: each revision assessed once per distinct tree, rows reused from the cache; a revision whose
+    configuration (or a rule pack it names) is broken is a skipped point, with the one-line reason."""
+    from mlops_scan.assessment.timeline import Timeline, point_from_row, skipped_point, summary_row
 
     timeline = Timeline(label, assessor.model)
     kind = f"history-{assessor.fingerprint()}"
@@ -92,10 +96,17 @@ def build(assessor: Assessor, revisions: list[Revision], cache: BlobCache | None
         tree = assessor.tree_id(revision.commit) if assessor.prefix else revision.tree
         point = point_from_row(revision, cache.get(kind, tree) if cache else None, assessor.model, reused=True)
         if point is None:
-            row = summary_row(assessor.revision(revision.commit))
+            try:
+                row = summary_row(assessor.revision(revision.commit, revision.label))
+            except (ConfigError, DataFileError, ModelError) as exc:
+                timeline.points.append(skipped_point(revision, str(exc)))
+                continue
             if cache is not None:
                 cache.put(kind, tree, row)
             point = point_from_row(revision, row, assessor.model, reused=False)
         assert point is not None
         timeline.points.append(point)
+    skipped = sum(1 for p in timeline.points if p.skipped is not None)
+    if skipped:
+        timeline.notes.append(f"{skipped} revision(s) skipped: their configuration is broken (see each one's reason)")
     return timeline

@@ -52,12 +52,13 @@ class Assessor:
         rules = rules_to_scan(model_rules(model, rule_dirs))
         return cls(Path(root), model, rules, rule_dirs=rule_dirs, read_config=read_config)
 
-    def revision(self, rev: str) -> Assessment:
-        """The assessment of revision ``rev`` (read from git objects, with the configuration of that revision)."""
+    def revision(self, rev: str, label: str | None = None) -> Assessment:
+        """The assessment of revision ``rev`` (read from git objects, with the configuration of that revision, whose
+        errors name it as ``label``, default ``rev``)."""
         if not self.read_config:
             return self._assess(open_revision(self.root, rev, self.limits, reader=self._reader), rev, Config())
         commit = resolve_commit(self.git_dir, rev)
-        with revision_config(self.git_dir, commit, self.prefix, rev) as config:
+        with revision_config(self.git_dir, commit, self.prefix, label or rev) as config:
             limits = config.scan_limits()
             snapshot = open_revision(self.root, rev, limits, config.exclude, reader=self._reader)
             return self._assess(snapshot, rev, config)

@@ -63,9 +63,11 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     cache = blobcache.active()
     if cache is not None:
         blobcache.remember_stat_ids(cache, snapshot)
-    done.run(matchers, contexts, progress, Reuse(cache, snapshot, rules, project) if cache is not None else None)
-    if cache is not None:
-        blobcache.keep_stat_ids(cache, snapshot)
+    reuse = Reuse(cache, snapshot, rules, project) if cache is not None else None
+    done.run(matchers, contexts, progress, reuse)
+    if reuse is not None:
+        reuse.store()
+        blobcache.keep_stat_ids(reuse.cache, snapshot)
     total = len(snapshot.files)
     save_literals()
     measurements: dict[str, object] = {}
@@ -100,8 +102,10 @@ class _FilePass(Gathered):
         ``reuse``, a file whose kept outcome still holds is replayed instead, in its place in the order."""
         snapshot = self.snapshot
         total = len(snapshot.files)
-        work = [(i, e, wanted) for i, e in enumerate(snapshot.files) if (wanted := [m for m in matchers if m.wants(e)])]
-        work = reuse.set_aside(work, self) if reuse is not None else work
+        if reuse is not None:
+            work = reuse.plan(matchers, self)
+        else:
+            work = [(i, e, want) for i, e in enumerate(snapshot.files) if (want := [m for m in matchers if m.wants(e)])]
         pool = parallel.open_pool(sum(1 for _, e, _ in work if e.suffix == ".py"), snapshot.limits.parse_timeout)
         next_report = 0
         try:

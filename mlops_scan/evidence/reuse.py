@@ -19,6 +19,7 @@ of time, or the content of the file or of a path it consulted has no known blob 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from functools import lru_cache
 from typing import TypeGuard
 
 from mlops_scan import __version__
+from mlops_scan.evidence.bounded import BoundedMatcher
+from mlops_scan.evidence.record import ScanRecord
 from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
@@ -126,7 +129,8 @@ class Gathered:
 
 
 class Reuse:
-    """Looks outcomes up before the file pass, and keeps the outcomes of the files scanned afresh."""
+    """Looks outcomes up before the file pass (in the scan record first, :mod:`.record`), and keeps the outcomes
+    of the files scanned afresh."""
 
     def __init__(self, cache: BlobCache, snapshot: Snapshot, rules: list[Rule[object]], project: ProjectInfo) -> None:
         self.cache = cache
@@ -135,25 +139,55 @@ class Reuse:
         digest = hashlib.sha256(f"{FORMAT} {__version__} {package_hash()} {rules_hash(rules)}".encode())
         digest.update(repr((snapshot.limits, sorted(project.packages), sorted(project.distributions))).encode())
         self.kind = "outcome-" + digest.hexdigest()[:16]
+        self.record = ScanRecord(cache, digest.hexdigest()[:16], snapshot)
         self._skips: dict[str, list[Skipped]] = {}
         self._skips_seen = 0
 
+    def plan(self, matchers: list[AnyMatcher], gathered: Gathered) -> list[Work]:
+        """The files to scan afresh, with the kinds that want each; the outcomes of the others are queued on
+        ``gathered`` for replay. A path the record knows in the same zone takes the kinds that wanted it then
+        (the rules and the code are the same: the record's namespace), unless a kind's interest can change
+        during a scan (a repository's rule dropped after a timeout)."""
+        recorded_kinds = not any(isinstance(m, BoundedMatcher) for m in matchers)
+        known = {m.kind for m in matchers}
+        work: list[Work] = []
+        for index, entry in enumerate(self.snapshot.files):
+            kinds = self.record.kinds(entry) if recorded_kinds else None
+            if kinds is not None and known.issuperset(kinds):
+                wanted = [m for m in matchers if m.kind in kinds]
+            else:
+                wanted = [m for m in matchers if m.wants(entry)]
+                kinds = [m.kind for m in wanted]
+            self.record.note(entry, kinds)
+            if not wanted:
+                continue
+            outcome = self.lookup(entry, wanted)
+            if outcome is None:
+                work.append((index, entry, wanted))
+            else:
+                gathered.replays.append((index, outcome))
+        return work
+
     def lookup(self, entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
         """The outcome kept for this file where it still holds, ready to replay; None otherwise."""
-        key = self._key(entry)
-        value = self.cache.get(self.kind, key) if key is not None else None
-        if not isinstance(value, dict):
+        oid = self.snapshot.blob_id(entry.path)
+        if oid is None:
+            return None
+        text = self.record.outcome(entry.path, oid) or self.cache.get_text(self.kind, _key(entry, oid))
+        if text is None:
             return None
         try:
-            return self._decode(value, entry, matchers)
-        except (ValueError, TypeError, KeyError, AttributeError):
+            value = json.loads(text)
+            outcome = self._decode(value, entry, matchers) if isinstance(value, dict) else None
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
+        if outcome is not None:
+            self.record.keep(entry.path, oid, text)
+        return outcome
 
-    def set_aside(self, work: list[Work], gathered: Gathered) -> list[Work]:
-        """The files to scan afresh; the outcomes of the others are queued on ``gathered`` for replay."""
-        gathered.replays.extend((i, o) for i, e, wanted in work if (o := self.lookup(e, wanted)))
-        replayed = {i for i, _ in gathered.replays}
-        return [w for w in work if w[0] not in replayed]
+    def store(self) -> None:
+        """Keep the record of this scan for the next one (after the file pass)."""
+        self.record.store()
 
     def scan(self, ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
         """Scan one file afresh, recording what it consults, and keep its outcome."""
@@ -167,8 +201,8 @@ class Reuse:
 
     def keep(self, ctx: FileContext, matchers: list[AnyMatcher], done: FileScan, consulted: Consulted) -> None:
         """Keep the outcome of a file scanned afresh, when it can be replayed safely."""
-        key = self._key(ctx.entry)
-        if key is None or done.rule_pack or not done.whole or ctx.timed_out or not all(m.reusable for m in matchers):
+        oid = self.snapshot.blob_id(ctx.path)
+        if oid is None or done.rule_pack or not done.whole or ctx.timed_out or not all(m.reusable for m in matchers):
             return  # a rule pack is not matched: no kind has a state of it to keep
         if any(_TIMED_OUT in s.reason for s in ctx.skipped):  # a referenced file's parse ran out of time
             return
@@ -186,7 +220,7 @@ class Reuse:
             "skipped": [[s.path, s.reason] for s in dict.fromkeys([*listing_skips, *ctx.skipped])],
             "reads": reads,
         }
-        self.cache.put(self.kind, key, value)
+        self.record.keep(ctx.path, oid, self.cache.put(self.kind, _key(ctx.entry, oid), value))
 
     def _listing_skips(self, path: str) -> list[Skipped]:
         """The problems the snapshot recorded reading ``path`` (indexed as they come)."""
@@ -194,12 +228,6 @@ class Reuse:
             self._skips.setdefault(skip.path, []).append(skip)
         self._skips_seen = len(self.snapshot.skipped)
         return self._skips.get(path, [])
-
-    def _key(self, entry: FileEntry) -> str | None:
-        oid = self.snapshot.blob_id(entry.path)
-        if oid is None:
-            return None
-        return hashlib.sha256(f"{entry.path}\0{oid}\0{entry.zone.value}".encode()).hexdigest()
 
     def _depends(self, paths: set[str]) -> dict[str, str] | None:
         """Each path's blob id and zone ('' when not listed); None when a listed one's content has no known id."""
@@ -239,6 +267,10 @@ class Reuse:
             return None
         adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers]
         return Outcome(hits, adds, parsed, skipped, reads)
+
+
+def _key(entry: FileEntry, oid: str) -> str:
+    return hashlib.sha256(f"{entry.path}\0{oid}\0{entry.zone.value}".encode()).hexdigest()
 
 
 def _pair(item: object) -> TypeGuard[list[str]]:

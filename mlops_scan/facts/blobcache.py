@@ -75,6 +75,16 @@ class BlobCache:
 
     def get(self, kind: str, oid: str) -> Any | None:
         """The JSON value stored for ``(kind, oid)``, or None."""
+        text = self.get_text(kind, oid)
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+
+    def get_text(self, kind: str, oid: str) -> str | None:
+        """The JSON text stored for ``(kind, oid)`` (not decoded, not checked), or None."""
         key = self._key(kind, oid)
         text = self._pending.get(key)
         if text is None and self._db is not None:
@@ -87,18 +97,14 @@ class BlobCache:
         if text is None:
             self.misses += 1
             return None
-        try:
-            value = json.loads(text)
-        except (ValueError, RecursionError):
-            self.misses += 1
-            return None
         self.hits += 1
         self._used.add(key)
-        return value
+        return text
 
-    def put(self, kind: str, oid: str, value: Any) -> None:
-        """Store ``value`` (JSON-ready) for ``(kind, oid)``; written when the cache is closed."""
-        self._pending[self._key(kind, oid)] = json.dumps(value, separators=(",", ":"))
+    def put(self, kind: str, oid: str, value: Any) -> str:
+        """Store ``value`` (JSON-ready) for ``(kind, oid)``; written when the cache is closed. Returns its JSON text."""
+        text = self._pending[self._key(kind, oid)] = json.dumps(value, separators=(",", ":"))
+        return text
 
     def close(self) -> None:
         """Write what was stored, mark what was used, drop the oldest entries past the size bound."""

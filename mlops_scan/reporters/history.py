@@ -8,7 +8,7 @@ from mlops_scan import __version__
 from mlops_scan.assessment.timeline import Timeline
 from mlops_scan.reporters.escape import escaped
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @escaped("text")
@@ -21,14 +21,16 @@ def render_text(timeline: Timeline) -> str:
     width = max(8, *(len(p.revision.label) for p in points))
     lines.append(f"{'revision':<{width}}  {'date':<10}  {'commit':<10}  level  changes")
     for index, point in enumerate(points):
+        where = f"{point.revision.label:<{width}}  {point.revision.date[:10]:<10}  {point.revision.commit[:10]}  "
+        if point.skipped is not None:
+            lines.append(f"{where}{'-':<5}  skipped: {point.skipped}")
+            continue
         gained, lost = timeline.changes(index)
-        before = points[index - 1].level if index else point.level
+        earlier = timeline.previous(index)
+        before = earlier.level if earlier else point.level
         arrow = " ↑" if point.level > before else " ↓" if point.level < before else ""
         changes = " ".join([*(f"+{c}" for c in gained), *(f"-{c}" for c in lost)]) or "-"
-        lines.append(
-            f"{point.revision.label:<{width}}  {point.revision.date[:10]:<10}  {point.revision.commit[:10]}  "
-            f"{str(point.level) + arrow:<5}  {changes}"
-        )
+        lines.append(f"{where}{str(point.level) + arrow:<5}  {changes}")
     return "\n".join(lines + timeline.notes) + "\n"
 
 
@@ -37,18 +39,20 @@ def document(timeline: Timeline) -> dict[str, object]:
     revisions = []
     for index, point in enumerate(timeline.points):
         gained, lost = timeline.changes(index)
+        assessed = point.skipped is None
         revisions.append(
             {
                 "revision": point.revision.label,
                 "commit": point.revision.commit,
                 "date": point.revision.date,
-                "level": point.level,
-                "level_name": timeline.level_name(point.level),
+                "level": point.level if assessed else None,
+                "level_name": timeline.level_name(point.level) if assessed else None,
                 "present": list(point.present),
                 "gained": gained,
                 "lost": lost,
                 "evidence": point.evidence,
                 "reused": point.reused,
+                "skipped": point.skipped,
             }
         )
     return {

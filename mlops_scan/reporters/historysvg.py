@@ -78,12 +78,23 @@ def _level_chart(timeline: Timeline, top_level: int) -> list[str]:
         out.append(f"<text x='{LABELS - 8}' y='{y + 4:.1f}' text-anchor='end' {SMALL}>{escape(name)}</text>")
     if not timeline.points:
         return out
-    steps = []
+    runs: list[list[str]] = [[]]
     for col, point in enumerate(timeline.points):
+        if point.skipped is not None:  # a grey column instead of a step: the line breaks there
+            tip = f"{point.revision.label} ({point.revision.date[:10]}): skipped: {point.skipped}"
+            out.append(
+                f"<rect x='{LABELS + col * CELL}' y='{TOP}' width='{CELL}' height='{CHART}' fill='#e6e6e6'>"
+                f"<title>{escape(tip)}</title></rect>"
+            )
+            runs.append([])
+            continue
         y = TOP + CHART - point.level * scale
-        steps.append(f"{LABELS + col * CELL},{y:.1f} {LABELS + (col + 1) * CELL},{y:.1f}")
-    out.append(f"<polyline points='{' '.join(steps)}' fill='none' stroke='#1f5fa8' stroke-width='3'/>")
+        runs[-1].append(f"{LABELS + col * CELL},{y:.1f} {LABELS + (col + 1) * CELL},{y:.1f}")
+    for steps in (r for r in runs if r):
+        out.append(f"<polyline points='{' '.join(steps)}' fill='none' stroke='#1f5fa8' stroke-width='3'/>")
     for col, point in enumerate(timeline.points):
+        if point.skipped is not None:
+            continue
         y = TOP + CHART - point.level * scale
         tip = f"{point.revision.label} ({point.revision.date[:10]}): level {point.level}, {timeline.level_name(point.level)}"
         out.append(

@@ -88,6 +88,7 @@ class Snapshot:
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
     _real_folders: dict[str, str] = field(default_factory=dict, repr=False)
+    _plain_folders: dict[str, bool] = field(default_factory=lambda: {"": True}, repr=False)
     objects: BlobSource | None = field(default=None, repr=False)
     """Where a revision's files are read from (git objects) instead of the work tree."""
     revision: dict[str, str] | None = None
@@ -160,7 +161,20 @@ class Snapshot:
             info = os.lstat(full)
         except OSError:
             return None
-        return info if stat.S_ISREG(info.st_mode) and self._real_path(path) == full else None
+        return info if stat.S_ISREG(info.st_mode) and self._plain_folder(path.rpartition("/")[0]) else None
+
+    def _plain_folder(self, folder: str) -> bool:
+        """Whether a folder of the listing (relative to the root) is reached through no link: each folder on the
+        way is a folder itself (one ``lstat`` per folder, remembered)."""
+        plain = self._plain_folders.get(folder)
+        if plain is None:
+            parent = folder.rpartition("/")[0]
+            try:
+                mode = os.lstat(os.path.join(str(self.root), folder)).st_mode
+            except OSError:
+                mode = 0
+            plain = self._plain_folders[folder] = stat.S_ISDIR(mode) and (not parent or self._plain_folder(parent))
+        return plain
 
     def skip(self, path: str, reason: str) -> None:
         """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""

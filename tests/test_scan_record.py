@@ -1,0 +1,182 @@
+"""The scan record: a warm rescan reads one record instead of an entry per file, and still reports exactly what a
+cold scan reports whatever changed (a file, the listing, the configuration, the rules, the tool, the record)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hostile.repos import TRACKING, run, write
+from hostile.repos import json_scan as scan
+from test_stat_ids import TRAIN, aged_copy
+
+from mlops_scan.evidence import reuse
+from mlops_scan.facts.blobcache import FILE_NAME, BlobCache
+
+RECORD = "scan-record-"
+
+
+@pytest.fixture
+def root(tmp_path: Path, cache_dir: Path) -> Path:
+    """An aged copy of the level-2 fixture (its files not racily clean), scanned once to fill the cache."""
+    copy = aged_copy(tmp_path)
+    scan(copy)
+    return copy
+
+
+class Calls:
+    """The cache reads (by kind) and writes (by kind) of the scans made while it watches, and the files scanned
+    afresh."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read: list[str] = []
+        self.written: list[str] = []
+        self.scanned: list[str] = []
+        get_text, put, scan_file = BlobCache.get_text, BlobCache.put, reuse.scan_file
+
+        def watched_get(cache: BlobCache, kind: str, oid: str) -> str | None:
+            self.read.append(_kind(kind))
+            return get_text(cache, kind, oid)
+
+        def watched_put(cache: BlobCache, kind: str, oid: str, value: object) -> str:
+            self.written.append(_kind(kind))
+            return put(cache, kind, oid, value)
+
+        def watched_scan(ctx: reuse.FileContext, matchers: list[reuse.AnyMatcher]) -> reuse.FileScan:
+            self.scanned.append(ctx.path)
+            return scan_file(ctx, matchers)
+
+        monkeypatch.setattr(BlobCache, "get_text", watched_get)
+        monkeypatch.setattr(BlobCache, "put", watched_put)
+        monkeypatch.setattr(reuse, "scan_file", watched_scan)
+
+
+def _kind(kind: str) -> str:
+    """The kind without its namespace: ``outcome``, ``scan-record``, ``python``, ``stat-ids``."""
+    return kind.rsplit("-", 1)[0] if kind.startswith(("outcome-", RECORD)) else kind.split("-")[0]
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    return Calls(monkeypatch)
+
+
+def test_an_unchanged_rescan_reads_two_entries_and_writes_none(root: Path, calls: Calls) -> None:
+    assert scan(root) == scan(root, "--no-cache")
+    assert calls.read == ["stat", "scan-record"]
+    assert calls.written == [] and calls.scanned == []
+
+
+def test_an_edited_file_alone_is_scanned_again(root: Path, calls: Calls) -> None:
+    train = root / TRAIN
+    train.write_text(train.read_text(encoding="utf-8") + "\nmlflow.log_param('depth', 3)\n", encoding="utf-8")
+    warm = scan(root)
+    assert calls.scanned == [TRAIN]
+    assert calls.read.count("outcome") == 1  # the edited file's own entry (a blob seen elsewhere would be reused)
+    assert sorted(set(calls.written)) == ["outcome", "python", "scan-record", "stat"]
+    assert warm == scan(root, "--no-cache")
+
+
+def test_added_and_removed_files_give_the_cold_report(root: Path, calls: Calls) -> None:
+    before = scan(root)
+    write(root, "src/churn/track.py", TRACKING)
+    (root / "src/churn/__init__.py").unlink()  # the package marker beside train.py: its outcome consulted it
+    warm = scan(root)
+    assert warm == scan(root, "--no-cache") and warm != before
+    assert "src/churn/track.py" in calls.scanned and TRAIN in calls.scanned
+
+
+@pytest.mark.parametrize(
+    "config",
+    ['disable = ["experiment_tracking"]\n', 'exclude = ["src/churn/train.py"]\n', "[limits]\nmax_file_bytes = 500\n"],
+)
+def test_a_changed_configuration_gives_the_cold_report(root: Path, config: str) -> None:
+    def scanned(*options: str) -> str:
+        report = run("scan", str(root), "-f", "json", "-q", *options)
+        assert report.code == 0, report.stderr
+        return report.stdout
+
+    (root / ".mlops-scan.toml").write_text("# nothing set\n", encoding="utf-8")
+    before = scanned()
+    (root / ".mlops-scan.toml").write_text(config, encoding="utf-8")
+    warm = scanned()
+    assert warm == scanned("--no-cache") and json.loads(warm)["capabilities"] != json.loads(before)["capabilities"]
+
+
+PACK = """\
+schema_version: 1
+rules:
+  - id: experiment_tracking.local-probe
+    capability: experiment_tracking
+    kind: python
+    strength: strong
+    title: Probe
+    description: A probe rule.
+    remediation: None.
+    params:
+      calls: [{call}]
+"""
+
+
+def test_a_changed_rule_gives_the_cold_report(root: Path, tmp_path: Path) -> None:
+    packs = tmp_path / "packs"
+    write(packs, "probe.yaml", PACK.format(call="mlflow.log_metric"))
+    before = scan(root, "--rules", str(packs))
+    write(packs, "probe.yaml", PACK.format(call="mlflow.start_run"))
+    warm = scan(root, "--rules", str(packs))
+    assert warm == scan(root, "--rules", str(packs), "--no-cache") and warm != before
+
+
+def test_another_tool_version_scans_every_file_again(
+    tmp_path: Path, cache_dir: Path, calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = aged_copy(tmp_path)
+    cold = scan(copy)
+    first, calls.scanned = calls.scanned, []
+    assert scan(copy) == cold and calls.scanned == []
+    monkeypatch.setattr(reuse, "__version__", "0.0.0-other")
+    assert scan(copy) == cold and calls.scanned == first and len(first) > 5
+
+
+def _records(cache_dir: Path) -> Iterator[tuple[str, str]]:
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        yield from db.execute("SELECT key, value FROM entries WHERE key LIKE ?", (f"%:{RECORD}%",))
+
+
+def _damage(cache_dir: Path, change: object) -> None:
+    [(key, text)] = list(_records(cache_dir))
+    value = json.loads(text)
+    files = value["files"]
+    first = next(iter(files))
+    if callable(change):
+        change(value, files, first)
+    else:
+        value = change
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+
+
+DAMAGES = {
+    "not a record": [1, 2],
+    "another format": lambda v, f, p: v.update(format=99),
+    "files not a mapping": lambda v, f, p: v.update(files=[1]),
+    "entry too short": lambda v, f, p: f.update({p: f[p][:3]}),
+    "kinds not a list": lambda v, f, p: [f[k].__setitem__(1, "file") for k in f],
+    "unknown kind": lambda v, f, p: [f[k].__setitem__(1, ["no-such-kind"]) for k in f],
+    "outcome not json": lambda v, f, p: [f[k].__setitem__(3, "{not json") for k in f],
+    "outcome of another shape": lambda v, f, p: [f[k].__setitem__(3, '{"hits": 1}') for k in f],
+    "outcome not text": lambda v, f, p: [f[k].__setitem__(3, {"hits": []}) for k in f],
+    "deeply nested outcome": lambda v, f, p: [f[k].__setitem__(3, "[" * 100_000) for k in f],
+    "another blob id": lambda v, f, p: [f[k].__setitem__(2, "0" * 40) for k in f],
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=list(DAMAGES))
+def test_a_damaged_record_is_a_miss_never_a_wrong_report(root: Path, cache_dir: Path, damage: str) -> None:
+    cold = scan(root, "--no-cache")
+    _damage(cache_dir, DAMAGES[damage])
+    assert scan(root) == cold
+    assert scan(root) == cold  # the record written again after the damaged one
