@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gitrepos import commit, git
 from hostile.repos import json_scan as scan
 from scanning import FIXTURES
 
@@ -156,3 +157,18 @@ def test_a_file_replaced_between_scans_is_handled_as_on_a_cold_scan(
         os.symlink(target, root / TRAIN)
     warm = scan(root)
     assert warm == scan(root, "--no-cache") and warm != before
+
+
+@pytest.mark.parametrize("where", ["inside", "outside"])
+def test_a_folder_moved_behind_a_link_is_handled_as_on_a_cold_scan(tmp_path: Path, cache_dir: Path, where: str) -> None:
+    """Git still lists the files under the folder (they are in its index) and they keep their stat data (a rename
+    keeps inodes and times): only the check of the folders on the way sees the link."""
+    root = aged_copy(tmp_path)
+    git(root, "init", "-q")
+    commit(root, "fixture", 0)
+    before = scan(root)
+    target = root / "src/moved" if where == "inside" else tmp_path / "moved"
+    os.rename(root / "src/churn", target)
+    os.symlink(target, root / "src/churn")
+    warm = scan(root)
+    assert warm == scan(root, "--no-cache") and warm != before  # outside: not followed; inside: other paths

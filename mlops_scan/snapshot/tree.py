@@ -164,17 +164,14 @@ class Snapshot:
         return info if stat.S_ISREG(info.st_mode) and self._plain_folder(path.rpartition("/")[0]) else None
 
     def _plain_folder(self, folder: str) -> bool:
-        """Whether a folder of the listing (relative to the root) is reached through no link: each folder on the
-        way is a folder itself (one ``lstat`` per folder, remembered)."""
-        plain = self._plain_folders.get(folder)
-        if plain is None:
-            parent = folder.rpartition("/")[0]
+        """Whether a listed folder is reached through no link: each folder on the way is one (one lstat each)."""
+        if folder not in self._plain_folders:  # the root ('') is known
             try:
                 mode = os.lstat(os.path.join(str(self.root), folder)).st_mode
             except OSError:
                 mode = 0
-            plain = self._plain_folders[folder] = stat.S_ISDIR(mode) and (not parent or self._plain_folder(parent))
-        return plain
+            self._plain_folders[folder] = stat.S_ISDIR(mode) and self._plain_folder(folder.rpartition("/")[0])
+        return self._plain_folders[folder]
 
     def skip(self, path: str, reason: str) -> None:
         """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""
