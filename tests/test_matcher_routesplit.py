@@ -52,3 +52,58 @@ def test_no_framework_import_no_handler(probe: MatcherProbe) -> None:
 def test_empty_lists_are_refused() -> None:
     with pytest.raises(ValueError, match=r"^frameworks and choosers must each list at least one name$"):
         RouteSplitParams(frameworks=["fastapi"], choosers=[])
+
+
+def test_a_shadow_model_only_logged_while_another_answers(probe: MatcherProbe) -> None:
+    shadow = probe.rule(
+        "route_split", "ab_testing.probe", frameworks=["fastapi"], choosers=["random.random"], sinks=["info"]
+    )
+    body = "    out = a.predict(x)\n    log.info('shadow %s', b.predict(x))\n    return out\n"
+    files = {
+        "shadow.py": "import random\n" + ROUTE + body,
+        "same.py": "import random\nb = a\n" + ROUTE + body,  # one model under two names
+        "both.py": "import random\n" + ROUTE + "    return a.predict(x) + b.predict(x)\n",  # an ensemble
+    }
+    assert probe.hits(files, shadow) == [("ab_testing.probe", "shadow.py", 8)]
+
+
+def test_a_split_that_gives_one_side_nothing_is_none(probe: MatcherProbe) -> None:
+    files = {
+        "zero.py": "import random\n" + ROUTE + "    if random.random() < 0:\n        return b.predict(x)\n"
+        "    return a.predict(x)\n",
+        "all.py": ROUTE + "    m = b if hash(user_id) % 100 >= 100 else a\n    return m.predict(x)\n",
+        "weights.py": "import random\nW = [0.0, 1.0]\n" + ROUTE + "    m = random.choices([a, b], weights=W)[0]\n"
+        "    return m.predict(x)\n",
+        "tenth.py": "import random\n" + ROUTE + "    if random.random() < 0.1:\n        return b.predict(x)\n"
+        "    return a.predict(x)\n",
+    }
+    assert probe.hits(files, rule(probe)) == [("ab_testing.probe", "tenth.py", 7)]
+
+
+def test_helpers_are_followed_into_the_repository_modules_with_every_hop_cited() -> None:
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mlops_scan.cli.app import cli
+
+    case = Path(__file__).resolve().parent.parent / "fixtures" / "rules" / "ab_testing" / "split-through-helpers"
+    result = CliRunner().invoke(cli, ["scan", str(case), "--no-config", "--format", "json"])
+    evidence = json.loads(result.output)["capabilities"]["ab_testing"]["evidence"]
+    assert {f"{e['path']}:{e['line']}": e.get("via", []) for e in evidence} == {
+        "api/app.py:18": ["routing/assign.py:13"],
+        "api/bucketed.py:20": ["api/bucketed.py:18", "api/bucketed.py:12", "routing/buckets.py:6"],
+        "api/shadow.py:21": [],
+        "service/classy.py:17": [],
+        "service/runners.py:15": [],
+    }
+
+
+def test_a_helper_imported_relatively_picks_the_model(probe: MatcherProbe) -> None:
+    files = {
+        "svc/api.py": "from .pick import choose\n" + ROUTE + "    return choose(user_id).predict(x)\n",
+        "svc/pick.py": "import random\n\ndef choose(user_id):\n    return a if random.random() < 0.3 else b\n",
+        "svc/flat.py": "from .nowhere import choose\n" + ROUTE + "    return choose(user_id).predict(x)\n",
+    }
+    assert probe.hits(files, rule(probe)) == [("ab_testing.probe", "svc/api.py", 7)]

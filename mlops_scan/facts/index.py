@@ -313,7 +313,7 @@ def _references(tree: ast.Module) -> list[tuple[str, int]]:
     known = {**imported, **{name: f":{name}" for name in local}}
     for node in tree.body:  # module-level instances: ``pipe = Pipeline()`` makes ``pipe.run`` ``Pipeline.run``
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            made = _dotted(node.value.func)
+            made = dotted_name(node.value.func)
             if made and made.split(".")[0] in known:
                 head, _, tail = made.partition(".")
                 for target in node.targets:
@@ -322,7 +322,7 @@ def _references(tree: ast.Module) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            dotted = _dotted(node)
+            dotted = dotted_name(node)
             head, _, tail = (dotted or "").partition(".")
             if head in known and tail:
                 out.append((f"{known[head]}.{tail}", node.lineno))
@@ -346,7 +346,8 @@ def _self_uses(cls: ast.ClassDef) -> list[tuple[str, int]]:
     ]
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for a name or an attribute chain on a name; None for anything else."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

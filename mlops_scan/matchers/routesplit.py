@@ -1,24 +1,33 @@
 """``route_split`` kind: a web route handler that splits requests between two model objects.
 
-A handler is a function decorated ``@<app>.get/post/route(...)`` in a module importing a web framework. It
-splits traffic when a random draw or a hash of the request (``random.random() < 0.1``, ``random.choices([a, b],
-weights=...)``, ``int(hashlib.md5(uid).hexdigest(), 16) % 100``) picks which model object's ``predict`` runs:
-an ``if`` on the draw with ``predict`` of different objects in its two branches, a variable picked from two or more
-objects by the draw, or a model looked up by a key derived from it (``models[arm].predict``).
+A handler is a function decorated ``@<app>.get/post/route(...)`` (or a BentoML ``@svc.api``/``@bentoml.api``) in a
+module importing a web or serving framework. It splits traffic when a random draw or a hash of the request
+(``random.random() < 0.1``, ``random.choices([a, b], weights=...)``, ``int(hashlib.md5(uid).hexdigest(), 16) % 100``)
+picks which model object runs (``predict``, or a BentoML runner's ``predict.run``): an ``if`` on the draw with
+different models in its two branches, a variable picked from two or more models by the draw, a model looked up by a
+key derived from it (``models[arm].predict``); or when it runs a second model only to record its output (a shadow).
+The draw, the pick or the whole split may sit in the repository's own functions the handler calls, in its module or
+in a module it imports, at most :data:`MAX_HOPS` calls deep; the evidence cites each call (``via``).
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.matchers.names import name_patterns
+from mlops_scan.matchers.routebody import Body, Module, Summary, Vocabulary
 from mlops_scan.rules.loader import Rule
-from mlops_scan.snapshot.tree import FileEntry
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
+
+MAX_HOPS = 2
+"""Calls of the repository's own functions followed from a handler."""
+MAX_MODULES = 8
+"""Other modules one file's handlers may read to follow those calls."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,11 @@ class RouteSplitParams:
     """The decorator's method name (``@app.post(...)``, ``@router.get(...)``, ``@bp.route(...)``)."""
     predict_methods: list[str] = field(default_factory=lambda: ["predict", "predict_proba"])
     """Methods that run a model (``model_b.predict(x)``)."""
+    runner_methods: list[str] = field(default_factory=lambda: ["run", "async_run"])
+    """Methods of a predict method that run it (a BentoML runner's ``runner.predict.run(x)``)."""
+    sinks: list[str] = field(default_factory=list)
+    """Calls that record a value rather than answer with it (``info``, ``add_task``, ``send``): a model whose output
+    only goes to one of these, while another model's output is returned, is a shadow."""
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values."""
@@ -69,10 +83,16 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
             p = rule.params
             if not set(p.frameworks) & {n.split(".")[0] for n in names.values()}:
                 continue
-            for handler in _handlers(ctx.tree, p.route_decorators):
-                split = _Handler(handler, names, chooser.match, set(p.predict_methods)).split_line()
+            words = Vocabulary(
+                chooser.match, frozenset(p.predict_methods), frozenset(p.runner_methods), frozenset(p.sinks)
+            )
+            helpers = _Helpers(ctx.snapshot, ctx.path, ctx.tree, words)
+            for handler, owner in _handlers(ctx.tree, p.route_decorators):
+                body = Body(handler, helpers.module(ctx.path), words, helpers.finder(ctx.path, owner, 0))
+                split = body.split_line()
                 if split is not None:
-                    yield Hit(rule, ctx.path, split, ctx.line_text(split))
+                    via = tuple(h for h in helpers.chain(ctx.path, body.via, split) if h != f"{ctx.path}:{split}")
+                    yield Hit(rule, ctx.path, split, ctx.line_text(split), via=via)
                     break
 
 
@@ -90,117 +110,142 @@ def _import_names(tree: ast.Module) -> dict[str, str]:
     return names
 
 
-def _handlers(tree: ast.Module, methods: list[str]) -> Iterable[ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Functions decorated ``@<name>.<method>(...)``."""
+def _handlers(
+    tree: ast.Module, methods: list[str]
+) -> Iterable[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]:
+    """Functions decorated ``@<name>.<method>(...)`` or ``@<name>.<method>``, with the class they are methods of."""
+    owners = {id(f): c for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-            isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in methods
-            for d in node.decorator_list
+            _decorator_method(d) in methods for d in node.decorator_list
         ):
-            yield node
+            yield node, owners.get(id(node))
 
 
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id, *reversed(parts)])
+def _decorator_method(decorator: ast.expr) -> str | None:
+    """``route`` of ``@bp.route("/x")`` or ``@bentoml.api``."""
+    named = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return named.attr if isinstance(named, ast.Attribute) else None
 
 
-class _Handler:
-    """One handler's body: which names a draw or a hash decides, and where it picks a model."""
+_Found = tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]
+"""A function of the repository: its module, its definition, the class it is a method of."""
 
-    def __init__(
-        self, fn: ast.AST, names: dict[str, str], is_chooser: Callable[[str], object], predict: set[str]
-    ) -> None:
-        self.nodes = sorted(
-            (n for n in ast.walk(fn) if isinstance(n, (ast.stmt, ast.expr))), key=lambda n: (n.lineno, n.col_offset)
-        )
-        self.after = {
-            id(stmt): block[i + 1 :]
-            for n in ast.walk(fn)
-            for block in (getattr(n, "body", None), getattr(n, "orelse", None))
-            if isinstance(block, list)
-            for i, stmt in enumerate(block)
-        }
-        """Each statement -> the statements after it in its block."""
-        self.names = names
-        self.is_chooser = is_chooser
-        self.predict = predict
-        self.derived: set[str] = set()
-        """Variables whose value comes from a draw or a hash."""
-        self.picked: dict[str, int] = {}
-        """Variables holding one of several objects picked by a draw, and the line of the pick."""
 
-    def _qualified(self, call: ast.Call) -> str | None:
-        dotted = _dotted(call.func)
-        if dotted is None:
+class _Helpers:
+    """The repository's own functions a handler calls, in its module or in modules it imports, summarised once."""
+
+    def __init__(self, snapshot: Snapshot, path: str, tree: ast.Module, words: Vocabulary) -> None:
+        self.snapshot = snapshot
+        self.words = words
+        self._trees: dict[str, ast.Module | None] = {path: tree}
+        self._modules: dict[str, Module] = {}
+        self._summaries: dict[tuple[str, int], Summary | None] = {}
+
+    def module(self, path: str) -> Module:
+        if path not in self._modules:
+            tree = self._trees.get(path) or ast.Module(body=[], type_ignores=[])
+            self._modules[path] = Module(tree, _import_names(tree))
+        return self._modules[path]
+
+    def finder(self, path: str, owner: ast.ClassDef | None, depth: int) -> Callable[[ast.Call], Summary | None]:
+        """What a call made in ``path`` (in a method of ``owner``) does, when it calls the repository's own code."""
+
+        def helper(call: ast.Call) -> Summary | None:
+            found = self._function(path, owner, call.func) if depth < MAX_HOPS else None
+            if found is None:
+                return None
+            target, fn, target_owner = found
+            key = (target, fn.lineno)
+            if key not in self._summaries:
+                self._summaries[key] = None  # a recursive call finds nothing
+                body = Body(fn, self.module(target), self.words, self.finder(target, target_owner, depth + 1))
+                summary = body.summary()
+                line = summary.split or summary.picks or summary.draws
+                hops = self.chain(target, body.via, line)
+                end = f"{target}:{line}"
+                trail = tuple(hops if end in hops else [*hops, end]) if line is not None else ()
+                self._summaries[key] = replace(summary, trail=trail)
+            return self._summaries[key]
+
+        return helper
+
+    def chain(self, path: str, via: dict[int, Summary], line: int | None) -> list[str]:
+        """The hops of a finding at ``line`` of ``path``: each call it went through, then inside that function (the
+        finding's own line is not among them)."""
+        out = []
+        for call_line, summary in sorted(via.items()):
+            if summary.trail and (line is None or call_line <= line or summary.split):
+                out += [f"{path}:{call_line}", *summary.trail]
+        return out
+
+    def _function(self, path: str, owner: ast.ClassDef | None, func: ast.expr) -> _Found | None:
+        """The definition a callee names: a function of the module, a method of the class (``self.pick``), or a
+        function of one of the repository's modules it imports (``from .routing import pick``, ``routing.pick``)."""
+        tree = self._trees.get(path)
+        if tree is None:
             return None
-        root, _, rest = dotted.partition(".")
-        qualified = self.names.get(root, root)
-        return f"{qualified}.{rest}" if rest else qualified
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self" and owner:
+            method = _defined(owner.body, func.attr)
+            return (path, method, owner) if method is not None else None
+        local: str | None = func.id if isinstance(func, ast.Name) else None
+        attr: str | None = None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            local, attr = func.value.id, func.attr
+        if local is None:
+            return None
+        if attr is None and _defined(tree.body, local) is not None:
+            return path, _defined(tree.body, local), None  # type: ignore[return-value]
+        imported = _imported(tree).get(local)
+        if imported is None:
+            return None
+        module, level, name = imported
+        if attr is not None:
+            module, name = (f"{module}.{name}" if name else module), attr
+        target = self._load(_module_file(self.snapshot, path, module, level)) if name else None
+        function = _defined(target[1].body, name) if target is not None and name else None
+        return (target[0], function, None) if target is not None and function is not None else None
 
-    def _drawn(self, node: ast.AST) -> bool:
-        """The expression draws at random, hashes, or uses a variable that did."""
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and sub.id in self.derived:
-                return True
-            if isinstance(sub, ast.Call):
-                name = self._qualified(sub)
-                if name is not None and self.is_chooser(name):
-                    return True
-        return False
+    def _load(self, path: str | None) -> tuple[str, ast.Module] | None:
+        if path is None:
+            return None
+        if path not in self._trees:
+            entry = self.snapshot.entry(path)
+            budget = len(self._trees) <= MAX_MODULES
+            self._trees[path] = FileContext(self.snapshot, entry).tree if entry is not None and budget else None
+        tree = self._trees[path]
+        return (path, tree) if tree is not None else None
 
-    def _picks(self, value: ast.expr) -> bool:
-        """``a if <draw> else b`` or ``random.choice([a, b])`` over two or more distinct non-literal objects."""
-        while isinstance(value, ast.Subscript):
-            value = value.value
-        if isinstance(value, ast.IfExp):
-            options = [value.body, value.orelse]
-            drawn = self._drawn(value.test)
-        elif isinstance(value, ast.Call) and value.args and isinstance(value.args[0], (ast.List, ast.Tuple)):
-            options = list(value.args[0].elts)
-            name = self._qualified(value)
-            drawn = name is not None and bool(self.is_chooser(name))
-        else:
-            return False
-        objects = {ast.unparse(o) for o in options if not isinstance(o, ast.Constant)}
-        return drawn and len(objects) >= 2 and len(objects) == len(options)
 
-    def _otherwise(self, node: ast.If) -> list[ast.stmt]:
-        """What runs when the test fails: the ``else``, or the statements after an ``if`` whose body returns."""
-        if node.orelse or not isinstance(node.body[-1], ast.Return):
-            return node.orelse
-        return self.after.get(id(node), [])
+def _defined(body: list[ast.stmt], name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    return next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
 
-    def _receivers(self, nodes: Iterable[ast.AST]) -> set[str]:
-        return {
-            ast.unparse(n.func.value)
-            for top in nodes
-            for n in ast.walk(top)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in self.predict
-        }
 
-    def split_line(self) -> int | None:
-        """The line where the handler picks one of two models by a draw or a hash, or None."""
-        for node in self.nodes:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                target = node.targets[0].id
-                if self._picks(node.value):
-                    self.picked[target] = node.lineno
-                elif self._drawn(node.value):
-                    self.derived.add(target)
-            elif isinstance(node, ast.If) and self._drawn(node.test):
-                body, orelse = self._receivers(node.body), self._receivers(self._otherwise(node))
-                if body and orelse and body != orelse:
-                    return node.lineno
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in self.predict:
-                receiver = node.func.value
-                if isinstance(receiver, ast.Name) and receiver.id in self.picked:
-                    return self.picked[receiver.id]
-                if isinstance(receiver, ast.Subscript) and self._drawn(receiver.slice):
-                    return node.lineno
-        return None
+def _imported(tree: ast.Module) -> dict[str, tuple[str, int, str | None]]:
+    """Local name -> (module, relative level, imported name or None for a module)."""
+    out: dict[str, tuple[str, int, str | None]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                out[alias.asname or alias.name] = (node.module or "", node.level, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    out[alias.asname] = (alias.name, 0, None)
+    return out
+
+
+def _module_file(snapshot: Snapshot, importer: str, module: str, level: int) -> str | None:
+    """The repository's file a module name imported in ``importer`` means: relative to it, or from one of its
+    folders (the nearest first), the top or ``src/``; None for a third party's."""
+    parts = module.split(".") if module else []
+    folders = importer.split("/")[:-1]
+    if level:
+        bases = ["/".join(folders[: len(folders) - level + 1] + parts)] if level <= len(folders) + 1 else []
+    else:
+        bases = ["/".join(folders[:i] + parts) for i in range(len(folders), -1, -1)] + ["/".join(["src", *parts])]
+    for base in bases:
+        for candidate in (f"{base}.py", f"{base}/__init__.py"):
+            if base and snapshot.entry(candidate) is not None:
+                return candidate
+    return None
