@@ -107,3 +107,11 @@ def test_a_helper_imported_relatively_picks_the_model(probe: MatcherProbe) -> No
         "svc/flat.py": "from .nowhere import choose\n" + ROUTE + "    return choose(user_id).predict(x)\n",
     }
     assert probe.hits(files, rule(probe)) == [("ab_testing.probe", "svc/api.py", 7)]
+
+
+def test_a_model_whose_output_is_logged_and_returned_is_no_shadow(probe: MatcherProbe) -> None:
+    shadow = probe.rule(
+        "route_split", "ab_testing.probe", frameworks=["fastapi"], choosers=["random.random"], sinks=["info"]
+    )
+    body = "    pa = a.predict(x)\n    log.info('a %s', pa)\n    return {'a': pa, 'b': b.predict(x)}\n"
+    assert probe.hits({"both.py": "import random\n" + ROUTE + body}, shadow) == []

@@ -184,41 +184,39 @@ class Body:
             model = self.model_call(node)
             if model is None or not isinstance(node, ast.expr):
                 continue
-            use = self._use(node)
-            if use == "returned":
+            uses = self._uses(node)
+            if "returned" in uses:
                 returned.add(self.module.canonical(model))
-            elif use == "recorded":
+            elif "recorded" in uses:
                 recorded.setdefault(self.module.canonical(model), node.lineno)
         return next((line for model, line in recorded.items() if model not in returned and returned - {model}), None)
 
-    def _use(self, node: ast.expr, depth: int = 0) -> str | None:
+    def _uses(self, node: ast.expr, depth: int = 0) -> set[str]:
         """Where a value ends: ``returned`` (in a return, or a variable returned), ``recorded`` (an argument of a
-        sink call, or a variable passed to one), else None; variables followed at most three deep."""
+        sink call, or a variable passed to one); variables followed three deep, eight of their uses each."""
         names: set[str] = set()
         child: ast.AST = node
         parent = self.parents.get(id(node))
         while parent is not None:
             if isinstance(parent, ast.Return):
-                return "returned"
+                return {"returned"}
             if (
                 isinstance(parent, ast.Call)
                 and child is not parent.func
                 and _last_name(parent.func) in self.words.sinks
             ):
-                return "recorded"
+                return {"recorded"}
             if isinstance(parent, (ast.Assign, ast.AnnAssign)):
                 targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
                 names = {t.id for t in targets if isinstance(t, ast.Name)}
                 break
             child, parent = parent, self.parents.get(id(parent))
-        if depth >= 3:
-            return None
-        for later in self.nodes:
-            if isinstance(later, ast.Name) and later.id in names and isinstance(later.ctx, ast.Load):
-                use = self._use(later, depth + 1) if later.lineno >= node.lineno else None
-                if use is not None:
-                    return use
-        return None
+        later = [
+            n
+            for n in self.nodes
+            if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) and n.lineno >= node.lineno
+        ]
+        return {use for n in later[:8] for use in self._uses(n, depth + 1)} if depth < 3 else set()
 
 
 class Module:
