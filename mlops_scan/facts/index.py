@@ -266,7 +266,7 @@ class ProjectIndex:
                 landed = self.module(user)
                 entry_line = entry(landed) if landed is not None else None
                 if entry_line is not None:
-                    return [*hops, Hop(user, use_line), Hop(user, entry_line)]
+                    return [*hops, Hop(user, use_line), *([Hop(user, entry_line)] if entry_line != use_line else [])]
                 if len(hops) + 1 < MAX_USER_HOPS and (user, around) not in seen:
                     seen.add((user, around))
                     queue.append((user, around, [*hops, Hop(user, use_line)]))
