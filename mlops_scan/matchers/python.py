@@ -16,6 +16,7 @@ from mlops_scan.facts.index import Hop, ProjectIndex, routes_of
 from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, Matcher, int_list, state_pairs
 from mlops_scan.matchers.globs import compile_globs
+from mlops_scan.matchers.importlines import import_lines
 from mlops_scan.matchers.names import NamePatterns, name_patterns
 from mlops_scan.matchers.pychains import entry_of, first_call, goal_of, reached_hit, used_hit
 from mlops_scan.matchers.pyparams import PythonParams
@@ -23,9 +24,6 @@ from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
-
-# An optional leading quote: in a notebook's JSON each source line is a string.
-_IMPORT_LINE = re.compile(r"^[ \t]*\"?(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;\\\"]+))", re.M)
 
 
 def _roots(patterns: list[str]) -> set[str]:
@@ -218,7 +216,7 @@ class PythonMatcher(Matcher[PythonParams]):
         if not text:
             return []
         imported = set()
-        for frm, imp in _IMPORT_LINE.findall(text):
+        for frm, imp in import_lines(text):
             if frm:
                 imported.add(frm)
             else:
