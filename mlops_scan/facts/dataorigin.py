@@ -1,4 +1,4 @@
-"""Where the data a call measures comes from, within one module: a static dataset, or something else.
+"""Where the data a call measures comes from (its module, and the repository's functions it calls): static or not.
 
 A drift or quality library run on production data reads that data from somewhere only known when it runs (a
 table, a prediction log, a path given at run time). Run on a static dataset, every value it measures traces back
@@ -6,7 +6,8 @@ to a train/test split, a toy or synthetic dataset, or a file the repository hold
 from the reference data it is compared with (``current = reference.sample(frac=1.0).assign(...)``).
 
 Origins are followed through the module's assignments (tuple unpacking included), the returns of its own
-top-level functions, method calls on a value (``df.drop(...)`` comes from ``df``), subscripts, arithmetic and the
+top-level functions and of functions of the repository's modules it imports (at most :data:`MAX_HOPS` modules
+away, facts/owncode.py), method calls on a value (``df.drop(...)`` comes from ``df``), subscripts, arithmetic and the
 arguments of other calls, without scopes (a name means every value the module assigns to it), at most
 :data:`MAX_STEPS` steps per argument.
 """
@@ -21,16 +22,24 @@ from dataclasses import dataclass, field
 
 from mlops_scan.facts import notebooks
 from mlops_scan.facts.context import FileContext
-from mlops_scan.facts.python import Call
+from mlops_scan.facts.owncode import OwnCode
+from mlops_scan.facts.python import Call, extract
 
 MAX_STEPS = 200
 """Expressions visited while tracing one argument."""
+MAX_HOPS = 2
+"""Functions of the repository's other modules followed from the measuring module (a loader, the loader's reader)."""
 _DATA_FILE = re.compile(r"\.(?:csv|tsv|parquet|pq|feather|json|jsonl|xlsx?|pkl|pickle|npy|npz|arrow)(?:\.gz|\.zip)?$")
 _STATIC_NAME = re.compile(
     r"(?i)(?:^|[/_.\-])(?:train|training|test|testing|valid|validation|holdout|sample|samples|example|examples|demo|toy|"
     r"synthetic|dummy|fake)(?:[/_.\-]|$)"
 )
 """A data file whose name says it is a fixed split or a sample."""
+
+
+Follow = Callable[[ast.Call], "tuple[DataOrigins, list[ast.expr]] | None"]
+"""For a call of a function of another of the repository's modules: that module's origins and the values the
+function returns."""
 
 
 @dataclass
@@ -54,6 +63,7 @@ class DataOrigins:
         calls: list[Call],
         is_static_source: Callable[[str], object],
         held: Callable[[str], object],
+        follow: Follow | None = None,
     ) -> None:
         """``calls``: the module's resolved calls (their names, by line and last name); ``is_static_source``: a
         qualified call whose result is a static dataset; ``held``: a path (from the module's folder or the
@@ -61,6 +71,7 @@ class DataOrigins:
         self.qualified = {(c.line, _last(c.name)): c.name for c in calls}
         self.is_static_source = is_static_source
         self.held = held
+        self.follow = follow
         self.values: dict[str, list[tuple[ast.expr, int | None]]] = {}
         """Name -> each value assigned to it, with the position taken from a tuple (``a, b = f()``)."""
         self.returns: dict[str, list[ast.expr]] = {}
@@ -119,7 +130,7 @@ class DataOrigins:
 
     def _name(self, name: str, position: int | None, found: Origins, budget: list[int], seen: set[str]) -> None:
         found.names.add(name)
-        key = f"{name}#{position}"
+        key = f"{id(self)}:{name}#{position}"  # names of another module's function are other variables
         if key in seen:
             return
         seen.add(key)
@@ -149,6 +160,10 @@ class DataOrigins:
         elif isinstance(func, ast.Name) and func.id in self.returns:
             for value in self.returns[func.id]:
                 self._trace(value, position, found, budget, seen)
+        elif (followed := self.follow(call) if self.follow else None) is not None:
+            other, values = followed  # a function of another of the repository's modules
+            for value in values:
+                other._trace(value, position, found, budget, seen)
         elif isinstance(func, ast.Attribute) and (qualified is None or "()" in qualified):
             self._trace(func.value, None, found, budget, seen)  # a method of a value: ``df.dropna()``
         elif call.args or call.keywords:  # a reader's options are keywords: its source is positional when given so
@@ -215,10 +230,30 @@ def on_static_data(
     if tree is None:
         return False
 
-    def held(literal: str) -> bool:
-        return any(ctx.snapshot.entry(p) is not None for p in _repository_paths(ctx.path, literal))
+    code = OwnCode(ctx.snapshot, ctx.path, tree)
+    modules: dict[str, DataOrigins] = {}
 
-    return measured_on_static_data(DataOrigins(tree, calls, is_static_source, held), tree, measuring, arguments)
+    def held(module: str) -> Callable[[str], bool]:
+        return lambda literal: any(ctx.snapshot.entry(p) is not None for p in _repository_paths(module, literal))
+
+    def follower(path: str, depth: int) -> Follow:
+        def follow(call: ast.Call) -> tuple[DataOrigins, list[ast.expr]] | None:
+            found = code.function(path, call.func) if depth < MAX_HOPS else None
+            other = code.tree(found[0]) if found is not None and found[0] != path else None
+            if found is None or other is None:
+                return None
+            if found[0] not in modules:
+                own_calls = extract(other).calls
+                modules[found[0]] = DataOrigins(
+                    other, own_calls, is_static_source, held(found[0]), follower(found[0], depth + 1)
+                )
+            values = [r.value for r in ast.walk(found[1]) if isinstance(r, ast.Return) and r.value is not None]
+            return modules[found[0]], values
+
+        return follow
+
+    origins = DataOrigins(tree, calls, is_static_source, held(ctx.path), follower(ctx.path, 0))
+    return measured_on_static_data(origins, tree, measuring, arguments)
 
 
 def _repository_paths(module: str, literal: str) -> list[str]:

@@ -59,8 +59,8 @@ class PythonParams:
     names come only from static datasets (a call ``static_sources`` names: a train/test split, a toy or synthetic
     dataset; a data file the repository holds or whose name says train, test, sample...), or one of them is made
     from another (``current = reference.sample(...)``). Values read from anywhere else (a table, a prediction log, a
-    path known only when it runs) keep the match. Traced through the module's assignments, tuple unpacking and its
-    own functions' returns."""
+    path known only when it runs) keep the match. Traced through the module's assignments, tuple unpacking, its own
+    functions' returns and those of the repository's modules it imports (two modules away at most)."""
     static_data_arguments: list[str] = field(default_factory=lambda: ["0", "1", "reference_data", "current_data"])
     """With ``static_data``: the measured arguments of those calls, keyword names or positions (``"0"``)."""
     static_sources: list[str] = field(default_factory=list)

@@ -7,7 +7,7 @@ picks which model object runs (``predict``, or a BentoML runner's ``predict.run`
 different models in its two branches, a variable picked from two or more models by the draw, a model looked up by a
 key derived from it (``models[arm].predict``); or when it runs a second model only to record its output (a shadow).
 The draw, the pick or the whole split may sit in the repository's own functions the handler calls, in its module or
-in a module it imports, at most :data:`MAX_HOPS` calls deep; the evidence cites each call (``via``).
+in a module it imports (facts/owncode.py), at most :data:`MAX_HOPS` calls deep; the evidence cites each call (``via``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.owncode import OwnCode
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.matchers.names import name_patterns
 from mlops_scan.matchers.routebody import Body, Module, Summary, Vocabulary
@@ -26,8 +27,6 @@ from mlops_scan.types import ProjectInfo
 
 MAX_HOPS = 2
 """Calls of the repository's own functions followed from a handler."""
-MAX_MODULES = 8
-"""Other modules one file's handlers may read to follow those calls."""
 
 
 @dataclass(frozen=True)
@@ -128,23 +127,18 @@ def _decorator_method(decorator: ast.expr) -> str | None:
     return named.attr if isinstance(named, ast.Attribute) else None
 
 
-_Found = tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]
-"""A function of the repository: its module, its definition, the class it is a method of."""
-
-
 class _Helpers:
     """The repository's own functions a handler calls, in its module or in modules it imports, summarised once."""
 
     def __init__(self, snapshot: Snapshot, path: str, tree: ast.Module, words: Vocabulary) -> None:
-        self.snapshot = snapshot
         self.words = words
-        self._trees: dict[str, ast.Module | None] = {path: tree}
+        self.code = OwnCode(snapshot, path, tree)
         self._modules: dict[str, Module] = {}
         self._summaries: dict[tuple[str, int], Summary | None] = {}
 
     def module(self, path: str) -> Module:
         if path not in self._modules:
-            tree = self._trees.get(path) or ast.Module(body=[], type_ignores=[])
+            tree = self.code.tree(path) or ast.Module(body=[], type_ignores=[])
             self._modules[path] = Module(tree, _import_names(tree))
         return self._modules[path]
 
@@ -152,7 +146,7 @@ class _Helpers:
         """What a call made in ``path`` (in a method of ``owner``) does, when it calls the repository's own code."""
 
         def helper(call: ast.Call) -> Summary | None:
-            found = self._function(path, owner, call.func) if depth < MAX_HOPS else None
+            found = self.code.function(path, call.func, owner) if depth < MAX_HOPS else None
             if found is None:
                 return None
             target, fn, target_owner = found
@@ -178,74 +172,3 @@ class _Helpers:
             if summary.trail and (line is None or call_line <= line or summary.split):
                 out += [f"{path}:{call_line}", *summary.trail]
         return out
-
-    def _function(self, path: str, owner: ast.ClassDef | None, func: ast.expr) -> _Found | None:
-        """The definition a callee names: a function of the module, a method of the class (``self.pick``), or a
-        function of one of the repository's modules it imports (``from .routing import pick``, ``routing.pick``)."""
-        tree = self._trees.get(path)
-        if tree is None:
-            return None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self" and owner:
-            method = _defined(owner.body, func.attr)
-            return (path, method, owner) if method is not None else None
-        local: str | None = func.id if isinstance(func, ast.Name) else None
-        attr: str | None = None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            local, attr = func.value.id, func.attr
-        if local is None:
-            return None
-        if attr is None and _defined(tree.body, local) is not None:
-            return path, _defined(tree.body, local), None  # type: ignore[return-value]
-        imported = _imported(tree).get(local)
-        if imported is None:
-            return None
-        module, level, name = imported
-        if attr is not None:
-            module, name = (f"{module}.{name}" if name else module), attr
-        target = self._load(_module_file(self.snapshot, path, module, level)) if name else None
-        function = _defined(target[1].body, name) if target is not None and name else None
-        return (target[0], function, None) if target is not None and function is not None else None
-
-    def _load(self, path: str | None) -> tuple[str, ast.Module] | None:
-        if path is None:
-            return None
-        if path not in self._trees:
-            entry = self.snapshot.entry(path)
-            budget = len(self._trees) <= MAX_MODULES
-            self._trees[path] = FileContext(self.snapshot, entry).tree if entry is not None and budget else None
-        tree = self._trees[path]
-        return (path, tree) if tree is not None else None
-
-
-def _defined(body: list[ast.stmt], name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    return next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
-
-
-def _imported(tree: ast.Module) -> dict[str, tuple[str, int, str | None]]:
-    """Local name -> (module, relative level, imported name or None for a module)."""
-    out: dict[str, tuple[str, int, str | None]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                out[alias.asname or alias.name] = (node.module or "", node.level, alias.name)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    out[alias.asname] = (alias.name, 0, None)
-    return out
-
-
-def _module_file(snapshot: Snapshot, importer: str, module: str, level: int) -> str | None:
-    """The repository's file a module name imported in ``importer`` means: relative to it, or from one of its
-    folders (the nearest first), the top or ``src/``; None for a third party's."""
-    parts = module.split(".") if module else []
-    folders = importer.split("/")[:-1]
-    if level:
-        bases = ["/".join(folders[: len(folders) - level + 1] + parts)] if level <= len(folders) + 1 else []
-    else:
-        bases = ["/".join(folders[:i] + parts) for i in range(len(folders), -1, -1)] + ["/".join(["src", *parts])]
-    for base in bases:
-        for candidate in (f"{base}.py", f"{base}/__init__.py"):
-            if base and snapshot.entry(candidate) is not None:
-                return candidate
-    return None
