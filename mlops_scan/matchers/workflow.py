@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
 from mlops_scan.facts.ci.hops import Referenced, expand
+from mlops_scan.facts.ci.iacrefs import declared_configs, may_declare
 from mlops_scan.facts.ci.model import TRIGGERS
-from mlops_scan.facts.ci.readers import OPT_IN_SYSTEMS
+from mlops_scan.facts.ci.readers import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, build_config_shape, read_build_config
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.entrypoints import console_scripts, entry_points, reach_from
 from mlops_scan.facts.index import Goal, ProjectIndex
 from mlops_scan.facts.python import Call
 from mlops_scan.matchers.base import Hit, Matcher, state_pairs
+from mlops_scan.matchers.buildconfigs import OWN, BuildConfigs, Found, trigger_sets
 from mlops_scan.matchers.names import NamePatterns, TextGlob, name_patterns
 from mlops_scan.matchers.regexes import ScreenedRegex
 from mlops_scan.rules.loader import Rule
@@ -175,6 +177,7 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in self.rules]
+        self._by_id: dict[str, Rule[object]] = {c.rule.id: c.rule for c in self._rules}
         self._needs_commands = any(c.commands or c.not_commands or c.reaches for c in self._rules)
         self._referenced: dict[str, FileContext] = {}
         """The files steps refer to, opened once for all CI files."""
@@ -183,58 +186,92 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         command)])."""
         self._held_before = 0
         """How many were held before the last file scanned (its kept state is the rest)."""
+        self._configs = BuildConfigs()
+        """Build configs whose triggers infrastructure code may declare, and the declarations."""
 
     def wants(self, entry: FileEntry) -> bool:
-        return detect_system(entry.path) is not None
+        return detect_system(entry.path) is not None or may_declare(entry.path)
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         self._held_before = len(self._held)
+        self._configs.start()
         text = ctx.text
-        if not text or (detect_system(ctx.path) == "yaml?" and not _maybe_ci(text)):
+        if not text:
+            return
+        if may_declare(ctx.path):
+            declared = declared_configs(ctx.path, text, lambda path: ctx.snapshot.entry(path) is not None)
+            self._configs.refs += [(ctx.path, ref) for ref in declared]
+        system = detect_system(ctx.path)
+        if system is None or (system == "yaml?" and not _maybe_ci(text)):
             return
         pipeline = read_pipeline(ctx)
-        if pipeline is None:
-            return
-        expanded: dict[int, str] = {}
-        if self._needs_commands:
-            ci_dir = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
-            files = Referenced(ctx, self._referenced)
-            for job in pipeline.jobs:
-                for step in job.steps:
-                    local = step.uses if step.uses.startswith("./") else ""  # a local action called with inputs
-                    expanded[id(step)] = expand(
-                        "\n".join(filter(None, (step.command, local))) or step.uses, files, ci_dir
-                    )
+        config = _build_config(ctx, pipeline)
+        expanded = self._expand(ctx, [p for p in (pipeline, config) if p is not None])
         for compiled in self._rules:
             if compiled.reaches:
-                steps = compiled.reach_candidates(pipeline, expanded)
+                steps = compiled.reach_candidates(pipeline, expanded) if pipeline is not None else []
                 if steps:
                     held = [(line, ctx.line_text(line), command) for line, command in steps]
                     self._held.append((compiled.rule.id, ctx.path, held))
-                continue
-            line = compiled.match(pipeline, expanded, ctx.lines)
+        if config is not None:  # decided once the declarations are known
+            outcomes = {OWN: self._found(ctx, pipeline, expanded)} if pipeline is not None else {}
+            for triggers in trigger_sets(config.system):
+                variant = replace(config, triggers=dict.fromkeys(triggers, config.line))
+                outcomes[",".join(triggers)] = self._found(ctx, variant, expanded)
+            self._configs.held.append((ctx.path, config.system, outcomes))
+        elif pipeline is not None:
+            for rule_id, line, snippet in self._found(ctx, pipeline, expanded):
+                yield Hit(self._by_id[rule_id], ctx.path, line, snippet)
+
+    def _expand(self, ctx: FileContext, pipelines: list[Pipeline]) -> dict[int, str]:
+        """Each step's command followed into the local files it calls (by the step's id)."""
+        expanded: dict[int, str] = {}
+        if not self._needs_commands:
+            return expanded
+        ci_dir = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
+        files = Referenced(ctx, self._referenced)
+        for step in (step for pipeline in pipelines for job in pipeline.jobs for step in job.steps):
+            if id(step) not in expanded:
+                local = step.uses if step.uses.startswith("./") else ""  # a local action called with inputs
+                expanded[id(step)] = expand("\n".join(filter(None, (step.command, local))) or step.uses, files, ci_dir)
+        return expanded
+
+    def _found(self, ctx: FileContext, pipeline: Pipeline, expanded: dict[int, str]) -> Found:
+        """(rule id, line, snippet) of each rule (but ``reaches`` ones) the pipeline matches."""
+        out: Found = []
+        for compiled in self._rules:
+            line = None if compiled.reaches else compiled.match(pipeline, expanded, ctx.lines)
             if line is not None:
-                yield Hit(compiled.rule, ctx.path, line, ctx.line_text(line) or f"{pipeline.system} pipeline")
+                out.append((compiled.rule.id, line, ctx.line_text(line) or f"{pipeline.system} pipeline"))
+        return out
 
     def file_state(self, path: str) -> object:
-        """The ``reaches`` candidates of the file."""
-        return {"held": [[rule, steps] for rule, _, steps in self._held[self._held_before :]]}
+        """The ``reaches`` candidates of the file, and the build configs it declares or is."""
+        return {
+            "held": [[rule, steps] for rule, _, steps in self._held[self._held_before :]],
+            **self._configs.file_state(),
+        }
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
         known = {c.rule.id for c in self._rules if c.reaches}
         pairs = state_pairs(state, "held", lambda rule, steps: rule in known and _steps(steps))
         held = [(rule, path, [(line, snippet, command) for line, snippet, command in steps]) for rule, steps in pairs]
+        add_configs = self._configs.restore(path, state, set(self._by_id))
 
         def add() -> None:
             self._held.extend(held)
+            add_configs()
 
         return add
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
-        """The ``reaches`` candidates whose step runs the repository's Python that reaches a call the rule names:
-        the first such step of each rule and CI file, with the hops (the project index is built only now)."""
-        if not self._held:
-            return []
+        """The build configs' hits under their declared triggers; the ``reaches`` candidates whose step runs the
+        repository's Python that reaches a call the rule names: the first such step of each rule and CI file, with
+        the hops (the project index is built only now)."""
+        configs = self._configs.hits(self._by_id)
+        return configs + self._reached(snapshot) if self._held else configs
+
+    def _reached(self, snapshot: Snapshot) -> list[Hit]:
         index, scripts = ProjectIndex(snapshot), console_scripts(snapshot)
         rules: dict[str, _Compiled] = {c.rule.id: c for c in self._rules}
         hits = []
@@ -259,6 +296,17 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
             return next((c.line for c in foreign if regex.match(c.name)), None)
 
         return goal
+
+
+def _build_config(ctx: FileContext, pipeline: Pipeline | None) -> Pipeline | None:
+    """The file as a build config whose triggers infrastructure code may declare (a Cloud Build config or a CodeBuild
+    buildspec of any name), or None."""
+    if pipeline is not None and pipeline.system not in BUILD_CONFIG_SYSTEMS:
+        return None
+    shape = build_config_shape(ctx)
+    if shape is None:
+        return None
+    return pipeline if pipeline is not None and pipeline.system == shape else read_build_config(ctx, shape)
 
 
 def _steps(data: object) -> bool:

@@ -93,6 +93,31 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
     return reader(ctx, docs if system in ("tekton", "drone") else doc)
 
 
+BUILD_CONFIG_SYSTEMS = ("cloud-build", "codebuild")
+"""Systems whose trigger may be declared outside the file, in infrastructure code (``facts/ci/iacrefs.py``)."""
+
+
+def build_config_shape(ctx: FileContext) -> str | None:
+    """The build-config system a YAML file has the shape of, whatever its name: ``cloud-build`` (top-level ``steps``,
+    each a mapping with a ``name``: the builder image) or ``codebuild`` (top-level ``phases``); else None."""
+    docs = ctx.yaml
+    if not docs:
+        return None
+    doc = docs[0]
+    if isinstance(Y.get(doc, "phases"), MappingNode):
+        return "codebuild"
+    steps = Y.seq(Y.get(doc, "steps"))
+    if steps and all(isinstance(s, MappingNode) and Y.get(s, "name") is not None for s in steps):
+        return "cloud-build"
+    return None
+
+
+def read_build_config(ctx: FileContext, system: str) -> Pipeline | None:
+    """The file read as a build config of ``system`` (one of :data:`BUILD_CONFIG_SYSTEMS`), whatever its name."""
+    docs = ctx.yaml
+    return _READERS[system](ctx, docs[0]) if docs else None
+
+
 def _in_buildspec_folder(path: str) -> bool:
     """The file sits in a folder named for CodeBuild buildspecs (``buildspecs/deploy.yml``), the names a pipeline's
     build actions point at."""
