@@ -157,8 +157,9 @@ def test_no_reusable_kind_reads_the_whole_listing_while_scanning_one_file(
     walked: list[str] = []
 
     def get(self: Snapshot) -> object:
-        if self.consulted is not None:
-            walked.append("".join(traceback.format_stack(limit=4)))
+        stack = traceback.extract_stack()
+        if self.consulted is not None and any(frame.name == "scan_file" for frame in stack):
+            walked.append("".join(traceback.format_list(stack[-4:])))
         return self.__dict__["_listed"]
 
     def put(self: Snapshot, files: object) -> None:

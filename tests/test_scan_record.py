@@ -3,18 +3,22 @@ cold scan reports whatever changed (a file, the listing, the configuration, the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile.repos import TRACKING, run, write
 from hostile.repos import json_scan as scan
+from scanning import FIXTURES
 from test_stat_ids import TRAIN, aged_copy
 
 from mlops_scan.evidence import reuse
 from mlops_scan.facts.blobcache import FILE_NAME, BlobCache
+from mlops_scan.snapshot.tree import FileEntry
 
 RECORD = "scan-record-"
 
@@ -180,3 +184,96 @@ def test_a_damaged_record_is_a_miss_never_a_wrong_report(root: Path, cache_dir: 
     _damage(cache_dir, DAMAGES[damage])
     assert scan(root) == cold
     assert scan(root) == cold  # the record written again after the damaged one
+
+
+def test_an_unchanged_rescan_takes_the_recorded_result_without_scanning(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = scan(root, "--no-cache")
+    from mlops_scan.evidence import collect
+
+    def no_project(*args: object) -> None:
+        raise AssertionError("the project read again although nothing changed")
+
+    monkeypatch.setattr(collect, "detect_project", no_project)
+    assert scan(root) == cold
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if p.name not in ("rules", "traps")))
+def test_warm_rescans_of_every_fixture_report_what_cold_scans_do(tmp_path: Path, cache_dir: Path, fixture: str) -> None:
+    copy = aged_copy(tmp_path, fixture)
+    cold = scan(copy, "--no-cache", "--per-project")
+    assert [scan(copy, "--per-project") for _ in range(3)] == [cold] * 3
+
+
+def test_a_new_file_the_listing_skips_gives_the_cold_report(root: Path) -> None:
+    before = scan(root)
+    write(root, b"notes\nabout.txt", "a newline in the name\n")
+    warm = scan(root)
+    assert warm == scan(root, "--no-cache") and warm != before
+    assert {
+        "path": "notes\\nabout.txt",
+        "reason": "file name contains control characters (e.g. a newline): not scanned",
+    } in json.loads(warm)["skipped"]
+
+
+def test_a_file_no_kind_wants_but_the_scan_read_is_seen(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README is read for its title outside any file's scan: its change must be seen although no kind wants it."""
+    from mlops_scan.matchers.base import installed_kinds
+
+    for cls in installed_kinds().values():
+        monkeypatch.setattr(cls, "wants", _refusing(cls.wants, "README.md"))
+    write(root, "README.md", "# Churn model\n")
+    before = scan(root)
+    assert scan(root) == before
+    write(root, "README.md", "# Churn examples\n")
+    warm = scan(root)
+    assert warm == scan(root, "--no-cache") and warm != before
+    assert any("collection of examples" in note for note in json.loads(warm)["notes"])
+
+
+def _refusing(wants: Callable[[object, FileEntry], bool], path: str) -> Callable[[object, FileEntry], bool]:
+    def refusing(self: object, entry: FileEntry) -> bool:
+        return entry.path != path and wants(self, entry)
+
+    return refusing
+
+
+RESULT_DAMAGES = {
+    "text changed": lambda v: v.update(result=v["result"].replace('"level', '"levle')),
+    "unknown rule": lambda v: _resealed(v, lambda r: r["evidence"][0].__setitem__(1, "ci.no-such-rule")),
+    "strength unknown": lambda v: _resealed(v, lambda r: r["evidence"][0].__setitem__(5, "mighty")),
+    "inspected count as text": lambda v: _resealed(v, lambda r: r["inspected"].__setitem__("files_read", "8")),
+    "outside path changed": lambda v: v["outside"].update({next(iter(v["outside"])): "project:" + "0" * 40}),
+    "listing skips differ": lambda v: v.update(listing=[["x", "y"]]),
+}
+
+
+def _resealed(value: dict[str, Any], change: Callable[[dict[str, Any]], object]) -> None:
+    result = json.loads(value["result"])
+    change(result)
+    value["result"] = json.dumps(result)
+    value["sha"] = hashlib.sha256(value["result"].encode()).hexdigest()
+
+
+@pytest.mark.parametrize("damage", RESULT_DAMAGES, ids=list(RESULT_DAMAGES))
+def test_a_damaged_recorded_result_is_a_miss(root: Path, cache_dir: Path, damage: str) -> None:
+    cold = scan(root, "--no-cache")
+    scan(root)
+    [(key, text)] = list(_records(cache_dir))
+    value = json.loads(text)
+    RESULT_DAMAGES[damage](value)
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+    assert scan(root) == cold
+
+
+def test_a_file_without_evidence_gaining_some_is_seen(tmp_path: Path, cache_dir: Path) -> None:
+    """Nothing outside the file's own scan consulted it: only its own blob id shows the change."""
+    copy = aged_copy(tmp_path)
+    write(copy, "src/churn/util.py", "def double(x):\n    return 2 * x\n")
+    before = scan(copy)
+    assert scan(copy) == before
+    write(copy, "src/churn/util.py", TRACKING)
+    warm = scan(copy)
+    assert warm == scan(copy, "--no-cache") and warm != before

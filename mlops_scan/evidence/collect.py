@@ -8,10 +8,10 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from mlops_scan.evidence.bounded import build_matchers
+from mlops_scan.evidence.result import ScanResult
 from mlops_scan.evidence.reuse import Gathered, Reuse, scan_file
 from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
@@ -26,26 +26,10 @@ from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.text import printable
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.snapshot.zones import counts_at_full_strength
-from mlops_scan.types import Evidence, ProjectInfo, Skipped, Strength, Zone
+from mlops_scan.types import Evidence, Strength, Zone
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
-
-
-@dataclass
-class ScanResult:
-    """What the Evidence stage produced, and what it looked at."""
-
-    evidence: list[Evidence]
-    project: ProjectInfo
-    inspected: dict[str, object] = field(default_factory=dict)
-    measurements: dict[str, object] = field(default_factory=dict)
-    skipped: list[Skipped] = field(default_factory=list)
-    """Every file (or part) not read or not analysed, and why: the listing's, the reads' and the parses', once each."""
-    errors: list[str] = field(default_factory=list)
-    """Remarks for the report: matcher failures on single files (the scan went on)."""
-    readme_title: str | None = None
-    """The first heading of the root README (the assessment judges whether it names a collection of examples)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -55,19 +39,19 @@ PROGRESS_EVERY = 64
 
 
 def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | None = None) -> ScanResult:
-    """Run every rule over the snapshot, reading and parsing each file at most once."""
+    """Run every rule over the snapshot, reading and parsing each file at most once (with the facts cache, the
+    result of the scan before when nothing it depends on changed; else each unchanged file's kept outcome)."""
+    cache = blobcache.active()
+    reuse = Reuse(cache, snapshot, rules) if cache is not None else None
+    if reuse is not None and (kept := reuse.kept_result()) is not None:
+        return kept
     contexts: dict[str, FileContext] = {}
     project = detect_project(snapshot, contexts)
     matchers = build_matchers(rules, project, snapshot)  # a repository's own rules last, each under a time bound
     done = _FilePass(snapshot, skipped=[skip for ctx in contexts.values() for skip in ctx.skipped])  # the manifests
-    cache = blobcache.active()
-    if cache is not None:
-        blobcache.remember_stat_ids(cache, snapshot)
-    reuse = Reuse(cache, snapshot, rules, project) if cache is not None else None
-    done.run(matchers, contexts, progress, reuse)
     if reuse is not None:
-        reuse.store()
-        blobcache.keep_stat_ids(reuse.cache, snapshot)
+        reuse.begin(project)
+    done.run(matchers, contexts, progress, reuse)
     total = len(snapshot.files)
     save_literals()
     measurements: dict[str, object] = {}
@@ -85,7 +69,10 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     inspected = _inspected(snapshot, done, truncated)
     title = readme_title(snapshot)
     gathered = list(dict.fromkeys([*snapshot.skipped, *done.skipped]))  # a file referred to twice is skipped once
-    return ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
+    result = ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
+    if reuse is not None:
+        reuse.store(result)
+    return result
 
 
 class _FilePass(Gathered):

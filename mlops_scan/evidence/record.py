@@ -1,24 +1,35 @@
-"""The scan record: what the last scan of a root made of each listed file, read and written as one cache entry.
+"""The scan record: what the last scan of a root made of each listed file, and its result, as one cache entry.
 
-For each listed path (in one JSON value, kept in the facts cache under the scanned root, in the namespace of
-the per-file outcomes, :mod:`mlops_scan.evidence.reuse`): its zone, the matcher kinds that wanted it, its blob
-id and the outcome kept for it (as the JSON text it is kept as, decoded afresh for each use: nothing a scan does
-to what it replayed can change what is written back). A rescan asks the record first: a path listed before in the same zone takes
-the kinds that wanted it without asking each kind again, and a file whose blob id is the recorded one takes the
-recorded outcome without a query of its own; the outcome is then checked like any kept outcome (every path its
-scan consulted must be as it was). So a rescan of a barely changed repository costs one read of the record,
-not one per file; the record is written again only when something in it changed.
+One JSON value per scanned root, kept in the facts cache (:mod:`mlops_scan.facts.blobcache`) in a namespace of
+the tool's code, the rules and the limits. It holds, for each listed path, its zone, the matcher kinds that
+wanted it, its blob id and the outcome kept for it (:mod:`mlops_scan.evidence.reuse`; as the JSON text it is
+kept as, decoded afresh for each use, so nothing a scan does to what it replayed can change what is written
+back); the project's packages and distributions; and, when every part of the scan can be replayed, the
+scan's result with what it depends on beyond the files' own scans: the listing's skips, the revision, and
+the blob id and zone (or absence) of every path consulted outside them (the manifests the project is read
+from, the README, the kinds' repository-wide ``finish``).
+
+A rescan asks the record first. When the listing is the same, every file some kind wanted has its recorded
+blob id, and every path consulted outside the files' scans is as it was, the recorded result is the result
+(a handful of cache reads, no file read, parsed or matched). Otherwise a path listed before in the same zone
+takes the kinds that wanted it without asking each kind again, and a file whose blob id is the recorded one
+takes the recorded outcome without a query of its own (then checked like any kept outcome: every path its
+scan consulted must be as it was). The record is written again only when something in it changed. The
+result's text carries its SHA-256, so a damaged record is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+from collections.abc import Callable
 
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.types import ProjectInfo
 
-FORMAT = 1
+FORMAT = 2
 
 Recorded = list[object]
 """One path's record: [zone, kinds that wanted it, blob id or None, the outcome's JSON text or None]."""
@@ -32,9 +43,40 @@ class ScanRecord:
         self.kind = f"scan-record-{namespace}"
         self.key = hashlib.sha256(os.fsencode(f"{snapshot.root}\0{snapshot.source}")).hexdigest()
         value = cache.get(self.kind, self.key)
-        files = value.get("files") if isinstance(value, dict) and value.get("format") == FORMAT else None
+        self.value: dict[str, object] = value if isinstance(value, dict) and value.get("format") == FORMAT else {}
+        files = self.value.get("files")
         self.before: dict[str, object] = files if isinstance(files, dict) else {}
         self.after: dict[str, Recorded] = {}
+        self.listing = [[s.path, s.reason] for s in snapshot.skipped]
+        """What the listing skipped (before any file was read): part of what the result depends on."""
+        self.revision = snapshot.revision
+
+    def kept_result(self, snapshot: Snapshot, state: Callable[[str], str | None]) -> object | None:
+        """The recorded result (JSON-ready, unchecked) when nothing it depends on changed; ``state`` gives a
+        path's zone and blob id as the outcomes record them. None otherwise."""
+        text, outside = self.value.get("result"), self.value.get("outside")
+        if type(text) is not str or self.value.get("sha") != _sha(text) or not isinstance(outside, dict):
+            return None
+        if self.value.get("listing") != self.listing or self.value.get("revision") != self.revision:
+            return None
+        if len(snapshot.files) != len(self.before):
+            return None
+        for entry in snapshot.files:
+            kinds = self.kinds(entry)
+            if kinds is None or (kinds and self.outcome(entry.path, snapshot.blob_id(entry.path) or "") is None):
+                return None
+        if any(state(path) != known for path, known in outside.items()):
+            return None
+        try:
+            result: object = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        return result
+
+    def use_for(self, project: ProjectInfo) -> None:
+        """Forget the recorded kinds and outcomes when they were made for another project's packages."""
+        if self.value.get("project") != _project(project):
+            self.before = {}
 
     def kinds(self, entry: FileEntry) -> list[str] | None:
         """The kinds that wanted ``entry`` when it was recorded in the same zone, or None (not recorded, or in
@@ -63,7 +105,21 @@ class ScanRecord:
         if item is not None:
             item[2], item[3] = oid, outcome
 
-    def store(self) -> None:
-        """Keep this scan's record for the next one, when it differs from the one read."""
-        if self.after != self.before:
-            self.cache.put(self.kind, self.key, {"format": FORMAT, "files": self.after})
+    def store(self, result: object | None, outside: dict[str, str], project: ProjectInfo) -> None:
+        """Keep this scan's record for the next one, when it differs from the one read; its ``result`` (JSON-ready)
+        only when every file some kind wanted has a kept outcome (all of the scan can be replayed)."""
+        value: dict[str, object] = {"format": FORMAT, "files": self.after, "project": _project(project)}
+        if result is not None and all(item[3] is not None for item in self.after.values() if item[1]):
+            text = json.dumps(result, separators=(",", ":"))
+            value |= {"result": text, "sha": _sha(text), "outside": outside}
+            value |= {"listing": self.listing, "revision": self.revision}
+        if value != self.value:
+            self.cache.put(self.kind, self.key, value)
+
+
+def _project(project: ProjectInfo) -> list[list[str]]:
+    return [sorted(project.packages), sorted(project.distributions)]
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -29,7 +29,9 @@ from typing import TypeGuard
 from mlops_scan import __version__
 from mlops_scan.evidence.bounded import BoundedMatcher
 from mlops_scan.evidence.record import ScanRecord
+from mlops_scan.evidence.result import ScanResult, decode_result, encode_result
 from mlops_scan.evidence.ruleset import rules_hash
+from mlops_scan.facts import blobcache
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
@@ -132,23 +134,60 @@ class Reuse:
     """Looks outcomes up before the file pass (in the scan record first, :mod:`.record`), and keeps the outcomes
     of the files scanned afresh."""
 
-    def __init__(self, cache: BlobCache, snapshot: Snapshot, rules: list[Rule[object]], project: ProjectInfo) -> None:
+    def __init__(self, cache: BlobCache, snapshot: Snapshot, rules: list[Rule[object]]) -> None:
+        """Read what the scans before kept (stat ids, the scan record) and start recording what the scan consults
+        outside the files' own scans (the project's manifests, the README, the kinds' ``finish``)."""
         self.cache = cache
         self.snapshot = snapshot
         self.rules: dict[str, Rule[object]] = {rule.id: rule for rule in rules}
-        digest = hashlib.sha256(f"{FORMAT} {__version__} {package_hash()} {rules_hash(rules)}".encode())
-        digest.update(repr((snapshot.limits, sorted(project.packages), sorted(project.distributions))).encode())
-        self.kind = "outcome-" + digest.hexdigest()[:16]
-        self.record = ScanRecord(cache, digest.hexdigest()[:16], snapshot)
+        blobcache.remember_stat_ids(cache, snapshot)
+        namespace = f"{FORMAT} {__version__} {package_hash()} {rules_hash(rules)} {snapshot.limits!r}"
+        self.namespace = hashlib.sha256(namespace.encode()).hexdigest()[:16]
+        self.kind = f"outcome-{self.namespace}"
+        self.record = ScanRecord(cache, self.namespace, snapshot)
+        self._zones = {entry.path: entry.zone.value for entry in snapshot.files}
+        self.outside = snapshot.consulted = Consulted()
+        self.bounded = False
+        """A repository's rule runs bounded: its interest in files changes after a timeout, its outcomes are not kept."""
         self._skips: dict[str, list[Skipped]] = {}
         self._skips_seen = 0
+
+    def kept_result(self) -> ScanResult | None:
+        """The result of the scan before, when the listing, every wanted file and every path consulted outside the
+        files' scans are as they were then (nothing it depends on changed); None otherwise."""
+        value = self.record.kept_result(self.snapshot, self._state)
+        try:
+            result = decode_result(value, self.rules) if value is not None else None
+        except (ValueError, TypeError):
+            return None
+        if result is not None:
+            self.snapshot.consulted = None
+            blobcache.keep_stat_ids(self.cache, self.snapshot)
+        return result
+
+    def begin(self, project: ProjectInfo) -> None:
+        """The file pass starts: outcomes are kept for this project's packages and distributions (what dependency
+        and python rules leave out)."""
+        mine = f"{self.namespace} {sorted(project.packages)} {sorted(project.distributions)}"
+        self.kind = "outcome-" + hashlib.sha256(mine.encode()).hexdigest()[:16]
+        self.record.use_for(project)
+
+    def store(self, result: ScanResult) -> None:
+        """Keep the record of this scan (with its result, when every part of it can be replayed) for the next one."""
+        self.snapshot.consulted = None
+        outside = self._depends(self.outside.looked_up | self.outside.read)
+        timed_out = any(_TIMED_OUT in s.reason for s in result.skipped)
+        whole = not self.bounded and outside is not None and not timed_out
+        self.record.store(encode_result(result) if whole else None, outside or {}, result.project)
+        blobcache.keep_stat_ids(self.cache, self.snapshot)
 
     def plan(self, matchers: list[AnyMatcher], gathered: Gathered) -> list[Work]:
         """The files to scan afresh, with the kinds that want each; the outcomes of the others are queued on
         ``gathered`` for replay. A path the record knows in the same zone takes the kinds that wanted it then
         (the rules and the code are the same: the record's namespace), unless a kind's interest can change
         during a scan (a repository's rule dropped after a timeout)."""
-        recorded_kinds = not any(isinstance(m, BoundedMatcher) for m in matchers)
+        self.bounded = any(isinstance(m, BoundedMatcher) for m in matchers)
+        recorded_kinds = not self.bounded
         known = {m.kind for m in matchers}
         work: list[Work] = []
         for index, entry in enumerate(self.snapshot.files):
@@ -185,17 +224,13 @@ class Reuse:
             self.record.keep(entry.path, oid, text)
         return outcome
 
-    def store(self) -> None:
-        """Keep the record of this scan for the next one (after the file pass)."""
-        self.record.store()
-
     def scan(self, ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
         """Scan one file afresh, recording what it consults, and keep its outcome."""
         consulted = self.snapshot.consulted = Consulted()
         try:
             done = scan_file(ctx, matchers)
         finally:
-            self.snapshot.consulted = None
+            self.snapshot.consulted = self.outside
         self.keep(ctx, matchers, done, consulted)
         return done
 
@@ -240,11 +275,13 @@ class Reuse:
         return out
 
     def _state(self, path: str) -> str | None:
-        entry = self.snapshot.entry(path)
-        if entry is None:
+        """``zone:blob id`` of a listed path, '' when it is not listed (looked up without being recorded as consulted:
+        what the scan consulted is the scan's, not this bookkeeping's)."""
+        zone = self._zones.get(path)
+        if zone is None:
             return ""
         oid = self.snapshot.blob_id(path)
-        return f"{entry.zone.value}:{oid}" if oid is not None else None
+        return f"{zone}:{oid}" if oid is not None else None
 
     def _decode(self, value: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
         depends = value["depends"]
