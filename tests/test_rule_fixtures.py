@@ -23,11 +23,14 @@ def all_rules():  # type: ignore[no-untyped-def]
 
 def hits_of(case):  # type: ignore[no-untyped-def]
     result = collect(open_snapshot(case), all_rules())
+    unread = [f"{s.path}: {s.reason}" for s in result.skipped]
+    assert not unread, f"a fixture file the scan could not read or parse proves nothing: {unread}"
     return {(e.rule, e.path, e.line) for e in result.evidence}
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda p: p.relative_to(RULE_FIXTURES).as_posix())
 def test_fixture_case(case):  # type: ignore[no-untyped-def]
+    """The case's annotations hold, and every file of it was read and parsed (a malformed near miss cannot fail)."""
     exp = expectations(case)
     hits = hits_of(case)
     todo = {(r, p) for r, p, _ in exp.todo}
