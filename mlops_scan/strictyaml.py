@@ -9,13 +9,15 @@ Never used for the scanned repository's files (those go through ``facts/yamlnode
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterator
-from typing import Any, TypeVar
-
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlops_scan.errors import DataFileError
 from mlops_scan.safefiles import read_bounded
+
+if TYPE_CHECKING:
+    import yaml
+    from yaml.nodes import MappingNode, Node, SequenceNode
 
 T = TypeVar("T")
 MAX_DATA_NODES = 100_000
@@ -44,19 +46,7 @@ class Seq(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe loading, duplicate keys refused, lines kept (pure Python: its error messages are the clearer)."""
-
-    source = "<data>"
-
-
-class _FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same with libyaml's parser when available (packs load on every run)."""
-
-    source = "<data>"
-
-
-def _construct_map(loader: _StrictLoader, node: yaml.MappingNode) -> Iterator[Map]:
+def _construct_map(loader: Any, node: MappingNode) -> Iterator[Map]:
     loader.flatten_mapping(node)
     data = Map()
     data.line, data.key_lines = node.start_mark.line + 1, {}
@@ -74,29 +64,49 @@ def _construct_map(loader: _StrictLoader, node: yaml.MappingNode) -> Iterator[Ma
         data.key_lines[key] = line
 
 
-def _construct_seq(loader: _StrictLoader, node: yaml.SequenceNode) -> Iterator[Seq]:
+def _construct_seq(loader: Any, node: SequenceNode) -> Iterator[Seq]:
     data = Seq()
     data.line, data.item_lines = node.start_mark.line + 1, [item.start_mark.line + 1 for item in node.value]
     yield data
     data.extend(loader.construct_object(item, deep=True) for item in node.value)
 
 
-for _loader in (_StrictLoader, _FastStrictLoader):
-    _loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-    _loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+@cache
+def _loaders() -> tuple[type[yaml.SafeLoader], type[yaml.SafeLoader]]:
+    """The strict loaders, libyaml's parser first (packs load on every run that misses the start-up cache) and the
+    pure-Python one (its error messages are the clearer); PyYAML is imported only here, when a data file is parsed."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        """Safe loading, duplicate keys refused, lines kept."""
+
+        source = "<data>"
+
+    class FastStrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """The same with libyaml's parser when available."""
+
+        source = "<data>"
+
+    for loader in (StrictLoader, FastStrictLoader):
+        loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+        loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+    return FastStrictLoader, StrictLoader
 
 
 def load(text: str, source: str) -> Any:
     """Parse ``text`` (the contents of ``source``); malformed YAML and duplicate keys raise DataFileError."""
+    from yaml import YAMLError
+
+    fast, clear = _loaders()
     try:
-        return _parse(_FastStrictLoader, text, source)
-    except yaml.YAMLError:
+        return _parse(fast, text, source)
+    except YAMLError:
         pass  # parsed again below: the pure-Python parser says more clearly what is wrong
     except RecursionError:
         raise DataFileError(source, "malformed YAML (nested too deeply)") from None
     try:
-        return _parse(_StrictLoader, text, source)
-    except yaml.YAMLError as exc:
+        return _parse(clear, text, source)
+    except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise DataFileError(source, f"malformed YAML ({problem})", mark.line + 1 if mark else None) from None
@@ -120,6 +130,8 @@ def _parse(loader_type: type[yaml.SafeLoader], text: str, source: str) -> Any:
 
 def _expanded_size(root: Node) -> int:
     """The nodes of a composed document, each alias counted again where it is used (stops past the budget)."""
+    from yaml.nodes import MappingNode, SequenceNode
+
     size, stack = 0, [root]
     while stack and size <= MAX_DATA_NODES:
         node = stack.pop()

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mlops_scan.facts.ci import Pipeline, detect_system, read_pipeline
 from mlops_scan.facts.ci.hops import Referenced, expand
+from mlops_scan.facts.ci.model import Pipeline
+from mlops_scan.facts.ci.readers import read_pipeline
+from mlops_scan.facts.ci.systems import detect_system
 from mlops_scan.facts.context import FileContext
 from mlops_scan.snapshot.tree import Snapshot, open_snapshot
 

@@ -12,7 +12,8 @@ from conftest import MatcherProbe
 
 from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.yaml import YamlMatcher, YamlParams, crd_groups
+from mlops_scan.facts.crds import crd_groups
+from mlops_scan.matchers.yaml import YamlMatcher, YamlParams
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import open_snapshot
 from mlops_scan.types import ProjectInfo

@@ -27,8 +27,9 @@ from mlops_scan.errors import ConfigError, RulePackError, UsageError
 from mlops_scan.evidence.collect import collect
 from mlops_scan.evidence.ruleset import load_all_rules
 from mlops_scan.facts import notebooks, yamlnodes
-from mlops_scan.facts.ci import SYSTEMS, read_pipeline
 from mlops_scan.facts.ci.model import TRIGGERS
+from mlops_scan.facts.ci.readers import read_pipeline
+from mlops_scan.facts.ci.systems import SYSTEMS
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.requirements import Requirement, read_requirements

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from mlops_scan import startcache as cache
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.evidence.ruleset import load_all_rules
-from mlops_scan.rules import cache
 
 PACK = """schema_version: 1
 rules:

@@ -9,7 +9,7 @@ from typing import Any
 from mlops_scan import strictyaml
 from mlops_scan.data import DATA_DIR
 from mlops_scan.errors import DataFileError, ModelError
-from mlops_scan.rules.cache import cached
+from mlops_scan.startcache import cached
 from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId
 

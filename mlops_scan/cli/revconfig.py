@@ -22,11 +22,11 @@ import click
 
 from mlops_scan.cli.config import FILE_NAME, MAX_CONFIG_BYTES, Config, load_config
 from mlops_scan.errors import ConfigError, MlopsScanError, UsageError
-from mlops_scan.rules.cache import cache_dir
 from mlops_scan.snapshot.gitobjects import BlobReader
 from mlops_scan.snapshot.gitrev import GITLINK, LINK, TreeEntry, list_tree, locate, printable_rev, resolve_commit
 from mlops_scan.snapshot.gitrun import GitError, run
 from mlops_scan.snapshot.tree import checked_root
+from mlops_scan.startcache import cache_dir
 
 MAX_PACK_FILES = 2_000
 """Rule-pack files copied out of a revision at most."""

@@ -17,7 +17,6 @@ from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.project import detect_project
-from mlops_scan.facts.python import PyFacts
 from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit
 from mlops_scan.matchers.regexes import save_literals
@@ -30,6 +29,8 @@ from mlops_scan.types import Evidence, Strength, Zone
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
+
+    from mlops_scan.facts.python import PyFacts
 
 
 Progress = Callable[[int, int, str], None]

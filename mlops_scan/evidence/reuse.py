@@ -35,9 +35,9 @@ from mlops_scan.facts import blobcache
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
-from mlops_scan.rules.cache import code_stamps
 from mlops_scan.rules.loader import Rule, looks_like_rule_pack
 from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
+from mlops_scan.startcache import code_stamps
 from mlops_scan.types import ProjectInfo, Skipped
 
 FORMAT = 2

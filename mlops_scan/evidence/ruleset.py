@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mlops_scan.matchers.base import AnyMatcher, installed_kinds, installed_params
-from mlops_scan.rules.cache import cached
 from mlops_scan.rules.loader import Rule, load_rules, pack_files
 from mlops_scan.rules.sources import builtin_pack_dir, plugin_pack_dirs
+from mlops_scan.startcache import cached
 
 
 def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), builtin: bool = True) -> list[Rule[object]]:

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from mlops_scan import __version__
-from mlops_scan.rules.cache import cache_dir
 from mlops_scan.snapshot.statids import StatIds
 from mlops_scan.snapshot.tree import Snapshot
+from mlops_scan.startcache import cache_dir
 
 FORMAT = "mlops-scan blob facts 1"
 FILE_NAME = "blob-facts.sqlite"

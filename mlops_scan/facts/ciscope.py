@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mlops_scan.facts import yamlnodes as Y
-from mlops_scan.facts.ci.readers import detect_system
+from mlops_scan.facts.ci.systems import detect_system
 from mlops_scan.facts.context import FileContext
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 

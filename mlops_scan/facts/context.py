@@ -10,16 +10,19 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from yaml.nodes import Node
+from typing import TYPE_CHECKING, Any
 
 from mlops_scan import tomlparse
-from mlops_scan.facts import blobcache, factcodec, notebooks, yamlnodes
-from mlops_scan.facts import python as pyfacts
+from mlops_scan.facts import blobcache
 from mlops_scan.snapshot.text import printable
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import Skipped
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+    from mlops_scan.facts import notebooks
+    from mlops_scan.facts import python as pyfacts
 
 _UNSET: Any = object()
 
@@ -61,7 +64,8 @@ def time_bound(seconds: float) -> Iterator[None]:
 
 
 class FileContext:
-    """Lazy, memoized views of one listed file: text, lines, Python facts, YAML nodes, notebook cells, TOML."""
+    """Lazy, memoized views of one listed file: text, lines, Python facts, YAML nodes, notebook cells, TOML. Each
+    parser's module is imported when a file first needs it (a rescan that replays every file needs none)."""
 
     def __init__(self, snapshot: Snapshot, entry: FileEntry, skipped: list[Skipped] | None = None):
         self.snapshot = snapshot
@@ -130,6 +134,8 @@ class FileContext:
     def cells(self) -> list[notebooks.Cell] | None:
         """Code cells of a notebook, or None (and a recorded skip) when it is malformed."""
         if self._cells is _UNSET:
+            from mlops_scan.facts import notebooks
+
             self._cells = None
             if self.text is not None:
                 self.parsed.append("notebook")
@@ -153,7 +159,9 @@ class FileContext:
             if self.is_notebook:
                 if self.cells is None:
                     return None
-                source, self.line_map = notebooks.as_python(self.cells)
+                from mlops_scan.facts.notebooks import as_python
+
+                source, self.line_map = as_python(self.cells)
                 if not self._cached_python():
                     self._facts = self._parse_python(source) or (None if self._timed_out_once else self._parse_cells())
                     self._cache_python()
@@ -171,6 +179,8 @@ class FileContext:
 
     def _cached_python(self) -> bool:
         """Take the Python facts from the facts cache, replaying the parse counts; False on a miss."""
+        from mlops_scan.facts import factcodec
+
         found = self._cache_key()
         value = found[0].get(self._cache_kind, found[1]) if found else None
         try:
@@ -192,6 +202,8 @@ class FileContext:
         found = self._cache_key()
         if found is None or self._facts is None or self._timed_out_once:
             return
+        from mlops_scan.facts import factcodec
+
         try:
             facts = factcodec.encode(self._facts)
         except TypeError:
@@ -239,6 +251,8 @@ class FileContext:
             return None
 
     def _extract(self, tree: ast.Module) -> pyfacts.PyFacts | None:
+        from mlops_scan.facts import python as pyfacts
+
         try:
             with time_bound(self.snapshot.limits.parse_timeout):
                 return pyfacts.extract(tree)
@@ -250,10 +264,13 @@ class FileContext:
 
     def _parse_cells(self) -> pyfacts.PyFacts | None:
         """Notebook whose cells do not parse together: keep the facts of each cell that parses."""
+        from mlops_scan.facts import python as pyfacts
+        from mlops_scan.facts.notebooks import as_python
+
         merged = pyfacts.PyFacts()
         parsed_any = False
         for cell in self.cells or []:
-            source, _ = notebooks.as_python([cell])
+            source, _ = as_python([cell])
             facts = self._parse_python(source)
             if facts is None:
                 continue
@@ -289,6 +306,8 @@ class FileContext:
         which matter. Not memoized; a stream already composed whole (or of one document) is read whole."""
         if self._yaml is not _UNSET or self.text is None:
             return self.yaml
+        from mlops_scan.facts import yamlnodes
+
         chunks = yamlnodes.split_documents(self.text)
         if chunks is None or len(chunks) == 1:
             return self.yaml if chunks is None or wanted(chunks[0][1]) else []
@@ -298,6 +317,8 @@ class FileContext:
     def _compose(self, chunks: list[tuple[int, str]]) -> list[Node]:
         """Compose each (first line, text) part of the stream within the node and time limits; a part that
         fails is read again de-templated when it holds template directives; problems are recorded as skips."""
+        from mlops_scan.facts import yamlnodes
+
         self.parsed.append("yaml")
         limit = self.snapshot.limits.max_yaml_nodes
         out: list[Node] = []

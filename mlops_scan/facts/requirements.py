@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.context import FileContext
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
@@ -206,6 +205,8 @@ def _setup_py(ctx: FileContext) -> Iterator[Requirement]:
 
 
 def _conda(ctx: FileContext) -> Iterator[Requirement]:
+    from mlops_scan.facts import yamlnodes  # YAML only for a conda environment file
+
     for doc in ctx.yaml:
         for item in yamlnodes.seq(yamlnodes.get(doc, "dependencies")):
             value = yamlnodes.scalar(item)

@@ -21,11 +21,12 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mlops_scan.facts import python as pyfacts
 from mlops_scan.facts.context import ParseTimeout, time_bound
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
+
+    from mlops_scan.facts import python as pyfacts
 
 MIN_MODULES = 5_000
 """Fewer Python modules than this are parsed in-process even with workers: on 1,000 modules a worker
@@ -81,6 +82,8 @@ def _start_worker(timeout: float) -> None:
 
 
 def _facts(source: str) -> pyfacts.PyFacts | None:
+    from mlops_scan.facts import python as pyfacts  # on first use, as in facts.context
+
     try:
         with time_bound(_timeout):
             return pyfacts.extract(ast.parse(source))

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeGuard, 
 
 from mlops_scan.errors import MlopsScanError
 from mlops_scan.facts.context import FileContext
-from mlops_scan.rules.cache import entry_points, load_entry_point
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.startcache import entry_points, load_entry_point
 from mlops_scan.types import ProjectInfo, Strength
 
 if TYPE_CHECKING:

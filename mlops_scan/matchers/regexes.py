@@ -18,7 +18,7 @@ else:  # pragma: no cover - Python 3.10
     import sre_constants as _sre
     import sre_parse as _sre_parse
 
-from mlops_scan.rules.cache import load_memo, store_memo
+from mlops_scan.startcache import load_memo, store_memo
 
 _MEMO_KIND = "regex-literals"
 _literals: dict[str, tuple[str, ...] | None] | None = None

@@ -1,20 +1,19 @@
-"""``workflow`` kind: CI pipelines by system, trigger, and the commands or actions their steps run."""
+"""``workflow`` kind: CI pipelines by system, trigger, and the commands or actions their steps run.
+
+The CI readers (PyYAML and every system's reader), the hops into called files and the project index are imported
+when a file is scanned or a ``reaches`` rule decided: a rescan that replays every file needs none of them."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from mlops_scan.facts.ci import SYSTEMS, Job, Pipeline, detect_system, read_pipeline
-from mlops_scan.facts.ci.hops import Referenced, expand
 from mlops_scan.facts.ci.iacrefs import declared_configs, may_declare
-from mlops_scan.facts.ci.model import TRIGGERS
-from mlops_scan.facts.ci.readers import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, build_config_shape, read_build_config
+from mlops_scan.facts.ci.model import TRIGGERS, Job, Pipeline
+from mlops_scan.facts.ci.systems import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, SYSTEMS, detect_system
 from mlops_scan.facts.context import FileContext
-from mlops_scan.facts.entrypoints import console_scripts, entry_points, reach_from
-from mlops_scan.facts.index import Goal, ProjectIndex
-from mlops_scan.facts.python import Call
 from mlops_scan.matchers.base import Hit, Matcher, state_pairs
 from mlops_scan.matchers.buildconfigs import OWN, BuildConfigs, Found, trigger_sets
 from mlops_scan.matchers.names import NamePatterns, TextGlob, name_patterns
@@ -23,13 +22,17 @@ from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
 
+if TYPE_CHECKING:
+    from mlops_scan.facts.index import Goal
+    from mlops_scan.facts.python import Call
+
 
 @dataclass(frozen=True)
 class WorkflowParams:
     """Params of a ``workflow`` rule; all given tests must hold in one job."""
 
     systems: list[str] = field(default_factory=list)
-    """CI systems (empty: any CI system). See ``mlops_scan.facts.ci.SYSTEMS``; ``github-actions-template``
+    """CI systems (empty: any CI system). See ``mlops_scan.facts.ci.systems.SYSTEMS``; ``github-actions-template``
     (workflows parked outside ``.github/workflows/``) and ``pre-commit`` (git hooks) match only when named."""
     triggers: list[str] = field(default_factory=list)
     """The pipeline (or the job) runs on any of these triggers (empty: any, including none)."""
@@ -204,6 +207,8 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         system = detect_system(ctx.path)
         if system is None or (system == "yaml?" and not _maybe_ci(text)):
             return
+        from mlops_scan.facts.ci.readers import read_pipeline
+
         pipeline = read_pipeline(ctx)
         config = _build_config(ctx, pipeline)
         expanded = self._expand(ctx, [p for p in (pipeline, config) if p is not None])
@@ -228,6 +233,8 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         expanded: dict[int, str] = {}
         if not self._needs_commands:
             return expanded
+        from mlops_scan.facts.ci.hops import Referenced, expand
+
         ci_dir = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
         files = Referenced(ctx, self._referenced)
         for step in (step for pipeline in pipelines for job in pipeline.jobs for step in job.steps):
@@ -272,6 +279,9 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         return configs + self._reached(snapshot) if self._held else configs
 
     def _reached(self, snapshot: Snapshot) -> list[Hit]:
+        from mlops_scan.facts.entrypoints import console_scripts, entry_points, reach_from
+        from mlops_scan.facts.index import ProjectIndex
+
         index, scripts = ProjectIndex(snapshot), console_scripts(snapshot)
         rules: dict[str, _Compiled] = {c.rule.id: c for c in self._rules}
         hits = []
@@ -303,6 +313,8 @@ def _build_config(ctx: FileContext, pipeline: Pipeline | None) -> Pipeline | Non
     buildspec of any name), or None."""
     if pipeline is not None and pipeline.system not in BUILD_CONFIG_SYSTEMS:
         return None
+    from mlops_scan.facts.ci.readers import build_config_shape, read_build_config
+
     shape = build_config_shape(ctx)
     if shape is None:
         return None

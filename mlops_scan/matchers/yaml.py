@@ -10,6 +10,9 @@ together inside one selected node (one CloudFormation resource, one Databricks j
 A repository that defines a CustomResourceDefinition (project zone) owns its API group:
 manifests of that group are its own product, not use of the tool, and are dropped when the
 pass ends.
+
+PyYAML and the node helpers are imported when a document is tested (a rescan that replays every file
+needs neither).
 """
 
 from __future__ import annotations
@@ -17,13 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from yaml.nodes import MappingNode, Node, SequenceNode
-
-from mlops_scan.facts import yamlnodes
-from mlops_scan.facts.bundles import development_only
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.crds import CRD_KIND, crd_groups
 from mlops_scan.matchers.base import Hit, Matcher, decode_hit, encode_hit
 from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.names import TextGlob
@@ -31,6 +31,9 @@ from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Zone
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 CONDITION_KEYS = {"path", "min_count", "equals", "matches", "contains", "min_keys", "min_items"}
 
@@ -91,6 +94,10 @@ class _Condition:
 
     def test(self, node: Node) -> int | None:
         """The line of the first node satisfying the condition (its key's line), or None."""
+        from yaml.nodes import MappingNode, SequenceNode
+
+        from mlops_scan.facts import yamlnodes
+
         found = yamlnodes.select_keyed(node, self.path)
         if self.equals:
             found = [(k, v) for k, v in found if yamlnodes.scalar(v) in self.equals]
@@ -204,6 +211,8 @@ class _Compiled:
             return False
         if not (self.root_keys or self.any_root):
             return True
+        from mlops_scan.facts import yamlnodes
+
         fields = yamlnodes.root_fields(text)
         if fields is None:
             return True
@@ -217,6 +226,10 @@ class _Compiled:
 
     def match(self, doc: Node) -> int | None:
         """The line where the rule matches this document, or None."""
+        from yaml.nodes import MappingNode
+
+        from mlops_scan.facts import yamlnodes
+
         p = self.rule.params
         if not isinstance(doc, MappingNode):
             return None
@@ -304,13 +317,15 @@ class YamlMatcher(Matcher[YamlParams]):
         candidates = [c for c in candidates if not c.literals or any(lit in text for lit in c.literals)]
         if not candidates:
             return
+        from mlops_scan.facts.yamlnodes import get, scalar
+
         docs = ctx.yaml_documents(lambda chunk: any(c.may_match(chunk) for c in candidates))
         for compiled in candidates:
             for doc in docs:
                 line = compiled.match(doc)
                 if line is not None:
                     hit = Hit(compiled.rule, ctx.path, line, ctx.line_text(line))
-                    api = yamlnodes.scalar(yamlnodes.get(doc, "apiVersion")) or ""
+                    api = scalar(get(doc, "apiVersion")) or ""
                     if compiled.rule.params.bundle_deployed:
                         self._by_group.append((BUNDLE, hit))
                     elif "/" in api:
@@ -348,37 +363,18 @@ class YamlMatcher(Matcher[YamlParams]):
         return [
             hit
             for group, hit in self._by_group
-            if (not development_only(snapshot, hit.path) if group == BUNDLE else group not in owned)
+            if (_deployed(snapshot, hit.path) if group == BUNDLE else group not in owned)
         ]
 
 
-CRD_KIND = "CustomResourceDefinition"
+def _deployed(snapshot: Snapshot, path: str) -> bool:
+    """A bundle resource's hit stands unless its bundle deploys to development targets only."""
+    from mlops_scan.facts.bundles import development_only  # its bundle's YAML: read only for such a hit
+
+    return not development_only(snapshot, path)
+
+
 BUNDLE = ""
 """The group of held bundle-resource hits (an API group is never empty)."""
 _API_TYPES = re.compile(r"(?:^|/)(?:[^/]+_types\.go|zz_generated\.deepcopy\.go|groupversion_info\.go)$")
 """Files of an operator's own API: kubebuilder and code-generator type definitions and their generated code."""
-_CRD_HEADER = re.compile(r"^kind:[ \t]*[\"']?CustomResourceDefinition[\"']?[ \t\r]*(?:#.*)?$", re.M)
-_SPEC = re.compile(r"^spec:[ \t\r]*(?:#.*)?$", re.M)
-_CHILD = re.compile(r"^([ \t]+)[^ \t\r\n#]", re.M)
-_ROOT_LINE = re.compile(r"^[^ \t\r\n#]", re.M)
-
-
-def crd_groups(text: str) -> set[str]:
-    """``spec.group`` of each CustomResourceDefinition of a stream, read from its lines (block style; a
-    CRD's schema can be megabytes, never composed for this)."""
-    groups: set[str] = set()
-    for _, chunk in yamlnodes.split_documents(text) or [(0, text)]:
-        if not _CRD_HEADER.search(chunk):
-            continue
-        spec = _SPEC.search(chunk)
-        child = _CHILD.search(chunk, spec.end()) if spec else None
-        if spec is None or child is None:
-            continue
-        end = _ROOT_LINE.search(chunk, spec.end())
-        group = re.compile(
-            rf"^{re.escape(child.group(1))}group:[ \t]*[\"']?([A-Za-z0-9][A-Za-z0-9.-]*)[\"']?[ \t\r]*(?:#.*)?$", re.M
-        )
-        found = group.search(chunk, spec.end(), end.start() if end else len(chunk))
-        if found:
-            groups.add(found.group(1))
-    return groups

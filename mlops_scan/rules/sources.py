@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_scan.errors import RulePackError
-from mlops_scan.rules.cache import entry_points, load_entry_point
+from mlops_scan.startcache import entry_points, load_entry_point
 
 ENTRY_POINT_GROUP = "mlops_scan.rule_packs"
 

@@ -11,6 +11,7 @@ from typing import Any
 from mlops_scan import strictyaml
 from mlops_scan.data import DATA_DIR
 from mlops_scan.errors import DataFileError
+from mlops_scan.startcache import cached
 from mlops_scan.strictyaml import line_of
 from mlops_scan.types import Zone
 
@@ -51,8 +52,8 @@ class ZonePolicy:
 
 @lru_cache(maxsize=1)
 def zone_policy() -> ZonePolicy:
-    """``data/zones.yaml``, read once and checked strictly."""
-    return load_zone_policy(ZONES_FILE)
+    """``data/zones.yaml``, read once and checked strictly (from the start-up cache while the file is unchanged)."""
+    return cached("zones", [ZONES_FILE], [], ZonePolicy, lambda: load_zone_policy(ZONES_FILE))
 
 
 def load_zone_policy(path: Path) -> ZonePolicy:

@@ -21,57 +21,8 @@ from mlops_scan.facts.ci.services import (
     read_jenkins,
     read_travis,
 )
+from mlops_scan.facts.ci.systems import detect_system
 from mlops_scan.facts.context import FileContext
-
-SYSTEMS = (
-    "github-actions",
-    "gitlab-ci",
-    "azure-pipelines",
-    "jenkins",
-    "circleci",
-    "travis",
-    "bitbucket",
-    "buildkite",
-    "drone",
-    "cloud-build",
-    "codebuild",
-    "tekton",
-    "github-actions-template",
-    "pre-commit",
-)
-OPT_IN_SYSTEMS = ("github-actions-template", "pre-commit")
-"""Not CI that runs: workflow-shaped YAML parked outside ``.github/workflows/`` (inert until copied) and
-git hooks. Only rules that name them in ``systems`` see them."""
-_YAML_SUFFIXES = (".yml", ".yaml")
-
-
-def detect_system(path: str) -> str | None:
-    """The CI system a path belongs to by name alone (content-detected systems return ``yaml?``)."""
-    name = path.rsplit("/", 1)[-1]
-    lower = name.lower()
-    if path.startswith(".github/workflows/") and lower.endswith(_YAML_SUFFIXES):
-        return "github-actions"
-    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml") or (
-        path.startswith(".gitlab/") and lower.endswith(_YAML_SUFFIXES)
-    ):
-        return "gitlab-ci"
-    if name == "Jenkinsfile" or lower.endswith(".jenkinsfile") or name.startswith("Jenkinsfile."):
-        return "jenkins"
-    if path in (".circleci/config.yml", ".circleci/config.yaml"):
-        return "circleci"
-    if path == ".travis.yml":
-        return "travis"
-    if lower in ("bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"):
-        return "bitbucket"
-    if path.startswith(".buildkite/") and lower.endswith(_YAML_SUFFIXES):
-        return "buildkite"
-    if lower in (".drone.yml", ".drone.yaml"):
-        return "drone"
-    if lower in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
-        return "pre-commit"
-    if lower.endswith(_YAML_SUFFIXES) or lower == "cloudbuild.json":
-        return "yaml?"
-    return None
 
 
 def read_pipeline(ctx: FileContext) -> Pipeline | None:
@@ -93,10 +44,6 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
     return reader(ctx, docs if system in ("tekton", "drone") else doc)
 
 
-BUILD_CONFIG_SYSTEMS = ("cloud-build", "codebuild")
-"""Systems whose trigger may be declared outside the file, in infrastructure code (``facts/ci/iacrefs.py``)."""
-
-
 def build_config_shape(ctx: FileContext) -> str | None:
     """The build-config system a YAML file has the shape of, whatever its name: ``cloud-build`` (top-level ``steps``,
     each a mapping with a ``name``: the builder image) or ``codebuild`` (top-level ``phases``); else None."""
@@ -113,7 +60,7 @@ def build_config_shape(ctx: FileContext) -> str | None:
 
 
 def read_build_config(ctx: FileContext, system: str) -> Pipeline | None:
-    """The file read as a build config of ``system`` (one of :data:`BUILD_CONFIG_SYSTEMS`), whatever its name."""
+    """The file read as a build config of ``system`` (one of :data:`~mlops_scan.facts.ci.systems.BUILD_CONFIG_SYSTEMS`), whatever its name."""
     docs = ctx.yaml
     return _READERS[system](ctx, docs[0]) if docs else None
 

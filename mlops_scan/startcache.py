@@ -31,7 +31,7 @@ from mlops_scan.safefiles import read_bounded
 T = TypeVar("T")
 KEEP_FILES = 16
 """Cache files kept per kind of entry; older ones are removed when a new one is written."""
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path | None:

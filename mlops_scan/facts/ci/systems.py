@@ -1,0 +1,58 @@
+"""The CI systems, and which one a file is by its path alone (no parsing: the workflow kind asks of every listed
+file; the readers that parse a file are in :mod:`mlops_scan.facts.ci.readers`)."""
+
+from __future__ import annotations
+
+SYSTEMS = (
+    "github-actions",
+    "gitlab-ci",
+    "azure-pipelines",
+    "jenkins",
+    "circleci",
+    "travis",
+    "bitbucket",
+    "buildkite",
+    "drone",
+    "cloud-build",
+    "codebuild",
+    "tekton",
+    "github-actions-template",
+    "pre-commit",
+)
+OPT_IN_SYSTEMS = ("github-actions-template", "pre-commit")
+"""Not CI that runs: workflow-shaped YAML parked outside ``.github/workflows/`` (inert until copied) and
+git hooks. Only rules that name them in ``systems`` see them."""
+_YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def detect_system(path: str) -> str | None:
+    """The CI system a path belongs to by name alone (content-detected systems return ``yaml?``)."""
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if path.startswith(".github/workflows/") and lower.endswith(_YAML_SUFFIXES):
+        return "github-actions"
+    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml") or (
+        path.startswith(".gitlab/") and lower.endswith(_YAML_SUFFIXES)
+    ):
+        return "gitlab-ci"
+    if name == "Jenkinsfile" or lower.endswith(".jenkinsfile") or name.startswith("Jenkinsfile."):
+        return "jenkins"
+    if path in (".circleci/config.yml", ".circleci/config.yaml"):
+        return "circleci"
+    if path == ".travis.yml":
+        return "travis"
+    if lower in ("bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"):
+        return "bitbucket"
+    if path.startswith(".buildkite/") and lower.endswith(_YAML_SUFFIXES):
+        return "buildkite"
+    if lower in (".drone.yml", ".drone.yaml"):
+        return "drone"
+    if lower in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
+        return "pre-commit"
+    if lower.endswith(_YAML_SUFFIXES) or lower == "cloudbuild.json":
+        return "yaml?"
+    return None
+
+
+BUILD_CONFIG_SYSTEMS = ("cloud-build", "codebuild")
+"""Systems whose trigger may be declared outside the file, in infrastructure code (``facts/ci/iacrefs.py``)."""
