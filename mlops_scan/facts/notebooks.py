@@ -138,8 +138,12 @@ class _Locator:
         if part is None or self.misses >= self.MAX_MISSES:
             return self.line
         bare = part.rstrip("\r\n")  # nbformat 1-2 stored a cell's lines without their line breaks
-        needles = [json.dumps(text, ensure_ascii=ascii)[:-1] for text in (part, bare) for ascii in (False, True)]
-        for needle in dict.fromkeys(needles):
+        tried: set[str] = set()
+        for text, ascii in ((part, False), (part, True), (bare, False), (bare, True)):
+            needle = json.dumps(text, ensure_ascii=ascii)[:-1]  # each made only when the ones before are not found
+            if needle in tried:
+                continue
+            tried.add(needle)
             found = self.text.find(needle, self.offset)
             if found >= 0:
                 self.line += self.text.count("\n", self.offset, found)

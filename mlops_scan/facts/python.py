@@ -12,6 +12,7 @@ import ast
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class PyFacts:
 def extract(tree: ast.Module) -> PyFacts:
     """Collect the facts of a parsed module."""
     visitor = _Visitor()
-    for node in _statements(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 visitor.facts.imports.append((alias.name, node.lineno))
@@ -81,8 +82,11 @@ def extract(tree: ast.Module) -> PyFacts:
 
 _BLOCKS = frozenset({"body", "handlers", "orelse", "finalbody", "cases"})
 """Fields that hold statements (or the handlers and cases that hold them)."""
-_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.alias)
-"""Nodes no fact comes from and that hold none: never visited."""
+_LEAVES = (
+    *(ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.alias),
+    *(ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue),
+)
+"""Nodes no fact comes from and that hold none: never visited (imports are read before the walk)."""
 
 
 _SCALAR_FIELDS = frozenset(
@@ -92,9 +96,11 @@ _SCALAR_FIELDS = frozenset(
 """Fields that never hold a node worth visiting: skipped without looking."""
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 """Node class -> its fields that may hold nodes to visit."""
+_HANDLERS: dict[type, Callable[[_Visitor, Any], None] | None] = {}
+"""Class of a child -> its handler (see :func:`_handler_of`)."""
 
 
-def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+def statements(tree: ast.Module) -> Iterator[ast.AST]:
     """The module, its statements, handlers and match cases, in the order of ``ast.walk`` (imports and
     classes are statements: expressions, most of the tree, are never entered)."""
     queue: deque[ast.AST] = deque([tree])
@@ -115,46 +121,72 @@ def _self_attribute(node: ast.expr) -> str | None:
     return None
 
 
+_UNKNOWN: Any = object()
+
+
+def _handler_of(cls: type) -> Callable[[_Visitor, Any], None] | None:
+    """How the walk handles a child of class ``cls`` (remembered): None for a leaf or a value that is no node."""
+    handler = None
+    if issubclass(cls, ast.AST) and not issubclass(cls, _LEAVES):
+        handler = getattr(_Visitor, "visit_" + cls.__name__, _Visitor.generic_visit)
+    _HANDLERS[cls] = handler
+    return handler
+
+
 class _Visitor(ast.NodeVisitor):
     """Walks in source order, so assignments resolve names used after them."""
 
     def __init__(self) -> None:
         self.facts = PyFacts()
         self.names: dict[str, str] = {}
+        self.self_bound = False
+        """Some ``self.name`` is bound (else no attribute is looked up as one)."""
 
-    # ``visit`` and ``generic_visit`` of ast.NodeVisitor, made cheaper: handlers are looked up once
-    # per node class, and leaves are skipped (this walk is most of the cost of a Python file).
-    _handlers: dict[type, Callable[[_Visitor, ast.AST], None]] = {}
-
+    # ``visit`` and ``generic_visit`` of ast.NodeVisitor, made cheaper: each node class's handler (None for a
+    # leaf or a value that is no node) is looked up once, so a child costs one dict look-up before its
+    # handler runs (this walk is most of the cost of a Python file).
     def visit(self, node: ast.AST) -> None:
-        handler = self._handlers.get(node.__class__)
-        if handler is None:
-            handler = getattr(_Visitor, "visit_" + node.__class__.__name__, _Visitor.generic_visit)
-            self._handlers[node.__class__] = handler
-        handler(self, node)
+        handler = _HANDLERS.get(node.__class__, _UNKNOWN)
+        if handler is _UNKNOWN:
+            handler = _handler_of(node.__class__)
+        if handler is not None:
+            handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         names = _CHILD_FIELDS.get(node.__class__)
         if names is None:
             names = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
+        handlers = _HANDLERS
         for name in names:
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
-                        self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-                self.visit(value)
+            for item in value if value.__class__ is list else (value,):
+                handler = handlers.get(item.__class__, _UNKNOWN)
+                if handler is _UNKNOWN:
+                    handler = _handler_of(item.__class__)
+                if handler is not None:
+                    handler(self, item)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value  # the most frequent node: a chain of them is walked down at once
+        while value.__class__ is ast.Attribute:
+            value = value.value
+        if value.__class__ is not ast.Name:
+            self.visit(value)
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        if node.value.__class__ is not ast.Constant:
+            self.visit(node.value)
 
     def resolve(self, node: ast.expr) -> str | None:
         """The qualified name of an expression, or None when it does not lead to an import."""
         parts: list[str] = []
+        names = self.names
         while True:
-            bound = _self_attribute(node)
-            if bound is not None and bound in self.names:
-                parts.append(self.names[bound])  # ``self.client`` bound by ``self.client = Client()``
-                break
             if isinstance(node, ast.Attribute):
+                bound = _self_attribute(node) if self.self_bound else None
+                if bound is not None and bound in names:
+                    parts.append(names[bound])  # ``self.client`` bound by ``self.client = Client()``
+                    break
                 parts.append(node.attr)
                 node = node.value
             elif isinstance(node, ast.Call):
@@ -164,7 +196,7 @@ class _Visitor(ast.NodeVisitor):
                 parts.append("[]")
                 node = node.value
             elif isinstance(node, ast.Name):
-                base = self.names.get(node.id)
+                base = names.get(node.id)
                 if base is None:
                     return None
                 parts.append(base)
@@ -183,6 +215,7 @@ class _Visitor(ast.NodeVisitor):
             self.names[target.id] = value
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
             self.names[f"self.{target.attr}"] = value
+            self.self_bound = True
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.generic_visit(node)

@@ -14,13 +14,15 @@ from collections.abc import Sequence
 from mlops_scan.matchers.regexes import LazyRegex
 
 _GLOB_CHARACTERS = frozenset("*?[")
+MEMO_NAMES = 4096
+"""Names whose outcome a pattern set remembers (then it starts afresh)."""
 
 
 class NamePatterns:
     """Qualified-name patterns (``*`` any characters, dots included); with ``prefix``, a name under a plain
     pattern matches too (``evidently`` matches ``evidently.presets``)."""
 
-    __slots__ = ("_exact", "_prefix", "_regex", "_starts")
+    __slots__ = ("_exact", "_memo", "_prefix", "_regex", "_starts")
 
     def __init__(self, patterns: Sequence[str], prefix: bool = False):
         general = [p for p in patterns if "*" in p[:-1]]
@@ -28,9 +30,19 @@ class NamePatterns:
         self._starts = tuple(p[:-1] for p in patterns if p.endswith("*") and p not in general)
         self._prefix = prefix
         self._regex = _name_regex(general, prefix) if general else None
+        self._memo: dict[str, bool] = {}
+        """Names tested before: a repository calls the same names in many modules, each tested by many rules."""
 
     def match(self, name: str) -> bool:
         """Whether ``name`` (all of it) matches one of the patterns."""
+        found = self._memo.get(name)
+        if found is None:
+            if len(self._memo) >= MEMO_NAMES:
+                self._memo.clear()
+            found = self._memo[name] = self._test(name)
+        return found
+
+    def _test(self, name: str) -> bool:
         if name in self._exact or (self._starts and name.startswith(self._starts)):
             return True
         if self._prefix and self._exact:

@@ -26,8 +26,22 @@ from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
 
 
+def _root(name: str) -> str:
+    """The first part of a qualified name or of a pattern: a name a pattern without ``*`` in its first part matches
+    has the pattern's first part."""
+    return name.split(".")[0].split("(")[0]
+
+
 def _roots(patterns: list[str]) -> set[str]:
-    return {p.split(".")[0].split("(")[0] for p in patterns}
+    return {_root(p) for p in patterns}
+
+
+def calls_by_root(facts: PyFacts) -> dict[str, list[str]]:
+    """The distinct names a module calls, by their first part (each rule tests only the names under its own)."""
+    grouped: dict[str, list[str]] = {}
+    for name in dict.fromkeys(c.name for c in facts.calls):
+        grouped.setdefault(_root(name), []).append(name)
+    return grouped
 
 
 def _literal(pattern: str) -> str:
@@ -66,38 +80,45 @@ class _Compiled:
         self.classes = set(p.classes)
         self.paths = compile_globs(p.paths) if p.paths else None
         self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
-        # Necessary conditions on the text, tested before any parse: (imported root, literal).
-        self.needs = [(_roots([n]).pop(), "") for n in p.imports] + [
-            (_roots([n]).pop(), _literal(n)) for n in p.calls + p.bases + p.decorators + p.assigns
-        ]
+        self.needs: dict[str, list[str]] = {}
+        """Necessary conditions on the text, tested before any parse: imported root -> the literals one of which the
+        file must hold with it ("" for an import)."""
+        for root, literal in [(_root(n), "") for n in p.imports] + [
+            (_root(n), _literal(n)) for n in p.calls + p.bases + p.decorators + p.assigns
+        ]:
+            self.needs.setdefault(root, []).append(literal)
+        call_roots = _roots(p.calls)
+        self.call_roots = None if any("*" in root for root in call_roots) else sorted(call_roots)
+        """The first parts of the names the call patterns can match (None: any name)."""
         self.function_defs = _defines("def", p.functions)
         self.class_defs = _defines("class", p.classes)
         self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
 
     def possible(self, text: str, imported: set[str]) -> bool:
         """Whether the file can match at all (never False for a file that matches)."""
-        alternative = any(root in imported and literal in text for root, literal in self.needs) or any(
-            d.search(text) for d in self.class_defs
-        )
+        alternative = any(
+            root in imported and any(literal in text for literal in literals) for root, literals in self.needs.items()
+        ) or any(d.search(text) for d in self.class_defs)
         if not self.function_defs:
             return alternative
         return (alternative or not (self.needs or self.class_defs)) and all(d.search(text) for d in self.function_defs)
 
-    def first_match(self, facts: PyFacts) -> int | None:
+    def first_match(self, facts: PyFacts, called: dict[str, list[str]]) -> int | None:
         """The line of the first fact matching this rule, or None."""
-        lines = self.matches(facts)
+        lines = self.matches(facts, called)
         return lines[0] if lines else None
 
-    def matches(self, facts: PyFacts, in_file: bool = True) -> list[int]:
-        """The lines of every fact matching this rule (empty when it does not match); with ``in_file`` False,
-        ``with_any`` is left to be found in the functions the file reaches."""
+    def matches(self, facts: PyFacts, called: dict[str, list[str]], in_file: bool = True) -> list[int]:
+        """The lines of every fact matching this rule (empty when it does not match; ``called``: the
+        :func:`calls_by_root` of ``facts``); with ``in_file`` False, ``with_any`` is left to be found in the
+        functions the file reaches."""
         p = self.rule.params
         lines: list[int] = []
         if self.imports:
             lines += [line for name, line in facts.imports if self.imports.match(name)]
         if self.calls:
-            called = {c.name for c in facts.calls}  # a module calls the same names many times: each is tested once
-            named = {name for name in called if self.calls.match(name)}
+            roots = self.call_roots if self.call_roots is not None else called  # each distinct name tested once
+            named = {name for root in roots for name in called.get(root, ()) if self.calls.match(name)}
             lines += [c.line for c in facts.calls if c.name in named and self._kwargs_ok(c)]
         ruled_out = {(c.name, c.line) for c in facts.calls if self._excluded(c)} if self.excluded_values else set()
         for regex, found in (
@@ -246,6 +267,7 @@ class PythonMatcher(Matcher[PythonParams]):
         if facts is None:
             return
         facts = self._drop_own(facts)
+        called = calls_by_root(facts)
         for compiled in candidates:
             if ctx.is_notebook and not compiled.rule.params.notebooks:
                 continue
@@ -253,16 +275,16 @@ class PythonMatcher(Matcher[PythonParams]):
                 continue
             if compiled.rule.params.package_only and not _in_package(ctx):
                 continue
-            found = compiled.first_match(facts)
+            found = compiled.first_match(facts, called)
             if compiled.served:  # decided at finish() by what uses it; never in a notebook
                 if found is not None and not ctx.is_notebook:
-                    self._held.append((compiled, ctx.path, compiled.matches(facts)))
+                    self._held.append((compiled, ctx.path, compiled.matches(facts, called)))
                 continue
             if compiled.reaches and not compiled.with_any and found is not None:
                 found = found if first_call(compiled.reaches, facts.calls) is not None else None  # must reach it
             if found is None:
                 if compiled.reaches and not ctx.is_notebook:
-                    held = compiled.matches(facts, in_file=False)
+                    held = compiled.matches(facts, called, in_file=False)
                     if held:
                         self._held.append((compiled, ctx.path, held))
                 continue

@@ -21,8 +21,8 @@ else:  # pragma: no cover - Python 3.10
 from mlops_scan.startcache import load_memo, store_memo
 
 _MEMO_KIND = "regex-literals"
-_literals: dict[str, tuple[str, ...] | None] | None = None
-"""Pattern -> its literals, as loaded from the cache (None until first needed)."""
+_literals: dict[str, tuple[tuple[str, ...], ...] | None] | None = None
+"""Pattern -> its sets of literals (:func:`remembered_requirements`), as loaded from the cache (None until first needed)."""
 _learned = False
 """Whether a pattern was worked out in this process (the memo is then written back)."""
 
@@ -57,31 +57,69 @@ class LazyRegex:
 
 
 class ScreenedRegex(LazyRegex):
-    """A lazily compiled regex searched only in texts holding one of the strings every match contains
-    (:func:`literals_of`, worked out on first use): most texts hold none, and a substring test is far
-    cheaper than a regex tried at every position. A regex offering no such strings is always searched."""
+    """A lazily compiled regex searched only in texts holding one of the strings every match contains, for each set
+    of such strings (:func:`requirements_of`, worked out on first use): most texts hold none, and a substring test
+    is far cheaper than a regex tried at every position. A regex offering no such strings is always searched."""
 
-    __slots__ = ("_literals",)
+    __slots__ = ("_screen",)
 
     def __init__(self, source: str, flags: int = 0):
         super().__init__(source, flags)
-        self._literals: tuple[str, ...] | bool | None = False
-        """False until worked out; None when the regex offers no literals."""
+        self._screen: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | bool | None = False
+        """False until worked out; None when the regex offers no literals; else each set of literals it requires,
+        grouped by :func:`shared_keys`."""
 
     def may_match(self, text: str) -> bool:
         """False only when no match of the regex can be in ``text``."""
-        if self._literals is False:
-            self._literals = None if self.flags & re.IGNORECASE else remembered_literals(self.source)
-        literals = self._literals
-        return not literals or any(lit in text for lit in literals)  # type: ignore[union-attr]
+        if self._screen is False:
+            found = None if self.flags & re.IGNORECASE else remembered_requirements(self.source)
+            self._screen = tuple(shared_keys(s) for s in found) if found else None
+        if not self._screen:
+            return True
+        for groups in self._screen:  # type: ignore[union-attr]
+            if not any(key in text and (not held or any(lit in text for lit in held)) for key, held in groups):
+                return False
+        return True
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text) if self.may_match(text) else None
 
 
+KEY_SIZES = (12, 10, 8)
+"""Lengths of the common substrings :func:`shared_keys` tries, longest first (a longer one is rarer, and found faster)."""
+
+
+def shared_keys(literals: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The literals in groups sharing a substring (the key), each as (key, its literals), or (literal, ()) for one
+    sharing none: a text holding none of the keys holds none of the literals, so one substring test can rule out
+    several literals (a pass over the text each). Greedy: the key held by the most literals still left first."""
+    left = list(literals)
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    while len(left) > 1:
+        keys = {lit[i : i + size] for lit in left for size in KEY_SIZES for i in range(len(lit) - size + 1)}
+        best = max(keys, key=lambda k: (sum(k in lit for lit in left), len(k), k), default=None)
+        held = tuple(lit for lit in left if best is not None and best in lit)
+        if len(held) < 2:
+            break
+        groups.append((best, held))  # type: ignore[arg-type]
+        left = [lit for lit in left if lit not in held]
+    return (*groups, *((lit, ()) for lit in left))
+
+
 def literals_of(pattern: str) -> tuple[str, ...] | None:
     """Strings of which every match of the regex contains one, for a substring test before searching
     (much cheaper than a regex tried at every position); None when the regex offers no such strings."""
+    found = requirements_of(pattern)
+    return found[0] if found else None
+
+
+MAX_REQUIREMENTS = 3
+"""Sets of strings a screen tests at most: the most selective, then the next ones whose strings are not short."""
+
+
+def requirements_of(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """Sets of strings, each of which every match of the regex holds one of (``serve.*cron``: ``serve`` and
+    ``cron``), the most selective first (its shortest string the longest); None when the regex offers none."""
     try:
         parsed = _sre_parse.parse(pattern)
     except Exception:
@@ -89,48 +127,62 @@ def literals_of(pattern: str) -> tuple[str, ...] | None:
     if parsed.state.flags & re.IGNORECASE:
         return None
     found = _required(list(parsed.data))
-    return tuple(sorted(found)) if found else None
+    if not found:
+        return None
+    best = _best(found)
+    others = {tuple(sorted(s)) for s in found if min(map(len, s)) >= 3} - {tuple(sorted(best))}
+    ordered = sorted(others, key=lambda s: (-min(map(len, s)), s))
+    return (tuple(sorted(best)), *ordered[: MAX_REQUIREMENTS - 1])
 
 
-def _required(items: Sequence[tuple[object, object]]) -> set[str] | None:
-    """The most selective set of strings one of which the parsed sequence's every match holds."""
-    best: set[str] | None = None
-    run: list[str] = []
-
-    def consider(candidate: set[str] | None) -> None:
-        nonlocal best
-        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+def _best(sets: list[set[str]]) -> set[str]:
+    """The most selective set: its shortest string the longest (the first of equals)."""
+    best = sets[0]
+    for candidate in sets[1:]:
+        if min(map(len, candidate)) > min(map(len, best)):
             best = candidate
+    return best
 
+
+def _required(items: Sequence[tuple[object, object]]) -> list[set[str]]:
+    """Every set of strings one of which the parsed sequence's every match holds, in the order of the pattern."""
+    found: list[set[str]] = []
+    run: list[str] = []
     for op, av in [*items, (None, None)]:
         if op is _sre.LITERAL:
             run.append(chr(av))  # type: ignore[arg-type]
             continue
         if run:
-            consider({"".join(run)})
+            found.append({"".join(run)})
             run = []
         if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE:  # type: ignore[index]
-            consider(_required(list(av[3])))  # type: ignore[index]
+            found += _required(list(av[3]))  # type: ignore[index]
         elif op is _sre.BRANCH:
             options = [_required(list(branch)) for branch in av[1]]  # type: ignore[index]
             if all(options):
-                consider(set().union(*options))  # type: ignore[arg-type]
+                found.append(set().union(*map(_best, options)))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
-            consider(_required(list(av[2])))  # type: ignore[index]
-    return best
+            found += _required(list(av[2]))  # type: ignore[index]
+    return found
 
 
 def remembered_literals(pattern: str) -> tuple[str, ...] | None:
-    """:func:`literals_of` without the literals holding another one (a text holding ``@otel/sdk-node`` holds
-    ``@otel/sdk-``: one substring test covers both), looked up in the memo of earlier runs first."""
+    """The first set of :func:`remembered_requirements` (as :func:`literals_of`, reduced)."""
+    found = remembered_requirements(pattern)
+    return found[0] if found else None
+
+
+def remembered_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """:func:`requirements_of`, each set without the strings holding another one (a text holding ``@otel/sdk-node``
+    holds ``@otel/sdk-``: one substring test covers both), looked up in the memo of earlier runs first."""
     global _literals, _learned
     if _literals is None:
         _literals = load_memo(_MEMO_KIND)
     if pattern in _literals:
         return _literals[pattern]
-    found = literals_of(pattern)
+    found = requirements_of(pattern)
     if found is not None:
-        found = tuple(lit for lit in found if not any(other != lit and other in lit for other in found))
+        found = tuple(tuple(lit for lit in s if not any(other != lit and other in lit for other in s)) for s in found)
     _literals[pattern] = found
     _learned = True
     return found

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mlops_scan.facts.index import dotted_name
+from mlops_scan.facts.python import statements
 
 Helper = Callable[[ast.Call], "Summary | None"]
 """What a call of one of the repository's own functions does (None for any other call)."""
@@ -227,7 +228,7 @@ class Module:
         self.aliases: dict[str, str] = {}
         """``self.canary_model = self.baseline_model``: the canary names the baseline's object."""
         self.constants: dict[str, ast.expr] = {}
-        for node in ast.walk(tree):
+        for node in statements(tree):  # in the order of ast.walk
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, value = dotted_name(node.targets[0]), node.value
                 if target is not None and dotted_name(value) is not None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.owncode import OwnCode
+from mlops_scan.facts.python import statements
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.matchers.names import name_patterns
 from mlops_scan.matchers.routebody import Body, Module, Summary, Vocabulary
@@ -64,6 +65,7 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self._choosers = [name_patterns(r.params.choosers) for r in self.rules]
+        self._imports = [[w for f in r.params.frameworks for w in (f"import {f}", f"from {f}")] for r in self.rules]
 
     def wants(self, entry: FileEntry) -> bool:
         return entry.suffix == ".py"
@@ -72,8 +74,8 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
         text = ctx.text or ""
         wanted = [
             (rule, chooser)
-            for rule, chooser in zip(self.rules, self._choosers, strict=True)
-            if chooser is not None and any(f"import {f}" in text or f"from {f}" in text for f in rule.params.frameworks)
+            for rule, chooser, imports in zip(self.rules, self._choosers, self._imports, strict=True)
+            if chooser is not None and any(words in text for words in imports)
         ]
         if not wanted or ctx.tree is None:
             return
@@ -98,7 +100,7 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
 def _import_names(tree: ast.Module) -> dict[str, str]:
     """Local name -> qualified name, from the module's imports (``np`` -> ``numpy``)."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in statements(tree):  # imports are statements: the expressions are never entered
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]
@@ -113,8 +115,8 @@ def _handlers(
     tree: ast.Module, methods: list[str]
 ) -> Iterable[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]:
     """Functions decorated ``@<name>.<method>(...)`` or ``@<name>.<method>``, with the class they are methods of."""
-    owners = {id(f): c for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body}
-    for node in ast.walk(tree):
+    owners = {id(f): c for c in statements(tree) if isinstance(c, ast.ClassDef) for f in c.body}
+    for node in statements(tree):  # in the order of ast.walk
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             _decorator_method(d) in methods for d in node.decorator_list
         ):
