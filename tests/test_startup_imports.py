@@ -52,6 +52,14 @@ NEVER_WHEN_REPLAYED = [
     "mlops_scan.facts.ci.readers",
     "mlops_scan.facts.ci.hops",
     "mlops_scan.facts.entrypoints",
+    "mlops_scan.facts.ci.model",
+    "mlops_scan.facts.python",  # the Python facts, the index and what uses them
+    "mlops_scan.facts.index",
+    "mlops_scan.facts.dataorigin",
+    "mlops_scan.facts.notebooks",
+    "mlops_scan.matchers.pychains",
+    "mlops_scan.matchers.routebody",
+    "mlops_scan.rules.tombstones",  # read with the packs, which the start-up cache holds
 ]
 """What a rescan of unchanged files (the facts cache on) needs no more than the first scan's parsers."""
 

@@ -31,9 +31,10 @@ EXIT_HELP = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ScanRequest:
-    """The scan command's arguments, as given (the configuration fills in what is None)."""
+    """The scan command's arguments, as given (the configuration fills in what is None). Never compared: no ``__eq__``
+    or ``__hash__`` is generated for its 25 fields (every scan's start-up would compile them)."""
 
     path: str
     fmt: str | None

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.facts.notebooks import code_lines, is_text_notebook
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.matchers.regexes import ScreenedRegex
 from mlops_scan.rules.loader import Rule
@@ -159,6 +158,8 @@ class NotebookMatcher(Matcher[NotebookParams]):
         return ()
 
     def _scan_notebook(self, ctx: FileContext, found: _Found) -> None:
+        from mlops_scan.facts.notebooks import code_lines  # the notebook reader: a rescan may replay every file
+
         cells = ctx.cells or []
         lines = sum(code_lines(c.source) for c in cells)
         if not lines:
@@ -176,6 +177,8 @@ class NotebookMatcher(Matcher[NotebookParams]):
             found.signal("package-import", self._own_import, source, line=cells[0].first_line)
 
     def _scan_module(self, ctx: FileContext, text: str, found: _Found) -> None:
+        from mlops_scan.facts.notebooks import code_lines, is_text_notebook
+
         lines = code_lines(text)
         folder = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
         if is_text_notebook(text, in_package=ctx.snapshot.entry(f"{folder}/__init__.py") is not None):

@@ -1,7 +1,9 @@
 """``python`` kind: imports, resolved calls, base classes, decorators and definitions.
 
 Applies to ``.py`` files and notebook code cells. A file is parsed only when it imports a
-module some rule names (a cheap regex over import lines decides), once for all rules.
+module some rule names (a cheap regex over import lines decides), once for all rules. The Python
+facts, the project index and the chains are imported when a file is scanned or a held match decided
+(a rescan whose result is kept needs none of them).
 """
 
 from __future__ import annotations
@@ -9,21 +11,22 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.facts.dataorigin import on_static_data
-from mlops_scan.facts.index import Hop, ProjectIndex, routes_of
-from mlops_scan.facts.python import Call, PyFacts
 from mlops_scan.matchers.base import Hit, Matcher, int_list, state_pairs
 from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.importlines import import_lines
 from mlops_scan.matchers.names import NamePatterns, name_patterns
-from mlops_scan.matchers.pychains import entry_of, first_call, goal_of, reached_hit, used_hit
 from mlops_scan.matchers.pyparams import PythonParams
 from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo, Strength
+
+if TYPE_CHECKING:
+    from mlops_scan.facts.index import Hop
+    from mlops_scan.facts.python import Call, PyFacts
 
 
 def _root(name: str) -> str:
@@ -255,6 +258,9 @@ class PythonMatcher(Matcher[PythonParams]):
         return bool(candidates) and not ctx.is_notebook
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        from mlops_scan.facts.index import routes_of
+        from mlops_scan.matchers.pychains import first_call
+
         candidates = self._prefetched.pop(ctx.path, None)
         routes = routes_of(ctx.text or "") if self._follows and not ctx.is_notebook else []
         self._last = (routes, len(self._held))
@@ -288,9 +294,7 @@ class PythonMatcher(Matcher[PythonParams]):
                     if held:
                         self._held.append((compiled, ctx.path, held))
                 continue
-            if compiled.static_data and on_static_data(
-                ctx, facts.calls, compiled.static_data.match, compiled.is_static_source, compiled.data_arguments
-            ):
+            if compiled.static_data and _on_static_data(ctx, facts, compiled):
                 continue  # a drift report on a train/test split, not on production data
             file_line = ctx.file_line(found)
             strength = compiled.notebook_strength if ctx.is_notebook else None
@@ -308,6 +312,8 @@ class PythonMatcher(Matcher[PythonParams]):
 
     def _add(self, path: str, routes: list[tuple[str, int]], held: list[tuple[_Compiled, str, list[int]]]) -> None:
         """What one file adds: its routes (the first file serving a route keeps it) and its held matches."""
+        from mlops_scan.facts.index import Hop
+
         for route, line in routes:
             self._routes.setdefault(route, Hop(path, line))
         self._held += held
@@ -316,6 +322,9 @@ class PythonMatcher(Matcher[PythonParams]):
         """The held matches whose file reaches what ``reaches`` names, or that a module ``used_by`` names uses."""
         if not self._held:
             return []
+        from mlops_scan.facts.index import ProjectIndex
+        from mlops_scan.matchers.pychains import entry_of, goal_of, reached_hit, used_hit
+
         index = ProjectIndex(snapshot, self._routes)
         hits = []
         for compiled, path, lines in self._held:
@@ -337,6 +346,8 @@ class PythonMatcher(Matcher[PythonParams]):
         """A repository's own packages never count as using a tool."""
         if not self.project.packages:
             return facts
+        from mlops_scan.facts.python import PyFacts
+
         foreign = self._foreign
         return PyFacts(
             imports=[(n, line) for n, line in facts.imports if foreign(n)],
@@ -347,3 +358,13 @@ class PythonMatcher(Matcher[PythonParams]):
             assigns=[(n, line) for n, line in facts.assigns if foreign(n)],
             classes=facts.classes,
         )
+
+
+def _on_static_data(ctx: FileContext, facts: PyFacts, compiled: _Compiled) -> bool:
+    """Whether the match measures a static dataset (a train/test split), not production data."""
+    from mlops_scan.facts.dataorigin import on_static_data  # the data-origin reader: only for such rules' matches
+
+    assert compiled.static_data is not None
+    return on_static_data(
+        ctx, facts.calls, compiled.static_data.match, compiled.is_static_source, compiled.data_arguments
+    )

@@ -15,16 +15,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.facts.owncode import OwnCode
-from mlops_scan.facts.python import statements
 from mlops_scan.matchers.base import Hit, Matcher
 from mlops_scan.matchers.names import name_patterns
-from mlops_scan.matchers.routebody import Body, Module, Summary, Vocabulary
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
+
+if TYPE_CHECKING:
+    from mlops_scan.matchers.routebody import Module, Summary, Vocabulary
 
 MAX_HOPS = 2
 """Calls of the repository's own functions followed from a handler."""
@@ -71,6 +72,8 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
         return entry.suffix == ".py"
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
+        from mlops_scan.matchers.routebody import Body, Vocabulary  # a rescan that replays every file needs neither
+
         text = ctx.text or ""
         wanted = [
             (rule, chooser)
@@ -99,6 +102,8 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
 
 def _import_names(tree: ast.Module) -> dict[str, str]:
     """Local name -> qualified name, from the module's imports (``np`` -> ``numpy``)."""
+    from mlops_scan.facts.python import statements  # with the parse: a rescan that replays every file needs neither
+
     names: dict[str, str] = {}
     for node in statements(tree):  # imports are statements: the expressions are never entered
         if isinstance(node, ast.Import):
@@ -115,6 +120,8 @@ def _handlers(
     tree: ast.Module, methods: list[str]
 ) -> Iterable[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.ClassDef | None]]:
     """Functions decorated ``@<name>.<method>(...)`` or ``@<name>.<method>``, with the class they are methods of."""
+    from mlops_scan.facts.python import statements
+
     owners = {id(f): c for c in statements(tree) if isinstance(c, ast.ClassDef) for f in c.body}
     for node in statements(tree):  # in the order of ast.walk
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
@@ -133,12 +140,16 @@ class _Helpers:
     """The repository's own functions a handler calls, in its module or in modules it imports, summarised once."""
 
     def __init__(self, snapshot: Snapshot, path: str, tree: ast.Module, words: Vocabulary) -> None:
+        from mlops_scan.facts.owncode import OwnCode
+
         self.words = words
         self.code = OwnCode(snapshot, path, tree)
         self._modules: dict[str, Module] = {}
         self._summaries: dict[tuple[str, int], Summary | None] = {}
 
     def module(self, path: str) -> Module:
+        from mlops_scan.matchers.routebody import Module
+
         if path not in self._modules:
             tree = self.code.tree(path) or ast.Module(body=[], type_ignores=[])
             self._modules[path] = Module(tree, _import_names(tree))
@@ -155,6 +166,8 @@ class _Helpers:
             key = (target, fn.lineno)
             if key not in self._summaries:
                 self._summaries[key] = None  # a recursive call finds nothing
+                from mlops_scan.matchers.routebody import Body
+
                 body = Body(fn, self.module(target), self.words, self.finder(target, target_owner, depth + 1))
                 summary = body.summary()
                 line = summary.split or summary.picks or summary.draws

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from mlops_scan.facts.ci.iacrefs import declared_configs, may_declare
-from mlops_scan.facts.ci.model import TRIGGERS, Job, Pipeline
 from mlops_scan.facts.ci.systems import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, SYSTEMS, detect_system
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, state_pairs
@@ -23,6 +22,7 @@ from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
 
 if TYPE_CHECKING:
+    from mlops_scan.facts.ci.model import Job, Pipeline
     from mlops_scan.facts.index import Goal
     from mlops_scan.facts.python import Call
 
@@ -58,6 +58,8 @@ class WorkflowParams:
 
     def __post_init__(self) -> None:
         """Reject well-typed but meaningless values (ValueError, or re.error for a bad regex)."""
+        from mlops_scan.facts.ci.model import TRIGGERS
+
         for system in self.systems:
             if system not in SYSTEMS:
                 raise ValueError(f"unknown CI system {system!r} (known: {', '.join(SYSTEMS)})")
@@ -100,6 +102,8 @@ class _Compiled:
         p = self.rule.params
         if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
             return
+        from mlops_scan.facts.ci.model import Job
+
         for job in pipeline.jobs or [Job("", pipeline.line)]:
             triggers = {**pipeline.triggers, **job.triggers}
             if p.triggers and not any(t in triggers for t in p.triggers):

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mlops_scan import strictyaml
 from mlops_scan.errors import DataFileError, RulePackError
-from mlops_scan.rules.tombstones import tombstones_of
 from mlops_scan.strictyaml import line_of
 from mlops_scan.types import CapabilityId, RuleId, Strength
 
@@ -178,6 +177,8 @@ def load_pack(path: Path, kinds: ParamsTypes, capabilities: set[str]) -> list[Ru
         _with_line(raw, functools.partial(_load_rule, source, raw, namespace, patterns, kinds, capabilities))
         for raw in raw_rules
     ]
+    from mlops_scan.rules.tombstones import tombstones_of  # with the packs' YAML: not when the rules are cached
+
     active = {str(raw.get("id")) for raw in raw_rules}
     for tombstone in tombstones_of(data.get("removed"), source):
         if tombstone.id in active:
