@@ -1,13 +1,19 @@
 """Fast paths that must give exactly what the plain form gives: the import lines a python rule's prefilter reads,
-the code lines of a notebook cell."""
+the code lines of a notebook cell, the facts of the Python walk; and screens that never reject what their regex
+matches."""
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlops_scan.facts import notebooks
-from mlops_scan.matchers import importlines
+from mlops_scan.facts import notebooks, python
+from mlops_scan.matchers import importlines, regexes
 
 IMPORT_PIECES = ["import", "from", "import os", "from a.b import c", " ", "\t", "\n", '"', "x", ".", ",", "#", ";"]
 IMPORT_PIECES += ["\\", "\r", "\r\n", "as y", "é"]
@@ -33,3 +39,82 @@ def test_code_lines_agree_with_splitlines(source: str) -> None:
         if line.strip() and not line.lstrip().startswith("#") and not notebooks._MAGIC.match(line)
     )
     assert notebooks.code_lines(source) == expected
+
+
+def _plain_facts(tree: ast.Module, monkeypatch: pytest.MonkeyPatch) -> python.PyFacts:
+    """The facts of the walk as ast.NodeVisitor makes it: every field of every node entered."""
+
+    class Plain(python._Visitor):
+        visit = ast.NodeVisitor.visit
+        generic_visit = ast.NodeVisitor.generic_visit
+        visit_Attribute = ast.NodeVisitor.generic_visit
+        visit_keyword = ast.NodeVisitor.generic_visit
+
+    with monkeypatch.context() as patched:
+        patched.setattr(python, "_Visitor", Plain)
+        return python.extract(tree)
+
+
+def test_facts_walk_gives_what_the_plain_walk_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parent.parent
+    sources = sorted([*root.glob("mlops_scan/**/*.py"), *root.glob("fixtures/**/*.py")])
+    assert len(sources) > 150
+    for path in sources:
+        try:
+            tree = ast.parse(path.read_bytes())
+        except SyntaxError:
+            continue
+        assert python.extract(tree) == _plain_facts(tree, monkeypatch), path
+
+
+def _pack_regexes() -> list[str]:
+    """Every regex of the built-in packs that is screened before it is searched (multi-line)."""
+    from mlops_scan.assessment.maturity import load_model
+    from mlops_scan.evidence.ruleset import load_all_rules
+
+    found = []
+    for rule in load_all_rules(load_model().capabilities):
+        params = rule.params
+        found += [params.pattern] if rule.kind == "file" and params.pattern else []
+        for listed in (getattr(params, "commands", None), getattr(params, "not_commands", None)):
+            found += ["|".join(f"(?:{c})" for c in listed)] if rule.kind == "workflow" and listed else []
+        found += [
+            getattr(params, name, "") for name in ("training_calls", "orchestrated_by") if rule.kind == "notebook"
+        ]
+    return sorted({f for f in found if f})
+
+
+PACK_REGEXES = _pack_regexes()
+
+
+@given(st.data())
+def test_a_screen_never_rejects_a_text_its_regex_matches(data: st.DataObject) -> None:
+    source = data.draw(st.sampled_from(PACK_REGEXES))
+    text = data.draw(st.from_regex(re.compile(source, re.M)))  # a text holding a match
+    assert regexes.ScreenedRegex(source, re.M).may_match(text), (source, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sets"),
+    [
+        (r"\w+\.(serve|deploy)\((?:[^()]|\([^()]*\))*?\b(cron|interval)", [("deploy", "serve"), ("cron", "interval")]),
+        (r"\.(get|route)\(\s*['\"]/(health|ready)", [("health", "ready"), ("get", "route")]),
+        (r"(?i:abc)def", [("def",)]),
+        (r"a+bc", [("bc",)]),
+        (r"[a-z]+", None),
+    ],
+)
+def test_requirements_are_every_set_of_strings_a_match_holds(pattern: str, sets: list[tuple[str, ...]] | None) -> None:
+    assert regexes.requirements_of(pattern) == (tuple(sets) if sets is not None else None)
+
+
+def test_shared_keys_group_the_strings_holding_a_common_substring() -> None:
+    literals = ["@opentelemetry/sdk-", "opentelemetry.sdk", '"go.opentelemetry.io/otel/sdk/', "prom-client"]
+    groups = regexes.shared_keys(literals)
+    assert groups == (
+        ("pentelemetry", ("@opentelemetry/sdk-", "opentelemetry.sdk", '"go.opentelemetry.io/otel/sdk/')),
+        ("prom-client", ()),
+    )
+    screened = regexes.ScreenedRegex("|".join(re.escape(lit) for lit in literals))
+    assert screened.may_match("import opentelemetry.sdk")
+    assert not screened.may_match("opentelemetry-api only")
