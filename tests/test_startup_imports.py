@@ -53,6 +53,7 @@ NEVER_WHEN_REPLAYED = [
     "mlops_scan.facts.ci.hops",
     "mlops_scan.facts.entrypoints",
     "mlops_scan.facts.ci.model",
+    "mlops_scan.facts.ci.iacrefs",
     "mlops_scan.facts.python",  # the Python facts, the index and what uses them
     "mlops_scan.facts.index",
     "mlops_scan.facts.dataorigin",

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import combinations
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
-from mlops_scan.facts.ci.iacrefs import BuildConfigRef
 from mlops_scan.matchers.base import Hit
 from mlops_scan.rules.loader import Rule
+
+if TYPE_CHECKING:
+    from mlops_scan.facts.ci.iacrefs import BuildConfigRef
 
 OWN = ""
 """Key of the outcome under the file's own triggers (its conventional name, its trigger substitutions)."""
@@ -58,6 +60,8 @@ class BuildConfigs:
             raise ValueError("refs: not a list of declarations")
         if not isinstance(configs, list) or not all(_config(c, known) for c in configs):
             raise ValueError("configs: not a list of outcomes")
+        from mlops_scan.facts.ci.iacrefs import BuildConfigRef  # read only where a kept file declared one
+
         declared = [(path, BuildConfigRef(p, s, tuple(t), line)) for p, s, t, line in refs]
         held = [
             (path, system, {k: [(r, n, t) for r, n, t in v] for k, v in outcomes.items()})

@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from mlops_scan.facts.ci.iacrefs import declared_configs, may_declare
-from mlops_scan.facts.ci.systems import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, SYSTEMS, detect_system
+from mlops_scan.facts.ci.systems import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, SYSTEMS, detect_system, may_declare
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, state_pairs
 from mlops_scan.matchers.buildconfigs import OWN, BuildConfigs, Found, trigger_sets
@@ -206,6 +205,8 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         if not text:
             return
         if may_declare(ctx.path):
+            from mlops_scan.facts.ci.iacrefs import declared_configs
+
             declared = declared_configs(ctx.path, text, lambda path: ctx.snapshot.entry(path) is not None)
             self._configs.refs += [(ctx.path, ref) for ref in declared]
         system = detect_system(ctx.path)

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 MAX_BLOCK = 64 * 1024
 """Characters of one Terraform block read at most."""
-_IAC_SUFFIXES = (".tf", ".py", ".ts", ".js", ".yml", ".yaml", ".template")
-_CFN_JSON = re.compile(r"(template|cfn)[^/]*\.json$")
 _HINTS = ("cloudbuild_trigger", "uildspec", "uildSpec")
 """One of these is in every declaration read here (plain substring tests: most files hold none)."""
 _TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"(google_cloudbuild_trigger|aws_codebuild_project)"\s+"[^"]*"\s*\{', re.M)
@@ -51,15 +49,6 @@ class BuildConfigRef:
     """What starts it (normalised trigger names)."""
     line: int
     """Where the declaration is, in the file that declares it."""
-
-
-def may_declare(path: str) -> bool:
-    """Whether a file of this name may declare a build config (Terraform, CloudFormation, CDK in Python or
-    TypeScript/JavaScript); the text decides."""
-    lower = path.lower()
-    if lower.endswith((".d.ts", ".test.ts", ".spec.ts")):
-        return False
-    return lower.endswith(_IAC_SUFFIXES) or bool(_CFN_JSON.search(lower))
 
 
 def declared_configs(path: str, text: str, exists: Callable[[str], bool]) -> list[BuildConfigRef]:

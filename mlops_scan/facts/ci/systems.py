@@ -1,7 +1,10 @@
-"""The CI systems, and which one a file is by its path alone (no parsing: the workflow kind asks of every listed
-file; the readers that parse a file are in :mod:`mlops_scan.facts.ci.readers`)."""
+"""The CI systems, and which one a file is by its path alone, or whether it may declare a build config (no parsing:
+the workflow kind asks of every listed file; the readers that parse a file are in :mod:`mlops_scan.facts.ci.readers`
+and :mod:`mlops_scan.facts.ci.iacrefs`)."""
 
 from __future__ import annotations
+
+import re
 
 SYSTEMS = (
     "github-actions",
@@ -56,3 +59,16 @@ def detect_system(path: str) -> str | None:
 
 BUILD_CONFIG_SYSTEMS = ("cloud-build", "codebuild")
 """Systems whose trigger may be declared outside the file, in infrastructure code (``facts/ci/iacrefs.py``)."""
+
+
+_IAC_SUFFIXES = (".tf", ".py", ".ts", ".js", ".yml", ".yaml", ".template")
+_CFN_JSON = re.compile(r"(template|cfn)[^/]*\.json$")
+
+
+def may_declare(path: str) -> bool:
+    """Whether a file of this name may declare a build config (Terraform, CloudFormation, CDK in Python or
+    TypeScript/JavaScript); the text decides."""
+    lower = path.lower()
+    if lower.endswith((".d.ts", ".test.ts", ".spec.ts")):
+        return False
+    return lower.endswith(_IAC_SUFFIXES) or bool(_CFN_JSON.search(lower))
