@@ -2,9 +2,11 @@
 
 One JSON value per scanned root, kept in the facts cache (:mod:`mlops_scan.facts.blobcache`) in a namespace of
 the tool's code, the rules and the limits. It holds, for each listed path, its zone, the matcher kinds that
-wanted it, its blob id and the outcome kept for it (:mod:`mlops_scan.evidence.reuse`; as the JSON text it is
-kept as, decoded afresh for each use, so nothing a scan does to what it replayed can change what is written
-back); the project's packages and distributions; and, when every part of the scan can be replayed, the
+wanted it (an index into the record's table of kind sets), its blob id and the outcome kept for it
+(:mod:`mlops_scan.evidence.reuse`): as the JSON text it is kept as, decoded afresh for each use, so nothing a
+scan does to what it replayed can change what is written back; or, for an outcome that carries nothing but
+counts (no hits, no state, no problems, nothing consulted but the file itself: most files), in the compact form
+:data:`Plain`, replayed without decoding anything. Then the project's packages and distributions; and, when every part of the scan can be replayed, the
 scan's result with what it depends on beyond the files' own scans: the listing's skips, the revision, and
 the blob id and zone (or absence) of every path consulted outside them (the manifests the project is read
 from, the README, the kinds' repository-wide ``finish``).
@@ -29,10 +31,14 @@ from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
 
-FORMAT = 2
+FORMAT = 3
 
 Recorded = list[object]
-"""One path's record: [zone, kinds that wanted it, blob id or None, the outcome's JSON text or None]."""
+"""One path's record: [zone, index of the kinds that wanted it, blob id or None, its outcome or None]; the outcome
+is its JSON text or its :data:`Plain` form."""
+Plain = list[object]
+"""The compact form of an outcome with no hits, no state, no problems and nothing consulted but the file itself:
+[the size of the file as read (None when its text was not read), the parses run (names)...]."""
 
 
 class ScanRecord:
@@ -44,9 +50,11 @@ class ScanRecord:
         self.key = hashlib.sha256(os.fsencode(f"{snapshot.root}\0{snapshot.source}")).hexdigest()
         value = cache.get(self.kind, self.key)
         self.value: dict[str, object] = value if isinstance(value, dict) and value.get("format") == FORMAT else {}
-        files = self.value.get("files")
-        self.before: dict[str, object] = files if isinstance(files, dict) else {}
+        files, sets = self.value.get("files"), self.value.get("kinds")
+        self.before: dict[str, object] = files if isinstance(files, dict) and _kind_sets(sets) else {}
+        self._kinds_before = [tuple(kinds) for kinds in sets] if self.before and isinstance(sets, list) else []
         self.after: dict[str, Recorded] = {}
+        self._kinds_after: dict[tuple[str, ...], int] = {}
         self.listing = [[s.path, s.reason] for s in snapshot.skipped]
         """What the listing skipped (before any file was read): part of what the result depends on."""
         self.revision = snapshot.revision
@@ -63,7 +71,7 @@ class ScanRecord:
             return None
         for entry in snapshot.files:
             kinds = self.kinds(entry)
-            if kinds is None or (kinds and self.outcome(entry.path, snapshot.blob_id(entry.path) or "") is None):
+            if kinds is None or (kinds and self.outcome(entry, snapshot.blob_id(entry.path) or "", kinds) is None):
                 return None
         if any(state(path) != known for path, known in outside.items()):
             return None
@@ -78,29 +86,38 @@ class ScanRecord:
         if self.value.get("project") != _project(project):
             self.before = {}
 
-    def kinds(self, entry: FileEntry) -> list[str] | None:
+    def kinds(self, entry: FileEntry) -> tuple[str, ...] | None:
         """The kinds that wanted ``entry`` when it was recorded in the same zone, or None (not recorded, or in
         another zone, or damaged)."""
+        item = self._item(entry)
+        return self._kinds_at(item[1]) if item is not None else None
+
+    def outcome(self, entry: FileEntry, oid: str, kinds: tuple[str, ...]) -> str | Plain | None:
+        """The outcome recorded for ``entry`` in the same zone, with blob id ``oid``, for the same ``kinds`` (its JSON
+        text or its :data:`Plain` form, unchecked), or None."""
+        item = self._item(entry)
+        if item is None or item[2] != oid or self._kinds_at(item[1]) != kinds:
+            return None
+        outcome = item[3]
+        return outcome if type(outcome) is str or type(outcome) is list else None
+
+    def _item(self, entry: FileEntry) -> Recorded | None:
+        """The record of ``entry`` when it has the record's shape and was made in the same zone, else None."""
         item = self.before.get(entry.path)
-        if type(item) is not list or len(item) != 4 or item[0] != entry.zone.value:
-            return None
-        kinds = item[1]
-        return kinds if type(kinds) is list and all(type(k) is str for k in kinds) else None
+        return item if type(item) is list and len(item) == 4 and item[0] == entry.zone.value else None
 
-    def outcome(self, path: str, oid: str) -> str | None:
-        """The outcome recorded for ``path`` with blob id ``oid`` (its JSON text, unchecked), or None."""
-        item = self.before.get(path)
-        if type(item) is not list or len(item) != 4 or item[2] != oid:
-            return None
-        text = item[3]
-        return text if type(text) is str else None
+    def _kinds_at(self, index: object) -> tuple[str, ...] | None:
+        """The kind set at ``index`` of the record's table, or None."""
+        return self._kinds_before[index] if type(index) is int and 0 <= index < len(self._kinds_before) else None
 
-    def note(self, entry: FileEntry, kinds: list[str]) -> None:
+    def note(self, entry: FileEntry, kinds: tuple[str, ...]) -> None:
         """Record that ``kinds`` want ``entry`` in this scan (no outcome yet)."""
-        self.after[entry.path] = [entry.zone.value, kinds, None, None]
+        index = self._kinds_after.setdefault(kinds, len(self._kinds_after))
+        self.after[entry.path] = [entry.zone.value, index, None, None]
 
-    def keep(self, path: str, oid: str, outcome: str) -> None:
-        """Record the outcome (JSON text) ``path`` (noted before) has in this scan, for its blob id ``oid``."""
+    def keep(self, path: str, oid: str, outcome: str | Plain) -> None:
+        """Record the outcome (JSON text or :data:`Plain` form) ``path`` (noted before) has in this scan, for its blob
+        id ``oid``."""
         item = self.after.get(path)
         if item is not None:
             item[2], item[3] = oid, outcome
@@ -108,13 +125,20 @@ class ScanRecord:
     def store(self, result: object | None, outside: dict[str, str], project: ProjectInfo) -> None:
         """Keep this scan's record for the next one, when it differs from the one read; its ``result`` (JSON-ready)
         only when every file some kind wanted has a kept outcome (all of the scan can be replayed)."""
-        value: dict[str, object] = {"format": FORMAT, "files": self.after, "project": _project(project)}
-        if result is not None and all(item[3] is not None for item in self.after.values() if item[1]):
+        kinds = [list(kinds) for kinds in self._kinds_after]
+        value: dict[str, object] = {"format": FORMAT, "files": self.after, "kinds": kinds, "project": _project(project)}
+        wanted = {index for kinds, index in self._kinds_after.items() if kinds}
+        if result is not None and all(item[3] is not None for item in self.after.values() if item[1] in wanted):
             text = json.dumps(result, separators=(",", ":"))
             value |= {"result": text, "sha": _sha(text), "outside": outside}
             value |= {"listing": self.listing, "revision": self.revision}
         if value != self.value:
             self.cache.put(self.kind, self.key, value)
+
+
+def _kind_sets(value: object) -> bool:
+    """Whether ``value`` is a table of kind sets (lists of names)."""
+    return isinstance(value, list) and all(isinstance(k, list) and all(type(n) is str for n in k) for k in value)
 
 
 def _project(project: ProjectInfo) -> list[list[str]]:

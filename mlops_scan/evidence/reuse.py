@@ -24,11 +24,11 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from mlops_scan import __version__
 from mlops_scan.evidence.bounded import BoundedMatcher
-from mlops_scan.evidence.record import ScanRecord
+from mlops_scan.evidence.record import Plain, ScanRecord
 from mlops_scan.evidence.result import ScanResult, decode_result, encode_result
 from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts import blobcache
@@ -189,30 +189,40 @@ class Reuse:
         self.bounded = any(isinstance(m, BoundedMatcher) for m in matchers)
         recorded_kinds = not self.bounded
         known = {m.kind for m in matchers}
+        matchers_of: dict[tuple[str, ...], list[AnyMatcher] | None] = {}
+        """The matchers of each recorded kind set (None when a kind is not in this scan)."""
         work: list[Work] = []
         for index, entry in enumerate(self.snapshot.files):
             kinds = self.record.kinds(entry) if recorded_kinds else None
-            if kinds is not None and known.issuperset(kinds):
-                wanted = [m for m in matchers if m.kind in kinds]
-            else:
+            if kinds is not None and kinds not in matchers_of:
+                matchers_of[kinds] = [m for m in matchers if m.kind in kinds] if known.issuperset(kinds) else None
+            wanted = matchers_of[kinds] if kinds is not None else None
+            if kinds is None or wanted is None:
                 wanted = [m for m in matchers if m.wants(entry)]
-                kinds = [m.kind for m in wanted]
+                kinds = tuple(m.kind for m in wanted)
             self.record.note(entry, kinds)
             if not wanted:
                 continue
-            outcome = self.lookup(entry, wanted)
+            outcome = self.lookup(entry, kinds, wanted)
             if outcome is None:
                 work.append((index, entry, wanted))
             else:
                 gathered.replays.append((index, outcome))
         return work
 
-    def lookup(self, entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
-        """The outcome kept for this file where it still holds, ready to replay; None otherwise."""
+    def lookup(self, entry: FileEntry, kinds: tuple[str, ...], matchers: list[AnyMatcher]) -> Outcome | None:
+        """The outcome kept for this file (wanted by ``matchers``, of ``kinds``) where it still holds, ready to
+        replay; None otherwise."""
         oid = self.snapshot.blob_id(entry.path)
-        if oid is None:
+        if oid is None or not all(m.reusable for m in matchers):
             return None
-        text = self.record.outcome(entry.path, oid) or self.cache.get_text(self.kind, _key(entry, oid))
+        kept = self.record.outcome(entry, oid, kinds)
+        if isinstance(kept, list):
+            outcome = _replay_plain(kept, entry.path)
+            if outcome is not None:
+                self.record.keep(entry.path, oid, kept)
+            return outcome
+        text = kept or self.cache.get_text(self.kind, _key(entry, oid))
         if text is None:
             return None
         try:
@@ -221,7 +231,7 @@ class Reuse:
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
         if outcome is not None:
-            self.record.keep(entry.path, oid, text)
+            self.record.keep(entry.path, oid, _plain(value, entry.path) or text)
         return outcome
 
     def scan(self, ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
@@ -255,7 +265,8 @@ class Reuse:
             "skipped": [[s.path, s.reason] for s in dict.fromkeys([*listing_skips, *ctx.skipped])],
             "reads": reads,
         }
-        self.record.keep(ctx.path, oid, self.cache.put(self.kind, _key(ctx.entry, oid), value))
+        text = self.cache.put(self.kind, _key(ctx.entry, oid), value)
+        self.record.keep(ctx.path, oid, _plain(value, ctx.path) or text)
 
     def _listing_skips(self, path: str) -> list[Skipped]:
         """The problems the snapshot recorded reading ``path`` (indexed as they come)."""
@@ -290,8 +301,6 @@ class Reuse:
         states = value["states"]
         if not isinstance(states, dict) or set(states) != {m.kind for m in matchers}:
             return None
-        if not all(m.reusable for m in matchers):
-            return None
         hits = [decode_hit(h, self.rules) for h in _list(value["hits"])]
         parsed = [p for p in _list(value["parsed"]) if isinstance(p, str)]
         skipped = [Skipped(item[0], item[1]) for item in _list(value["skipped"]) if _pair(item)]
@@ -302,8 +311,27 @@ class Reuse:
             return None
         if len(skipped) != len(_list(value["skipped"])):
             return None
-        adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers]
+        adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers if states[m.kind] is not None]
         return Outcome(hits, adds, parsed, skipped, reads)
+
+
+def _plain(value: dict[str, Any], path: str) -> Plain | None:
+    """The :data:`~mlops_scan.evidence.record.Plain` form of the outcome ``value`` of ``path`` (as kept, or as
+    checked by decoding it) when it carries nothing but counts: no hits, no state, no problems, nothing consulted or
+    read but the file itself (whose zone and blob id the record holds)."""
+    if value["hits"] or value["skipped"] or any(state is not None for state in value["states"].values()):
+        return None
+    if any(p != path for p in value["depends"]) or any(p != path for p in value["reads"]):
+        return None
+    return [value["reads"].get(path), *value["parsed"]]
+
+
+def _replay_plain(kept: Plain, path: str) -> Outcome | None:
+    """The outcome the :data:`~mlops_scan.evidence.record.Plain` form ``kept`` of ``path`` stands for; None when
+    ``kept`` has another shape."""
+    if not kept or not (kept[0] is None or type(kept[0]) is int) or not all(type(p) is str for p in kept[1:]):
+        return None
+    return Outcome([], [], [str(p) for p in kept[1:]], [], {} if kept[0] is None else {path: kept[0]})
 
 
 def _key(entry: FileEntry, oid: str) -> str:

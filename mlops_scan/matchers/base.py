@@ -111,12 +111,14 @@ class Matcher(ABC, Generic[P]):
         return ()
 
     def file_state(self, path: str) -> object:
-        """JSON-ready: what the last ``scan`` (of ``path``) added to the kind's state; None when nothing."""
+        """JSON-ready: what the last ``scan`` (of ``path``) added to the kind's state; None when nothing (then a
+        rescan replays the file without asking the kind: see :meth:`restore_state`)."""
         return None
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
         """What adds the ``file_state`` kept for ``path`` in an earlier scan, as if the file were scanned again
-        (nothing is added before it is called); ValueError when ``state`` has another shape."""
+        (nothing is added before it is called); ValueError when ``state`` has another shape. A state of None adds
+        nothing, whatever the kind (this method, which kinds call for None)."""
         if state is not None:
             raise ValueError(f"the {self.kind} matcher keeps no state")
         return _nothing

@@ -207,10 +207,12 @@ class NotebookMatcher(Matcher[NotebookParams]):
             self.counter.setdefault(name, (path, line))
 
     def file_state(self, path: str) -> object:
-        """What the last file scanned holds (:class:`_Found` as a dict)."""
-        return dataclasses.asdict(self._last)
+        """What the last file scanned holds (:class:`_Found` as a dict); None when nothing."""
+        return dataclasses.asdict(self._last) if self._last != _Found() else None
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        if state is None:
+            return super().restore_state(path, state)
         try:
             found = _Found(**state)  # type: ignore[arg-type]
         except TypeError:

@@ -301,10 +301,13 @@ class PythonMatcher(Matcher[PythonParams]):
             yield Hit(compiled.rule, ctx.path, file_line, ctx.line_text(file_line), strength)
 
     def file_state(self, path: str) -> object:
-        """The file's routes and its held matches (rule id, lines)."""
-        return {"routes": self._last[0], "held": [[c.rule.id, lines] for c, _, lines in self._held[self._last[1] :]]}
+        """The file's routes and its held matches (rule id, lines); None when it has neither."""
+        routes, held = self._last[0], [[c.rule.id, lines] for c, _, lines in self._held[self._last[1] :]]
+        return {"routes": routes, "held": held} if routes or held else None
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        if state is None:
+            return super().restore_state(path, state)
         compiled: dict[object, _Compiled] = {c.rule.id: c for c in self._rules}
         routes = state_pairs(state, "routes", lambda route, line: isinstance(route, str) and type(line) is int)
         held = state_pairs(state, "held", lambda rule, lines: rule in compiled and int_list(lines) and bool(lines))

@@ -258,13 +258,14 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         return out
 
     def file_state(self, path: str) -> object:
-        """The ``reaches`` candidates of the file, and the build configs it declares or is."""
-        return {
-            "held": [[rule, steps] for rule, _, steps in self._held[self._held_before :]],
-            **self._configs.file_state(),
-        }
+        """The ``reaches`` candidates of the file, and the build configs it declares or is; None when none."""
+        state: dict[str, object] = {"held": [[rule, steps] for rule, _, steps in self._held[self._held_before :]]}
+        state |= self._configs.file_state()
+        return state if any(state.values()) else None
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        if state is None:
+            return super().restore_state(path, state)
         known = {c.rule.id for c in self._rules if c.reaches}
         pairs = state_pairs(state, "held", lambda rule, steps: rule in known and _steps(steps))
         held = [(rule, path, [(line, snippet, command) for line, snippet, command in steps]) for rule, steps in pairs]

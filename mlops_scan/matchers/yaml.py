@@ -335,11 +335,15 @@ class YamlMatcher(Matcher[YamlParams]):
                     break
 
     def file_state(self, path: str) -> object:
-        """The API groups the file's CRDs define and its held hits."""
+        """The API groups the file's CRDs define and its held hits; None when neither."""
         groups, held = self._last
+        if not groups and held == len(self._by_group):
+            return None
         return {"groups": groups, "held": [[group, encode_hit(hit)] for group, hit in self._by_group[held:]]}
 
     def restore_state(self, path: str, state: object) -> Callable[[], None]:
+        if state is None:
+            return super().restore_state(path, state)
         if not isinstance(state, dict) or set(state) != {"groups", "held"} or not isinstance(state["groups"], list):
             raise ValueError("not a yaml matcher state")
         rules = self.rule_by_id()
