@@ -66,6 +66,7 @@ EDITS = {
     "a module starting to track runs": (MODULE.format(2), TRACKING),
     "a module no longer tracking runs": (TRACKED.format(2), "def tracked():\n    return None\n"),
     "a config gaining evidence": (CONFIG.format(2), "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n"),
+    "a package marker edited": ("src/churn/__init__.py", '"""Churn."""\n'),  # its siblings only looked it up
 }
 
 
@@ -85,8 +86,9 @@ def test_edits_in_a_row_each_give_the_cold_report(root: Path, calls: Calls) -> N
     for n, (path, text) in enumerate(EDITS.values()):
         write(root, path, text + f"# edit {n}\n")
         calls.scanned = []
-        assert scan(root) == scan(root, "--no-cache")
-        assert calls.scanned == [path]
+        warm = scan(root)
+        assert calls.scanned == [path] and warm == scan(root, "--no-cache")
+        assert scan(root) == warm and calls.scanned == [path]  # nothing scanned: the record after the edit holds
 
 
 PLAIN_DAMAGES: dict[str, object] = {

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from mlops_scan.evidence.bounded import build_matchers
+from mlops_scan.evidence.filescan import Gathered, scan_file
 from mlops_scan.evidence.result import ScanResult
-from mlops_scan.evidence.reuse import Gathered, Reuse, scan_file
+from mlops_scan.evidence.reuse import Reuse
 from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext

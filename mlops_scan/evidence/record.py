@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from typing import TypeGuard
 
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
@@ -51,13 +52,34 @@ class ScanRecord:
         value = cache.get(self.kind, self.key)
         self.value: dict[str, object] = value if isinstance(value, dict) and value.get("format") == FORMAT else {}
         files, sets = self.value.get("files"), self.value.get("kinds")
-        self.before: dict[str, object] = files if isinstance(files, dict) and _kind_sets(sets) else {}
-        self._kinds_before = [tuple(kinds) for kinds in sets] if self.before and isinstance(sets, list) else []
+        self.before: dict[str, object] = {}
+        self.kind_sets: list[tuple[str, ...]] = []
+        """The table of kind sets the records index: the record's, then those new in this scan (so a record carried
+        over unchanged keeps its index)."""
+        if isinstance(files, dict) and _kind_sets(sets):
+            self.before, self.kind_sets = files, [tuple(kinds) for kinds in sets]
+        self._set_index = {kinds: index for index, kinds in reversed(list(enumerate(self.kind_sets)))}
+        self.unchanged: dict[str, tuple[int, Recorded]] = {}
+        """The listed files recorded as they are now (see :meth:`compare`): the index of their kind set, their record."""
         self.after: dict[str, Recorded] = {}
-        self._kinds_after: dict[tuple[str, ...], int] = {}
         self.listing = [[s.path, s.reason] for s in snapshot.skipped]
         """What the listing skipped (before any file was read): part of what the result depends on."""
         self.revision = snapshot.revision
+
+    def compare(self, snapshot: Snapshot) -> None:
+        """Find the listed files recorded as they are now: in the same zone, with a kind set of the table and, when
+        some kind wanted the file, its blob id and a kept outcome (unchecked)."""
+        sets = len(self.kind_sets)
+        for entry in snapshot.files:
+            item = self.before.get(entry.path)
+            if type(item) is not list or len(item) != 4 or item[0] != entry.zone:
+                continue
+            index = item[1]
+            if type(index) is not int or not 0 <= index < sets:
+                continue
+            if self.kind_sets[index] and (type(item[3]) not in (str, list) or item[2] != snapshot.blob_id(entry.path)):
+                continue
+            self.unchanged[entry.path] = (index, item)
 
     def kept_result(self, snapshot: Snapshot, state: Callable[[str], str | None]) -> object | None:
         """The recorded result (JSON-ready, unchecked) when nothing it depends on changed; ``state`` gives a
@@ -67,12 +89,8 @@ class ScanRecord:
             return None
         if self.value.get("listing") != self.listing or self.value.get("revision") != self.revision:
             return None
-        if len(snapshot.files) != len(self.before):
+        if not len(snapshot.files) == len(self.before) == len(self.unchanged):
             return None
-        for entry in snapshot.files:
-            kinds = self.kinds(entry)
-            if kinds is None or (kinds and self.outcome(entry, snapshot.blob_id(entry.path) or "", kinds) is None):
-                return None
         if any(state(path) != known for path, known in outside.items()):
             return None
         try:
@@ -84,19 +102,20 @@ class ScanRecord:
     def use_for(self, project: ProjectInfo) -> None:
         """Forget the recorded kinds and outcomes when they were made for another project's packages."""
         if self.value.get("project") != _project(project):
-            self.before = {}
+            self.before, self.unchanged = {}, {}
 
-    def kinds(self, entry: FileEntry) -> tuple[str, ...] | None:
-        """The kinds that wanted ``entry`` when it was recorded in the same zone, or None (not recorded, or in
-        another zone, or damaged)."""
+    def kind_set(self, entry: FileEntry) -> int | None:
+        """The index in :attr:`kind_sets` of the kinds that wanted ``entry`` when it was recorded in the same zone, or
+        None (not recorded, or in another zone, or damaged)."""
         item = self._item(entry)
-        return self._kinds_at(item[1]) if item is not None else None
+        index = item[1] if item is not None else None
+        return index if type(index) is int and 0 <= index < len(self.kind_sets) else None
 
     def outcome(self, entry: FileEntry, oid: str, kinds: tuple[str, ...]) -> str | Plain | None:
         """The outcome recorded for ``entry`` in the same zone, with blob id ``oid``, for the same ``kinds`` (its JSON
         text or its :data:`Plain` form, unchecked), or None."""
-        item = self._item(entry)
-        if item is None or item[2] != oid or self._kinds_at(item[1]) != kinds:
+        item, index = self._item(entry), self.kind_set(entry)
+        if item is None or index is None or item[2] != oid or self.kind_sets[index] != kinds:
             return None
         outcome = item[3]
         return outcome if type(outcome) is str or type(outcome) is list else None
@@ -104,15 +123,19 @@ class ScanRecord:
     def _item(self, entry: FileEntry) -> Recorded | None:
         """The record of ``entry`` when it has the record's shape and was made in the same zone, else None."""
         item = self.before.get(entry.path)
-        return item if type(item) is list and len(item) == 4 and item[0] == entry.zone.value else None
+        return item if type(item) is list and len(item) == 4 and item[0] == entry.zone else None
 
-    def _kinds_at(self, index: object) -> tuple[str, ...] | None:
-        """The kind set at ``index`` of the record's table, or None."""
-        return self._kinds_before[index] if type(index) is int and 0 <= index < len(self._kinds_before) else None
+    def carry(self, path: str, item: Recorded) -> None:
+        """Carry the record of a file recorded as it is now (:attr:`unchanged`), whose outcome holds, over to this
+        scan's."""
+        self.after[path] = item
 
     def note(self, entry: FileEntry, kinds: tuple[str, ...]) -> None:
         """Record that ``kinds`` want ``entry`` in this scan (no outcome yet)."""
-        index = self._kinds_after.setdefault(kinds, len(self._kinds_after))
+        index = self._set_index.get(kinds)
+        if index is None:
+            index = self._set_index[kinds] = len(self.kind_sets)
+            self.kind_sets.append(kinds)
         self.after[entry.path] = [entry.zone.value, index, None, None]
 
     def keep(self, path: str, oid: str, outcome: str | Plain) -> None:
@@ -125,9 +148,9 @@ class ScanRecord:
     def store(self, result: object | None, outside: dict[str, str], project: ProjectInfo) -> None:
         """Keep this scan's record for the next one, when it differs from the one read; its ``result`` (JSON-ready)
         only when every file some kind wanted has a kept outcome (all of the scan can be replayed)."""
-        kinds = [list(kinds) for kinds in self._kinds_after]
+        kinds = [list(kinds) for kinds in self.kind_sets]
         value: dict[str, object] = {"format": FORMAT, "files": self.after, "kinds": kinds, "project": _project(project)}
-        wanted = {index for kinds, index in self._kinds_after.items() if kinds}
+        wanted = {index for index, kinds in enumerate(self.kind_sets) if kinds}
         if result is not None and all(item[3] is not None for item in self.after.values() if item[1] in wanted):
             text = json.dumps(result, separators=(",", ":"))
             value |= {"result": text, "sha": _sha(text), "outside": outside}
@@ -136,7 +159,7 @@ class ScanRecord:
             self.cache.put(self.kind, self.key, value)
 
 
-def _kind_sets(value: object) -> bool:
+def _kind_sets(value: object) -> TypeGuard[list[list[str]]]:
     """Whether ``value`` is a table of kind sets (lists of names)."""
     return isinstance(value, list) and all(isinstance(k, list) and all(type(n) is str for n in k) for k in value)
 

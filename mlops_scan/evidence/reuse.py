@@ -8,8 +8,9 @@ in the facts cache (:mod:`mlops_scan.facts.blobcache`) under the file's path, gi
 a namespace of everything else it depends on: the tool's code, the rules, the limits, the repository's
 own packages and distributions. Reads of other files (a CI step's script, a Makefile, an ``__init__.py``
 beside a module) go through the snapshot, which records every path looked up or read while a file is
-scanned; the outcome keeps each such path's blob id and zone (or its absence), and is replayed only
-where all of them are the same. Repository-wide judgements (``Matcher.finish``, the project index,
+scanned; the outcome keeps the blob id and zone of each path read, the zone (or the absence) of each path
+only looked up (its content was not used: a module's ``__init__.py`` edited leaves its siblings' outcomes
+valid), and is replayed only where all of them are the same. Repository-wide judgements (``Matcher.finish``, the project index,
 zones, the project info) are made afresh each scan from the replayed and fresh states alike.
 
 An outcome is not kept when a matcher kind is not declared reusable, a matcher failed, a parse ran out
@@ -20,27 +21,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter, deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeGuard
 
 from mlops_scan import __version__
 from mlops_scan.evidence.bounded import BoundedMatcher
-from mlops_scan.evidence.record import Plain, ScanRecord
+from mlops_scan.evidence.filescan import FileScan, Gathered, Outcome, scan_file
+from mlops_scan.evidence.record import Plain, Recorded, ScanRecord
 from mlops_scan.evidence.result import ScanResult, decode_result, encode_result
 from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts import blobcache
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
-from mlops_scan.rules.loader import Rule, looks_like_rule_pack
+from mlops_scan.matchers.base import AnyMatcher, decode_hit, encode_hit
+from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
 from mlops_scan.startcache import code_stamps
 from mlops_scan.types import ProjectInfo, Skipped
 
-FORMAT = 2
+FORMAT = 3
 _TIMED_OUT = "parse took longer than"
 
 
@@ -53,81 +52,6 @@ def package_hash() -> str:
 
 Work = tuple[int, FileEntry, list[AnyMatcher]]
 """A file to scan: its index in the listing, its entry, the matcher kinds that want it."""
-
-
-@dataclass
-class Outcome:
-    """What scanning one file produced (see the module docstring)."""
-
-    hits: list[Hit]
-    add_states: list[Callable[[], None]]
-    parsed: list[str]
-    skipped: list[Skipped]
-    reads: dict[str, int]
-
-
-@dataclass
-class FileScan:
-    """What the matchers made of one file in this scan."""
-
-    hits: list[Hit] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    rule_pack: bool = False
-    whole: bool = True
-    """Every matcher ran to its end on the file (none failed or was cut short)."""
-
-
-def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
-    """Run the matchers interested in one file; a matcher failing on it is reported, and the scan goes on."""
-    done = FileScan()
-    if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
-        done.rule_pack = True  # describes signatures; it is not evidence of using them
-        return done
-    for matcher in matchers:
-        try:
-            done.hits.extend(matcher.scan(ctx))
-        except RecursionError:
-            done.whole = False
-            ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
-        except Exception as exc:  # a matcher bug must not end the scan: report it and go on
-            done.whole = False
-            done.errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
-    return done
-
-
-@dataclass
-class Gathered:
-    """What the file pass found so far, from files scanned afresh and from replayed outcomes alike."""
-
-    snapshot: Snapshot
-    hits: list[Hit] = field(default_factory=list)
-    parsed: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    rule_packs: list[str] = field(default_factory=list)
-    replays: deque[tuple[int, Outcome]] = field(default_factory=deque)
-    """Outcomes to replay, by file index, in the order of the files (the kinds' states depend on it)."""
-
-    def add_scan(self, ctx: FileContext, done: FileScan) -> None:
-        """Add what scanning one file afresh found."""
-        self.hits += done.hits
-        self.errors += done.errors
-        if done.rule_pack:
-            self.rule_packs.append(ctx.path)
-            return
-        self.parsed.update(ctx.parsed)
-        self.skipped += ctx.skipped
-
-    def replay_before(self, index: int) -> None:
-        """Replay the kept outcomes of the files listed before ``index``."""
-        while self.replays and self.replays[0][0] < index:
-            _, outcome = self.replays.popleft()
-            self.hits += outcome.hits
-            for add in outcome.add_states:
-                add()
-            self.skipped += outcome.skipped
-            self.snapshot.read_sizes.update(outcome.reads)
-            self.parsed.update(outcome.parsed)
 
 
 class Reuse:
@@ -155,6 +79,7 @@ class Reuse:
     def kept_result(self) -> ScanResult | None:
         """The result of the scan before, when the listing, every wanted file and every path consulted outside the
         files' scans are as they were then (nothing it depends on changed); None otherwise."""
+        self.record.compare(self.snapshot)
         value = self.record.kept_result(self.snapshot, self._state)
         try:
             result = decode_result(value, self.rules) if value is not None else None
@@ -182,22 +107,29 @@ class Reuse:
         blobcache.keep_stat_ids(self.cache, self.snapshot)
 
     def plan(self, matchers: list[AnyMatcher], gathered: Gathered) -> list[Work]:
-        """The files to scan afresh, with the kinds that want each; the outcomes of the others are queued on
-        ``gathered`` for replay. A path the record knows in the same zone takes the kinds that wanted it then
-        (the rules and the code are the same: the record's namespace), unless a kind's interest can change
-        during a scan (a repository's rule dropped after a timeout)."""
+        """The files to scan afresh, with the kinds that want each; the outcomes of the others are replayed on
+        ``gathered`` (queued in the order of the files, or at once when they carry nothing but counts). A file the
+        record holds as it is now takes the kinds that wanted it then and its recorded outcome (both checked), and
+        its record is carried over; another path the record knows in the same zone takes the kinds that wanted it
+        then (the rules and the code are the same: the record's namespace). Neither when a kind's interest can
+        change during a scan (a repository's rule dropped after a timeout)."""
         self.bounded = any(isinstance(m, BoundedMatcher) for m in matchers)
-        recorded_kinds = not self.bounded
         known = {m.kind for m in matchers}
-        matchers_of: dict[tuple[str, ...], list[AnyMatcher] | None] = {}
-        """The matchers of each recorded kind set (None when a kind is not in this scan)."""
+        matchers_of = [
+            [m for m in matchers if m.kind in kinds] if known.issuperset(kinds) and not self.bounded else None
+            for kinds in self.record.kind_sets
+        ]
+        """The matchers of each recorded kind set (None when one is not in this scan, or for a bounded scan)."""
+        reusable = [wanted is not None and all(m.reusable for m in wanted) for wanted in matchers_of]
         work: list[Work] = []
         for index, entry in enumerate(self.snapshot.files):
-            kinds = self.record.kinds(entry) if recorded_kinds else None
-            if kinds is not None and kinds not in matchers_of:
-                matchers_of[kinds] = [m for m in matchers if m.kind in kinds] if known.issuperset(kinds) else None
-            wanted = matchers_of[kinds] if kinds is not None else None
-            if kinds is None or wanted is None:
+            found = self.record.unchanged.get(entry.path)
+            if found is not None and reusable[found[0]] and self._replayed(index, entry, found, matchers_of, gathered):
+                continue
+            recorded = self.record.kind_set(entry)
+            wanted = matchers_of[recorded] if recorded is not None else None
+            kinds = self.record.kind_sets[recorded] if recorded is not None else ()
+            if wanted is None:
                 wanted = [m for m in matchers if m.wants(entry)]
                 kinds = tuple(m.kind for m in wanted)
             self.record.note(entry, kinds)
@@ -210,6 +142,31 @@ class Reuse:
                 gathered.replays.append((index, outcome))
         return work
 
+    def _replayed(
+        self,
+        index: int,
+        entry: FileEntry,
+        found: tuple[int, Recorded],
+        matchers_of: list[list[AnyMatcher] | None],
+        gathered: Gathered,
+    ) -> bool:
+        """Replay the recorded outcome of a file recorded as it is now (``found``: the index of its kind set, its
+        record), and carry its record over; False when the outcome does not hold (or is damaged)."""
+        kind_set, item = found
+        matchers, kept = matchers_of[kind_set] or [], item[3]
+        if matchers and isinstance(kept, list):
+            counts = _plain_counts(kept)
+            if counts is None:
+                return False
+            gathered.replay_counts(entry.path, *counts)
+        elif matchers:
+            outcome = self._decoded(kept, entry, matchers) if isinstance(kept, str) else None
+            if outcome is None:
+                return False
+            gathered.replays.append((index, outcome))
+        self.record.carry(entry.path, item)
+        return True
+
     def lookup(self, entry: FileEntry, kinds: tuple[str, ...], matchers: list[AnyMatcher]) -> Outcome | None:
         """The outcome kept for this file (wanted by ``matchers``, of ``kinds``) where it still holds, ready to
         replay; None otherwise."""
@@ -218,21 +175,27 @@ class Reuse:
             return None
         kept = self.record.outcome(entry, oid, kinds)
         if isinstance(kept, list):
-            outcome = _replay_plain(kept, entry.path)
-            if outcome is not None:
-                self.record.keep(entry.path, oid, kept)
-            return outcome
+            counts = _plain_counts(kept)
+            if counts is None:
+                return None
+            self.record.keep(entry.path, oid, kept)
+            size, parsed = counts
+            return Outcome([], [], parsed, [], {} if size is None else {entry.path: size})
         text = kept or self.cache.get_text(self.kind, _key(entry, oid))
         if text is None:
             return None
+        outcome = self._decoded(text, entry, matchers)
+        if outcome is not None:
+            self.record.keep(entry.path, oid, outcome.plain or text)
+        return outcome
+
+    def _decoded(self, text: str, entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
+        """The kept outcome ``text`` of ``entry`` when it still holds, ready to replay; None otherwise."""
         try:
             value = json.loads(text)
-            outcome = self._decode(value, entry, matchers) if isinstance(value, dict) else None
+            return self._decode(value, entry, matchers) if isinstance(value, dict) else None
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
-        if outcome is not None:
-            self.record.keep(entry.path, oid, _plain(value, entry.path) or text)
-        return outcome
 
     def scan(self, ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
         """Scan one file afresh, recording what it consults, and keep its outcome."""
@@ -251,7 +214,7 @@ class Reuse:
             return  # a rule pack is not matched: no kind has a state of it to keep
         if any(_TIMED_OUT in s.reason for s in ctx.skipped):  # a referenced file's parse ran out of time
             return
-        depends = self._depends(consulted.looked_up | consulted.read)
+        depends = self._depends(consulted.read)
         if depends is None:
             return
         used = consulted.read | ({ctx.path} if ctx.text_loaded else set())
@@ -259,6 +222,7 @@ class Reuse:
         listing_skips = [s for path in sorted(used) for s in self._listing_skips(path)]
         value = {
             "depends": depends,
+            "present": {p: self._zones.get(p, "") for p in sorted(consulted.looked_up - consulted.read)},
             "hits": [encode_hit(hit) for hit in done.hits],
             "states": {m.kind: m.file_state(ctx.path) for m in matchers},
             "parsed": list(ctx.parsed),
@@ -295,8 +259,10 @@ class Reuse:
         return f"{zone}:{oid}" if oid is not None else None
 
     def _decode(self, value: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher]) -> Outcome | None:
-        depends = value["depends"]
+        depends, present = value["depends"], value["present"]
         if not isinstance(depends, dict) or any(self._state(p) != s for p, s in depends.items()):
+            return None
+        if not isinstance(present, dict) or any(self._zones.get(p, "") != z for p, z in present.items()):
             return None
         states = value["states"]
         if not isinstance(states, dict) or set(states) != {m.kind for m in matchers}:
@@ -312,7 +278,7 @@ class Reuse:
         if len(skipped) != len(_list(value["skipped"])):
             return None
         adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers if states[m.kind] is not None]
-        return Outcome(hits, adds, parsed, skipped, reads)
+        return Outcome(hits, adds, parsed, skipped, reads, _plain(value, entry.path))
 
 
 def _plain(value: dict[str, Any], path: str) -> Plain | None:
@@ -321,17 +287,19 @@ def _plain(value: dict[str, Any], path: str) -> Plain | None:
     read but the file itself (whose zone and blob id the record holds)."""
     if value["hits"] or value["skipped"] or any(state is not None for state in value["states"].values()):
         return None
-    if any(p != path for p in value["depends"]) or any(p != path for p in value["reads"]):
+    if any(p != path for p in (*value["depends"], *value["present"], *value["reads"])):
         return None
     return [value["reads"].get(path), *value["parsed"]]
 
 
-def _replay_plain(kept: Plain, path: str) -> Outcome | None:
-    """The outcome the :data:`~mlops_scan.evidence.record.Plain` form ``kept`` of ``path`` stands for; None when
-    ``kept`` has another shape."""
-    if not kept or not (kept[0] is None or type(kept[0]) is int) or not all(type(p) is str for p in kept[1:]):
+def _plain_counts(kept: Plain) -> tuple[int | None, list[str]] | None:
+    """The size read and the parses of the :data:`~mlops_scan.evidence.record.Plain` form ``kept``; None when it has
+    another shape."""
+    size = kept[0] if kept else ""
+    if not (size is None or type(size) is int):
         return None
-    return Outcome([], [], [str(p) for p in kept[1:]], [], {} if kept[0] is None else {path: kept[0]})
+    parsed = [p for p in kept[1:] if type(p) is str] if len(kept) > 1 else []
+    return (size, parsed) if len(parsed) == len(kept) - 1 else None
 
 
 def _key(entry: FileEntry, oid: str) -> str:

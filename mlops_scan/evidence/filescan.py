@@ -1,0 +1,100 @@
+"""One file scanned by the matchers that want it (:func:`scan_file`), and what the file pass gathers from files
+scanned afresh and from outcomes kept by the scans before and replayed (:mod:`mlops_scan.evidence.reuse`) alike."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mlops_scan.evidence.record import Plain
+from mlops_scan.facts.context import FileContext
+from mlops_scan.matchers.base import AnyMatcher, Hit
+from mlops_scan.rules.loader import looks_like_rule_pack
+from mlops_scan.snapshot.tree import Snapshot
+from mlops_scan.types import Skipped
+
+
+@dataclass
+class Outcome:
+    """What scanning one file produced, kept for the scans after (see :mod:`mlops_scan.evidence.reuse`)."""
+
+    hits: list[Hit]
+    add_states: list[Callable[[], None]]
+    parsed: list[str]
+    skipped: list[Skipped]
+    reads: dict[str, int]
+    plain: Plain | None = None
+    """Its compact form in the scan record, when it carries nothing but counts (:data:`Plain`)."""
+
+
+@dataclass
+class FileScan:
+    """What the matchers made of one file in this scan."""
+
+    hits: list[Hit] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rule_pack: bool = False
+    whole: bool = True
+    """Every matcher ran to its end on the file (none failed or was cut short)."""
+
+
+def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
+    """Run the matchers interested in one file; a matcher failing on it is reported, and the scan goes on."""
+    done = FileScan()
+    if ctx.entry.suffix in (".yaml", ".yml") and looks_like_rule_pack(ctx.text):
+        done.rule_pack = True  # describes signatures; it is not evidence of using them
+        return done
+    for matcher in matchers:
+        try:
+            done.hits.extend(matcher.scan(ctx))
+        except RecursionError:
+            done.whole = False
+            ctx.skip(f"nested too deeply for the {matcher.kind} matcher")
+        except Exception as exc:  # a matcher bug must not end the scan: report it and go on
+            done.whole = False
+            done.errors.append(f"{matcher.kind} matcher failed on {ctx.path}: {exc.__class__.__name__}: {exc}")
+    return done
+
+
+@dataclass
+class Gathered:
+    """What the file pass found so far, from files scanned afresh and from replayed outcomes alike."""
+
+    snapshot: Snapshot
+    hits: list[Hit] = field(default_factory=list)
+    parsed: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    rule_packs: list[str] = field(default_factory=list)
+    replays: deque[tuple[int, Outcome]] = field(default_factory=deque)
+    """Outcomes to replay, by file index, in the order of the files (the kinds' states depend on it)."""
+
+    def add_scan(self, ctx: FileContext, done: FileScan) -> None:
+        """Add what scanning one file afresh found."""
+        self.hits += done.hits
+        self.errors += done.errors
+        if done.rule_pack:
+            self.rule_packs.append(ctx.path)
+            return
+        self.parsed.update(ctx.parsed)
+        self.skipped += ctx.skipped
+
+    def replay_counts(self, path: str, size: int | None, parsed: list[str]) -> None:
+        """Replay an outcome that carries nothing but counts: the size of the file as read (None when it was not
+        read) and the parses run (their place in the order of the files does not matter)."""
+        if size is not None:
+            self.snapshot.read_sizes[path] = size
+        if parsed:
+            self.parsed.update(parsed)
+
+    def replay_before(self, index: int) -> None:
+        """Replay the kept outcomes of the files listed before ``index``."""
+        while self.replays and self.replays[0][0] < index:
+            _, outcome = self.replays.popleft()
+            self.hits += outcome.hits
+            for add in outcome.add_states:
+                add()
+            self.skipped += outcome.skipped
+            self.snapshot.read_sizes.update(outcome.reads)
+            self.parsed.update(outcome.parsed)
