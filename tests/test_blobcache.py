@@ -27,12 +27,14 @@ def test_warm_scan_reports_exactly_what_a_cold_scan_does(cache_dir: Path, fixtur
     assert not (cache_dir / FILE_NAME).exists()
     first = scan(FIXTURES / fixture)
     kinds = entries(cache_dir / FILE_NAME)
-    assert kinds and {k.rsplit("-", 1)[0] if k.startswith(("outcome-", "scan-record-")) else k for k in kinds} == {
+    named = {k.removesuffix("-base") for k in kinds}
+    assert kinds and {k.rsplit("-", 1)[0] if k.startswith(("outcome-", "scan-record-")) else k for k in named} == {
         "notebook-python" if fixture == "level0-notebooks" else "python",
         "outcome",
         "scan-record",
         "stat-ids",
     }
+    assert sum(k.endswith("-base") for k in kinds) == 2  # the record's and the stat ids' bases
     warm = scan(FIXTURES / fixture)
     assert first == cold and warm == cold
 

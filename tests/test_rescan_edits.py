@@ -3,8 +3,6 @@ edited files are scanned again, and the report is the cold scan's, byte for byte
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +10,9 @@ import pytest
 from hostile.repos import TRACKING, write
 from hostile.repos import json_scan as scan
 from scanning import builtin_rules
-from test_scan_record import Calls, _records
+from test_scan_record import Calls, read_record, write_record
 from test_stat_ids import TRAIN, aged_copy
 
-from mlops_scan.facts.blobcache import FILE_NAME
 from mlops_scan.matchers.base import installed_kinds
 from mlops_scan.snapshot.tree import open_snapshot
 from mlops_scan.types import ProjectInfo
@@ -45,8 +42,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
 
 def _files(cache_dir: Path) -> dict[str, Any]:
-    [(_, text)] = list(_records(cache_dir))
-    files: dict[str, Any] = json.loads(text)["files"]
+    files: dict[str, Any] = read_record(cache_dir)["files"]
     return files
 
 
@@ -78,6 +74,8 @@ def test_one_edited_file_among_many_is_the_only_one_scanned_and_the_report_is_th
     write(root, path, text)
     warm = scan(root)
     assert calls.scanned == [path]
+    assert {"scan-record", "stat"} <= set(calls.written)  # the heads, with their deltas; not the bases
+    assert not {"scan-record-base", "stat-base"} & set(calls.written)
     assert warm == scan(root, "--no-cache")
     assert scan(root) == warm  # and the record written after the edit replays it
 
@@ -105,14 +103,12 @@ PLAIN_DAMAGES: dict[str, object] = {
 def test_a_damaged_compact_entry_is_a_miss_never_a_wrong_report(
     root: Path, cache_dir: Path, calls: Calls, damage: str
 ) -> None:
-    [(key, text)] = list(_records(cache_dir))
-    value = json.loads(text)
+    value = read_record(cache_dir)
     plain = [path for path, item in value["files"].items() if isinstance(item[3], list)]
     assert len(plain) >= 20
     for path in plain:
         value["files"][path][3] = PLAIN_DAMAGES[damage]
-    with sqlite3.connect(cache_dir / FILE_NAME) as db:
-        db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+    write_record(cache_dir, value)
     write(root, TRAIN, (root / TRAIN).read_text(encoding="utf-8") + "\n# edited\n")
     assert scan(root) == scan(root, "--no-cache")
     if isinstance(PLAIN_DAMAGES[damage], list):

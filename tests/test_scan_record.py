@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from test_stat_ids import TRAIN, aged_copy
 
 from mlops_scan.evidence import reuse
 from mlops_scan.facts.blobcache import FILE_NAME, BlobCache
+from mlops_scan.facts.splitvalue import get_split
 from mlops_scan.snapshot.tree import FileEntry
 
 RECORD = "scan-record-"
@@ -39,7 +40,7 @@ class Calls:
         self.read: list[str] = []
         self.written: list[str] = []
         self.scanned: list[str] = []
-        get_text, put, scan_file = BlobCache.get_text, BlobCache.put, reuse.scan_file
+        get_text, put, put_text, scan_file = BlobCache.get_text, BlobCache.put, BlobCache.put_text, reuse.scan_file
 
         def watched_get(cache: BlobCache, kind: str, oid: str) -> str | None:
             self.read.append(_kind(kind))
@@ -49,17 +50,25 @@ class Calls:
             self.written.append(_kind(kind))
             return put(cache, kind, oid, value)
 
+        def watched_put_text(cache: BlobCache, kind: str, oid: str, text: str) -> None:
+            self.written.append(_kind(kind))
+            put_text(cache, kind, oid, text)
+
         def watched_scan(ctx: reuse.FileContext, matchers: list[reuse.AnyMatcher]) -> reuse.FileScan:
             self.scanned.append(ctx.path)
             return scan_file(ctx, matchers)
 
         monkeypatch.setattr(BlobCache, "get_text", watched_get)
         monkeypatch.setattr(BlobCache, "put", watched_put)
+        monkeypatch.setattr(BlobCache, "put_text", watched_put_text)
         monkeypatch.setattr(reuse, "scan_file", watched_scan)
 
 
 def _kind(kind: str) -> str:
-    """The kind without its namespace: ``outcome``, ``scan-record``, ``python``, ``stat-ids``."""
+    """The kind without its namespace: ``outcome``, ``scan-record``, ``python``, ``stat``; ``-base`` for a base
+    (:mod:`mlops_scan.facts.splitvalue`)."""
+    if kind.endswith("-base"):
+        return _kind(kind.removesuffix("-base")) + "-base"
     return kind.rsplit("-", 1)[0] if kind.startswith(("outcome-", RECORD)) else kind.split("-")[0]
 
 
@@ -68,9 +77,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     return Calls(monkeypatch)
 
 
-def test_an_unchanged_rescan_reads_two_entries_and_writes_none(root: Path, calls: Calls) -> None:
+def test_an_unchanged_rescan_reads_four_entries_and_writes_none(root: Path, calls: Calls) -> None:
     assert scan(root) == scan(root, "--no-cache")
-    assert calls.read == ["stat", "scan-record"]
+    assert calls.read == ["stat", "stat-base", "scan-record", "scan-record-base"]  # each a head and its base
     assert calls.written == [] and calls.scanned == []
 
 
@@ -145,22 +154,46 @@ def test_another_tool_version_scans_every_file_again(
     assert scan(copy) == cold and calls.scanned == first and len(first) > 5
 
 
-def _records(cache_dir: Path) -> Iterator[tuple[str, str]]:
+def _record_head(cache_dir: Path) -> tuple[str, str]:
+    """(kind, key) of the one scan record's head."""
     with sqlite3.connect(cache_dir / FILE_NAME) as db:
-        yield from db.execute("SELECT key, value FROM entries WHERE key LIKE ?", (f"%:{RECORD}%",))
+        keys = [key for (key,) in db.execute("SELECT key FROM entries WHERE key LIKE ?", (f"%:{RECORD}%",))]
+    [head] = [key for key in keys if not key.split(":")[1].endswith("-base")]
+    _, kind, key = head.split(":", 2)
+    return kind, key
+
+
+def read_record(cache_dir: Path) -> dict[str, Any]:
+    """The scan record as a scan reads it: its head's fields and its ``files`` (base and delta merged)."""
+    kind, key = _record_head(cache_dir)
+    cache = BlobCache(cache_dir / FILE_NAME)
+    kept = get_split(cache, kind, key)
+    cache.close()
+    return {**kept.head, "files": kept.entries}
+
+
+def write_record(cache_dir: Path, value: object) -> None:
+    """Write ``value`` as the scan record: a value of :func:`read_record`'s shape as its head and a new base."""
+    kind, key = _record_head(cache_dir)
+    cache = BlobCache(cache_dir / FILE_NAME)
+    if isinstance(value, dict) and "files" in value:
+        cache.put_text(f"{kind}-base", "written", json.dumps(value["files"]))
+        head = {name: field for name, field in value.items() if name != "files"}
+        cache.put(kind, key, {"head": head, "base": "written", "delta": {}})
+    else:
+        cache.put(kind, key, value)
+    cache.close()
 
 
 def _damage(cache_dir: Path, change: object) -> None:
-    [(key, text)] = list(_records(cache_dir))
-    value = json.loads(text)
+    value = read_record(cache_dir)
     files = value["files"]
     first = next(iter(files))
     if callable(change):
         change(value, files, first)
     else:
-        value = change
-    with sqlite3.connect(cache_dir / FILE_NAME) as db:
-        db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+        value = change  # type: ignore[assignment]
+    write_record(cache_dir, value)
 
 
 DAMAGES = {
@@ -262,11 +295,9 @@ def _resealed(value: dict[str, Any], change: Callable[[dict[str, Any]], object])
 def test_a_damaged_recorded_result_is_a_miss(root: Path, cache_dir: Path, damage: str) -> None:
     cold = scan(root, "--no-cache")
     scan(root)
-    [(key, text)] = list(_records(cache_dir))
-    value = json.loads(text)
+    value = read_record(cache_dir)
     RESULT_DAMAGES[damage](value)
-    with sqlite3.connect(cache_dir / FILE_NAME) as db:
-        db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(value), key))
+    write_record(cache_dir, value)
     assert scan(root) == cold
 
 

@@ -1,7 +1,8 @@
 """The scan record: what the last scan of a root made of each listed file, and its result, as one cache entry.
 
-One JSON value per scanned root, kept in the facts cache (:mod:`mlops_scan.facts.blobcache`) in a namespace of
-the tool's code, the rules and the limits. It holds, for each listed path, its zone, the matcher kinds that
+One value per scanned root, kept in the facts cache (:mod:`mlops_scan.facts.blobcache`) in a namespace of
+the tool's code, the rules and the limits, as a base and a delta (:mod:`mlops_scan.facts.splitvalue`: a rescan
+after a few edits writes their records, not every file's). It holds, for each listed path, its zone, the matcher kinds that
 wanted it (an index into the record's table of kind sets), its blob id and the outcome kept for it
 (:mod:`mlops_scan.evidence.reuse`): as the JSON text it is kept as, decoded afresh for each use, so nothing a
 scan does to what it replayed can change what is written back; or, for an outcome that carries nothing but
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import TypeGuard
 
 from mlops_scan.facts.blobcache import BlobCache
+from mlops_scan.facts.splitvalue import get_split, put_split
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import ProjectInfo
 
@@ -49,9 +51,9 @@ class ScanRecord:
         self.cache = cache
         self.kind = f"scan-record-{namespace}"
         self.key = hashlib.sha256(os.fsencode(f"{snapshot.root}\0{snapshot.source}")).hexdigest()
-        value = cache.get(self.kind, self.key)
-        self.value: dict[str, object] = value if isinstance(value, dict) and value.get("format") == FORMAT else {}
-        files, sets = self.value.get("files"), self.value.get("kinds")
+        self.kept = get_split(cache, self.kind, self.key)
+        self.value: dict[str, object] = self.kept.head if self.kept.head.get("format") == FORMAT else {}
+        files, sets = self.kept.entries if self.value else None, self.value.get("kinds")
         self.before: dict[str, object] = {}
         self.kind_sets: list[tuple[str, ...]] = []
         """The table of kind sets the records index: the record's, then those new in this scan (so a record carried
@@ -149,14 +151,13 @@ class ScanRecord:
         """Keep this scan's record for the next one, when it differs from the one read; its ``result`` (JSON-ready)
         only when every file some kind wanted has a kept outcome (all of the scan can be replayed)."""
         kinds = [list(kinds) for kinds in self.kind_sets]
-        value: dict[str, object] = {"format": FORMAT, "files": self.after, "kinds": kinds, "project": _project(project)}
+        value: dict[str, object] = {"format": FORMAT, "kinds": kinds, "project": _project(project)}
         wanted = {index for index, kinds in enumerate(self.kind_sets) if kinds}
         if result is not None and all(item[3] is not None for item in self.after.values() if item[1] in wanted):
             text = json.dumps(result, separators=(",", ":"))
             value |= {"result": text, "sha": _sha(text), "outside": outside}
             value |= {"listing": self.listing, "revision": self.revision}
-        if value != self.value:
-            self.cache.put(self.kind, self.key, value)
+        put_split(self.cache, self.kind, self.key, value, dict(self.after), self.kept)
 
 
 def _kind_sets(value: object) -> TypeGuard[list[list[str]]]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_scan import __version__
+from mlops_scan.snapshot.statids import FORMAT as STAT_IDS_FORMAT
 from mlops_scan.snapshot.statids import StatIds
 from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.startcache import cache_dir
@@ -101,6 +102,10 @@ class BlobCache:
         self._used.add(key)
         return text
 
+    def put_text(self, kind: str, oid: str, text: str) -> None:
+        """Store the JSON text ``text`` (of a value) for ``(kind, oid)``; written when the cache is closed."""
+        self._pending[self._key(kind, oid)] = text
+
     def put(self, kind: str, oid: str, value: Any) -> str:
         """Store ``value`` (JSON-ready) for ``(kind, oid)``; written when the cache is closed. Returns its JSON text."""
         text = self._pending[self._key(kind, oid)] = json.dumps(value, separators=(",", ":"))
@@ -130,6 +135,8 @@ class BlobCache:
         return f"{self.namespace}:{kind}:{oid}"
 
     def _evict(self, db: sqlite3.Connection) -> None:
+        if self._file_bytes() + sum(map(len, self._pending.values())) <= self.max_bytes:
+            return  # the values cannot hold more than the files and this run's writes (a sum reads every row)
         total = db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()[0]
         if total <= self.max_bytes:
             return
@@ -141,6 +148,16 @@ class BlobCache:
             if kept > keep:
                 gone.append((key,))
         db.executemany("DELETE FROM entries WHERE key = ?", gone)
+
+    def _file_bytes(self) -> int:
+        """The size of the database and of its write-ahead log (every value is in one of them)."""
+        total = 0
+        for name in (str(self.path), f"{self.path}-wal"):
+            try:
+                total += os.stat(name).st_size
+            except OSError:
+                continue
+        return total
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection | None:
@@ -196,16 +213,25 @@ def _stat_key(snapshot: Snapshot) -> str:
 
 
 def remember_stat_ids(cache: BlobCache, snapshot: Snapshot) -> None:
-    """Give a work-tree snapshot the blob ids remembered with their stat data (persistent caches only)."""
+    """Give a work-tree snapshot the blob ids remembered with their stat data (persistent caches only), kept as a
+    base and a delta (:mod:`mlops_scan.facts.splitvalue`: a rescan after a few edits writes a few entries)."""
+    from mlops_scan.facts.splitvalue import get_split
+
     if cache.persistent and snapshot.objects is None and snapshot.stat_ids is None:
-        snapshot.stat_ids = StatIds.decode(cache.get(_STAT_IDS, _stat_key(snapshot)))
+        kept = get_split(cache, _STAT_IDS, _stat_key(snapshot))
+        snapshot.stat_ids = StatIds.decode({**kept.head, "entries": kept.entries})
+        snapshot.stat_ids.kept_as = kept
 
 
 def keep_stat_ids(cache: BlobCache, snapshot: Snapshot) -> None:
     """Store the snapshot's blob ids and stat data for the next scan, when it recorded new ones."""
+    from mlops_scan.facts.splitvalue import SplitValue, put_split
+
     ids = snapshot.stat_ids
     if ids is not None and ids.changed():
-        cache.put(_STAT_IDS, _stat_key(snapshot), ids.encode({f.path for f in snapshot.files}))
+        before = ids.kept_as if isinstance(ids.kept_as, SplitValue) else SplitValue()
+        entries = ids.entries({f.path for f in snapshot.files})
+        put_split(cache, _STAT_IDS, _stat_key(snapshot), {"format": STAT_IDS_FORMAT}, entries, before)
 
 
 _active: list[BlobCache] = []

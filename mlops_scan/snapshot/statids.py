@@ -33,6 +33,8 @@ class StatIds:
     known: dict[str, tuple[StatData, int, str]] = field(default_factory=dict)
     """Path -> (stat data, when the id was recorded in ns since the epoch, blob id)."""
     fresh: dict[str, tuple[StatData, int, str]] = field(default_factory=dict)
+    kept_as: object = field(default=None, repr=False, compare=False)
+    """How the remembered ids were kept (the cache's business: what a write of the next ones starts from)."""
 
     def lookup(self, path: str, info: os.stat_result) -> str | None:
         """The remembered id when ``info`` is the recorded stat data and the file is not racily clean."""
@@ -54,8 +56,12 @@ class StatIds:
 
     def encode(self, listed: set[str]) -> dict[str, object]:
         """The entries of the listed paths, JSON-ready (recorded ones over remembered ones)."""
+        return {"format": FORMAT, "entries": self.entries(listed)}
+
+    def entries(self, listed: set[str]) -> dict[str, object]:
+        """Path -> [size, mtime_ns, ctime_ns, inode, device, mode, when recorded, blob id] of the listed paths."""
         merged = {p: v for p, v in self.known.items() if p in listed} | self.fresh
-        return {"format": FORMAT, "entries": {p: [*data, at, oid] for p, (data, at, oid) in merged.items()}}
+        return {p: [*data, at, oid] for p, (data, at, oid) in merged.items()}
 
     @classmethod
     def decode(cls, value: object) -> StatIds:
