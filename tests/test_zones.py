@@ -199,3 +199,24 @@ def test_overrides_win_over_patterns() -> None:
     assert zone_of("examples/servings/app.py", overrides) is Zone.EXAMPLES
     assert zone_of("src/legacy.py", overrides) is Zone.VENDORED
     assert zone_of("src/legacy.pyc", overrides) is Zone.PROJECT
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        [r"(^|/)a/", r"(^|/)b\.py$", r"\.md$"],
+        [r"(^|/)a|b", r"(^|/)c/"],  # b anywhere: its start is not shared
+        [r"(^|/)a|(^|/)b"],
+        [r"(^|/)[|]x", r"(^|/)[^|]y|z", r"(^|/)[]|]w"],
+        [r"(^|/)(x)\1", r"(^|/)(?P<n>q)(?P=n)"],
+        [r"(^|/)(a|b)c", r"(^|/)\|d"],
+    ],
+)
+def test_joined_patterns_match_where_one_of_them_does(patterns: list[str]) -> None:
+    from mlops_scan.snapshot.zones import joined
+
+    paths = ["a/x", "x/b.py", "r.md", "xb", "b", "q/c/d", "x/a", "x/c/y", "|x", "s/yy", "z", "]w", "|w", "xx", "x/qq"]
+    paths += ["ac", "s/bc", "|d", "s/|d", "b/x", "qq/r"]
+    together = re.compile(joined(patterns), re.I)
+    for path in paths:
+        assert bool(together.search(path)) == any(re.search(p, path, re.I) for p in patterns), (patterns, path)
