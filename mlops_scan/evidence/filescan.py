@@ -57,9 +57,10 @@ def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
     return done
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Gathered:
-    """What the file pass found so far, from files scanned afresh and from replayed outcomes alike."""
+    """What the file pass found so far, from files scanned afresh and from replayed outcomes alike (never compared
+    or shown: no generated ``__eq__`` or ``__repr__`` to compile at every start)."""
 
     snapshot: Snapshot
     hits: list[Hit] = field(default_factory=list)

@@ -80,9 +80,10 @@ class YamlParams:
                     re.compile(regex.source)  # a bad regex fails the pack here, not in a scan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class _Condition:
-    """One compiled ``where``/``any_where``/``none_where`` condition."""
+    """One compiled ``where``/``any_where``/``none_where`` condition (never compared or shown: no generated
+    ``__eq__``, ``__hash__`` or ``__repr__`` to compile at every start)."""
 
     path: str
     min_count: int

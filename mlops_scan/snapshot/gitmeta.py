@@ -182,8 +182,8 @@ def _check_file(git_dir: Path, rel: str, cap: int, required: bool = False) -> No
 def _check_tree(git_dir: Path, rel: str, depth: int = 64) -> None:
     """Every entry under ``rel`` (down to ``depth`` levels) is a plain folder or a regular file."""
     count = 0
-    stack = [(git_dir / rel, 1)]
-    if _is_link(stack[0][0]):
+    stack = [(os.path.join(git_dir, rel), 1)]  # plain strings: objects/ may hold thousands of loose objects
+    if _is_link(Path(stack[0][0])):
         raise GitRefused(f"git metadata {rel}/ is a symbolic link")
     while stack:
         folder, level = stack.pop()
@@ -195,7 +195,7 @@ def _check_tree(git_dir: Path, rel: str, depth: int = 64) -> None:
                         raise GitRefused(f"git metadata {rel}/ has more than {MAX_METADATA_ENTRIES} entries")
                     if entry.is_dir(follow_symlinks=False):
                         if level < depth:
-                            stack.append((Path(entry.path), level + 1))
+                            stack.append((entry.path, level + 1))
                     elif not entry.is_file(follow_symlinks=False):
                         shown = Path(entry.path).relative_to(git_dir).as_posix()
                         raise GitRefused(f"git metadata {shown} is not a regular file (a link, FIFO or device)")
