@@ -1,24 +1,24 @@
-"""The scan record: what the last scan of a root made of each listed file, and its result, as one cache entry.
+"""The scan record: what the last scan of a root made of each listed file, and its result, kept in the cache.
 
-One value per scanned root, kept in the facts cache (:mod:`mlops_scan.facts.blobcache`) in a namespace of
-the tool's code, the rules and the limits, as a base and a delta (:mod:`mlops_scan.facts.splitvalue`: a rescan
-after a few edits writes their records, not every file's). It holds, for each listed path, its zone, the matcher kinds that
+One value per scanned root, kept in the facts cache (:mod:`mlops_scan.facts.blobcache`) in a namespace of the tool's
+code, the rules and the limits, as a base and a delta (:mod:`mlops_scan.facts.splitvalue`: a rescan after a few
+edits writes their records, not every file's). It holds, for each listed path, its zone, the matcher kinds that
 wanted it (an index into the record's table of kind sets), its blob id and the outcome kept for it
-(:mod:`mlops_scan.evidence.reuse`): as the JSON text it is kept as, decoded afresh for each use, so nothing a
-scan does to what it replayed can change what is written back; or, for an outcome that carries nothing but
-counts (no hits, no state, no problems, nothing consulted but the file itself: most files), in the compact form
-:data:`Plain`, replayed without decoding anything. Then the project's packages and distributions; and, when every part of the scan can be replayed, the
-scan's result with what it depends on beyond the files' own scans: the listing's skips, the revision, and
-the blob id and zone (or absence) of every path consulted outside them (the manifests the project is read
-from, the README, the kinds' repository-wide ``finish``).
+(:mod:`mlops_scan.evidence.reuse`): as the JSON text it is kept as, decoded afresh for each use, so nothing a scan
+does to what it replayed can change what is written back; or, for an outcome that carries nothing but counts (no
+hits, no state, no problems, nothing consulted but the file itself: most files), in the compact form :data:`Plain`,
+replayed without decoding anything. Then the project's packages and distributions; and, when every part of the scan
+can be replayed, the scan's result with what it depends on beyond the files' own scans: the listing's skips, the
+revision, and the blob id and zone (or absence) of every path consulted outside them (the manifests the project is
+read from, the README, the kinds' repository-wide ``finish``).
 
-A rescan asks the record first. When the listing is the same, every file some kind wanted has its recorded
-blob id, and every path consulted outside the files' scans is as it was, the recorded result is the result
-(a handful of cache reads, no file read, parsed or matched). Otherwise a path listed before in the same zone
-takes the kinds that wanted it without asking each kind again, and a file whose blob id is the recorded one
-takes the recorded outcome without a query of its own (then checked like any kept outcome: every path its
-scan consulted must be as it was). The record is written again only when something in it changed. The
-result's text carries its SHA-256, so a damaged record is a miss.
+A rescan asks the record first. When the listing is the same, every file some kind wanted has its recorded blob id,
+and every path consulted outside the files' scans is as it was, the recorded result is the result (a handful of
+cache reads, no file read, parsed or matched). Otherwise a file recorded as it is now (same zone, same blob id)
+takes the kinds that wanted it and its recorded outcome (then checked like any kept outcome: every path its scan
+read must be as it was), and its record is carried over; another path listed before in the same zone takes the
+kinds that wanted it without asking each kind again. Only what changed is written again (the head, with the
+records that changed). The result's text carries its SHA-256, so a damaged record is a miss.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class ScanRecord:
             self.before, self.kind_sets = files, [tuple(kinds) for kinds in sets]
         self._set_index = {kinds: index for index, kinds in reversed(list(enumerate(self.kind_sets)))}
         self.unchanged: dict[str, tuple[int, Recorded]] = {}
-        """The listed files recorded as they are now (see :meth:`compare`): the index of their kind set, their record."""
+        """The listed files recorded as they are now (see :meth:`compare`): their kind set's index, their record."""
         self.after: dict[str, Recorded] = {}
         self.listing = [[s.path, s.reason] for s in snapshot.skipped]
         """What the listing skipped (before any file was read): part of what the result depends on."""

@@ -1,20 +1,20 @@
-"""Per-file results kept across scans: a file whose content, and everything its scan consulted, is unchanged
-is not read, parsed or matched again; what its scan produced is replayed.
+"""Per-file results kept across scans: a file whose content, and everything its scan consulted, is unchanged is not
+read, parsed or matched again; what its scan produced is replayed.
 
-A file's *outcome* is what the Evidence stage got from it: the hits each matcher kind yielded, what the
-kind added to its repository-wide state (:meth:`Matcher.file_state`), the parses run, the problems
-recorded, and the files whose content was used (with their sizes, for the report's counts). It is kept
-in the facts cache (:mod:`mlops_scan.facts.blobcache`) under the file's path, git blob id and zone, in
-a namespace of everything else it depends on: the tool's code, the rules, the limits, the repository's
-own packages and distributions. Reads of other files (a CI step's script, a Makefile, an ``__init__.py``
-beside a module) go through the snapshot, which records every path looked up or read while a file is
-scanned; the outcome keeps the blob id and zone of each path read, the zone (or the absence) of each path
-only looked up (its content was not used: a module's ``__init__.py`` edited leaves its siblings' outcomes
-valid), and is replayed only where all of them are the same. Repository-wide judgements (``Matcher.finish``, the project index,
-zones, the project info) are made afresh each scan from the replayed and fresh states alike.
+A file's *outcome* is what the Evidence stage got from it: the hits each matcher kind yielded, what the kind added
+to its repository-wide state (:meth:`Matcher.file_state`), the parses run, the problems recorded, and the files
+whose content was used (with their sizes, for the report's counts). It is kept in the facts cache
+(:mod:`mlops_scan.facts.blobcache`) under the file's path, git blob id and zone, in a namespace of everything else
+it depends on: the tool's code, the rules, the limits, the repository's own packages and distributions. Reads of
+other files (a CI step's script, a Makefile, an ``__init__.py`` beside a module) go through the snapshot, which
+records every path looked up or read while a file is scanned; the outcome keeps the blob id and zone of each path
+read, the zone (or the absence) of each path only looked up (its content was not used: a module's ``__init__.py``
+edited leaves its siblings' outcomes valid), and is replayed only where all of them are the same. Repository-wide
+judgements (``Matcher.finish``, the project index, zones, the project info) are made afresh each scan from the
+replayed and fresh states alike.
 
-An outcome is not kept when a matcher kind is not declared reusable, a matcher failed, a parse ran out
-of time, or the content of the file or of a path it consulted has no known blob id.
+An outcome is not kept when a matcher kind is not declared reusable, a matcher failed, a parse ran out of time, or
+the content of the file or of a path it consulted has no known blob id.
 """
 
 from __future__ import annotations
