@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
     from mlops_scan.facts import python as pyfacts
 
-MIN_MODULES = 5_000
-"""Fewer Python modules than this are parsed in-process even with workers: on 1,000 modules a worker
-cost 0.2-0.4 s (start-up, sending facts back), and saved at most 4 % on 3,400."""
+MIN_MODULES = 400
+"""Fewer Python modules than this are parsed in-process even with workers: on an idle 2-core machine a worker
+cost 13-24 % of the wall time on repositories of 32-195 modules (start-up, sending facts back) and saved
+12-20 % on 499, 1,008 and 4,000 (docs/performance.md, benchmarks/breakeven.py)."""
 _timeout = 0.0
 
 
