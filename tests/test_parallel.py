@@ -49,6 +49,11 @@ def _repo(root: Path) -> Path:
         (root / "pkg" / f"mod_{i:03}.py").parent.mkdir(parents=True, exist_ok=True)
         (root / "pkg" / f"mod_{i:03}.py").write_text(body)
     (root / "pkg" / "broken.py").write_text("import mlflow\ndef broken(:\n")
+    (root / "pkg" / "serve.py").write_text(  # its syntax tree is read again after its facts (route handlers)
+        "import mlflow\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+        "model = mlflow.pyfunc.load_model('models:/churn/Production')\n\n\n"
+        "@app.post('/predict')\ndef predict(row: dict):\n    return model.predict(row)\n"
+    )
     return root
 
 
@@ -70,11 +75,11 @@ def test_same_result_with_and_without_workers(tmp_path: Path, monkeypatch: pytes
         parallel.FactsPool, "submit", lambda self, sources: submitted.append(len(sources)) or submit(self, sources)
     )
     shared, shared_skipped = _scan(root)
-    assert sum(submitted) == 8  # the modules some rule can match went to the worker
+    assert sum(submitted) == 9  # the modules some rule can match went to the worker
     assert alone.evidence == shared.evidence
     assert alone.inspected == shared.inspected
     assert alone.measurements == shared.measurements
     assert alone_skipped == shared_skipped
     assert [s.reason for s in shared_skipped if s.path == "pkg/broken.py"] == ["Python syntax error: not analysed"]
-    assert alone.inspected["parsed"]["python"] == 8
+    assert alone.inspected["parsed"]["python"] == 9
     assert any(e.rule == "experiment_tracking.mlflow-log-call" for e in shared.evidence)
