@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_scan.matchers.globs import GlobIndex, compile_globs, glob_to_regex
-from mlops_scan.matchers.regexes import literals_of
+from mlops_scan.matchers.regexes import requirements_of
 
 
 @pytest.mark.parametrize(
@@ -24,12 +24,13 @@ from mlops_scan.matchers.regexes import literals_of
     ],
 )
 def test_literals_every_match_contains(pattern: str, literals: tuple[str, ...]) -> None:
-    assert literals_of(pattern) == literals
+    found = requirements_of(pattern)
+    assert found is not None and found[0] == literals  # the most selective set first
 
 
 @pytest.mark.parametrize("pattern", [r"(?i)abc", r"(?i:abc)|def", r"\S", r"[a-z]+", r"(a|\d)x?", "(unclosed"])
 def test_no_literals_when_a_match_may_hold_none(pattern: str) -> None:
-    assert literals_of(pattern) is None
+    assert requirements_of(pattern) is None
 
 
 def test_glob_set_agrees_with_the_glob_regex() -> None:
@@ -101,12 +102,12 @@ def test_regex_literals_are_remembered_across_runs(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(regexes, "_literals", None)
     monkeypatch.setattr(regexes, "_learned", False)
-    assert regexes.remembered_literals(r"\bimport mlflow\b") == ("import mlflow",)
+    assert regexes.remembered_requirements(r"\bimport mlflow\b") == (("import mlflow",),)
     regexes.save_literals()
     assert len(list(tmp_path.glob("regex-literals-*.pickle"))) == 1
     monkeypatch.setattr(regexes, "_literals", None)
-    monkeypatch.setattr(regexes, "literals_of", lambda pattern: pytest.fail("worked out again"))
-    assert regexes.remembered_literals(r"\bimport mlflow\b") == ("import mlflow",)
+    monkeypatch.setattr(regexes, "requirements_of", lambda pattern: pytest.fail("worked out again"))
+    assert regexes.remembered_requirements(r"\bimport mlflow\b") == (("import mlflow",),)
 
 
 def test_glob_index_never_misses_a_list_and_decides_only_matches() -> None:
@@ -131,8 +132,8 @@ def test_a_screen_tests_no_literal_holding_another(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", "")
     monkeypatch.setattr(regexes, "_literals", None)
-    assert regexes.remembered_literals(r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]") == ("pytest",)
-    assert regexes.remembered_literals(r"@otel/sdk-node|@otel/sdk-|prom-client") == ("@otel/sdk-", "prom-client")
+    assert regexes.remembered_requirements(r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]") == (("pytest",),)
+    assert regexes.remembered_requirements(r"@otel/sdk-node|@otel/sdk-|prom-client") == (("@otel/sdk-", "prom-client"),)
     screened = regexes.ScreenedRegex(r"@otel/sdk-node\b")
     assert screened.search("x @otel/sdk-node y") is not None
     assert screened.search("@otel/sdk-nod") is None

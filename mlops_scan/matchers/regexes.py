@@ -106,13 +106,6 @@ def shared_keys(literals: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], .
     return (*groups, *((lit, ()) for lit in left))
 
 
-def literals_of(pattern: str) -> tuple[str, ...] | None:
-    """Strings of which every match of the regex contains one, for a substring test before searching
-    (much cheaper than a regex tried at every position); None when the regex offers no such strings."""
-    found = requirements_of(pattern)
-    return found[0] if found else None
-
-
 MAX_REQUIREMENTS = 3
 """Sets of strings a screen tests at most: the most selective, then the next ones whose strings are not short."""
 
@@ -164,12 +157,6 @@ def _required(items: Sequence[tuple[object, object]]) -> list[set[str]]:
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
             found += _required(list(av[2]))  # type: ignore[index]
     return found
-
-
-def remembered_literals(pattern: str) -> tuple[str, ...] | None:
-    """The first set of :func:`remembered_requirements` (as :func:`literals_of`, reduced)."""
-    found = remembered_requirements(pattern)
-    return found[0] if found else None
 
 
 def remembered_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
