@@ -1,0 +1,129 @@
+"""Warm start: two results every run of the command line computes the same way, kept from the last run.
+
+A small scan compiles some 300 regexes (the rule packs', the libraries' and our own: the pattern parser and
+code generator are Python) and generates the methods of some 50 dataclasses (each ``__init__``, ``__eq__``...
+compiled from source text): together about a third of its CPU time. Both depend only on their text and the
+interpreter, so :func:`install` has them kept in the start-up cache (:func:`mlops_scan.startcache.load_memo`,
+keyed by the tool and Python versions and this package's code):
+
+- a regex's compiled form (what ``re``'s compiler hands to ``_sre.compile``), rebuilt with ``_sre.compile``;
+- a generated method's code object (``marshal``), run by ``exec`` in place of its source.
+
+An entry that cannot be used (damaged, or from another interpreter's layout) is ignored: the ordinary path
+compiles it, and the run stores what it worked out when it exits.
+"""
+
+from __future__ import annotations
+
+import _sre  # type: ignore[import-not-found]  # the regex engine, its compiled form's consumer
+import atexit
+import dataclasses
+import marshal
+import re
+import sys
+from array import array
+from types import CodeType
+from typing import Any
+
+from mlops_scan.startcache import load_memo, store_memo
+
+if sys.version_info >= (3, 11):
+    from re import _compiler, _parser
+else:  # pragma: no cover - Python 3.10
+    import sre_compile as _compiler
+    import sre_parse as _parser
+
+REGEX_KIND = "regex-code"
+METHOD_KIND = "method-code"
+_CODE_TYPE = "I"
+"""``array`` type holding the compiled code's words (``_sre.CODESIZE`` bytes each)."""
+_ordinary_compile = _compiler.compile
+_memos: dict[str, dict[Any, Any]] = {}
+_learned: set[str] = set()
+
+
+def install() -> None:
+    """Route regex compiling and dataclass method generation through the memos of the last run, for this process."""
+    if _compiler.compile is _ordinary_compile and array(_CODE_TYPE).itemsize == _sre.CODESIZE:
+        _compiler.compile = compile_regex  # type: ignore[assignment]
+    if "exec" not in vars(dataclasses):  # its method generator finds this before the built-in ``exec``
+        dataclasses.exec = run_source  # type: ignore[attr-defined]
+    atexit.register(save)
+
+
+def save() -> None:
+    """Store the memos this process added to."""
+    for kind in sorted(_learned):
+        store_memo(kind, _memos[kind])
+    _learned.clear()
+
+
+def _memo(kind: str) -> dict[Any, Any]:
+    if kind not in _memos:
+        _memos[kind] = {}  # a regex compiled while the memo loads takes the ordinary path
+        _memos[kind] = load_memo(kind)
+    return _memos[kind]
+
+
+def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
+    """``re``'s compiler, answered from the memo for a ``str`` pattern it holds."""
+    if not isinstance(pattern, str) or flags & re.DEBUG:
+        return _ordinary_compile(pattern, flags)
+    memo = _memo(REGEX_KIND)
+    stored = memo.get((pattern, flags))
+    if stored is not None:
+        try:
+            return _rebuilt(pattern, stored)
+        except Exception:  # damaged: compiled again below
+            pass
+    stored = compiled_form(pattern, flags)
+    memo[pattern, flags] = stored
+    _learned.add(REGEX_KIND)
+    return _rebuilt(pattern, stored)
+
+
+def compiled_form(pattern: str, flags: int) -> tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]:
+    """What ``re``'s compiler hands to ``_sre.compile`` for ``pattern``, its code as bytes (as the compiler does)."""
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)  # type: ignore[attr-defined]
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in parsed.state.groupdict.items():
+        indexgroup[index] = name
+    groupindex = dict(parsed.state.groupdict)
+    return (
+        flags | parsed.state.flags,
+        array(_CODE_TYPE, code).tobytes(),
+        parsed.state.groups - 1,
+        groupindex,
+        tuple(indexgroup),
+    )
+
+
+def _rebuilt(pattern: str, stored: tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]) -> re.Pattern[str]:
+    flags, code, groups, groupindex, indexgroup = stored
+    words = array(_CODE_TYPE)
+    words.frombytes(code)
+    return _sre.compile(pattern, flags, words.tolist(), groups, groupindex, indexgroup)  # type: ignore[no-any-return]
+
+
+def run_source(source: Any, globals: dict[str, Any] | None = None, locals: Any = None, /) -> None:
+    """``exec``, a source text run as the code object the memo holds for it."""
+    if isinstance(source, str):
+        source = _code_of(source)
+    exec(source, globals, locals)  # the dataclass generator's own call, with its text compiled once
+
+
+def _code_of(source: str) -> CodeType:
+    memo = _memo(METHOD_KIND)
+    stored = memo.get(source)
+    if isinstance(stored, bytes):
+        try:
+            code = marshal.loads(stored)
+        except Exception:  # damaged: compiled again below
+            code = None
+        if isinstance(code, CodeType):
+            return code
+    code = compile(source, "<string>", "exec")
+    memo[source] = marshal.dumps(code)
+    _learned.add(METHOD_KIND)
+    return code
