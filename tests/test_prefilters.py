@@ -96,18 +96,21 @@ def test_glob_set_agrees_with_the_glob_regex_on_every_pack_glob(
     assert [together.search(p) for p in paths] == [any(re.search(glob_to_regex(g), p) for g in globs) for p in paths]
 
 
-def test_regex_literals_are_remembered_across_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_regex_screens_are_remembered_across_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mlops_scan.matchers import regexes
 
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(regexes, "_literals", None)
+    monkeypatch.setattr(regexes, "_screens", None)
     monkeypatch.setattr(regexes, "_learned", False)
-    assert regexes.remembered_requirements(r"\bimport mlflow\b") == (("import mlflow",),)
+    pattern = r"\b(MLFLOW_TRACKING_URI|MLFLOW_TRACKING_TOKEN|WANDB_API_KEY)\b"
+    screen = ((("OW_TRACKING_", ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_URI")), ("WANDB_API_KEY", ())),)
+    assert regexes.remembered_screen(pattern) == screen
     regexes.save_literals()
-    assert len(list(tmp_path.glob("regex-literals-*.pickle"))) == 1
-    monkeypatch.setattr(regexes, "_literals", None)
+    assert len(list(tmp_path.glob("regex-screens-*.pickle"))) == 1
+    monkeypatch.setattr(regexes, "_screens", None)
     monkeypatch.setattr(regexes, "requirements_of", lambda pattern: pytest.fail("worked out again"))
-    assert regexes.remembered_requirements(r"\bimport mlflow\b") == (("import mlflow",),)
+    monkeypatch.setattr(regexes, "shared_keys", lambda literals: pytest.fail("grouped again"))
+    assert regexes.remembered_screen(pattern) == screen
 
 
 def test_glob_index_never_misses_a_list_and_decides_only_matches() -> None:
@@ -131,9 +134,8 @@ def test_a_screen_tests_no_literal_holding_another(monkeypatch: pytest.MonkeyPat
     from mlops_scan.matchers import regexes
 
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", "")
-    monkeypatch.setattr(regexes, "_literals", None)
-    assert regexes.remembered_requirements(r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]") == (("pytest",),)
-    assert regexes.remembered_requirements(r"@otel/sdk-node|@otel/sdk-|prom-client") == (("@otel/sdk-", "prom-client"),)
+    assert regexes.screen_requirements(r"^\[(pytest|tool:pytest|tool\.pytest(\.ini_options)?)\]") == (("pytest",),)
+    assert regexes.screen_requirements(r"@otel/sdk-node|@otel/sdk-|prom-client") == (("@otel/sdk-", "prom-client"),)
     screened = regexes.ScreenedRegex(r"@otel/sdk-node\b")
     assert screened.search("x @otel/sdk-node y") is not None
     assert screened.search("@otel/sdk-nod") is None

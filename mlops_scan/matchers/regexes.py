@@ -1,8 +1,8 @@
 """Regexes compiled on first use, and screened by the literal strings every match contains.
 
-Working out a regex's literals parses it, which costs about as much as compiling it; the
-literals depend on the pattern alone, so they are remembered across runs in the start-up
-cache (:func:`save_literals`, called when a scan's file pass ends).
+Working out a regex's literals parses it, which costs about as much as compiling it, and grouping
+them by shared substrings costs more; the result depends on the pattern alone, so it is remembered
+across runs in the start-up cache (:func:`save_literals`, called when a scan's file pass ends).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ else:  # pragma: no cover - Python 3.10
 
 from mlops_scan.startcache import load_memo, store_memo
 
-_MEMO_KIND = "regex-literals"
-_literals: dict[str, tuple[tuple[str, ...], ...] | None] | None = None
-"""Pattern -> its sets of literals (:func:`remembered_requirements`), as loaded from the cache (None until first needed)."""
+_MEMO_KIND = "regex-screens"
+_screens: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None] | None = None
+"""Pattern -> its screen (:func:`remembered_screen`), as loaded from the cache (None until first needed)."""
 _learned = False
 """Whether a pattern was worked out in this process (the memo is then written back)."""
 
@@ -72,8 +72,7 @@ class ScreenedRegex(LazyRegex):
     def may_match(self, text: str) -> bool:
         """False only when no match of the regex can be in ``text``."""
         if self._screen is False:
-            found = None if self.flags & re.IGNORECASE else remembered_requirements(self.source)
-            self._screen = tuple(shared_keys(s) for s in found) if found else None
+            self._screen = None if self.flags & re.IGNORECASE else remembered_screen(self.source)
         if not self._screen:
             return True
         for groups in self._screen:  # type: ignore[union-attr]
@@ -159,25 +158,33 @@ def _required(items: Sequence[tuple[object, object]]) -> list[set[str]]:
     return found
 
 
-def remembered_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+def screen_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
     """:func:`requirements_of`, each set without the strings holding another one (a text holding ``@otel/sdk-node``
-    holds ``@otel/sdk-``: one substring test covers both), looked up in the memo of earlier runs first."""
-    global _literals, _learned
-    if _literals is None:
-        _literals = load_memo(_MEMO_KIND)
-    if pattern in _literals:
-        return _literals[pattern]
+    holds ``@otel/sdk-``: one substring test covers both)."""
     found = requirements_of(pattern)
-    if found is not None:
-        found = tuple(tuple(lit for lit in s if not any(other != lit and other in lit for other in s)) for s in found)
-    _literals[pattern] = found
+    if found is None:
+        return None
+    return tuple(tuple(lit for lit in s if not any(other != lit and other in lit for other in s)) for s in found)
+
+
+def remembered_screen(pattern: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None:
+    """The screen of a :class:`ScreenedRegex` (each set of :func:`screen_requirements` grouped by :func:`shared_keys`),
+    looked up in the memo of earlier runs first; None when the regex offers no literals."""
+    global _screens, _learned
+    if _screens is None:
+        _screens = load_memo(_MEMO_KIND)
+    if pattern in _screens:
+        return _screens[pattern]
+    found = screen_requirements(pattern)
+    screen = tuple(shared_keys(s) for s in found) if found else None
+    _screens[pattern] = screen
     _learned = True
-    return found
+    return screen
 
 
 def save_literals() -> None:
     """Write the memo back when this process worked out a pattern it did not hold."""
     global _learned
-    if _learned and _literals is not None:
-        store_memo(_MEMO_KIND, _literals)
+    if _learned and _screens is not None:
+        store_memo(_MEMO_KIND, _screens)
         _learned = False
