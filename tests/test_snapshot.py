@@ -209,3 +209,44 @@ def test_git_leaves_out_tool_folders_nobody_ignored(tmp_path: Path) -> None:
     snap = open_snapshot(root)
     assert snap.source == "git"
     assert {f.path: f.zone for f in snap.files} == {"a.py": Zone.PROJECT}
+
+
+def test_a_file_grown_since_its_stat_is_read_whole_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read is sized by the stat: a file larger when read than when looked up is still read whole, and one grown
+    past the limit is still refused."""
+    root = make_tree(tmp_path / "grow", {"a.py": "x = 1\n" * 10, "b.py": "y = 2\n" * 30})
+    snap = open_snapshot(root, limits=Limits(max_file_bytes=100))
+    real_lstat = os.lstat
+
+    def stale_lstat(path: str | os.PathLike[str]) -> os.stat_result:
+        info = real_lstat(path)
+        if not str(path).endswith(".py"):
+            return info
+        fields = list(info)
+        fields[6] = 4  # st_size: the file was 4 bytes when looked up
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "lstat", stale_lstat)
+    assert snap.read_text("a.py") == "x = 1\n" * 10
+    assert snap.read_text("b.py") is None
+    assert snap.skipped == [Skipped("b.py", "too large (over 100 B limit)")]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_folders_are_resolved_through_links_at_any_depth(tmp_path: Path) -> None:
+    """Each folder's real path is worked out from its parent's: a linked folder below a plain one, and a plain one
+    below a link, still lead out of the repository (not read) or stay inside it (read)."""
+    (tmp_path / "outside" / "deep").mkdir(parents=True)
+    (tmp_path / "outside" / "deep" / "x.py").write_text("import mlflow\n", encoding="utf-8")
+    root = make_tree(tmp_path / "r", {"src/real/y.py": "y = 1\n"})
+    os.symlink(tmp_path / "outside", root / "src" / "out")
+    os.symlink(root / "src" / "real", root / "src" / "alias")
+    snap = open_snapshot(root)
+    assert snap.read_text("src/out/deep/x.py") is None
+    assert snap.read_text("src/alias/y.py") == "y = 1\n"
+    assert snap.read_text("src/real/y.py") == "y = 1\n"
+    assert snap.skipped[2:] == [
+        Skipped("src/out/deep/x.py", "symbolic link pointing outside the repository: not followed")
+    ]  # after the walk's two folder links

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,9 @@ from typing import Protocol
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.limits import Limits
 from mlops_scan.snapshot.statids import StatIds
-from mlops_scan.snapshot.text import decode, human_size, printable
+from mlops_scan.snapshot.text import decode, printable
 from mlops_scan.snapshot.walk import walk
+from mlops_scan.snapshot.worktree import WorkTree
 from mlops_scan.snapshot.zones import zone_of, zone_policy
 from mlops_scan.types import Skipped, Zone
 
@@ -87,8 +87,7 @@ class Snapshot:
     _by_path: dict[str, FileEntry] = field(default_factory=dict, repr=False)
     _kept: dict[str, str | None] = field(default_factory=dict, repr=False)
     _kept_bytes: int = 0
-    _real_folders: dict[str, str] = field(default_factory=dict, repr=False)
-    _plain_folders: dict[str, bool] = field(default_factory=lambda: {"": True}, repr=False)
+    _work_tree: WorkTree | None = field(default=None, repr=False)
     objects: BlobSource | None = field(default=None, repr=False)
     """Where a revision's files are read from (git objects) instead of the work tree."""
     revision: dict[str, str] | None = None
@@ -137,7 +136,7 @@ class Snapshot:
         if path not in self._by_path:
             return None
         limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
-        started, info = time.time_ns(), self._plain_stat(path) if self.stat_ids is not None else None
+        started, info = time.time_ns(), self._files().plain_stat(path) if self.stat_ids is not None else None
         if info is not None and info.st_size <= limit and self.stat_ids is not None:
             known = self.stat_ids.lookup(path, info)
             if known is not None:
@@ -153,25 +152,6 @@ class Snapshot:
         if info is not None and self.stat_ids is not None:
             self.stat_ids.record(path, info, started, oid)
         return oid
-
-    def _plain_stat(self, path: str) -> os.stat_result | None:
-        """``lstat`` of a work-tree file that is a regular file reached through no link, else None."""
-        full = os.path.join(str(self.root), path)
-        try:
-            info = os.lstat(full)
-        except OSError:
-            return None
-        return info if stat.S_ISREG(info.st_mode) and self._plain_folder(path.rpartition("/")[0]) else None
-
-    def _plain_folder(self, folder: str) -> bool:
-        """Whether a listed folder is reached through no link: each folder on the way is one (one lstat each)."""
-        if folder not in self._plain_folders:  # the root ('') is known
-            try:
-                mode = os.lstat(os.path.join(str(self.root), folder)).st_mode
-            except OSError:
-                mode = 0
-            self._plain_folders[folder] = stat.S_ISDIR(mode) and self._plain_folder(folder.rpartition("/")[0])
-        return self._plain_folders[folder]
 
     def skip(self, path: str, reason: str) -> None:
         """Record that ``path`` was not read (or not parsed), and why (the reason made printable)."""
@@ -190,49 +170,18 @@ class Snapshot:
         self.read_sizes[path] = len(data)
         return data
 
+    def _files(self) -> WorkTree:
+        if self._work_tree is None:
+            self._work_tree = WorkTree(str(self.root))
+        return self._work_tree
+
     def _read_file(self, path: str, limit: int) -> bytes | None:
-        """Read a work-tree file: never through a link (of the file or of a folder) leading out of the root."""
-        root = str(self.root)
-        full = os.path.join(root, path)
-        try:
-            info = os.lstat(full)
-            target = os.path.realpath(full) if stat.S_ISLNK(info.st_mode) else self._real_path(path)
-            if target != root and not target.startswith(root.rstrip("/") + "/"):
-                self.skip(path, "symbolic link pointing outside the repository: not followed")
-                return None
-            if stat.S_ISLNK(info.st_mode) or target != full:
-                info = os.stat(target)
-            if not stat.S_ISREG(info.st_mode):
-                self.skip(
-                    path, "a folder (git submodule?): not read" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-                )
-                return None
-            if info.st_size > limit:
-                self.skip(path, f"too large ({human_size(info.st_size)} > {human_size(limit)} limit)")
-                return None
-            with open(target, "rb") as handle:
-                data = handle.read(limit + 1)
-        except FileNotFoundError:
-            self.skip(path, "listed but missing from the work tree")
-            return None
-        except PermissionError:
-            self.skip(path, "permission denied")
-            return None
-        except OSError as exc:
-            self.skip(path, f"unreadable ({exc.strerror or exc.__class__.__name__})")
-            return None
-        if len(data) > limit:
-            self.skip(path, f"too large (over {human_size(limit)} limit)")
+        """Read a work-tree file (:meth:`WorkTree.read`), recording why it was not read."""
+        data = self._files().read(path, limit)
+        if isinstance(data, str):
+            self.skip(path, data)
             return None
         return data
-
-    def _real_path(self, path: str) -> str:
-        """``os.path.realpath`` of a listed file that is no link itself: its folder's, resolved once per folder."""
-        folder, _, name = path.rpartition("/")
-        real = self._real_folders.get(folder)
-        if real is None:
-            real = self._real_folders[folder] = os.path.realpath(os.path.join(str(self.root), folder))
-        return os.path.join(real, name)
 
     def read_text(self, path: str) -> str | None:
         """The decoded text of a listed file, or None (recorded as skipped) for binary or unreadable files.
