@@ -21,7 +21,7 @@ from mlops_scan.assessment.maturity import load_model
 from mlops_scan.assessment.results import Assessment
 from mlops_scan.reporters import badge, findings, markdown, sarif, shields
 from mlops_scan.reporters import json as json_report
-from mlops_scan.reporters.options import RenderOptions
+from mlops_scan.reporters.options import RenderOptions, link_base_from_env
 from mlops_scan.types import CapabilityId, Evidence, RuleId, Skipped, Strength, Zone
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -140,7 +140,7 @@ def test_markdown_shows_assertions_as_asserted_never_as_evidence() -> None:
     ],
 )
 def test_link_base_from_ci_environment(env: dict[str, str], subdir: str, expected: str) -> None:
-    assert markdown.link_base_from_env(env, subdir) == expected
+    assert link_base_from_env(env, subdir) == expected
 
 
 def test_json_golden() -> None:

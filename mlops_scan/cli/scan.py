@@ -390,6 +390,6 @@ def _config_path(snapshot: Snapshot, settings: Config) -> str | None:
 
 def _link_base(root: Path, top: Path) -> str:
     """The URL of the scanned files in a GitHub Actions or GitLab CI job ('' elsewhere); ``top``: the work tree's."""
-    from mlops_scan.reporters.markdown import link_base_from_env
+    from mlops_scan.reporters.options import link_base_from_env
 
     return link_base_from_env(os.environ, root.relative_to(top).as_posix())

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TextIO
 from mlops_scan.evidence.bounded import build_matchers
 from mlops_scan.evidence.filescan import Gathered, scan_file
 from mlops_scan.evidence.result import ScanResult
-from mlops_scan.evidence.reuse import Reuse
 from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
@@ -31,6 +30,7 @@ from mlops_scan.types import Evidence, Strength, Zone
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
+    from mlops_scan.evidence.reuse import Reuse
     from mlops_scan.facts.python import PyFacts
 
 
@@ -44,7 +44,11 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     """Run every rule over the snapshot, reading and parsing each file at most once (with the facts cache, the
     result of the scan before when nothing it depends on changed; else each unchanged file's kept outcome)."""
     cache = blobcache.active()
-    reuse = Reuse(cache, snapshot, rules) if cache is not None else None
+    reuse = None
+    if cache is not None:  # imported only here: a scan without the facts cache keeps no record
+        from mlops_scan.evidence.reuse import Reuse
+
+        reuse = Reuse(cache, snapshot, rules)
     if reuse is not None and (kept := reuse.kept_result()) is not None:
         return kept
     contexts: dict[str, FileContext] = {}

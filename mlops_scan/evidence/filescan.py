@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from mlops_scan.evidence.record import Plain
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import AnyMatcher, Hit
 from mlops_scan.rules.loader import looks_like_rule_pack
 from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.types import Skipped
+
+if TYPE_CHECKING:  # the scan record is imported only by a scan that keeps one (not with --no-cache)
+    from mlops_scan.evidence.record import Plain
 
 
 @dataclass

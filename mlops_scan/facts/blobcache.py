@@ -16,18 +16,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_scan import __version__
 from mlops_scan.snapshot.statids import FORMAT as STAT_IDS_FORMAT
 from mlops_scan.snapshot.statids import StatIds
 from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.startcache import cache_dir
+
+if TYPE_CHECKING:  # sqlite3 is imported where a cache file is opened or used: a scan without the cache never loads it
+    import sqlite3
 
 FORMAT = "mlops-scan blob facts 1"
 FILE_NAME = "blob-facts.sqlite"
@@ -89,6 +91,8 @@ class BlobCache:
         key = self._key(kind, oid)
         text = self._pending.get(key)
         if text is None and self._db is not None:
+            import sqlite3
+
             try:
                 row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
             except sqlite3.Error:
@@ -116,6 +120,8 @@ class BlobCache:
         db, self._db = self._db, None
         if db is None:
             return
+        import sqlite3
+
         try:
             with db:
                 clock = db.execute("SELECT COALESCE(MAX(used), 0) + 1 FROM entries").fetchone()[0]
@@ -162,6 +168,8 @@ class BlobCache:
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection | None:
         """The database when it is ours (or new), else None: foreign, damaged or unsafe files are left alone."""
+        import sqlite3
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if path.exists() and not _owned_and_private(path):

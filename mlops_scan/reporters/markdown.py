@@ -1,14 +1,13 @@
 """The Markdown report, for a CI job summary ($GITHUB_STEP_SUMMARY), a merge-request note or a PR comment.
 
 Evidence links are relative to the repository (``path#L12``) unless a ``link_base`` (a
-URL of the scanned commit's files) is given; :func:`link_base_from_env` derives one on
+URL of the scanned commit's files) is given; :func:`~mlops_scan.reporters.options.link_base_from_env` derives one on
 GitHub Actions and GitLab CI so links work from a job summary or a comment.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from urllib.parse import quote
 
 from mlops_scan.assessment.results import Assessment, CapabilityStatus
@@ -68,19 +67,6 @@ def render(assessment: Assessment, options: RenderOptions = PLAIN) -> str:
     if details:
         out += ["", "<details><summary>Scan details</summary>", "", *details, "", "</details>"]
     return "\n".join(out) + "\n"
-
-
-def link_base_from_env(env: Mapping[str, str], subdir: str = "") -> str:
-    """The URL of the scanned commit's files on GitHub Actions or GitLab CI ('' elsewhere).
-
-    ``subdir`` is the scanned folder relative to the repository's top, for scans of a sub-folder.
-    """
-    prefix = f"{quote(subdir.strip('/'))}/" if subdir.strip("/. ") else ""
-    if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
-        return f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}/{prefix}"
-    if env.get("CI_PROJECT_URL") and env.get("CI_COMMIT_SHA"):
-        return f"{env['CI_PROJECT_URL']}/-/blob/{env['CI_COMMIT_SHA']}/{prefix}"
-    return ""
 
 
 def _capability_row(status: CapabilityStatus, role: str, link_base: str) -> str:

@@ -34,3 +34,18 @@ class RenderOptions:
 
 PLAIN = RenderOptions()
 """No colour, no links, no repository context."""
+
+
+def link_base_from_env(env: Mapping[str, str], subdir: str = "") -> str:
+    """The URL of the scanned commit's files on GitHub Actions or GitLab CI ('' elsewhere).
+
+    ``subdir`` is the scanned folder relative to the repository's top, for scans of a sub-folder.
+    """
+    from urllib.parse import quote
+
+    prefix = f"{quote(subdir.strip('/'))}/" if subdir.strip("/. ") else ""
+    if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_SHA"):
+        return f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/blob/{env['GITHUB_SHA']}/{prefix}"
+    if env.get("CI_PROJECT_URL") and env.get("CI_COMMIT_SHA"):
+        return f"{env['CI_PROJECT_URL']}/-/blob/{env['CI_COMMIT_SHA']}/{prefix}"
+    return ""
