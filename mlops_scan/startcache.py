@@ -97,14 +97,19 @@ def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> str:
 
 
 @cache
-def code_stamps() -> tuple[str, ...]:
+def code_stamps(package: Path = _PACKAGE) -> tuple[str, ...]:
     """Every module of this package with its size and modification time (any change may change a result)."""
     found = []
-    for folder, _dirs, files in os.walk(_PACKAGE):
-        for name in sorted(files):
-            if name.endswith(".py"):
-                info = os.stat(os.path.join(folder, name))
-                found.append(f"{os.path.relpath(folder, _PACKAGE)}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    folders = [(str(package), ".")]
+    while folders:
+        folder, shown = folders.pop()
+        with os.scandir(folder) as entries:  # one listing and one stat a module: this runs at every start
+            for entry in entries:
+                if entry.name.endswith(".py") and not entry.is_dir():
+                    info = entry.stat()
+                    found.append(f"{shown}/{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+                elif entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    folders.append((entry.path, entry.name if shown == "." else f"{shown}/{entry.name}"))
     return tuple(sorted(found))
 
 

@@ -85,3 +85,16 @@ def test_old_cache_files_are_pruned(cache_dir: Path) -> None:
         cache.cached("probe", (), [str(n)], list, lambda: [])
     assert len(list(cache_dir.glob("probe-*.pickle"))) == cache.KEEP_FILES
     assert not list(cache_dir.glob(".tmp-*"))
+
+
+def test_code_stamps_name_every_module_with_its_size(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "facts" / "ci").mkdir(parents=True)
+    (tmp_path / "facts" / "ci" / "b.py").write_text("", encoding="utf-8")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "c.py").write_text("", encoding="utf-8")
+    (tmp_path / "data.yaml").write_text("", encoding="utf-8")
+    stamps = cache.code_stamps.__wrapped__(tmp_path)
+    assert [stamp.rsplit(":", 1)[0] for stamp in stamps] == ["./a.py:6", "facts/ci/b.py:0"]
+    (tmp_path / "facts" / "ci" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    assert cache.code_stamps.__wrapped__(tmp_path) != stamps

@@ -37,6 +37,8 @@ REGEX_KIND = "regex-code"
 METHOD_KIND = "method-code"
 _CODE_TYPE = "I"
 """``array`` type holding the compiled code's words (``_sre.CODESIZE`` bytes each)."""
+_DEBUG = int(re.DEBUG)
+"""As a plain int: ``int & RegexFlag`` builds a flag object, at every compile."""
 _ordinary_compile = _compiler.compile
 _memos: dict[str, dict[Any, Any]] = {}
 _learned: set[str] = set()
@@ -67,7 +69,7 @@ def _memo(kind: str) -> dict[Any, Any]:
 
 def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
     """``re``'s compiler, answered from the memo for a ``str`` pattern it holds."""
-    if not isinstance(pattern, str) or flags & re.DEBUG:
+    if not isinstance(pattern, str) or flags & _DEBUG:
         return _ordinary_compile(pattern, flags)
     memo = _memo(REGEX_KIND)
     stored = memo.get((pattern, flags))
