@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from gitrepos import commit, git, write
 from hostile.repos import json_scan as scan
 from scanning import FIXTURES
 
@@ -28,14 +29,34 @@ def test_warm_scan_reports_exactly_what_a_cold_scan_does(cache_dir: Path, fixtur
     first = scan(FIXTURES / fixture)
     kinds = entries(cache_dir / FILE_NAME)
     named = {k.removesuffix("-base") for k in kinds}
+    # The fixture's notebooks import no module a rule for notebooks names: never parsed, no facts to keep.
+    facts = set() if fixture == "level0-notebooks" else {"python"}
     assert kinds and {k.rsplit("-", 1)[0] if k.startswith(("outcome-", "scan-record-")) else k for k in named} == {
-        "notebook-python" if fixture == "level0-notebooks" else "python",
+        *facts,
         "outcome",
         "scan-record",
         "stat-ids",
     }
     assert sum(k.endswith("-base") for k in kinds) == 2  # the record's and the stat ids' bases
     warm = scan(FIXTURES / fixture)
+    assert first == cold and warm == cold
+
+
+def test_a_notebooks_facts_are_kept_and_a_warm_scan_reports_what_a_cold_one_does(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    cells = ["%pip install mlflow\nimport mlflow\n", "mlflow.log_metric('rmse', 0.5)\n"]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}
+    notebook["cells"] = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": c} for c in cells]
+    repo = tmp_path / "repo"
+    write(repo, "train.ipynb", json.dumps(notebook, indent=1))
+    git(repo, "init", "-q")
+    commit(repo, "a notebook", 0)
+    cold = scan(repo, "--no-cache")
+    assert '"experiment_tracking.mlflow-log-call"' in cold
+    first = scan(repo)
+    assert "notebook-python" in entries(cache_dir / FILE_NAME)
+    warm = scan(repo)
     assert first == cold and warm == cold
 
 

@@ -41,14 +41,34 @@ def test_code_lines_agree_with_splitlines(source: str) -> None:
     assert notebooks.code_lines(source) == expected
 
 
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def _plain_facts(tree: ast.Module, monkeypatch: pytest.MonkeyPatch) -> python.PyFacts:
-    """The facts of the walk as ast.NodeVisitor makes it: every field of every node entered."""
+    """The facts of the walk as ast.NodeVisitor makes it: every field of every node entered; each call's
+    arguments read one list at a time."""
 
     class Plain(python._Visitor):
         visit = ast.NodeVisitor.visit
         generic_visit = ast.NodeVisitor.generic_visit
         visit_Attribute = ast.NodeVisitor.generic_visit
         visit_keyword = ast.NodeVisitor.generic_visit
+
+        def visit_Call(self, node: ast.Call) -> None:
+            self.generic_visit(node)
+            name = self.resolve(node.func)
+            if not name:
+                return
+            named = [(kw.arg, kw.value) for kw in node.keywords if kw.arg]
+            starred = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
+            positional = [(str(i), a) for i, a in enumerate(node.args[:starred])]
+            kwargs = {key: python._literal(value) for key, value in named}
+            args = tuple(python._literal(value) for _, value in positional)
+            nones = frozenset(key for key, value in named + positional if _is_none(value))
+            built = [(key, python._template(value)) for key, value in named + positional]
+            templates = {key: text for key, text in built if text is not None}
+            self.facts.calls.append(python.Call(name, node.lineno, kwargs, args, nones, templates))
 
     with monkeypatch.context() as patched:
         patched.setattr(python, "_Visitor", Plain)
@@ -64,7 +84,11 @@ def test_facts_walk_gives_what_the_plain_walk_gives(monkeypatch: pytest.MonkeyPa
             tree = ast.parse(path.read_bytes())
         except SyntaxError:
             continue
-        assert python.extract(tree) == _plain_facts(tree, monkeypatch), path
+        facts, plain = python.extract(tree), _plain_facts(tree, monkeypatch)
+        assert facts == plain, path
+        assert [(list(c.kwargs), list(c.templates)) for c in facts.calls] == [
+            (list(c.kwargs), list(c.templates)) for c in plain.calls
+        ], path
 
 
 def _pack_regexes() -> list[str]:

@@ -267,9 +267,68 @@ def test_notebook_with_a_broken_cell_keeps_the_cells_that_parse(
     assert probe.hits(files, rule) == [("experiment_tracking.probe", "nb.ipynb", line)]
 
 
+def test_cells_read_one_by_one_skip_those_that_give_no_facts(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
+    init = make_rule(calls=["wandb.init"])
+    triton = make_rule("model_packaging.triton", classes=["TritonPythonModel"])
+    cells = [
+        "def broken(:\n    pass",
+        "x = 1\nprint(x)",
+        "import wandb\nwandb.init()",
+        "class TritonPythonModel:\n    pass",
+    ]
+    text = notebook(*cells)
+    lines = [
+        next(i for i, t in enumerate(text.splitlines(), 1) if name in t) for name in ("wandb.init", "class Triton")
+    ]
+    # The whole notebook, then the two cells with an import or a class: the others can give no fact.
+    assert _scan_one(tmp_path, "nb.ipynb", text, init, triton) == (lines, ["notebook"] + ["python"] * 3)
+
+
 def test_notebooks_false_skips_notebooks(make_rule: Callable[..., Rule], probe: MatcherProbe) -> None:
     rule = make_rule("model_packaging.score", functions=["init", "run"], notebooks=False)
     assert probe.hits({"nb.ipynb": notebook("def init():\n    pass\ndef run(x):\n    pass")}, rule) == []
+
+
+def _scan_one(tmp_path: Path, name: str, text: str, *rules: Rule) -> tuple[list[int | None], list[str]]:
+    """The lines of the hits of ``rules`` in one file, and the parsers that ran on it."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    snapshot = open_snapshot(tmp_path)
+    ctx = FileContext(snapshot, snapshot.entry(name))
+    hits = list(PythonMatcher(list(rules), ProjectInfo()).scan(ctx))
+    return [h.line for h in hits], ctx.parsed
+
+
+def test_a_module_is_parsed_only_when_every_name_of_a_pattern_is_written(
+    tmp_path: Path, make_rule: Callable[..., Rule]
+) -> None:
+    rule = make_rule(calls=["azure.ai.ml.MLClient*.jobs.create_or_update", "sagemaker.*().fit"])
+    # The names of a resolved call are written apart (an import, a name, attributes): each is looked for on its own.
+    spread = "from azure.ai.ml import MLClient\nc = MLClient(cred)\nc.jobs.create_or_update(job)\n"
+    assert _scan_one(tmp_path, "spread.py", spread, rule) == ([3], ["python"])
+    wildcard = "from sagemaker.estimator import Estimator as E\nE(image).fit(data)\n"
+    assert _scan_one(tmp_path, "wildcard.py", wildcard, rule) == ([2], ["python"])
+    no_jobs = "from azure.ai.ml import MLClient\nc = MLClient(cred)\nc.models.create_or_update(model)\n"
+    assert _scan_one(tmp_path, "no_jobs.py", no_jobs, rule) == ([], [])
+
+
+def test_with_any_must_be_written_where_it_must_hold(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
+    rule = make_rule(calls=["kfp.Client().create_run_from_pipeline_func"], with_any=["evidently"])
+    run = "import kfp\nkfp.Client().create_run_from_pipeline_func(p)\n"
+    assert _scan_one(tmp_path, "run.py", run, rule) == ([], [])
+    assert _scan_one(tmp_path, "run.ipynb", notebook(run), rule) == ([], ["notebook"])
+    drift = "import evidently\n" + run
+    line = next(i for i, text in enumerate(notebook(drift).splitlines(), 1) if "create_run" in text)
+    assert _scan_one(tmp_path, "drift.ipynb", notebook(drift), rule) == ([line], ["notebook", "python"])
+    # With ``reaches``, a module's with_any may hold in a module it reaches: the module is parsed.
+    reaching = make_rule(calls=["kfp.Client().create_run_from_pipeline_func"], with_any=["evidently"], reaches=["x.y"])
+    assert _scan_one(tmp_path, "reach.py", run, reaching) == ([], ["python"])
+
+
+def test_a_notebook_is_not_parsed_for_rules_that_skip_notebooks(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
+    rule = make_rule(calls=["wandb.init"], notebooks=False)
+    text = notebook("import wandb\nwandb.init()")
+    assert _scan_one(tmp_path, "nb.ipynb", text, rule) == ([], ["notebook"])
+    assert _scan_one(tmp_path, "nb.py", "import wandb\nwandb.init()\n", rule) == ([2], ["python"])
 
 
 @pytest.mark.parametrize(

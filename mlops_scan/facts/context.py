@@ -268,13 +268,17 @@ class FileContext:
             return None
 
     def _parse_cells(self) -> pyfacts.PyFacts | None:
-        """Notebook whose cells do not parse together: keep the facts of each cell that parses."""
+        """Notebook whose cells do not parse together: keep the facts of each cell that parses. A cell on its own
+        resolves names only through its own imports, and only its imports, classes and what resolves are kept: a cell
+        with no ``import`` and no ``class`` gives nothing, and is not parsed."""
         from mlops_scan.facts import python as pyfacts
         from mlops_scan.facts.notebooks import as_python
 
         merged = pyfacts.PyFacts()
         parsed_any = False
         for cell in self.cells or []:
+            if "import" not in cell.source and "class" not in cell.source:
+                continue
             source, _ = as_python([cell])
             facts = self._parse_python(source)
             if facts is None:

@@ -94,23 +94,39 @@ _SCALAR_FIELDS = frozenset(
     | {"ctx", "op", "ops", "names"}  # leaves (contexts, operators, aliases) or lists of them or of names
 )
 """Fields that never hold a node worth visiting: skipped without looking."""
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-"""Node class -> its fields that may hold nodes to visit."""
-_HANDLERS: dict[type, Callable[[_Visitor, Any], None] | None] = {}
-"""Class of a child -> its handler (see :func:`_handler_of`)."""
+_CHILD_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+"""Node class -> its fields that may hold nodes to visit, each with whether it holds a list (the grammar fixes it
+for each field of a class)."""
+
+
+class _Handlers(dict[type, "Callable[[_Visitor, Any], None] | None"]):
+    """Class of a child -> its handler, looked up once per class (see :func:`_handler_of`)."""
+
+    def __missing__(self, cls: type) -> Callable[[_Visitor, Any], None] | None:
+        return _handler_of(cls)
+
+
+_HANDLERS = _Handlers()
+
+
+_BLOCK_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Node class -> its fields in ``_BLOCKS``."""
 
 
 def statements(tree: ast.Module) -> Iterator[ast.AST]:
     """The module, its statements, handlers and match cases, in the order of ``ast.walk`` (imports and
     classes are statements: expressions, most of the tree, are never entered)."""
     queue: deque[ast.AST] = deque([tree])
+    blocks = _BLOCK_FIELDS
     while queue:
         node = queue.popleft()
-        for name in node._fields:
-            if name in _BLOCKS:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
-                    queue.extend(value)
+        names = blocks.get(node.__class__)
+        if names is None:
+            names = blocks[node.__class__] = tuple(f for f in node._fields if f in _BLOCKS)
+        for name in names:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                queue.extend(value)
         yield node
 
 
@@ -119,9 +135,6 @@ def _self_attribute(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
         return f"self.{node.attr}"
     return None
-
-
-_UNKNOWN: Any = object()
 
 
 def _handler_of(cls: type) -> Callable[[_Visitor, Any], None] | None:
@@ -146,23 +159,26 @@ class _Visitor(ast.NodeVisitor):
     # leaf or a value that is no node) is looked up once, so a child costs one dict look-up before its
     # handler runs (this walk is most of the cost of a Python file).
     def visit(self, node: ast.AST) -> None:
-        handler = _HANDLERS.get(node.__class__, _UNKNOWN)
-        if handler is _UNKNOWN:
-            handler = _handler_of(node.__class__)
+        handler = _HANDLERS[node.__class__]
         if handler is not None:
             handler(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        names = _CHILD_FIELDS.get(node.__class__)
-        if names is None:
-            names = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
+        fields = _CHILD_FIELDS.get(node.__class__)
+        if fields is None:
+            fields = _CHILD_FIELDS[node.__class__] = tuple(
+                (f, getattr(node, f, None).__class__ is list) for f in node._fields if f not in _SCALAR_FIELDS
+            )
         handlers = _HANDLERS
-        for name in names:
-            value = getattr(node, name, None)
-            for item in value if value.__class__ is list else (value,):
-                handler = handlers.get(item.__class__, _UNKNOWN)
-                if handler is _UNKNOWN:
-                    handler = _handler_of(item.__class__)
+        for name, many in fields:
+            if many:
+                for item in getattr(node, name):
+                    handler = handlers[item.__class__]
+                    if handler is not None:
+                        handler(self, item)
+            else:
+                item = getattr(node, name, None)
+                handler = handlers[item.__class__]
                 if handler is not None:
                     handler(self, item)
 
@@ -181,22 +197,23 @@ class _Visitor(ast.NodeVisitor):
         """The qualified name of an expression, or None when it does not lead to an import."""
         parts: list[str] = []
         names = self.names
-        while True:
-            if isinstance(node, ast.Attribute):
+        while True:  # the parser makes nodes of these classes, never of subclasses
+            kind = node.__class__
+            if kind is ast.Attribute:
                 bound = _self_attribute(node) if self.self_bound else None
                 if bound is not None and bound in names:
                     parts.append(names[bound])  # ``self.client`` bound by ``self.client = Client()``
                     break
-                parts.append(node.attr)
-                node = node.value
-            elif isinstance(node, ast.Call):
+                parts.append(node.attr)  # type: ignore[attr-defined]
+                node = node.value  # type: ignore[attr-defined]
+            elif kind is ast.Call:
                 parts.append("()")
-                node = node.func
-            elif isinstance(node, ast.Subscript):
+                node = node.func  # type: ignore[attr-defined]
+            elif kind is ast.Subscript:
                 parts.append("[]")
-                node = node.value
-            elif isinstance(node, ast.Name):
-                base = names.get(node.id)
+                node = node.value  # type: ignore[attr-defined]
+            elif kind is ast.Name:
+                base = names.get(node.id)  # type: ignore[attr-defined]
                 if base is None:
                     return None
                 parts.append(base)
@@ -270,20 +287,40 @@ class _Visitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
         name = self.resolve(node.func)
-        if name:
-            kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
-            starred = next((i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)), len(node.args))
-            positional = node.args[:starred]  # positions after ``*args`` are unknown
-            args = tuple(_literal(a) for a in positional)
-            nones = frozenset(
-                [kw.arg for kw in node.keywords if kw.arg and _is_none(kw.value)]
-                + [str(i) for i, a in enumerate(positional) if _is_none(a)]
-            )
-            built = [(kw.arg, kw.value) for kw in node.keywords if kw.arg] + [
-                (str(i), a) for i, a in enumerate(positional)
-            ]
-            templates = {key: text for key, value in built if (text := _template(value)) is not None}
-            self.facts.calls.append(Call(name, node.lineno, kwargs, args, nones, templates))
+        if not name:
+            return
+        kwargs: dict[str, str | None] = {}
+        nones: list[str] = []
+        templates: dict[str, str] = {}
+        for kw in node.keywords:
+            if kw.arg:
+                kwargs[kw.arg] = _literal(kw.value)
+                _note(kw.arg, kw.value, nones, templates)
+        positional = _positional(node.args)
+        for index, arg in enumerate(positional):
+            _note(str(index), arg, nones, templates)
+        args = tuple(_literal(a) for a in positional)
+        self.facts.calls.append(Call(name, node.lineno, kwargs, args, frozenset(nones), templates))
+
+
+def _note(key: str, value: ast.expr, nones: list[str], templates: dict[str, str]) -> None:
+    """Note an argument written as a literal ``None`` or built from parts (a template)."""
+    kind = value.__class__
+    if kind is ast.Constant:
+        if value.value is None:  # type: ignore[attr-defined]
+            nones.append(key)
+    elif kind is ast.JoinedStr or kind is ast.BinOp:  # the only nodes a template comes from
+        text = _template(value)
+        if text is not None:
+            templates[key] = text
+
+
+def _positional(args: list[ast.expr]) -> list[ast.expr]:
+    """The arguments before any ``*args`` (positions after it are unknown)."""
+    for index, arg in enumerate(args):
+        if arg.__class__ is ast.Starred:
+            return args[:index]
+    return args
 
 
 def _literal(node: ast.expr) -> str | None:
@@ -308,7 +345,3 @@ def _template(node: ast.expr) -> str | None:
 
 def _string(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None

@@ -47,11 +47,16 @@ def calls_by_root(facts: PyFacts) -> dict[str, list[str]]:
     return grouped
 
 
-def _literal(pattern: str) -> str:
-    """The longest wildcard-free piece of a name pattern's last part: every part of a resolved name
-    is written in the source (in an import or an attribute), so a file without it cannot match."""
-    last = pattern.replace("()", "").replace("[]", "").rsplit(".", 1)[-1]
-    return max(last.split("*"), key=len)
+_NAME_MARKS = re.compile(r"[.()\[\]*]+")
+
+
+def _written(pattern: str) -> tuple[str, ...]:
+    """The pieces of a name pattern between its dots, call and subscript marks and wildcards: every part of a
+    resolved name is written in the source (in an import, an attribute or a name), so a file lacking one of them
+    cannot hold a name the pattern matches (a piece next to ``*`` is part of a written name)."""
+    return tuple(
+        sorted({piece for piece in _NAME_MARKS.split(pattern) if piece}, key=lambda piece: (-len(piece), piece))
+    )
 
 
 def _defines(keyword: str, names: list[str]) -> list[LazyRegex]:
@@ -83,13 +88,16 @@ class _Compiled:
         self.classes = set(p.classes)
         self.paths = compile_globs(p.paths) if p.paths else None
         self.roots = _roots(p.imports + p.calls + p.bases + p.decorators + p.assigns)
-        self.needs: dict[str, list[str]] = {}
-        """Necessary conditions on the text, tested before any parse: imported root -> the literals one of which the
-        file must hold with it ("" for an import)."""
-        for root, literal in [(_root(n), "") for n in p.imports] + [
-            (_root(n), _literal(n)) for n in p.calls + p.bases + p.decorators + p.assigns
+        self.needs: dict[str, list[tuple[str, ...]]] = {}
+        """Necessary conditions on the text, tested before any parse: imported root -> the sets of strings the file
+        must hold all of with it, one set per pattern (empty for an import)."""
+        for root, written in [(_root(n), ()) for n in p.imports] + [
+            (_root(n), _written(n)) for n in p.calls + p.bases + p.decorators + p.assigns
         ]:
-            self.needs.setdefault(root, []).append(literal)
+            self.needs.setdefault(root, []).append(written)
+        self.with_written = [_written(n) for n in p.with_any]
+        """With ``with_any``, one of these sets of strings is in a file where the rule matches (for ``reaches`` in a
+        module, ``with_any`` may hold in a module it reaches instead)."""
         call_roots = _roots(p.calls)
         self.call_roots = None if any("*" in root for root in call_roots) else sorted(call_roots)
         """The first parts of the names the call patterns can match (None: any name)."""
@@ -97,14 +105,19 @@ class _Compiled:
         self.class_defs = _defines("class", p.classes)
         self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
 
-    def possible(self, text: str, imported: set[str]) -> bool:
-        """Whether the file can match at all (never False for a file that matches)."""
+    def possible(self, text: str, imported: set[str], notebook: bool) -> bool:
+        """Whether the file (a notebook?) can match at all (never False for a file that matches)."""
         alternative = any(
-            root in imported and any(literal in text for literal in literals) for root, literals in self.needs.items()
+            root in imported and any(all(piece in text for piece in written) for written in alternatives)
+            for root, alternatives in self.needs.items()
         ) or any(d.search(text) for d in self.class_defs)
-        if not self.function_defs:
-            return alternative
-        return (alternative or not (self.needs or self.class_defs)) and all(d.search(text) for d in self.function_defs)
+        if self.function_defs:
+            alternative = (alternative or not (self.needs or self.class_defs)) and all(
+                d.search(text) for d in self.function_defs
+            )
+        if alternative and self.with_written and (notebook or not self.reaches):
+            return any(all(piece in text for piece in written) for written in self.with_written)
+        return alternative
 
     def first_match(self, facts: PyFacts, called: dict[str, list[str]]) -> int | None:
         """The line of the first fact matching this rule, or None."""
@@ -229,8 +242,9 @@ class PythonMatcher(Matcher[PythonParams]):
     def _candidates(self, ctx: FileContext) -> list[_Compiled]:
         """Cheap prefilter on the text: the rules that can match this file; it is parsed only if there are some.
 
-        A rule needs one of its modules imported and, for a call, base, decorator or assignment,
-        the pattern's last name written in the file; or the functions and classes it names defined.
+        A rule needs one of its modules imported and, for a call, base, decorator or assignment, every name
+        of the pattern written in the file (and, with ``with_any``, one of those patterns' names); or the
+        functions and classes it names defined. A rule that never matches notebooks is no candidate for one.
         """
         if ctx.is_notebook:  # only code cells can match: outputs and markdown (most of the bytes) are not searched
             cells = ctx.cells
@@ -250,7 +264,13 @@ class PythonMatcher(Matcher[PythonParams]):
         indexes = {i for root in imported & self._by_root.keys() for i in self._by_root[root]}
         if any(d.search(text) for d in self._any_definition):
             indexes.update(self._by_definition)
-        return [self._rules[i] for i in sorted(indexes) if self._rules[i].possible(text, imported)]
+        notebook = ctx.is_notebook
+        return [
+            self._rules[i]
+            for i in sorted(indexes)
+            if (self._rules[i].rule.params.notebooks or not notebook)
+            and self._rules[i].possible(text, imported, notebook)
+        ]
 
     def prefetch(self, ctx: FileContext) -> bool:
         """A ``.py`` module some rule can match will be parsed (a notebook's facts come from its cells)."""
