@@ -121,8 +121,11 @@ def test_a_screen_never_rejects_a_text_its_regex_matches(data: st.DataObject) ->
 @pytest.mark.parametrize(
     ("pattern", "sets"),
     [
-        (r"\w+\.(serve|deploy)\((?:[^()]|\([^()]*\))*?\b(cron|interval)", [("deploy", "serve"), ("cron", "interval")]),
-        (r"\.(get|route)\(\s*['\"]/(health|ready)", [("health", "ready"), ("get", "route")]),
+        (
+            r"\w+\.(serve|deploy)\((?:[^()]|\([^()]*\))*?\b(cron|interval)",
+            [(".deploy(", ".serve("), ("cron", "interval")],
+        ),
+        (r"\.(get|route)\(\s*['\"]/(health|ready)", [("/health", "/ready"), (".get(", ".route(")]),
         (r"(?i:abc)def", [("def",)]),
         (r"a+bc", [("bc",)]),
         (r"[a-z]+", None),

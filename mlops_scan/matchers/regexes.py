@@ -136,17 +136,28 @@ def _best(sets: list[set[str]]) -> set[str]:
     return best
 
 
+MAX_JOINED = 8
+"""Strings a set may hold when the fixed text around a group is joined to its alternatives."""
+
+
 def _required(items: Sequence[tuple[object, object]]) -> list[set[str]]:
-    """Every set of strings one of which the parsed sequence's every match holds, in the order of the pattern."""
+    """Every set of strings one of which the parsed sequence's every match holds, in the order of the pattern. Fixed
+    text next to a group of alternatives is joined to each (``\\.(get|route)\\(``: ``.get(`` or ``.route(``, rarer than
+    ``get`` or ``route``) unless that makes more strings to test than either part alone."""
     found: list[set[str]] = []
-    run: list[str] = []
+    run = {""}
     for op, av in [*items, (None, None)]:
-        if op is _sre.LITERAL:
-            run.append(chr(av))  # type: ignore[arg-type]
+        exact = _exact(op, av)
+        if exact is not None:
+            joined = {a + b for a in run for b in exact}
+            if _worth_joining(run, exact, joined):
+                run = joined
+                continue
+        if "" not in run:
+            found.append(_minimal(run))
+        run = exact if exact is not None else {""}
+        if exact is not None:
             continue
-        if run:
-            found.append({"".join(run)})
-            run = []
         if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE:  # type: ignore[index]
             found += _required(list(av[3]))  # type: ignore[index]
         elif op is _sre.BRANCH:
@@ -156,6 +167,50 @@ def _required(items: Sequence[tuple[object, object]]) -> list[set[str]]:
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
             found += _required(list(av[2]))  # type: ignore[index]
     return found
+
+
+def _exact(op: object, av: object) -> set[str] | None:
+    """The strings a parsed item matches when they are few and fixed (a literal, a group of literal alternatives,
+    an optional one, a zero-width assertion), else None. A set of characters is not one: ``['"]/(a|b)`` would join
+    the quotes to ``/`` and then not to the group, which makes more strings."""
+    if op is _sre.LITERAL:
+        return {chr(av)}  # type: ignore[arg-type]
+    if op is _sre.AT:
+        return {""}
+    if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE:  # type: ignore[index]
+        return _exact_sequence(av[3])  # type: ignore[index]
+    if op is _sre.BRANCH:
+        options = [_exact_sequence(branch) for branch in av[1]]  # type: ignore[index]
+        union = set().union(*options) if all(o is not None for o in options) else None  # type: ignore[arg-type]
+        return union if union is not None and len(union) <= MAX_JOINED else None
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[:2] == (0, 1):  # type: ignore[index]
+        inner = _exact_sequence(av[2])  # type: ignore[index]
+        return inner | {""} if inner is not None else None
+    return None
+
+
+def _exact_sequence(items: Sequence[tuple[object, object]]) -> set[str] | None:
+    """The strings a parsed sequence matches, when each item's are fixed and joining them adds none to test."""
+    strings = {""}
+    for op, av in items:
+        exact = _exact(op, av)
+        if exact is None:
+            return None
+        strings, before = {a + b for a in strings for b in exact}, strings
+        if not _worth_joining(before, exact, strings):
+            return None
+    return strings
+
+
+def _worth_joining(left: set[str], right: set[str], joined: set[str]) -> bool:
+    """Whether ``joined`` (each of ``left`` followed by each of ``right``) holds no more strings to test than the
+    larger of the two (and at most :data:`MAX_JOINED`)."""
+    return len(_minimal(joined)) <= min(MAX_JOINED, max(len(_minimal(left)), len(_minimal(right))))
+
+
+def _minimal(strings: set[str]) -> set[str]:
+    """The strings holding no other one of the set (a text holding one of the set holds one of these)."""
+    return {s for s in strings if not any(other != s and other in s for other in strings)}
 
 
 def screen_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
