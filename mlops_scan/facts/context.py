@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_scan import tomlparse
 from mlops_scan.facts import blobcache
-from mlops_scan.snapshot.text import printable
+from mlops_scan.snapshot.text import decode, printable
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import Skipped
 
@@ -72,6 +72,7 @@ class FileContext:
         self.entry = entry
         self.path = entry.path
         self._text: str | None = _UNSET
+        self._undecoded: bytes | None = None
         self._lines: list[str] | None = None
         self._tree: ast.Module | None = _UNSET
         self._facts: pyfacts.PyFacts | None = _UNSET
@@ -92,13 +93,28 @@ class FileContext:
     def text(self) -> str | None:
         """Decoded text, or None when the file is skipped (binary, too large, unreadable)."""
         if self._text is _UNSET:
-            self._text = self.snapshot.read_text(self.path)
+            if self._undecoded is not None:
+                self._text, self._undecoded = decode(self._undecoded), None
+            else:
+                self._text = self.snapshot.read_text(self.path)
         return self._text
+
+    def screenable_bytes(self) -> bytes | None:
+        """The file's bytes, read but not decoded, when an ASCII string is in them exactly when it is in the text
+        (:meth:`Snapshot.read_screenable`); None when the text is to be searched (decoded already, or read as text:
+        UTF-16, binary, unreadable, kept for references)."""
+        if self._text is _UNSET and self._undecoded is None:
+            read = self.snapshot.read_screenable(self.path)
+            if isinstance(read, bytes):
+                self._undecoded = read
+            else:
+                self._text = read
+        return self._undecoded
 
     @property
     def text_loaded(self) -> bool:
         """The file was read (or its read attempted) through this context."""
-        return self._text is not _UNSET
+        return self._text is not _UNSET or self._undecoded is not None
 
     @property
     def timed_out(self) -> bool:

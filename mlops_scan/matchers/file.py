@@ -76,8 +76,10 @@ class FileMatcher(Matcher[FileParams]):
             if pattern is None:
                 yield Hit(rule, ctx.path, None, "file present")
                 continue
+            if not _may_match(pattern, ctx):
+                continue
             text = ctx.text
-            if not text or not pattern.may_match(text):
+            if not text:
                 continue
             for match in pattern.finditer(text):
                 found = match.group(0)
@@ -87,3 +89,13 @@ class FileMatcher(Matcher[FileParams]):
                 if rule.params.comments or not _COMMENT.match(line):
                     yield Hit(rule, ctx.path, line_no, line.strip()[:160])
                     break
+
+
+def _may_match(pattern: ScreenedRegex, ctx: FileContext) -> bool:
+    """The pattern's screen on the file's bytes while they need no decoding to be screened, else on its text."""
+    data = ctx.screenable_bytes()
+    verdict = pattern.may_match_bytes(data) if data is not None else None
+    if verdict is not None:
+        return verdict
+    text = ctx.text
+    return text is not None and pattern.may_match(text)

@@ -61,13 +61,15 @@ class ScreenedRegex(LazyRegex):
     of such strings (:func:`requirements_of`, worked out on first use): most texts hold none, and a substring test
     is far cheaper than a regex tried at every position. A regex offering no such strings is always searched."""
 
-    __slots__ = ("_screen",)
+    __slots__ = ("_bytes_screen", "_screen")
 
     def __init__(self, source: str, flags: int = 0):
         super().__init__(source, flags)
         self._screen: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | bool | None = False
         """False until worked out; None when the regex offers no literals; else each set of literals it requires,
         grouped by :func:`shared_keys`."""
+        self._bytes_screen: tuple[tuple[tuple[bytes, tuple[bytes, ...]], ...], ...] | bool | None = False
+        """The screen's strings as bytes (False until worked out; None when one is not ASCII)."""
 
     def may_match(self, text: str) -> bool:
         """False only when no match of the regex can be in ``text``."""
@@ -77,6 +79,25 @@ class ScreenedRegex(LazyRegex):
             return True
         for groups in self._screen:  # type: ignore[union-attr]
             if not any(key in text and (not held or any(lit in text for lit in held)) for key, held in groups):
+                return False
+        return True
+
+    def may_match_bytes(self, data: bytes) -> bool | None:
+        """:meth:`may_match` on the bytes of a text that hold an ASCII string exactly when the text does
+        (:func:`~mlops_scan.snapshot.text.ascii_screenable`); None when the screen holds other strings."""
+        if self._bytes_screen is False:
+            self.may_match("")  # works the screen out
+            screen: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = self._screen or ()  # type: ignore[assignment]
+            strings = [s for groups in screen for key, held in groups for s in (key, *held)]
+            self._bytes_screen = (
+                tuple(tuple((k.encode(), tuple(h.encode() for h in held)) for k, held in groups) for groups in screen)
+                if all(s.isascii() for s in strings)
+                else None
+            )
+        if self._bytes_screen is None:
+            return None
+        for groups in self._bytes_screen:  # type: ignore[union-attr]
+            if not any(key in data and (not held or any(lit in data for lit in held)) for key, held in groups):
                 return False
         return True
 

@@ -20,6 +20,13 @@ def decode(data: bytes) -> str | None:
         return data.decode("latin-1")
 
 
+def ascii_screenable(data: bytes) -> bool:
+    """Whether a string of ASCII characters is in :func:`decode`'s text exactly when its bytes are in ``data``: the
+    text is decoded as UTF-8 or Latin-1 (where every ASCII character is its own byte, and every other character is
+    made of bytes that are not ASCII), not as UTF-16, and ``data`` is not binary."""
+    return not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data.find(b"\x00", 0, 8192) < 0
+
+
 def _looks_utf16(head: bytes) -> bool:
     """BOM-less UTF-16 text: every other byte is NUL, and the bytes between are not."""
     if len(head) < 4:

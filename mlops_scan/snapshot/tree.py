@@ -18,7 +18,7 @@ from typing import Protocol
 from mlops_scan.errors import UsageError
 from mlops_scan.snapshot.limits import Limits
 from mlops_scan.snapshot.statids import StatIds
-from mlops_scan.snapshot.text import decode, printable
+from mlops_scan.snapshot.text import ascii_screenable, decode, printable
 from mlops_scan.snapshot.walk import walk
 from mlops_scan.snapshot.worktree import WorkTree
 from mlops_scan.snapshot.zones import zone_of, zone_policy
@@ -193,7 +193,22 @@ class Snapshot:
             self.consulted.read.add(path)
         if path in self._kept:
             return self._kept[path]
+        return self._text_of(path, self.read_bytes(path))
+
+    def read_screenable(self, path: str) -> bytes | str | None:
+        """The bytes of a listed file, not decoded, when a string of ASCII characters is in them exactly when it is
+        in the text (:func:`ascii_screenable`): most files are screened and never decoded. Else, and for the files
+        :meth:`read_text` keeps, what :meth:`read_text` gives."""
+        if path in self._kept or _is_referenced_kind(path):
+            return self.read_text(path)
+        if self.consulted is not None:
+            self.consulted.read.add(path)
         data = self.read_bytes(path)
+        return data if data is not None and ascii_screenable(data) else self._text_of(path, data)
+
+    def _text_of(self, path: str, data: bytes | None) -> str | None:
+        """The text of the bytes read from ``path`` (a skip recorded when they are binary), kept when others refer
+        to the file."""
         text = None if data is None else decode(data)
         if data is not None and text is None:
             self.skip(path, "binary content")

@@ -1,0 +1,85 @@
+"""The ``file`` matcher kind on its own: files screened on their bytes before any decoding, and the encodings
+where the bytes cannot be screened as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import MatcherProbe
+
+from mlops_scan.facts.context import FileContext
+from mlops_scan.rules.loader import Rule
+from mlops_scan.snapshot import text as snapshot_text
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import Skipped
+
+
+@pytest.fixture
+def make_rule(probe: MatcherProbe) -> Callable[..., Rule]:
+    """Rules of the ``file`` kind, loaded from a pack by the real loader (conftest.MatcherProbe)."""
+    return probe.maker("file", "ops_metrics.probe", paths=["*.go", "*.txt"])
+
+
+def test_every_encoding_is_searched_and_lines_counted_in_the_text(
+    make_rule: Callable[..., Rule], probe: MatcherProbe, tmp_path: Path
+) -> None:
+    """UTF-16 is screened as text, UTF-8 and Latin-1 as bytes; each finds its line."""
+    rule = make_rule(pattern=r'"go\.opentelemetry\.io/otel/sdk/(metric|trace)"')
+    line = 'import "go.opentelemetry.io/otel/sdk/metric"\n'
+    (tmp_path / "utf16.go").write_bytes(("\ufeff// x\n" + line).encode("utf-16-le"))
+    (tmp_path / "latin.go").write_bytes(("// caf\u00e9\n\n" + line).encode("latin-1"))
+    (tmp_path / "bom.go").write_bytes(b"\xef\xbb\xbf" + line.encode())
+    (tmp_path / "near.go").write_bytes(b'import "go.opentelemetry.io/otel/sdk/metrics"\n')
+    hits = probe.hits({}, rule)
+    assert hits == [
+        ("ops_metrics.probe", "bom.go", 1),
+        ("ops_metrics.probe", "latin.go", 3),
+        ("ops_metrics.probe", "utf16.go", 2),
+    ]
+
+
+def test_a_pattern_with_other_than_ascii_strings_is_screened_on_the_text(
+    make_rule: Callable[..., Rule], probe: MatcherProbe, tmp_path: Path
+) -> None:
+    """In Latin-1, ``é`` is one byte, not UTF-8's two: such a screen is tested on the decoded text."""
+    rule = make_rule(pattern=r"caf\u00e9 noir")
+    (tmp_path / "latin.txt").write_bytes("un caf\u00e9 noir\n".encode("latin-1"))
+    (tmp_path / "utf8.txt").write_bytes("un caf\u00e9 noir\n".encode())
+    assert probe.hits({}, rule) == [("ops_metrics.probe", "latin.txt", 1), ("ops_metrics.probe", "utf8.txt", 1)]
+
+
+def test_a_file_its_screen_rejects_is_read_but_never_decoded(
+    make_rule: Callable[..., Rule], probe: MatcherProbe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rule = make_rule(pattern=r'"go\.opentelemetry\.io/otel/sdk/(metric|trace)"')
+    (tmp_path / "plain.go").write_bytes(b"package main\n// telemetry\n")
+    decoded = []
+    real_decode = snapshot_text.decode
+
+    def decode(data: bytes) -> str | None:
+        decoded.append(data)
+        return real_decode(data)
+
+    monkeypatch.setattr("mlops_scan.facts.context.decode", decode)
+    monkeypatch.setattr("mlops_scan.snapshot.tree.decode", decode)
+    assert probe.hits({}, rule) == []
+    assert decoded == []
+
+
+def test_bytes_read_for_a_screen_count_as_read_and_decode_once(tmp_path: Path) -> None:
+    """A context whose bytes were screened was read (what a kept result depends on); its text is decoded from
+    those bytes, without a second read, and a binary file is skipped as binary when first read."""
+    (tmp_path / "a.go").write_bytes("x = '\u00e9'\n".encode("latin-1"))
+    (tmp_path / "b.bin").write_bytes(b"\x00\x01binary")
+    snapshot = open_snapshot(tmp_path)
+    plain, binary = (FileContext(snapshot, entry) for entry in snapshot.files)
+    assert not plain.text_loaded
+    assert plain.screenable_bytes() == "x = '\u00e9'\n".encode("latin-1")
+    assert plain.text_loaded
+    assert plain.text == "x = '\u00e9'\n"
+    assert binary.screenable_bytes() is None
+    assert binary.text is None and binary.text_loaded
+    assert snapshot.skipped == [Skipped("b.bin", "binary content")]
+    assert (snapshot.files_read, snapshot.bytes_read) == (2, 16)
