@@ -25,6 +25,7 @@ TEXTS = ["mlflow.log_metric(x)", "jobs:\n  - run: dvc repro\n  - run: DVC PUSH",
 def fresh(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A new process's view: no memo loaded yet, nothing learned, the cache in a folder of this test."""
     monkeypatch.setattr(warmstart, "_memos", {})
+    monkeypatch.setattr(warmstart, "_used", {})
     monkeypatch.setattr(warmstart, "_learned", set())
     return cache_dir
 
@@ -63,6 +64,17 @@ def test_a_damaged_regex_entry_is_compiled_again(fresh: Path, monkeypatch: pytes
     for damage in [(0, b"\x01\x00\x00", 0, {}, ()), (0, b"\xff\xff\xff\xff", 0, {}, ()), ("x",), None]:
         memo[pattern, flags] = damage
         _same(warmstart.compile_regex(pattern, flags), warmstart._ordinary_compile(pattern, flags))
+
+
+def test_a_full_memo_keeps_only_what_the_run_used(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for pattern, flags in PATTERNS[:3]:
+        warmstart.compile_regex(pattern, flags)
+    _next_run(monkeypatch)
+    monkeypatch.setattr(warmstart, "MAX_ENTRIES", 3)
+    warmstart.compile_regex(*PATTERNS[0])  # remembered
+    warmstart.compile_regex(*PATTERNS[3])  # learned: the memo now holds 4 entries, past the bound
+    _next_run(monkeypatch)
+    assert set(warmstart._memo(warmstart.REGEX_KIND)) == {PATTERNS[0], PATTERNS[3]}
 
 
 def test_bytes_and_debug_patterns_take_the_ordinary_path(fresh: Path) -> None:

@@ -39,8 +39,12 @@ _CODE_TYPE = "I"
 """``array`` type holding the compiled code's words (``_sre.CODESIZE`` bytes each)."""
 _DEBUG = int(re.DEBUG)
 """As a plain int: ``int & RegexFlag`` builds a flag object, at every compile."""
+MAX_ENTRIES = 2000
+"""Entries a memo keeps at most (a scan uses about 300 of each): past that, a run stores only those it used, so the
+patterns of the packs of every repository ever scanned do not pile up."""
 _ordinary_compile = _compiler.compile
 _memos: dict[str, dict[Any, Any]] = {}
+_used: dict[str, set[Any]] = {}
 _learned: set[str] = set()
 
 
@@ -56,13 +60,14 @@ def install() -> None:
 def save() -> None:
     """Store the memos this process added to."""
     for kind in sorted(_learned):
-        store_memo(kind, _memos[kind])
+        memo = _memos[kind]
+        store_memo(kind, memo if len(memo) <= MAX_ENTRIES else {key: memo[key] for key in _used[kind]})
     _learned.clear()
 
 
 def _memo(kind: str) -> dict[Any, Any]:
     if kind not in _memos:
-        _memos[kind] = {}  # a regex compiled while the memo loads takes the ordinary path
+        _memos[kind], _used[kind] = {}, set()  # a regex compiled while the memo loads takes the ordinary path
         _memos[kind] = load_memo(kind)
     return _memos[kind]
 
@@ -72,6 +77,7 @@ def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
     if not isinstance(pattern, str) or flags & _DEBUG:
         return _ordinary_compile(pattern, flags)
     memo = _memo(REGEX_KIND)
+    _used[REGEX_KIND].add((pattern, flags))
     stored = memo.get((pattern, flags))
     if stored is not None:
         try:
@@ -117,6 +123,7 @@ def run_source(source: Any, globals: dict[str, Any] | None = None, locals: Any =
 
 def _code_of(source: str) -> CodeType:
     memo = _memo(METHOD_KIND)
+    _used[METHOD_KIND].add(source)
     stored = memo.get(source)
     if isinstance(stored, bytes):
         try:
