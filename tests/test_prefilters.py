@@ -115,6 +115,26 @@ def test_regex_screens_are_remembered_across_runs(tmp_path: Path, monkeypatch: p
     assert regexes.remembered_screen(pattern) == screen
 
 
+def test_a_full_screen_memo_keeps_only_the_patterns_of_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_scan.matchers import regexes
+    from mlops_scan.startcache import load_memo
+
+    monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(regexes, "_screens", None)
+    monkeypatch.setattr(regexes, "_learned", False)
+    monkeypatch.setattr(regexes, "_used", set())
+    for pattern in ("import mlflow", "import wandb", "import dvc"):
+        regexes.remembered_screen(pattern)
+    regexes.save_literals()
+    monkeypatch.setattr(regexes, "_screens", None)
+    monkeypatch.setattr(regexes, "_used", set())
+    monkeypatch.setattr(regexes, "MAX_SCREENS", 3)
+    regexes.remembered_screen("import mlflow")  # remembered
+    regexes.remembered_screen("import kedro")  # learned: 4 screens, past the bound
+    regexes.save_literals()
+    assert set(load_memo(regexes._MEMO_KIND)) == {"import mlflow", "import kedro"}
+
+
 def test_glob_index_never_misses_a_list_and_decides_only_matches() -> None:
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.evidence.ruleset import load_all_rules

@@ -25,6 +25,11 @@ _screens: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None] 
 """Pattern -> its screen (:func:`remembered_screen`), as loaded from the cache (None until first needed)."""
 _learned = False
 """Whether a pattern was worked out in this process (the memo is then written back)."""
+_used: set[str] = set()
+"""Patterns looked up in this process: past :data:`MAX_SCREENS`, the memo keeps only these."""
+MAX_SCREENS = 2000
+"""Screens the memo keeps at most (the built-in packs have a few hundred), so the patterns of the packs of every
+repository ever scanned do not pile up."""
 
 
 class LazyRegex:
@@ -249,6 +254,7 @@ def remembered_screen(pattern: str) -> tuple[tuple[tuple[str, tuple[str, ...]], 
     global _screens, _learned
     if _screens is None:
         _screens = load_memo(_MEMO_KIND)
+    _used.add(pattern)
     if pattern in _screens:
         return _screens[pattern]
     found = screen_requirements(pattern)
@@ -262,5 +268,6 @@ def save_literals() -> None:
     """Write the memo back when this process worked out a pattern it did not hold."""
     global _learned
     if _learned and _screens is not None:
-        store_memo(_MEMO_KIND, _screens)
+        kept = _screens if len(_screens) <= MAX_SCREENS else {p: _screens[p] for p in _used if p in _screens}
+        store_memo(_MEMO_KIND, kept)
         _learned = False
