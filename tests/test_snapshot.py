@@ -250,3 +250,19 @@ def test_folders_are_resolved_through_links_at_any_depth(tmp_path: Path) -> None
     assert snap.skipped[2:] == [
         Skipped("src/out/deep/x.py", "symbolic link pointing outside the repository: not followed")
     ]  # after the walk's two folder links
+
+
+def test_a_file_shrunk_since_its_stat_is_read_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_tree(tmp_path / "shrink", {"a.py": "x = 1\n"})
+    snap = open_snapshot(root, limits=Limits(max_file_bytes=100))
+    real_lstat = os.lstat
+
+    def stale_lstat(path: str | os.PathLike[str]) -> os.stat_result:
+        fields = list(real_lstat(path))
+        if str(path).endswith(".py"):
+            fields[6] = 50  # st_size: the file was 50 bytes when looked up
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "lstat", stale_lstat)
+    assert snap.read_text("a.py") == "x = 1\n"
+    assert (snap.files_read, snap.bytes_read, snap.skipped) == (1, 6, [])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import BinaryIO
 
 from mlops_scan.snapshot.text import human_size
 
@@ -35,8 +34,7 @@ class WorkTree:
                 return "a folder (git submodule?): not read" if stat.S_ISDIR(info.st_mode) else "not a regular file"
             if info.st_size > limit:
                 return f"too large ({human_size(info.st_size)} > {human_size(limit)} limit)"
-            with open(target, "rb") as handle:
-                data = _read_bounded(handle, info.st_size, limit)
+            data = _read_bounded(target, info.st_size, limit)
         except FileNotFoundError:
             return "listed but missing from the work tree"
         except PermissionError:
@@ -90,11 +88,18 @@ class WorkTree:
         return self._plain_folders[folder]
 
 
-def _read_bounded(handle: BinaryIO, size: int, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of an open file whose size was ``size`` when looked up: a buffer of the size
-    (asking for ``limit + 1`` would allocate, and page in, the whole limit for every small file), then the rest when
-    the file grew since."""
-    data = handle.read(min(size, limit) + 1)
-    if len(data) > size and len(data) <= limit:
-        data += handle.read(limit + 1 - len(data))
+def _read_bounded(path: str, size: int, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a file whose size was ``size`` when looked up: one read of the size and a byte
+    more, through the bare file descriptor (a file object costs a buffer, a seek, a terminal test and a second read
+    to find the end). Asking for ``limit + 1`` bytes would allocate, and page in, the whole limit for every small
+    file. A file shorter or longer than its size (changed since, or a short read) is read on to its end or the
+    limit."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, min(size, limit) + 1)
+        if len(data) != size:
+            while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
+                data += more
+    finally:
+        os.close(fd)
     return data

@@ -32,15 +32,18 @@ def test_symlink_loops_are_skipped(tmp_path):
 
 @pytest.fixture
 def opened(monkeypatch):
-    """Every path the scan opens with ``open``."""
+    """Every path the scan opens with ``open`` or ``os.open`` (files are read through bare descriptors)."""
     paths: list[str] = []
-    real_open = builtins.open
 
-    def spy(file, *args, **kwargs):
-        paths.append(os.fsdecode(file) if isinstance(file, (str, bytes, os.PathLike)) else str(file))
-        return real_open(file, *args, **kwargs)
+    def spying(real_open):
+        def spy(file, *args, **kwargs):
+            paths.append(os.fsdecode(file) if isinstance(file, (str, bytes, os.PathLike)) else str(file))
+            return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", spy)
+        return spy
+
+    monkeypatch.setattr(builtins, "open", spying(builtins.open))
+    monkeypatch.setattr(os, "open", spying(os.open))
     return paths
 
 
@@ -107,20 +110,25 @@ def test_fifo_and_other_special_files_are_never_opened(tmp_path):
 
 
 def _deny(monkeypatch, denied: str) -> None:
-    """Make ``open`` and ``os.scandir`` raise PermissionError under ``denied`` (root can read anything)."""
-    real_open, real_scandir = builtins.open, os.scandir
+    """Make ``open``, ``os.open`` and ``os.scandir`` raise PermissionError under ``denied`` (root can read
+    anything)."""
+    real_scandir = os.scandir
 
-    def guarded_open(file, *args, **kwargs):
-        if isinstance(file, (str, os.PathLike)) and os.fspath(file).startswith(denied):
-            raise PermissionError(13, "Permission denied", os.fspath(file))
-        return real_open(file, *args, **kwargs)
+    def guarding(real_open):
+        def guarded_open(file, *args, **kwargs):
+            if isinstance(file, (str, os.PathLike)) and os.fspath(file).startswith(denied):
+                raise PermissionError(13, "Permission denied", os.fspath(file))
+            return real_open(file, *args, **kwargs)
+
+        return guarded_open
 
     def guarded_scandir(path="."):
         if os.fspath(path).startswith(denied):
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(builtins, "open", guarding(builtins.open))
+    monkeypatch.setattr(os, "open", guarding(os.open))
     monkeypatch.setattr(os, "scandir", guarded_scandir)
 
 
