@@ -79,7 +79,8 @@ class ScreenedRegex(LazyRegex):
     def may_match(self, text: str) -> bool:
         """False only when no match of the regex can be in ``text``."""
         if self._screen is False:
-            self._screen = None if self.flags & re.IGNORECASE else remembered_screen(self.source)
+            screen = None if self.flags & re.IGNORECASE else remembered_screen(self.source)
+            self._screen = tuple(sorted(screen, key=len)) if screen else None  # the fewest substring tests first
         if not self._screen:
             return True
         for groups in self._screen:  # type: ignore[union-attr]
