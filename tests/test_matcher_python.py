@@ -311,6 +311,18 @@ def test_a_module_is_parsed_only_when_every_name_of_a_pattern_is_written(
     assert _scan_one(tmp_path, "no_jobs.py", no_jobs, rule) == ([], [])
 
 
+def test_what_one_file_holds_is_never_carried_to_the_next(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
+    matcher = PythonMatcher([make_rule(calls=["azure.ai.ml.MLClient*.jobs.create_or_update"])], ProjectInfo())
+    (tmp_path / "a.py").write_text("from azure.ai.ml import MLClient\nMLClient(c).jobs.create_or_update(j)\n")
+    (tmp_path / "b.py").write_text("from azure.ai.ml import MLClient\nMLClient(c).create_or_update(j)\n")
+    snapshot = open_snapshot(tmp_path)
+    found = []
+    for name in ("a.py", "b.py"):
+        ctx = FileContext(snapshot, snapshot.entry(name))
+        found.append(([h.line for h in matcher.scan(ctx)], ctx.parsed))
+    assert found == [([2], ["python"]), ([], [])]
+
+
 def test_with_any_must_be_written_where_it_must_hold(tmp_path: Path, make_rule: Callable[..., Rule]) -> None:
     rule = make_rule(calls=["kfp.Client().create_run_from_pipeline_func"], with_any=["evidently"])
     run = "import kfp\nkfp.Client().create_run_from_pipeline_func(p)\n"

@@ -64,6 +64,29 @@ def _defines(keyword: str, names: list[str]) -> list[LazyRegex]:
     return [LazyRegex(rf"{keyword}\s+{re.escape(n)}\b") for n in names]
 
 
+class _Text(dict[str, bool]):
+    """A file's text (a notebook's code cells) and whether it holds each string asked about, each looked for once
+    (the rules' patterns share most of their names)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def __missing__(self, piece: str) -> bool:
+        found = self[piece] = piece in self.text
+        return found
+
+    def holds_one(self, alternatives: list[tuple[str, ...]]) -> bool:
+        """The text holds every string of one of the alternatives."""
+        for pieces in alternatives:
+            for piece in pieces:
+                if not self[piece]:
+                    break
+            else:
+                return True
+        return False
+
+
 class _Compiled:
     """A python rule with its name patterns compiled."""
 
@@ -105,18 +128,17 @@ class _Compiled:
         self.class_defs = _defines("class", p.classes)
         self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
 
-    def possible(self, text: str, imported: set[str], notebook: bool) -> bool:
+    def possible(self, text: _Text, imported: set[str], notebook: bool) -> bool:
         """Whether the file (a notebook?) can match at all (never False for a file that matches)."""
-        alternative = any(
-            root in imported and any(all(piece in text for piece in written) for written in alternatives)
-            for root, alternatives in self.needs.items()
-        ) or any(d.search(text) for d in self.class_defs)
+        alternative = any(text.holds_one(self.needs[root]) for root in self.needs.keys() & imported) or any(
+            d.search(text.text) for d in self.class_defs
+        )
         if self.function_defs:
             alternative = (alternative or not (self.needs or self.class_defs)) and all(
-                d.search(text) for d in self.function_defs
+                d.search(text.text) for d in self.function_defs
             )
         if alternative and self.with_written and (notebook or not self.reaches):
-            return any(all(piece in text for piece in written) for written in self.with_written)
+            return text.holds_one(self.with_written)
         return alternative
 
     def first_match(self, facts: PyFacts, called: dict[str, list[str]]) -> int | None:
@@ -264,12 +286,12 @@ class PythonMatcher(Matcher[PythonParams]):
         indexes = {i for root in imported & self._by_root.keys() for i in self._by_root[root]}
         if any(d.search(text) for d in self._any_definition):
             indexes.update(self._by_definition)
-        notebook = ctx.is_notebook
+        notebook, screened = ctx.is_notebook, _Text(text)
         return [
             self._rules[i]
             for i in sorted(indexes)
             if (self._rules[i].rule.params.notebooks or not notebook)
-            and self._rules[i].possible(text, imported, notebook)
+            and self._rules[i].possible(screened, imported, notebook)
         ]
 
     def prefetch(self, ctx: FileContext) -> bool:
