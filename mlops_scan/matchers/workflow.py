@@ -83,28 +83,28 @@ class _Compiled:
         self.not_commands = _alternation(p.not_commands)
         self.uses = [TextGlob(u) for u in p.uses]
         self.reaches = name_patterns(p.reaches, prefix=True)
-        self._found: dict[tuple[bool, str], bool] = {}
-        """(not_commands?, command) -> whether the regex occurs in it, for the commands seen before."""
+        self._found: dict[str, bool] = {}
+        """Command -> whether ``commands`` occurs in it, for the commands seen before."""
+        self._not_found: dict[str, bool] = {}
+        """The same for ``not_commands``."""
 
     def _occurs(self, regex: ScreenedRegex, command: str) -> bool:
         """Whether ``regex`` (this rule's ``commands`` or ``not_commands``) occurs in ``command``."""
         if len(command) > MAX_REMEMBERED:
             return regex.search(command) is not None
-        key = (regex is self.not_commands, command)
-        found = self._found.get(key)
+        seen = self._not_found if regex is self.not_commands else self._found
+        found = seen.get(command)
         if found is None:
-            found = self._found[key] = regex.search(command) is not None
+            found = seen[command] = regex.search(command) is not None
         return found
 
-    def _jobs(self, pipeline: Pipeline, expanded: dict[int, str]) -> Iterator[tuple[Job, dict[str, int]]]:
-        """The jobs that pass the rule's system and trigger tests (and ``not_commands``), with their triggers."""
+    def _jobs(self, pipeline: Pipeline, jobs: Jobs, expanded: dict[int, str]) -> Iterator[tuple[Job, dict[str, int]]]:
+        """The jobs (``jobs``: the pipeline's, with their triggers) that pass the rule's system and trigger tests (and
+        ``not_commands``), with their triggers."""
         p = self.rule.params
         if pipeline.system not in p.systems if p.systems else pipeline.system in OPT_IN_SYSTEMS:
             return
-        from mlops_scan.facts.ci.model import Job
-
-        for job in pipeline.jobs or [Job("", pipeline.line)]:
-            triggers = {**pipeline.triggers, **job.triggers}
+        for job, triggers in jobs:
             if p.triggers and not any(t in triggers for t in p.triggers):
                 continue
             if any(t in (job.triggers or pipeline.triggers) for t in p.not_triggers):
@@ -115,9 +115,9 @@ class _Compiled:
                 continue
             yield job, triggers
 
-    def match(self, pipeline: Pipeline, expanded: dict[int, str], lines: list[str]) -> int | None:
+    def match(self, pipeline: Pipeline, jobs: Jobs, expanded: dict[int, str], lines: list[str]) -> int | None:
         p = self.rule.params
-        for job, triggers in self._jobs(pipeline, expanded):
+        for job, triggers in self._jobs(pipeline, jobs, expanded):
             line = self._job_line(job, expanded, lines)
             if line is None:
                 continue
@@ -131,7 +131,7 @@ class _Compiled:
         entry points into the repository's Python are followed once the pass has ended."""
         return [
             (step.line, expanded.get(id(step), step.command)[:MAX_KEPT_COMMAND])
-            for job, _ in self._jobs(pipeline, expanded)
+            for job, _ in self._jobs(pipeline, job_triggers(pipeline), expanded)
             for step in job.steps
             if expanded.get(id(step), step.command)
         ]
@@ -150,6 +150,16 @@ class _Compiled:
             if self.commands and self._occurs(self.commands, expanded.get(id(step), step.command)):
                 return _line_in_block(step.line, step.command, self.commands.compiled, lines)
         return None
+
+
+Jobs = list[tuple["Job", dict[str, int]]]
+
+
+def job_triggers(pipeline: Pipeline) -> Jobs:
+    """The pipeline's jobs (one without steps when it has none), each with its triggers and the pipeline's."""
+    from mlops_scan.facts.ci.model import Job
+
+    return [(job, {**pipeline.triggers, **job.triggers}) for job in pipeline.jobs or [Job("", pipeline.line)]]
 
 
 MAX_KEPT_COMMAND = 16 * 1024
@@ -251,8 +261,9 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
     def _found(self, ctx: FileContext, pipeline: Pipeline, expanded: dict[int, str]) -> Found:
         """(rule id, line, snippet) of each rule (but ``reaches`` ones) the pipeline matches."""
         out: Found = []
+        jobs = job_triggers(pipeline)  # once for all the rules
         for compiled in self._rules:
-            line = None if compiled.reaches else compiled.match(pipeline, expanded, ctx.lines)
+            line = None if compiled.reaches else compiled.match(pipeline, jobs, expanded, ctx.lines)
             if line is not None:
                 out.append((compiled.rule.id, line, ctx.line_text(line) or f"{pipeline.system} pipeline"))
         return out
