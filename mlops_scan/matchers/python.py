@@ -19,6 +19,7 @@ from mlops_scan.matchers.globs import compile_globs
 from mlops_scan.matchers.importlines import import_lines
 from mlops_scan.matchers.names import NamePatterns, name_patterns
 from mlops_scan.matchers.pyparams import PythonParams
+from mlops_scan.matchers.pyscreen import ScreenText, written_pieces
 from mlops_scan.matchers.regexes import LazyRegex
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
@@ -47,44 +48,9 @@ def calls_by_root(facts: PyFacts) -> dict[str, list[str]]:
     return grouped
 
 
-_NAME_MARKS = re.compile(r"[.()\[\]*]+")
-
-
-def _written(pattern: str) -> tuple[str, ...]:
-    """The pieces of a name pattern between its dots, call and subscript marks and wildcards: every part of a
-    resolved name is written in the source (in an import, an attribute or a name), so a file lacking one of them
-    cannot hold a name the pattern matches (a piece next to ``*`` is part of a written name)."""
-    return tuple(
-        sorted({piece for piece in _NAME_MARKS.split(pattern) if piece}, key=lambda piece: (-len(piece), piece))
-    )
-
-
 def _defines(keyword: str, names: list[str]) -> list[LazyRegex]:
     # Starting with the keyword itself (no ``\b``) lets the regex engine jump between its occurrences.
     return [LazyRegex(rf"{keyword}\s+{re.escape(n)}\b") for n in names]
-
-
-class _Text(dict[str, bool]):
-    """A file's text (a notebook's code cells) and whether it holds each string asked about, each looked for once
-    (the rules' patterns share most of their names)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def __missing__(self, piece: str) -> bool:
-        found = self[piece] = piece in self.text
-        return found
-
-    def holds_one(self, alternatives: list[tuple[str, ...]]) -> bool:
-        """The text holds every string of one of the alternatives."""
-        for pieces in alternatives:
-            for piece in pieces:
-                if not self[piece]:
-                    break
-            else:
-                return True
-        return False
 
 
 class _Compiled:
@@ -115,10 +81,10 @@ class _Compiled:
         """Necessary conditions on the text, tested before any parse: imported root -> the sets of strings the file
         must hold all of with it, one set per pattern (empty for an import)."""
         for root, written in [(_root(n), ()) for n in p.imports] + [
-            (_root(n), _written(n)) for n in p.calls + p.bases + p.decorators + p.assigns
+            (_root(n), written_pieces(n)) for n in p.calls + p.bases + p.decorators + p.assigns
         ]:
             self.needs.setdefault(root, []).append(written)
-        self.with_written = [_written(n) for n in p.with_any]
+        self.with_written = [written_pieces(n) for n in p.with_any]
         """With ``with_any``, one of these sets of strings is in a file where the rule matches (for ``reaches`` in a
         module, ``with_any`` may hold in a module it reaches instead)."""
         call_roots = _roots(p.calls)
@@ -128,7 +94,7 @@ class _Compiled:
         self.class_defs = _defines("class", p.classes)
         self.notebook_strength = Strength(p.notebook_strength) if p.notebook_strength else None
 
-    def possible(self, text: _Text, imported: set[str], notebook: bool) -> bool:
+    def possible(self, text: ScreenText, imported: set[str], notebook: bool) -> bool:
         """Whether the file (a notebook?) can match at all (never False for a file that matches)."""
         alternative = any(text.holds_one(self.needs[root]) for root in self.needs.keys() & imported) or any(
             d.search(text.text) for d in self.class_defs
@@ -286,7 +252,7 @@ class PythonMatcher(Matcher[PythonParams]):
         indexes = {i for root in imported & self._by_root.keys() for i in self._by_root[root]}
         if any(d.search(text) for d in self._any_definition):
             indexes.update(self._by_definition)
-        notebook, screened = ctx.is_notebook, _Text(text)
+        notebook, screened = ctx.is_notebook, ScreenText(text)
         return [
             self._rules[i]
             for i in sorted(indexes)
