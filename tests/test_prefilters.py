@@ -181,3 +181,19 @@ def test_a_joined_screen_accepts_every_match(pattern: str, text: str, near_miss:
     assert re.search(pattern, text, re.M)
     assert ScreenedRegex(pattern, re.M).may_match(text)
     assert not ScreenedRegex(pattern, re.M).may_match(near_miss)
+
+
+def test_a_path_glob_regex_runs_only_on_names_its_globs_can_end_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    globs = ["**/dashboards/*.json", "deploy/**/Dockerfile", "charts/**", "src/*/**/{a,b}.txt"]
+    together = compile_globs(globs)
+    paths = ["g/dashboards/d.json", "deploy/x/Dockerfile", "charts/a/b.go", "src/p/q/a.txt", "g/dashboards/d.go"]
+    assert [together.search(p) for p in paths] == [True, True, True, True, False]
+    assert together._path_keys == {".json", "=Dockerfile", ".txt"}  # charts/** ends in no fixed name or extension
+
+    class Refuses:
+        def search(self, path: str) -> None:
+            raise AssertionError(f"keyed regex searched in {path}")
+
+    monkeypatch.setattr(together, "_keyed_regex", Refuses())
+    assert together.search("charts/a/b.go")  # found by the regex of the globs without a key
+    assert not together.search("g/dashboards/d.go")  # neither .json nor Dockerfile: the keyed regex never runs

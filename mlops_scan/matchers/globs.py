@@ -80,7 +80,7 @@ class GlobSet:
         prefixes: list[str] = []
         self._starred: list[tuple[str, ...]] = []
         self._rest: list[str] = []
-        for glob in globs:
+        for glob in dict.fromkeys(globs):  # rules share globs: each tested once
             name = _name_glob(glob)
             if name is None:
                 if "/" in glob.rstrip("/") and _literal(glob):
@@ -102,6 +102,8 @@ class GlobSet:
         self._names_regex: re.Pattern[str] | None = None
         self._starred_regex: re.Pattern[str] | None = None
         self._tests_left = STARRED_TESTS
+        self._keyed_regex: re.Pattern[str] | None = None
+        self._path_keys: frozenset[str] = frozenset()
         self._paths_regex: re.Pattern[str] | None = None
 
     def search(self, path: str) -> bool:
@@ -117,6 +119,8 @@ class GlobSet:
             self._compile(self._rest)
         if self._names_regex is not None and self._names_regex.fullmatch(name):
             return True
+        if self._keyed_regex is not None and _has_key(name, self._path_keys) and self._keyed_regex.search(path):
+            return True
         return self._paths_regex is not None and self._paths_regex.search(path) is not None
 
     def _starred_hit(self, name: str) -> bool:
@@ -130,11 +134,25 @@ class GlobSet:
         return self._starred_regex.fullmatch(name) is not None
 
     def _compile(self, globs: list[str]) -> None:
+        """The regexes of the globs left: names, paths whose file name has a fixed extension or name (searched only
+        in paths with such a name: a regex of paths is tried at every character), and the other paths."""
         names = [g for g in globs if "/" not in g and "**" not in g]
         paths = [g for g in globs if "/" in g or "**" in g]
-        self._names_regex = re.compile("|".join(f"(?:{_glob_body(g)})" for g in names)) if names else None
-        self._paths_regex = re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in paths)) if paths else None
+        keyed = [g for g in paths if _glob_key(g) is not None]
+        self._names_regex = _alternation([_glob_body(g) for g in names])
+        self._keyed_regex = _alternation([glob_to_regex(g) for g in keyed])
+        self._path_keys = frozenset(_glob_key(g) for g in keyed)  # type: ignore[misc]
+        self._paths_regex = _alternation([glob_to_regex(g) for g in paths if _glob_key(g) is None])
         self._rest = []
+
+
+def _alternation(regexes: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+
+
+def _has_key(name: str, keys: frozenset[str]) -> bool:
+    """Whether a file name has one of the keys (:func:`_glob_key`): its own, or its extension from the last dot."""
+    return ("." in name and name[name.rfind(".") :] in keys) or "=" + name in keys
 
 
 def _starred_match(parts: tuple[str, ...], name: str) -> bool:
