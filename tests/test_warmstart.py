@@ -66,6 +66,21 @@ def test_a_damaged_regex_entry_is_compiled_again(fresh: Path, monkeypatch: pytes
         _same(warmstart.compile_regex(pattern, flags), warmstart._ordinary_compile(pattern, flags))
 
 
+def test_an_engine_refusing_the_compiled_form_leaves_the_ordinary_compiler(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class OtherLayout:
+        def compile(self, *args: object) -> None:
+            raise TypeError("compile() takes 5 arguments")
+
+    monkeypatch.setattr(warmstart, "_sre", OtherLayout())
+    pattern, flags = PATTERNS[0]
+    _same(warmstart.compile_regex(pattern, flags), warmstart._ordinary_compile(pattern, flags))
+    assert warmstart.REGEX_KIND not in warmstart._learned  # nothing stored that the next run could not use
+    with pytest.raises(re.error, match="missing \\)"):
+        warmstart.compile_regex("(unclosed", 0)
+
+
 def test_a_full_memo_keeps_only_what_the_run_used(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for pattern, flags in PATTERNS[:3]:
         warmstart.compile_regex(pattern, flags)

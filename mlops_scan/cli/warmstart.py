@@ -84,10 +84,14 @@ def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
             return _rebuilt(pattern, stored)
         except Exception:  # damaged: compiled again below
             pass
-    stored = compiled_form(pattern, flags)
+    try:
+        stored = compiled_form(pattern, flags)
+        compiled = _rebuilt(pattern, stored)
+    except Exception:  # an invalid pattern, or an engine of another layout: the ordinary compiler and its errors
+        return _ordinary_compile(pattern, flags)
     memo[pattern, flags] = stored
     _learned.add(REGEX_KIND)
-    return _rebuilt(pattern, stored)
+    return compiled
 
 
 def compiled_form(pattern: str, flags: int) -> tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]:
