@@ -193,6 +193,37 @@ def test_listed_file_removed_before_reading(tmp_path: Path) -> None:
     assert snap.skipped == [Skipped("a.py", "listed but missing from the work tree")]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_file_replaced_by_a_fifo_after_its_checks_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+    import stat
+
+    from mlops_scan.snapshot import worktree
+
+    root = make_tree(tmp_path / "race", {"a.py": "x = 1\n"})
+    snap = open_snapshot(root)
+    os.remove(root / "a.py")
+    os.mkfifo(root / "a.py")  # no writer: an ordinary open would wait for one forever
+    lstat = os.lstat
+
+    def looked_up_before_the_swap(path: str) -> os.stat_result:
+        found = lstat(path)
+        if not path.endswith("a.py"):
+            return found
+        return os.stat_result((stat.S_IFREG | 0o644, *tuple(found)[1:6], 6, *tuple(found)[7:10]))
+
+    monkeypatch.setattr(worktree.os, "lstat", looked_up_before_the_swap)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the read blocked on the FIFO"))
+    signal.alarm(5)
+    try:
+        assert snap.read_text("a.py") is None
+    finally:
+        signal.alarm(0)
+    assert snap.skipped == [Skipped("a.py", "not a regular file")]
+
+
 def test_copied_tree_without_git_is_walked(git_tree: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(git_tree, copy, ignore=shutil.ignore_patterns(".git"))

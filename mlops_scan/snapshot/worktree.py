@@ -7,6 +7,16 @@ import stat
 
 from mlops_scan.snapshot.text import human_size
 
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+"""A file replaced since it was looked up by a FIFO (which would block) or by a link (which could lead out) is not
+followed: a link fails to open, anything but a regular file is found out on the open descriptor."""
+
 
 class WorkTree:
     """The files under one resolved root, read within a size limit; each folder's real path and whether it is
@@ -35,6 +45,8 @@ class WorkTree:
             if info.st_size > limit:
                 return f"too large ({human_size(info.st_size)} > {human_size(limit)} limit)"
             data = _read_bounded(target, info.st_size, limit)
+            if data is None:
+                return "not a regular file"
         except FileNotFoundError:
             return "listed but missing from the work tree"
         except PermissionError:
@@ -88,14 +100,16 @@ class WorkTree:
         return self._plain_folders[folder]
 
 
-def _read_bounded(path: str, size: int, limit: int) -> bytes:
+def _read_bounded(path: str, size: int, limit: int) -> bytes | None:
     """At most ``limit + 1`` bytes of a file whose size was ``size`` when looked up: one read of the size and a byte
     more, through the bare file descriptor (a file object costs a buffer, a seek, a terminal test and a second read
     to find the end). Asking for ``limit + 1`` bytes would allocate, and page in, the whole limit for every small
     file. A file shorter or longer than its size (changed since, or a short read) is read on to its end or the
-    limit."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    limit. None when what was opened is no regular file (replaced since it was looked up)."""
+    fd = os.open(path, _OPEN_FLAGS)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
         data = os.read(fd, min(size, limit) + 1)
         if len(data) != size:
             while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
