@@ -138,11 +138,11 @@ class GlobSet:
         in paths with such a name: a regex of paths is tried at every character), and the other paths."""
         names = [g for g in globs if "/" not in g and "**" not in g]
         paths = [g for g in globs if "/" in g or "**" in g]
-        keyed = [g for g in paths if _glob_key(g) is not None]
+        keys = {glob: _glob_key(glob) for glob in paths}
         self._names_regex = _alternation([_glob_body(g) for g in names])
-        self._keyed_regex = _alternation([glob_to_regex(g) for g in keyed])
-        self._path_keys = frozenset(_glob_key(g) for g in keyed)  # type: ignore[misc]
-        self._paths_regex = _alternation([glob_to_regex(g) for g in paths if _glob_key(g) is None])
+        self._keyed_regex = _alternation([glob_to_regex(g) for g in paths if keys[g] is not None])
+        self._path_keys = frozenset(key for key in keys.values() if key is not None)
+        self._paths_regex = _alternation([glob_to_regex(g) for g in paths if keys[g] is None])
         self._rest = []
 
 

@@ -217,7 +217,9 @@ def _remembered_path_tokens(command: str) -> tuple[str, ...]:
 
 
 def _naming_files(command: str) -> list[str]:
-    """shlex builds each word from consecutive characters less quotes and backslashes, so a command
+    """The command's words ending with a script suffix or starting with ``./``.
+
+    shlex builds each word from consecutive characters less quotes and backslashes, so a command
     whose unquoted text shows no suffix and no ``./`` has none of them, and is never tokenised."""
     unquoted = command.translate(_UNQUOTED)
     if "./" not in unquoted and not any(suffix in unquoted for suffix in _SCRIPT_SUFFIXES):
