@@ -4,29 +4,29 @@ Loading and checking the packs (YAML, hundreds of rules, their params and regexe
 than the interpreter's own start; the result depends only on the files loaded, on the code
 that checks them and on the installed plug-ins. So it is kept in the user's cache folder
 (``$MLOPS_SCAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlops-scan``, else ``~/.cache/mlops-scan``)
-under a key hashing all of them: the tool version, the Python version, the bytes of every
-file loaded, the size and time of every module of this package, and the folders of
-``sys.path`` (installing or removing a distribution changes its folder). A cache file that
-cannot be read, or not as the expected type, is ignored and rebuilt; one that another user
-could have written is never read. ``MLOPS_SCAN_CACHE_DIR=`` (empty) turns the cache off.
+with a key naming all of them: the tool version, the Python version, the stamp (size, times,
+inode) of every file loaded and of every module of this package, and the folders of
+``sys.path`` (installing or removing a distribution changes its folder). The key is stored
+in the file and compared whole when it is read (the file name carries only its CRC), so two
+keys never share an entry. A cache file that cannot be read, holds another key or a value
+not of the expected type is ignored and rebuilt; one that another user could have written is
+never read. ``MLOPS_SCAN_CACHE_DIR=`` (empty) turns the cache off.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import pickle
 import stat
 import sys
+from binascii import crc32
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mlops_scan import __version__
-from mlops_scan.errors import DataFileError
-from mlops_scan.safefiles import read_bounded
 
 T = TypeVar("T")
 KEEP_FILES = 16
@@ -54,14 +54,14 @@ def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: ty
         return build()
     try:
         key = _key(kind, inputs, parts)
-    except (OSError, DataFileError):  # an input cannot be read: ``build`` reports it as it always has
+    except OSError:  # an input cannot be read: ``build`` reports it as it always has
         return build()
-    path = folder / f"{kind}-{key}.pickle"
-    found = _read(path)
+    path = _path(folder, kind, key)
+    found = _read(path, key)
     if isinstance(found, expected):
         return found  # type: ignore[return-value]
     value = build()
-    _write(folder, path, value)
+    _write(folder, path, key, value)
     return value
 
 
@@ -86,14 +86,21 @@ def _scan_entry_points(group: str) -> list[tuple[str, str]]:
     return sorted({(ep.name, ep.value) for ep in installed(group=group)})
 
 
-def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> str:
-    digest = hashlib.sha256()
-    for part in (kind, __version__, sys.version, sys.executable, *_environment(), *parts):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for path in inputs:
-        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(read_bounded(path)).digest())  # a FIFO or /dev/zero is refused, not read
-    return digest.hexdigest()[:32]
+def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> tuple[str, ...]:
+    """Everything the entry depends on; an input that is not a regular file raises ``OSError``."""
+    return (kind, __version__, sys.version, sys.executable, *_environment(), *parts, *map(_stamp, inputs))
+
+
+def _stamp(path: Path) -> str:
+    """A file's path with its size, inode and times: a write changes ``st_ctime_ns``, which no one can set."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or /dev/zero: ``build`` reports it
+        raise OSError(f"not a regular file: {path}")
+    return f"{path}:{info.st_size}:{info.st_ino}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
+def _path(folder: Path, kind: str, key: tuple[str, ...]) -> Path:
+    return folder / f"{kind}-{crc32(chr(0).join(key).encode('utf-8', 'surrogateescape')):08x}.pickle"
 
 
 @cache
@@ -125,18 +132,20 @@ def _environment() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _read(path: Path) -> object:
+def _read(path: Path, key: tuple[str, ...]) -> object:
+    """The value stored at ``path`` under ``key``, else None."""
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                 return None  # written by someone else: never unpickled
-            return pickle.load(handle)
+            stored_key, value = pickle.load(handle)
     except Exception:  # missing, truncated, corrupt or from an incompatible version: rebuilt
         return None
+    return value if stored_key == key else None  # another key with the same CRC
 
 
-def _write(folder: Path, path: Path, value: object) -> None:
+def _write(folder: Path, path: Path, key: tuple[str, ...], value: object) -> None:
     """Store atomically (a reader never sees half a file); a failure only costs the next run the rebuild."""
     import tempfile  # a run that finds its cache never writes (tempfile imports shutil, bz2, lzma)
 
@@ -147,7 +156,7 @@ def _write(folder: Path, path: Path, value: object) -> None:
         return
     try:
         with handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
         _prune(folder, path.name.rsplit("-", 1)[0])
     except Exception:  # unpicklable value, full disk: the next run builds again
@@ -163,10 +172,8 @@ def _prune(folder: Path, kind: str) -> None:
 def load_memo(kind: str) -> dict[Any, Any]:
     """The mapping stored by :func:`store_memo` for ``kind`` under this tool and environment, else empty."""
     folder = cache_dir()
-    try:
-        found = _read(folder / f"{kind}-{_key(kind, (), ())}.pickle") if folder is not None else None
-    except OSError:
-        return {}
+    key = _key(kind, (), ())
+    found = _read(_path(folder, kind, key), key) if folder is not None else None
     return dict(found) if isinstance(found, dict) else {}
 
 
@@ -174,7 +181,5 @@ def store_memo(kind: str, value: dict[Any, Any]) -> None:
     """Keep ``value`` for the next runs' :func:`load_memo` (a failure only costs them the work again)."""
     folder = cache_dir()
     if folder is not None:
-        try:
-            _write(folder, folder / f"{kind}-{_key(kind, (), ())}.pickle", value)
-        except OSError:
-            return
+        key = _key(kind, (), ())
+        _write(folder, _path(folder, kind, key), key, value)

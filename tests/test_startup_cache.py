@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,9 @@ def test_a_changed_pack_is_loaded_again(cache_dir: Path, tmp_path: Path) -> None
     pack.parent.mkdir()
     pack.write_text(PACK.format(glob="one.txt"), encoding="utf-8")
     [before] = [r for r in load_all_rules(_capabilities(), [pack.parent]) if r.id == "ci.cached-probe"]
-    pack.write_text(PACK.format(glob="two.txt"), encoding="utf-8")
+    written = pack.stat()
+    pack.write_text(PACK.format(glob="two.txt"), encoding="utf-8")  # same size, same inode
+    os.utime(pack, ns=(written.st_atime_ns, written.st_mtime_ns))  # and the old time put back: its ctime tells
     [after] = [r for r in load_all_rules(_capabilities(), [pack.parent]) if r.id == "ci.cached-probe"]
     assert (before.params.paths, after.params.paths) == (["one.txt"], ["two.txt"])
 
@@ -61,6 +64,14 @@ def test_a_damaged_cache_file_is_rebuilt(cache_dir: Path, damage: bytes) -> None
     stored.write_bytes(damage)
     assert load_all_rules(_capabilities()) == expected
     assert stored.read_bytes() != damage
+
+
+def test_an_entry_stored_under_another_key_is_not_used(cache_dir: Path) -> None:
+    assert cache.cached("probe", (), ["x"], list, lambda: [1]) == [1]
+    [stored] = cache_dir.glob("probe-*.pickle")
+    key, _ = pickle.loads(stored.read_bytes())
+    stored.write_bytes(pickle.dumps(((*key[:-1], "y"), [2])))  # as if another key's CRC were the same
+    assert cache.cached("probe", (), ["x"], list, lambda: [3]) == [3]
 
 
 def test_a_cache_file_others_could_write_is_not_read(cache_dir: Path) -> None:

@@ -47,6 +47,7 @@ NEVER = [
 
 NEVER_WITHOUT_CACHE = [
     "sqlite3",  # the facts cache's file
+    "hashlib",  # the facts cache's and the scan record's keys (the start-up cache compares its keys whole)
     "mlops_scan.evidence.reuse",  # the scan record and the outcomes it keeps
     "mlops_scan.evidence.record",
     "mlops_scan.facts.splitvalue",

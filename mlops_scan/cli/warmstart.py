@@ -25,6 +25,7 @@ from array import array
 from types import CodeType
 from typing import Any
 
+from mlops_scan.cli import warmimport
 from mlops_scan.startcache import load_memo, store_memo
 
 if sys.version_info >= (3, 11):
@@ -49,7 +50,9 @@ _learned: set[str] = set()
 
 
 def install() -> None:
-    """Route regex compiling and dataclass method generation through the memos of the last run, for this process."""
+    """Route regex compiling, dataclass method generation and this package's imports through the memos of the last
+    run, for this process."""
+    warmimport.install()
     if _compiler.compile is _ordinary_compile and array(_CODE_TYPE).itemsize == _sre.CODESIZE:
         _compiler.compile = compile_regex  # type: ignore[assignment]
     if "exec" not in vars(dataclasses):  # its method generator finds this before the built-in ``exec``

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -39,5 +38,7 @@ def _kind_code(name: str, cls: type[AnyMatcher]) -> str:
 
 def rules_hash(rules: Sequence[Rule[object]]) -> str:
     """A short digest of a rule set (every rule's fields and params): results made with other rules differ."""
+    import hashlib  # only scans that keep a record need it (OpenSSL's loading is a tenth of a small scan's start)
+
     text = "\n".join(sorted(repr(rule) for rule in rules))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

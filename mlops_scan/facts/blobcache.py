@@ -13,7 +13,6 @@ is a miss. Values are JSON checked against the fact types: nothing read from the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -28,7 +27,9 @@ from mlops_scan.snapshot.statids import StatIds
 from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.startcache import cache_dir
 
-if TYPE_CHECKING:  # sqlite3 is imported where a cache file is opened or used: a scan without the cache never loads it
+if (
+    TYPE_CHECKING
+):  # sqlite3 and hashlib are imported where the cache is opened or used: a scan without it never loads them
     import sqlite3
 
 FORMAT = "mlops-scan blob facts 1"
@@ -47,6 +48,8 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 def code_hash(files: tuple[str, ...] = _CODE) -> str:
     """A hash of the tool version and of the source of ``files`` (paths inside the package)."""
+    import hashlib
+
     digest = hashlib.sha256(__version__.encode())
     for rel in files:
         try:
@@ -217,6 +220,8 @@ _STAT_IDS = "stat-ids"
 
 
 def _stat_key(snapshot: Snapshot) -> str:
+    import hashlib
+
     return hashlib.sha256(os.fsencode(str(snapshot.root))).hexdigest()
 
 

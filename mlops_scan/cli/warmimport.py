@@ -1,0 +1,88 @@
+"""Warm imports: this package's modules run from their code objects kept by the last run, in one cache file.
+
+A scan imports some ninety of this package's modules, and the import system looks for each one on its own
+(the folder's listing checked, the source and its ``.pyc`` found, opened, read and checked): about a tenth
+of a small repository's scan. A module's code object depends only on its source and the interpreter, so
+the start-up cache keeps those a run imported (marshalled; the key names the size and time of every module
+of the package, see :mod:`mlops_scan.startcache`) and :class:`CodeMemoFinder` serves them from there. A
+module the memo lacks, or whose entry cannot be read, is imported the ordinary way and kept at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import marshal
+import os
+import sys
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec, SourceFileLoader
+from types import CodeType, ModuleType
+from typing import TYPE_CHECKING, cast
+
+from mlops_scan.startcache import load_memo, store_memo
+
+if TYPE_CHECKING:  # importlib.abc imports importlib.resources: a tenth of a small scan
+    from importlib.abc import Loader
+
+KIND = "module-code"
+PACKAGE = __name__.partition(".")[0]
+
+
+class CodeMemoFinder:
+    """Finder and loader of the package's modules whose code the memo holds (``{name: (origin, is_package, code)}``)."""
+
+    def __init__(self, memo: dict[str, tuple[str, bool, bytes]]) -> None:
+        self.memo = memo
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        entry = self.memo.get(name)
+        if entry is None:
+            return None
+        try:
+            origin, package, stored = entry
+            code = marshal.loads(stored)
+        except Exception:  # damaged: the ordinary import finds it
+            return None
+        if not isinstance(code, CodeType) or code.co_filename != origin:
+            return None
+        spec = ModuleSpec(name, cast("Loader", self), origin=origin, is_package=package, loader_state=code)
+        if package:
+            spec.submodule_search_locations = [os.path.dirname(origin)]
+        spec.has_location = True  # sets __file__, as the ordinary import does
+        return spec
+
+    def create_module(self, spec: ModuleSpec) -> None:
+        return None  # the default module object
+
+    def exec_module(self, module: ModuleType) -> None:
+        exec(module.__spec__.loader_state, module.__dict__)  # type: ignore[union-attr]
+
+
+def install() -> None:
+    """Serve the package's modules from the memo of the last run, for this process, and keep the ones it adds."""
+    finder = CodeMemoFinder(load_memo(KIND))
+    sys.meta_path.insert(0, finder)
+    atexit.register(save, finder)
+
+
+def save(finder: CodeMemoFinder) -> None:
+    """Store the memo with the code of every module of the package this process imported the ordinary way."""
+    added = {}
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        if (
+            name in finder.memo
+            or not name.startswith(PACKAGE)
+            or not isinstance(getattr(spec, "loader", None), SourceFileLoader)
+        ):
+            continue
+        try:
+            code = spec.loader.get_code(name)  # type: ignore[union-attr]  # its .pyc, written by the import
+        except Exception:  # a source removed since: nothing to keep
+            continue
+        if code is not None:
+            added[name] = (spec.origin, spec.submodule_search_locations is not None, marshal.dumps(code))  # type: ignore[union-attr]
+    if added:
+        store_memo(KIND, {**finder.memo, **added})
