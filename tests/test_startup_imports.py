@@ -54,6 +54,17 @@ NEVER_WITHOUT_CACHE = [
 ]
 """What a --no-cache scan never needs."""
 
+KEPT_FACTS_ONLY = ["mlops_scan.facts.factcodec"]
+"""The codec of the Python facts the facts cache keeps: a --no-cache scan parses, it never encodes or decodes them."""
+
+OTHER_CI_FAMILIES = [
+    "mlops_scan.facts.ci.github",
+    "mlops_scan.facts.ci.azure",
+    "mlops_scan.facts.ci.services",
+    "mlops_scan.facts.ci.cloud",
+]
+"""The fixture's CI is GitLab's: the readers of the other CI families are never imported."""
+
 
 NEVER_WHEN_REPLAYED = [
     "yaml",  # PyYAML: every file's outcome is replayed, the model, rules and zones come from the start-up cache
@@ -103,13 +114,19 @@ def rescan_modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     return _modules_of_scan(root, work / "cache")
 
 
-@pytest.mark.parametrize("name", NEVER + NEVER_WITHOUT_CACHE)
+@pytest.mark.parametrize("name", NEVER + NEVER_WITHOUT_CACHE + KEPT_FACTS_ONLY + OTHER_CI_FAMILIES)
 def test_a_plain_scan_does_not_import(modules: set[str], name: str) -> None:
     assert name not in modules
 
 
 def test_the_probe_sees_what_a_scan_needs(modules: set[str]) -> None:
-    assert {"yaml", "click", "mlops_scan.evidence.collect", "mlops_scan.matchers.python"} <= modules
+    assert {
+        "yaml",
+        "click",
+        "mlops_scan.evidence.collect",
+        "mlops_scan.matchers.python",
+        "mlops_scan.facts.ci.gitlab",
+    } <= modules
 
 
 @pytest.mark.parametrize("name", NEVER + NEVER_WHEN_REPLAYED)

@@ -16,6 +16,7 @@ from mlops_scan.evidence.result import ScanResult
 from mlops_scan.facts import blobcache
 from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.parsetime import parse_bounds
 from mlops_scan.facts.project import detect_project
 from mlops_scan.facts.readme import readme_title
 from mlops_scan.matchers.base import AnyMatcher, Hit
@@ -102,7 +103,7 @@ class _FilePass(Gathered):
         pool = parallel.open_pool(sum(1 for _, e, _ in work if e.suffix == ".py"), snapshot.limits.parse_timeout)
         next_report = 0
         try:
-            with _fewer_collections():
+            with _fewer_collections(), parse_bounds():
                 for batch in _batches(snapshot, work, contexts, pool):
                     for index, ctx, interested in batch:
                         if progress is not None and index >= next_report:

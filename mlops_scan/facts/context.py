@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import math
-import signal
-import threading
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mlops_scan import tomlparse
 from mlops_scan.facts import blobcache
+from mlops_scan.facts.parsetime import ParseTimeout, time_bound
 from mlops_scan.snapshot.text import decode, printable
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.types import Skipped
@@ -25,42 +22,6 @@ if TYPE_CHECKING:
     from mlops_scan.facts import python as pyfacts
 
 _UNSET: Any = object()
-
-
-class ParseTimeout(BaseException):
-    """A parse ran past ``Limits.parse_timeout`` (a BaseException, so no parser's ``except Exception`` hides it)."""
-
-
-_alarm = {"armed": False}
-_LONGEST_TIMER = 365 * 24 * 3600.0
-
-
-def _on_alarm(signum: int, frame: object) -> None:
-    if _alarm["armed"]:
-        _alarm["armed"] = False
-        raise ParseTimeout
-
-
-@contextmanager
-def time_bound(seconds: float) -> Iterator[None]:
-    """Raise :class:`ParseTimeout` in the body once ``seconds`` have passed.
-
-    Uses a real-time timer, so only in the main thread on POSIX; elsewhere (and for 0) the
-    body is unbounded in time and only the size limits bound it. Nested bounds use the outer one.
-    """
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not 0 < seconds < math.inf or not usable or _alarm["armed"]:
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    _alarm["armed"] = True
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, _LONGEST_TIMER))
-    try:
-        yield
-    finally:
-        _alarm["armed"] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class FileContext:
@@ -200,10 +161,12 @@ class FileContext:
 
     def _cached_python(self) -> bool:
         """Take the Python facts from the facts cache, replaying the parse counts; False on a miss."""
-        from mlops_scan.facts import factcodec
-
         found = self._cache_key()
-        value = found[0].get(self._cache_kind, found[1]) if found else None
+        if found is None:
+            return False
+        from mlops_scan.facts import factcodec  # the facts cache's codec: only with the cache on
+
+        value = found[0].get(self._cache_kind, found[1])
         try:
             facts = factcodec.decode(value["facts"])  # type: ignore[index]
             parses, by_cells = value["parses"], value["by_cells"]  # type: ignore[index]

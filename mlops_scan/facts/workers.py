@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mlops_scan.facts.context import ParseTimeout, time_bound
+from mlops_scan.facts.parsetime import ParseTimeout, time_bound
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult

@@ -4,25 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
 from yaml.nodes import MappingNode, Node
 
 from mlops_scan.facts import yamlnodes as Y
-from mlops_scan.facts.ci.azure import read_azure
-from mlops_scan.facts.ci.cloud import read_cloud_build, read_codebuild, read_tekton
-from mlops_scan.facts.ci.github import read_github, read_pre_commit
-from mlops_scan.facts.ci.gitlab import read_gitlab
-from mlops_scan.facts.ci.model import Pipeline
-from mlops_scan.facts.ci.services import (
-    read_bitbucket,
-    read_buildkite,
-    read_circleci,
-    read_drone,
-    read_jenkins,
-    read_travis,
-)
 from mlops_scan.facts.ci.systems import detect_system
 from mlops_scan.facts.context import FileContext
+
+if TYPE_CHECKING:
+    from mlops_scan.facts.ci.model import Pipeline
 
 
 def read_pipeline(ctx: FileContext) -> Pipeline | None:
@@ -31,7 +23,7 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
     if system is None:
         return None
     if system == "jenkins":
-        return read_jenkins(ctx)
+        return _reader(system)(ctx)
     docs = ctx.yaml
     if not docs:
         return None
@@ -40,8 +32,7 @@ def read_pipeline(ctx: FileContext) -> Pipeline | None:
         system = _sniff(ctx.path, doc, docs)
         if system is None:
             return None
-    reader = _READERS[system]
-    return reader(ctx, docs if system in ("tekton", "drone") else doc)
+    return _reader(system)(ctx, docs if system in ("tekton", "drone") else doc)
 
 
 def build_config_shape(ctx: FileContext) -> str | None:
@@ -62,7 +53,7 @@ def build_config_shape(ctx: FileContext) -> str | None:
 def read_build_config(ctx: FileContext, system: str) -> Pipeline | None:
     """The file read as a build config of ``system`` (one of :data:`~mlops_scan.facts.ci.systems.BUILD_CONFIG_SYSTEMS`), whatever its name."""
     docs = ctx.yaml
-    return _READERS[system](ctx, docs[0]) if docs else None
+    return _reader(system)(ctx, docs[0]) if docs else None
 
 
 def _in_buildspec_folder(path: str) -> bool:
@@ -114,18 +105,25 @@ def _sniff(path: str, doc: Node, docs: list[Node]) -> str | None:
     return None
 
 
-_READERS: dict[str, Callable[..., Pipeline | None]] = {
-    "github-actions": read_github,
-    "github-actions-template": read_github,
-    "pre-commit": read_pre_commit,
-    "gitlab-ci": read_gitlab,
-    "azure-pipelines": read_azure,
-    "circleci": read_circleci,
-    "travis": read_travis,
-    "bitbucket": read_bitbucket,
-    "buildkite": read_buildkite,
-    "drone": read_drone,
-    "cloud-build": read_cloud_build,
-    "codebuild": read_codebuild,
-    "tekton": read_tekton,
+_READERS = {
+    "github-actions": ("github", "read_github"),
+    "github-actions-template": ("github", "read_github"),
+    "pre-commit": ("github", "read_pre_commit"),
+    "gitlab-ci": ("gitlab", "read_gitlab"),
+    "azure-pipelines": ("azure", "read_azure"),
+    "circleci": ("services", "read_circleci"),
+    "travis": ("services", "read_travis"),
+    "bitbucket": ("services", "read_bitbucket"),
+    "buildkite": ("services", "read_buildkite"),
+    "drone": ("services", "read_drone"),
+    "jenkins": ("services", "read_jenkins"),
+    "cloud-build": ("cloud", "read_cloud_build"),
+    "codebuild": ("cloud", "read_codebuild"),
+    "tekton": ("cloud", "read_tekton"),
 }
+"""Each system's reader: (module of this package, function); a module is imported when a file of its family is read."""
+
+
+def _reader(system: str) -> Callable[..., Pipeline | None]:
+    module, name = _READERS[system]
+    return cast("Callable[..., Pipeline | None]", getattr(import_module(f"mlops_scan.facts.ci.{module}"), name))
