@@ -70,7 +70,7 @@ def test_exit_keeps_the_code_of_the_modules_imported_the_ordinary_way(monkeypatc
     ordinary = {
         name
         for name, module in sys.modules.items()
-        if name.startswith("mlops_scan") and isinstance(getattr(module.__spec__, "loader", None), SourceFileLoader)
+        if name.startswith("mlops_scan.") and isinstance(getattr(module.__spec__, "loader", None), SourceFileLoader)
     }
     memo = stored[warmimport.KIND]
     assert ordinary and set(memo) == ordinary

@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # importlib.abc imports importlib.resources: a tenth of a sma
     from importlib.abc import Loader
 
 KIND = "module-code"
-PACKAGE = __name__.partition(".")[0]
+SUBMODULES = __name__.partition(".")[0] + "."
+"""Names the memo keeps (the package itself is imported before the finder is installed)."""
 
 
 class CodeMemoFinder:
@@ -74,7 +75,7 @@ def save(finder: CodeMemoFinder) -> None:
         spec = getattr(module, "__spec__", None)
         if (
             name in finder.memo
-            or not name.startswith(PACKAGE)
+            or not name.startswith(SUBMODULES)
             or not isinstance(getattr(spec, "loader", None), SourceFileLoader)
         ):
             continue
