@@ -200,12 +200,13 @@ class GlobIndex:
         self._decided: dict[str, set[int]] = {}
         """Key -> the lists holding a glob every path of that key matches (``*.py`` for ``.py``, ``Dockerfile``)."""
         for index, globs in enumerate(glob_lists):
-            keys = {_glob_key(g) for g in globs}
-            for glob in globs:
-                name, key = _name_glob(glob), _glob_key(glob)
+            keyed = [(glob, _glob_key(glob)) for glob in globs]
+            keys = {key for _, key in keyed}
+            for glob, key in keyed:
+                name = _name_glob(glob)
                 if key is not None and name is not None and (name == "*" + key or "=" + name == key):
                     self._decided.setdefault(key, set()).add(index)
-            prefixes = {_name_prefix(g) for g in globs if _glob_key(g) is None}
+            prefixes = {_name_prefix(glob) for glob, key in keyed if key is None}
             if "" in prefixes:
                 self._always.append(index)
                 continue
