@@ -11,6 +11,7 @@ import posixpath
 import re
 from functools import lru_cache
 from typing import TypeGuard
+from weakref import WeakKeyDictionary
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -51,24 +52,31 @@ class Referenced:
         """The listed file's context; its parse problems are recorded as skips of the referring file's scan."""
         snapshot = self.referrer.snapshot
         entry = snapshot.entry(path)  # looked up even when opened before: what this referrer depends on
-        found = self._opened.pop(path, None)
+        found = self._opened.get(path)
         if found is None:
             if entry is None:
                 return None
             found = FileContext(snapshot, entry)
-            if len(self._opened) >= MAX_REFERENCED:
-                del self._opened[next(iter(self._opened))]
         elif found.skipped is not self.referrer.skipped:  # opened for another referrer: its problems are this one's too
             if found.text_loaded:
                 snapshot.note_read(path)
             self.referrer.skipped.extend(s for s in found.skipped if s.path == path)
         found.skipped = self.referrer.skipped  # what a later parse of it finds is this referrer's to report
-        self._opened[path] = found
+        keep_open(self._opened, found)
         return found
 
     def text(self, path: str) -> str | None:
         found = self.context(path)
         return found.text if found is not None else None
+
+
+def keep_open(opened: dict[str, FileContext], ctx: FileContext) -> None:
+    """Keep ``ctx`` open as the most recent of ``opened``, the oldest closed past :data:`MAX_REFERENCED`. The workflow
+    kind keeps each CI file it read this way too: a template called by the CI files after it is read and composed once."""
+    opened.pop(ctx.path, None)
+    if len(opened) >= MAX_REFERENCED:
+        del opened[next(iter(opened))]
+    opened[ctx.path] = ctx
 
 
 def expand(command: str, files: Referenced, ci_dir: str, depth: int = 2) -> str:
@@ -93,7 +101,7 @@ def _referenced_texts(command: str, files: Referenced, ci_dir: str) -> list[str]
     if template:
         path = _local(template.group(1).split("@")[0], files, ci_dir)
         found = files.context(path) if path else None
-        return [_ci_commands(found)] if found is not None and found.text else []
+        return [_runs(found)] if found is not None and found.text else []
     for token in _path_tokens(command):
         path = _local(token, files, ci_dir)
         if path is None and token.startswith("./"):  # a local action: its folder's action.yml
@@ -102,7 +110,7 @@ def _referenced_texts(command: str, files: Referenced, ci_dir: str) -> list[str]
             )
         found = files.context(path) if path else None
         if found is not None and found.text:
-            texts.append(_ci_commands(found) if found.entry.suffix in (".yml", ".yaml") else found.text)
+            texts.append(_runs(found) if found.entry.suffix in (".yml", ".yaml") else found.text)
     return texts + _task_texts(command, files)
 
 
@@ -140,6 +148,17 @@ _RUN_KEYS = ("run", "script", "bash", "pwsh", "powershell", "before_script", "af
 _USE_KEYS = (("uses", "with"), ("task", "inputs"), ("template", "parameters"))
 _CI_SHAPE = ("jobs", "steps", "runs", "stages")
 MAX_YAML_DEPTH = 32
+
+
+_RUNS: WeakKeyDictionary[FileContext, str] = WeakKeyDictionary()
+"""What each open YAML file runs (:func:`_ci_commands`), worked out once however many steps call it."""
+
+
+def _runs(ctx: FileContext) -> str:
+    found = _RUNS.get(ctx)
+    if found is None:
+        found = _RUNS[ctx] = _ci_commands(ctx)
+    return found
 
 
 def _ci_commands(ctx: FileContext) -> str:
