@@ -8,7 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from mlops_scan.cli.app import cli
-from mlops_scan.facts.index import MAX_DEPTH, ProjectIndex, routes_of
+from mlops_scan.facts.index import MAX_DEPTH, ProjectIndex
+from mlops_scan.facts.routes import routes_of
 from mlops_scan.snapshot.tree import open_snapshot
 
 CHAINS = Path(__file__).resolve().parent.parent / "fixtures" / "rules" / "training_pipeline" / "reached-training"

@@ -46,11 +46,6 @@ unless the definition lives in that zone too."""
 
 _URL_PATH = re.compile(r"""(?:https?://[^/\s"'{}]+|\})(/[A-Za-z_][\w\-/]*)["'/?]""")
 """The path of a URL literal written with a host or a placeholder before it (``f"{base}/train"``)."""
-_ROUTE = re.compile(
-    r"""^[ \t]*@[\w.]+\.(?:post|put|get|patch|route|api_route|websocket)\(\s*["'](/[^"'\s{}<]+)/?["']""", re.M
-)
-"""A route decorator with a literal path (FastAPI, Flask, Starlette, Quart, Sanic style)."""
-_SERVER_HINTS = ("fastapi", "flask", "starlette", "quart", "sanic", "litestar", "aiohttp")
 
 
 @dataclass(frozen=True)
@@ -90,13 +85,6 @@ class Module:
 
     def used(self, span: Span | None) -> list[tuple[str, int]]:
         return self.references if span is None else [r for r in self.references if span[0] <= r[1] <= span[1]]
-
-
-def routes_of(text: str) -> list[tuple[str, int]]:
-    """The literal route paths a module serves, with their lines (empty for a module that serves none)."""
-    if "@" not in text or not any(hint in text for hint in _SERVER_HINTS):
-        return []
-    return [(m.group(1).rstrip("/"), text.count("\n", 0, m.start(1)) + 1) for m in _ROUTE.finditer(text)]
 
 
 class ProjectIndex:

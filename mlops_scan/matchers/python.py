@@ -266,8 +266,7 @@ class PythonMatcher(Matcher[PythonParams]):
         return bool(candidates) and not ctx.is_notebook
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        from mlops_scan.facts.index import routes_of
-        from mlops_scan.matchers.pychains import first_call
+        from mlops_scan.facts.routes import routes_of
 
         candidates = self._prefetched.pop(ctx.path, None)
         routes = routes_of(ctx.text or "") if self._follows and not ctx.is_notebook else []
@@ -295,6 +294,8 @@ class PythonMatcher(Matcher[PythonParams]):
                     self._held.append((compiled, ctx.path, compiled.matches(facts, called)))
                 continue
             if compiled.reaches and not compiled.with_any and found is not None:
+                from mlops_scan.matchers.pychains import first_call  # with the project index: only for such rules
+
                 found = found if first_call(compiled.reaches, facts.calls) is not None else None  # must reach it
             if found is None:
                 if compiled.reaches and not ctx.is_notebook:
@@ -323,10 +324,11 @@ class PythonMatcher(Matcher[PythonParams]):
 
     def _add(self, path: str, routes: list[tuple[str, int]], held: list[tuple[_Compiled, str, list[int]]]) -> None:
         """What one file adds: its routes (the first file serving a route keeps it) and its held matches."""
-        from mlops_scan.facts.index import Hop
+        if routes:
+            from mlops_scan.facts.index import Hop
 
-        for route, line in routes:
-            self._routes.setdefault(route, Hop(path, line))
+            for route, line in routes:
+                self._routes.setdefault(route, Hop(path, line))
         self._held += held
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:

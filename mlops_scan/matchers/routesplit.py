@@ -72,8 +72,6 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
         return entry.suffix == ".py"
 
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
-        from mlops_scan.matchers.routebody import Body, Vocabulary  # a rescan that replays every file needs neither
-
         text = ctx.text or ""
         wanted = [
             (rule, chooser)
@@ -82,6 +80,8 @@ class RouteSplitMatcher(Matcher[RouteSplitParams]):
         ]
         if not wanted or ctx.tree is None:
             return
+        from mlops_scan.matchers.routebody import Body, Vocabulary  # only for a module importing a web framework
+
         names = _import_names(ctx.tree)
         for rule, chooser in wanted:
             p = rule.params

@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from mlops_scan.facts.ci.systems import BUILD_CONFIG_SYSTEMS, OPT_IN_SYSTEMS, SYSTEMS, detect_system, may_declare
+from mlops_scan.facts.ci.systems import (
+    BUILD_CONFIG_SYSTEMS,
+    DECLARATION_HINTS,
+    OPT_IN_SYSTEMS,
+    SYSTEMS,
+    detect_system,
+    may_declare,
+)
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import Hit, Matcher, state_pairs
 from mlops_scan.matchers.buildconfigs import OWN, BuildConfigs, Found, trigger_sets
@@ -214,7 +221,7 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         text = ctx.text
         if not text:
             return
-        if may_declare(ctx.path):
+        if may_declare(ctx.path) and any(hint in text for hint in DECLARATION_HINTS):
             from mlops_scan.facts.ci.iacrefs import declared_configs
 
             declared = declared_configs(ctx.path, text, lambda path: ctx.snapshot.entry(path) is not None)

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from mlops_scan.facts.ci.systems import DECLARATION_HINTS
+
 MAX_BLOCK = 64 * 1024
 """Characters of one Terraform block read at most."""
-_HINTS = ("cloudbuild_trigger", "uildspec", "uildSpec")
-"""One of these is in every declaration read here (plain substring tests: most files hold none)."""
 _TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"(google_cloudbuild_trigger|aws_codebuild_project)"\s+"[^"]*"\s*\{', re.M)
 _TF_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|(#|//)[^\n]*|/\*[\s\S]*?\*/')
 _DISABLED = re.compile(r"\bdisabled\s*=\s*true\b")
@@ -54,7 +54,7 @@ class BuildConfigRef:
 def declared_configs(path: str, text: str, exists: Callable[[str], bool]) -> list[BuildConfigRef]:
     """The build configs ``text`` (the file ``path``) declares a trigger or a project for, each resolved to a
     listed file (``exists``); paths that name no listed file are left out."""
-    if not any(hint in text for hint in _HINTS):
+    if not any(hint in text for hint in DECLARATION_HINTS):
         return []
     folder = posixpath.dirname(path)
     found: list[BuildConfigRef] = []

@@ -61,6 +61,9 @@ BUILD_CONFIG_SYSTEMS = ("cloud-build", "codebuild")
 """Systems whose trigger may be declared outside the file, in infrastructure code (``facts/ci/iacrefs.py``)."""
 
 
+DECLARATION_HINTS = ("cloudbuild_trigger", "uildspec", "uildSpec")
+"""One of these is in every declaration :mod:`~mlops_scan.facts.ci.iacrefs` reads (plain substring tests: most files
+hold none, and its reader is never imported for them)."""
 _IAC_SUFFIXES = (".tf", ".py", ".ts", ".js", ".yml", ".yaml", ".template")
 _CFN_JSON = re.compile(r"(template|cfn)[^/]*\.json$")
 
