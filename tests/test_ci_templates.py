@@ -4,11 +4,15 @@ files after it, and what an open template runs is worked out once however many s
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from mlops_scan.facts import yamlnodes
 from mlops_scan.facts.ci import hops
+from mlops_scan.facts.context import FileContext
+from mlops_scan.snapshot.tree import open_snapshot
+from mlops_scan.types import Skipped
 
 TEMPLATE = "steps:\n  - script: helm upgrade --install churn-model ./chart\n"
 CALLER = "trigger: [main]\nsteps:\n  - template: a-deploy-template.yml\n  - script: echo done\n  - template: a-deploy-template.yml\n"
@@ -51,3 +55,49 @@ def test_what_a_template_runs_is_its_own_file_s_not_an_earlier_scan_s(probe, rul
     files = {".pipelines/a-deploy-template.yml": TEMPLATE, ".pipelines/b-ci.yml": CALLER}
     assert probe.hits(files, rule) == [("deployment_automation.probe", ".pipelines/b-ci.yml", 3)]
     assert probe.hits({".pipelines/a-deploy-template.yml": "steps:\n  - script: helm lint ./chart\n"}, rule) == []
+
+
+def test_a_template_called_before_the_pass_reads_it_is_composed_once(probe, rule, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    composed: Counter[str] = Counter()
+    compose = yamlnodes.compose_documents
+
+    def counted_compose(text: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        composed[text] += 1
+        return compose(text, *args, **kwargs)
+
+    monkeypatch.setattr(yamlnodes, "compose_documents", counted_compose)
+    caller = CALLER.replace("a-deploy-template.yml", "z-deploy-template.yml")
+    files = {".pipelines/a-ci.yml": caller, ".pipelines/z-deploy-template.yml": TEMPLATE}
+    assert probe.hits(files, rule) == [("deployment_automation.probe", ".pipelines/a-ci.yml", 3)]
+    assert composed[TEMPLATE] == 1  # composed for the caller, taken over when the pass reaches it
+
+
+MALFORMED = "steps:\n  - script: helm upgrade --install m ./chart\n  oops: [\n"
+
+
+def _contexts(tmp_path: Path, text: str) -> tuple[FileContext, FileContext]:
+    (tmp_path / "t.yml").write_text(text, encoding="utf-8")
+    snapshot = open_snapshot(tmp_path)
+    entry = snapshot.entry("t.yml")
+    assert entry is not None
+    return FileContext(snapshot, entry), FileContext(snapshot, entry)
+
+
+def test_taking_over_a_compose_is_composing_here(tmp_path: Path) -> None:
+    called, scanned = _contexts(tmp_path, MALFORMED)
+    composed_before = called.yaml
+    scanned.adopt_yaml(called)
+    assert scanned.yaml is composed_before
+    assert scanned.parsed == ["yaml"]  # counted as the parse it stands for
+    alone = _contexts(tmp_path, MALFORMED)[1]
+    assert alone.yaml == [] and scanned.skipped == alone.skipped == [
+        Skipped("t.yml", "malformed YAML at line 3: did not find expected '-' indicator")
+    ]
+
+
+def test_a_compose_of_other_text_is_not_taken_over(tmp_path: Path) -> None:
+    called, scanned = _contexts(tmp_path, TEMPLATE)
+    assert called.yaml
+    (tmp_path / "t.yml").write_text("steps: []\n", encoding="utf-8")  # changed between the two reads
+    scanned.adopt_yaml(called)
+    assert yamlnodes.get(scanned.yaml[0], "steps").value == [] and scanned.parsed == ["yaml"]

@@ -288,6 +288,18 @@ class FileContext:
                 self._yaml = self._compose([(0, self.text)])
         return self._yaml
 
+    def adopt_yaml(self, other: FileContext) -> None:
+        """Take the YAML nodes another context of this file composed from the same text (a template a CI file called
+        before the pass reached it), with the problems composing them found: as if composed here. Nothing is taken
+        from a compose that ran out of time (the next one may not), nor once this context composed its own."""
+        if self._yaml is not _UNSET or other._yaml is _UNSET or other.timed_out or other.path != self.path:
+            return
+        if other.text is None or other.text != self.text:
+            return
+        self._yaml = other._yaml
+        self.parsed.append("yaml")
+        self.skipped.extend(s for s in other.skipped if s.path == self.path)
+
     def yaml_documents(self, wanted: Callable[[str], bool]) -> list[Node]:
         """Like ``yaml``, but only the documents whose text ``wanted`` accepts are composed, each on its own
         (lines kept, a malformed one hides no other): much cheaper for a stream of large documents few of

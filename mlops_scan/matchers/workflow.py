@@ -232,6 +232,9 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         from mlops_scan.facts.ci.hops import keep_open
         from mlops_scan.facts.ci.readers import read_pipeline
 
+        called = self._referenced.get(ctx.path)
+        if called is not None:  # a CI file before it called it: composed then
+            ctx.adopt_yaml(called)
         pipeline = read_pipeline(ctx)
         if self._needs_commands:  # steps of the CI files after it may call it (a template)
             keep_open(self._referenced, ctx)
