@@ -1,5 +1,6 @@
-"""A pipeline template the CI files call is read once: the workflow kind keeps each CI file it read open for the CI
-files after it, and what an open template runs is worked out once however many steps call it."""
+"""A pipeline template the CI files call is composed once for them: one context of it is opened for all the steps
+calling it, the pass's own context of it takes over that compose when the pass reaches it later, and what an open
+template runs is worked out once however many steps call it."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def rule(probe):  # type: ignore[no-untyped-def]
     return probe.rule("workflow", "deployment_automation.probe", commands=[r"\bhelm\s+upgrade\b"])
 
 
-def test_a_template_the_pass_read_is_composed_and_walked_once(probe, rule, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_template_is_composed_once_for_its_callers_and_walked_once(probe, rule, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     composed: Counter[str] = Counter()
     walked: Counter[str] = Counter()
     compose, ci_commands = yamlnodes.compose_documents, hops._ci_commands
@@ -47,7 +48,7 @@ def test_a_template_the_pass_read_is_composed_and_walked_once(probe, rule, monke
         ("deployment_automation.probe", ".pipelines/b-ci.yml", 3),
         ("deployment_automation.probe", ".pipelines/c-cd.yml", 3),
     ]
-    assert composed[TEMPLATE] == 1  # read by the pass, then found open by both callers
+    assert composed[TEMPLATE] == 2  # in its turn, then once for both callers (a pass context is not kept)
     assert walked == {".pipelines/a-deploy-template.yml": 1}  # four steps call it
 
 

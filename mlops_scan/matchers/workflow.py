@@ -229,15 +229,12 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
         system = detect_system(ctx.path)
         if system is None or (system == "yaml?" and not _maybe_ci(text)):
             return
-        from mlops_scan.facts.ci.hops import keep_open
         from mlops_scan.facts.ci.readers import read_pipeline
 
         called = self._referenced.get(ctx.path)
         if called is not None:  # a CI file before it called it: composed then
             ctx.adopt_yaml(called)
         pipeline = read_pipeline(ctx)
-        if self._needs_commands:  # steps of the CI files after it may call it (a template)
-            keep_open(self._referenced, ctx)
         config = _build_config(ctx, pipeline)
         expanded = self._expand(ctx, [p for p in (pipeline, config) if p is not None])
         for compiled in self._rules:

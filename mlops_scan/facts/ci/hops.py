@@ -52,31 +52,24 @@ class Referenced:
         """The listed file's context; its parse problems are recorded as skips of the referring file's scan."""
         snapshot = self.referrer.snapshot
         entry = snapshot.entry(path)  # looked up even when opened before: what this referrer depends on
-        found = self._opened.get(path)
+        found = self._opened.pop(path, None)
         if found is None:
             if entry is None:
                 return None
             found = FileContext(snapshot, entry)
+            if len(self._opened) >= MAX_REFERENCED:
+                del self._opened[next(iter(self._opened))]
         elif found.skipped is not self.referrer.skipped:  # opened for another referrer: its problems are this one's too
             if found.text_loaded:
                 snapshot.note_read(path)
             self.referrer.skipped.extend(s for s in found.skipped if s.path == path)
         found.skipped = self.referrer.skipped  # what a later parse of it finds is this referrer's to report
-        keep_open(self._opened, found)
+        self._opened[path] = found
         return found
 
     def text(self, path: str) -> str | None:
         found = self.context(path)
         return found.text if found is not None else None
-
-
-def keep_open(opened: dict[str, FileContext], ctx: FileContext) -> None:
-    """Keep ``ctx`` open as the most recent of ``opened``, the oldest closed past :data:`MAX_REFERENCED`. The workflow
-    kind keeps each CI file it read this way too: a template called by the CI files after it is read and composed once."""
-    opened.pop(ctx.path, None)
-    if len(opened) >= MAX_REFERENCED:
-        del opened[next(iter(opened))]
-    opened[ctx.path] = ctx
 
 
 def expand(command: str, files: Referenced, ci_dir: str, depth: int = 2) -> str:
