@@ -9,10 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import yaml
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from mlops_scan.facts import notebooks, python
+from mlops_scan.facts import notebooks, python, yamlnodes
 from mlops_scan.matchers import importlines, regexes
 
 IMPORT_PIECES = ["import", "from", "import os", "from a.b import c", " ", "\t", "\n", '"', "x", ".", ",", "#", ";"]
@@ -145,3 +146,24 @@ def test_shared_keys_group_the_strings_holding_a_common_substring() -> None:
     screened = regexes.ScreenedRegex("|".join(re.escape(lit) for lit in literals))
     assert screened.may_match("import opentelemetry.sdk")
     assert not screened.may_match("opentelemetry-api only")
+
+
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(["a", "b", "<<", "x * y", "*.py", ""]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", "c"]), children),
+    max_leaves=20,
+)
+
+
+@given(YAML_VALUES, st.integers(min_value=1, max_value=40))
+def test_measuring_an_alias_free_tree_without_telling_nodes_apart_gives_the_same(value: object, budget: int) -> None:
+    text = yaml.safe_dump(value)
+    assume("*" not in text or "&" not in text)  # safe_dump writes an alias only for a value it repeats
+    for root in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        assert yamlnodes._measure(root, budget, True, aliased=False) == yamlnodes._measure(root, budget, True)
+
+
+def test_a_duplicate_key_is_found_without_telling_nodes_apart() -> None:
+    root = yaml.compose("steps: 1\nrun: 2\nsteps: 3\n", Loader=yaml.SafeLoader)
+    size, distinct, duplicate = yamlnodes._measure(root, 100, True, aliased=False)
+    assert (size, distinct, yamlnodes.line_of(duplicate)) == (7, 7, 3)  # type: ignore[arg-type]

@@ -33,11 +33,12 @@ def compose_documents(text: str, max_nodes: int, strict_keys: bool = True) -> tu
     docs: list[Node] = []
     error: str | None = None
     budget = max_nodes
+    aliased = "*" in text
     try:
         for node in yaml.compose_all(text, Loader=_Loader):
             if node is None:
                 continue
-            size, distinct, duplicate = _measure(node, budget, strict_keys)
+            size, distinct, duplicate = _measure(node, budget, strict_keys, aliased)
             if size > budget:
                 if distinct < size:
                     return [], f"YAML aliases expand to more than {max_nodes} nodes (alias bomb?): not parsed"
@@ -151,17 +152,20 @@ def _plain(rest: str) -> str:
     return value
 
 
-def _measure(root: Node, budget: int, strict_keys: bool) -> tuple[int, int, ScalarNode | None]:
-    """Nodes of the tree with aliases expanded (counting stops past ``budget``), distinct nodes, first duplicate key."""
+def _measure(root: Node, budget: int, strict_keys: bool, aliased: bool = True) -> tuple[int, int, ScalarNode | None]:
+    """Nodes of the tree with aliases expanded (counting stops past ``budget``), distinct nodes, first duplicate key.
+    Without ``aliased`` (a text holding no ``*``, so no alias: no node is reached twice) nodes are not told apart."""
     size = 0
     seen: set[int] = set()
     duplicate: ScalarNode | None = None
+    first = True
     stack = [root]
     while stack and size <= budget:
         node = stack.pop()
         size += 1
-        first = id(node) not in seen
-        seen.add(id(node))
+        if aliased:
+            first = id(node) not in seen
+            seen.add(id(node))
         if isinstance(node, MappingNode):
             keys: set[str] = set()
             for key, value in node.value:
@@ -173,7 +177,7 @@ def _measure(root: Node, budget: int, strict_keys: bool) -> tuple[int, int, Scal
                 stack.append(value)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
-    return size, len(seen), duplicate
+    return size, len(seen) if aliased else size, duplicate
 
 
 def detemplate(text: str) -> str:
