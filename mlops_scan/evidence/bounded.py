@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mlops_scan.evidence.ruleset import built_matchers
 from mlops_scan.facts.context import FileContext
 from mlops_scan.matchers.base import AnyMatcher, Hit, Matcher, installed_kinds
 from mlops_scan.rules.loader import Rule
@@ -68,7 +69,7 @@ def build_matchers(rules: list[Rule[object]], project: ProjectInfo, snapshot: Sn
             theirs.append(rule)
         else:
             by_kind[rule.kind].append(rule)
-    matchers: list[AnyMatcher] = [kinds[kind](kind_rules, project) for kind, kind_rules in sorted(by_kind.items())]
+    matchers = built_matchers(by_kind, kinds, project)
     seconds = snapshot.limits.parse_timeout
     return matchers + [BoundedMatcher(kinds[rule.kind]([rule], project), seconds) for rule in theirs]
 

@@ -11,6 +11,10 @@ from mlops_scan.matchers.base import AnyMatcher, installed_kinds, installed_para
 from mlops_scan.rules.loader import Rule, load_rules, pack_files
 from mlops_scan.rules.sources import builtin_pack_dir, plugin_pack_dirs
 from mlops_scan.startcache import cached
+from mlops_scan.types import ProjectInfo
+
+BUILT_IN_KINDS = "mlops_scan.matchers."
+"""Modules of the matcher kinds whose matchers are kept built (a plug-in's may read the project as it builds)."""
 
 
 def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), builtin: bool = True) -> list[Rule[object]]:
@@ -22,6 +26,30 @@ def load_all_rules(capabilities: Iterable[str], extra: Sequence[Path] = (), buil
     wanted = set(capabilities)
     parts = [*sorted(wanted), *(_kind_code(name, cls) for name, cls in sorted(kinds.items()))]
     return cached("rules", files, parts, list, lambda: load_rules(files, installed_params(), wanted))
+
+
+def built_matchers(
+    by_kind: dict[str, list[Rule[object]]], kinds: dict[str, type[AnyMatcher]], project: ProjectInfo
+) -> list[AnyMatcher]:
+    """One matcher per kind, for its rules. A built-in kind's matcher depends on its rules alone (it keeps the project
+    it is given, and reads it only while scanning), so these are built once and kept in the start-up cache as built,
+    keyed by the stamps of the rules' packs and the rules' ids; each call gets fresh ones, given ``project``."""
+    if not all(kinds[kind].__module__.startswith(BUILT_IN_KINDS) for kind in by_kind):
+        return [kinds[kind](rules, project) for kind, rules in sorted(by_kind.items())]
+    packs = sorted({rule.source for rules in by_kind.values() for rule in rules})
+    parts = [
+        f"{_kind_code(kind, kinds[kind])}:{','.join(r.id for r in rules)}" for kind, rules in sorted(by_kind.items())
+    ]
+    matchers = cached(
+        "matchers",
+        [Path(pack) for pack in packs],
+        parts,
+        list,
+        lambda: [kinds[kind](rules, ProjectInfo()) for kind, rules in sorted(by_kind.items())],
+    )
+    for matcher in matchers:
+        matcher.project = project
+    return matchers
 
 
 def _kind_code(name: str, cls: type[AnyMatcher]) -> str:

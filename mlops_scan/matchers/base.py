@@ -84,6 +84,8 @@ class Matcher(ABC, Generic[P]):
     is ``finish``'s, which always runs)."""
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
+        """A built-in kind keeps ``project`` and reads it only while scanning: its matchers are built once, with an
+        empty project, kept in the start-up cache and given each scan's project (``evidence.ruleset.built_matchers``)."""
         self.rules: list[Rule[P]] = [self._own(rule) for rule in rules]
         self.project = project
 

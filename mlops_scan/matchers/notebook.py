@@ -131,10 +131,6 @@ class NotebookMatcher(Matcher[NotebookParams]):
         self._last = _Found()
         self._training = _any_of(rule.params.training_calls for rule in self.rules)
         self._orchestrated = _any_of(rule.params.orchestrated_by for rule in self.rules)
-        own = sorted(project.packages)
-        self._own_import = (
-            re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(map(re.escape, own))})\b", re.M) if own else None
-        )
 
     def wants(self, entry: FileEntry) -> bool:
         if entry.zone is not Zone.PROJECT:
@@ -173,8 +169,9 @@ class NotebookMatcher(Matcher[NotebookParams]):
                 found.training = cell.first_line + cell.source.count("\n", 0, match.start())
                 break
         source = "\n".join(c.source for c in cells)
-        if self._own_import is not None and _AUTORELOAD.search(source):
-            found.signal("package-import", self._own_import, source, line=cells[0].first_line)
+        own_import = _own_import(self.project.packages)
+        if own_import is not None and _AUTORELOAD.search(source):
+            found.signal("package-import", own_import, source, line=cells[0].first_line)
 
     def _scan_module(self, ctx: FileContext, text: str, found: _Found) -> None:
         from mlops_scan.facts.notebooks import code_lines, is_text_notebook
@@ -281,6 +278,13 @@ class NotebookMatcher(Matcher[NotebookParams]):
                 "counter_signals": {name: f"{path}:{line}" for name, (path, line) in sorted(self.counter.items())},
             }
         }
+
+
+@functools.lru_cache(maxsize=8)
+def _own_import(packages: frozenset[str]) -> re.Pattern[str] | None:
+    """An import of one of the repository's own packages (None when it has none)."""
+    own = "|".join(map(re.escape, sorted(packages)))
+    return re.compile(rf"^\s*(?:from|import)\s+(?:{own})\b", re.M) if own else None
 
 
 def _any_of(regexes: Iterable[str]) -> ScreenedRegex | None:
