@@ -46,7 +46,7 @@ def cache_dir() -> Path | None:
 def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: type, build: Callable[[], T]) -> T:
     """``build()``, or its result stored by an earlier run with the same inputs.
 
-    ``inputs`` are the files ``build`` reads (their bytes enter the key); ``parts`` anything
+    ``inputs`` are the files ``build`` reads (their stamps enter the key); ``parts`` anything
     else the result depends on. A result that is not an instance of ``expected`` is rebuilt.
     """
     folder = cache_dir()
@@ -54,7 +54,7 @@ def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: ty
         return build()
     try:
         key = _key(kind, inputs, parts)
-    except OSError:  # an input cannot be read: ``build`` reports it as it always has
+    except OSError:  # an input is missing or not a regular file: ``build`` reports it as it always has
         return build()
     path = _path(folder, kind, key)
     found = _read(path, key)
