@@ -1,11 +1,13 @@
-"""Where parallel facts start to pay: each repository scanned with one process and with two, whatever its size.
+"""Where sharing the file pass with a partner starts to pay: each repository scanned with one process and with two,
+whatever its size.
 
     python benchmarks/breakeven.py [--repeat N] PATH ...
 
-The scan normally starts a worker only past ``MIN_MODULES`` Python modules (mlops_scan/facts/workers.py);
-here the threshold is set to 0 in the measured process, so small repositories are measured with a worker too.
-Both runs of a repository alternate (round robin, best of ``--repeat``), each a fresh process reaped with
-``os.wait4``: wall time is what a worker can save, CPU time what it costs. See docs/performance.md.
+The scan normally forks a partner only from ``MIN_FILES`` files to scan (mlops_scan/evidence/partner.py); here the
+threshold is set to 0 in the measured process, so small repositories are measured with a partner too. Both runs of
+a repository alternate, ``--repeat`` pairs, each run a fresh process reaped with ``os.wait4``; the figures are medians,
+the ratios the median of the pairs' ratios (a pair shares the machine's state of the moment): wall time is what the
+partner can save, CPU time what it costs. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -17,18 +19,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 PROBE = """
 import sys
-from mlops_scan.facts import workers
-workers.MIN_MODULES = 0
+from mlops_scan.evidence import partner
+partner.MIN_FILES = 0
 from mlops_scan.cli.app import main
 main(sys.argv[1:])
 """
 
 
 def _run(root: Path, jobs: int, report: Path) -> tuple[float, float]:
-    """Wall and CPU seconds (the process and its workers) of one scan of ``root`` with ``jobs`` processes."""
+    """Wall and CPU seconds (the process and its partner) of one scan of ``root`` with ``jobs`` processes."""
     cmd = [sys.executable, "-c", PROBE, "scan", "-q", "--no-cache", "-f", "json", "-o", str(report), str(root)]
     start = time.perf_counter()
     pid = os.posix_spawn(cmd[0], cmd, {**os.environ, "MLOPS_SCAN_JOBS": str(jobs)})
@@ -41,24 +44,23 @@ def _run(root: Path, jobs: int, report: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=15, help="pairs of runs per repository (default 15)")
     args = parser.parse_args(argv)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; best of {args.repeat}\n")
-    print(f"{'repository':<28} {'modules':>8} {'parsed':>7} {'1 proc s':>9} {'2 proc s':>9} {'wall x':>7} {'cpu x':>6}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; medians of {args.repeat} pairs\n")
+    print(
+        f"{'repository':<28} {'listed':>7} {'read':>6} {'parsed':>7} {'1 proc s':>9} {'2 proc s':>9} {'wall x':>7} {'cpu x':>6}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         for path in args.paths:
-            runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
-            for _ in range(args.repeat):
-                for jobs in (1, 2):
-                    runs[jobs].append(_run(path.resolve(), jobs, report))
+            _run(path.resolve(), 2, report)  # warms the start-up cache and the page cache
+            pairs = [(_run(path.resolve(), 1, report), _run(path.resolve(), 2, report)) for _ in range(args.repeat)]
             inspected = json.loads(report.read_text())["inspected"]
-            modules = sum(1 for _ in path.rglob("*.py"))
-            one, two = (min(r[0] for r in runs[j]) for j in (1, 2))
-            cpu_one, cpu_two = (min(r[1] for r in runs[j]) for j in (1, 2))
+            one, two = (median(pair[j][0] for pair in pairs) for j in (0, 1))
+            wall, cpu = (median(two[k] / one[k] for one, two in pairs) for k in (0, 1))
             print(
-                f"{path.resolve().name:<28} {modules:>8} {inspected['parsed'].get('python', 0):>7} {one:>9.2f} "
-                f"{two:>9.2f} {two / one:>7.2f} {cpu_two / cpu_one:>6.2f}"
+                f"{path.resolve().name[:28]:<28} {inspected['files_listed']:>7} {inspected['files_read']:>6} "
+                f"{sum(inspected['parsed'].values()):>7} {one:>9.3f} {two:>9.3f} {wall:>7.2f} {cpu:>6.2f}"
             )
 
 

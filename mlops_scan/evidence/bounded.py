@@ -88,9 +88,6 @@ class BoundedMatcher(Matcher[Any]):
     def wants(self, entry: FileEntry) -> bool:
         return not self.timed_out and self.inner.wants(entry)
 
-    def prefetch(self, ctx: FileContext) -> bool:
-        return self.inner.prefetch(ctx)
-
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         if self.timed_out:
             return []

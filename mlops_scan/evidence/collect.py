@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
-from mlops_scan.evidence.bounded import build_matchers
-from mlops_scan.evidence.filescan import Gathered, scan_file
+from mlops_scan.evidence import partner
+from mlops_scan.evidence.bounded import BoundedMatcher, build_matchers
+from mlops_scan.evidence.filescan import Gathered, Outcome, Work, decode_outcome, outcome_of, scan_file
 from mlops_scan.evidence.result import ScanResult
 from mlops_scan.facts import blobcache
-from mlops_scan.facts import workers as parallel
 from mlops_scan.facts.context import FileContext
 from mlops_scan.facts.parsetime import parse_bounds
 from mlops_scan.facts.project import detect_project
@@ -24,15 +25,12 @@ from mlops_scan.matchers.regexes import save_literals
 from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.text import printable
-from mlops_scan.snapshot.tree import FileEntry, Snapshot
+from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
 from mlops_scan.snapshot.zones import counts_at_full_strength
-from mlops_scan.types import Evidence, Strength, Zone
+from mlops_scan.types import Evidence, Skipped, Strength, Zone
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
-
     from mlops_scan.evidence.reuse import Reuse
-    from mlops_scan.facts.python import PyFacts
 
 
 Progress = Callable[[int, int, str], None]
@@ -92,29 +90,137 @@ class _FilePass(Gathered):
         progress: Progress | None,
         reuse: Reuse | None,
     ) -> None:
-        """Give each file to the matchers that want it (Python modules parsed by workers when that pays); with
-        ``reuse``, a file whose kept outcome still holds is replayed instead, in its place in the order."""
+        """Give each file to the matchers that want it: this process from the first file on and, when that pays, a
+        partner process from the last back (:mod:`mlops_scan.evidence.partner`); with ``reuse``, a file whose kept
+        outcome still holds is replayed instead, in its place in the order."""
         snapshot = self.snapshot
         total = len(snapshot.files)
         if reuse is not None:
             work = reuse.plan(matchers, self)
         else:
             work = [(i, e, want) for i, e in enumerate(snapshot.files) if (want := [m for m in matchers if m.wants(e)])]
-        pool = parallel.open_pool(sum(1 for _, e, _ in work if e.suffix == ".py"), snapshot.limits.parse_timeout)
+        shared = partner.pays(len(work)) and snapshot.objects is None  # a revision's files come through one git process
+        shared = shared and not any(isinstance(m, BoundedMatcher) for m in matchers)  # their timeouts are per process
+        helper: partner.Partner | None = None
         next_report = 0
         try:
             with _fewer_collections(), parse_bounds():
-                for batch in _batches(snapshot, work, contexts, pool):
-                    for index, ctx, interested in batch:
-                        if progress is not None and index >= next_report:
-                            progress(index, total, "scanning")
-                            next_report = index + PROGRESS_EVERY
-                        self.replay_before(index)
-                        self.add_scan(ctx, reuse.scan(ctx, interested) if reuse else scan_file(ctx, interested))
+                helper = partner.Partner.start(len(work), _Handover(snapshot, work, contexts)) if shared else None
+                stop = len(work)
+                for position, (index, entry, interested) in enumerate(work):
+                    if helper is not None and not helper.claim(position):
+                        stop = position
+                        break
+                    if progress is not None and index >= next_report:
+                        theirs = total - work[helper.first()][0] if helper and helper.first() < len(work) else 0
+                        progress(min(index + theirs, total), total, "scanning")
+                        next_report = index + PROGRESS_EVERY
+                    self._scan_here(index, entry, interested, contexts, reuse)
+                if helper is not None:
+                    self._take_over(helper, matchers, work, stop, contexts, reuse)
                 self.replay_before(total)
         finally:
-            if pool is not None:
-                pool.close()
+            if helper is not None:
+                helper.stop()
+
+    def _scan_here(
+        self,
+        index: int,
+        entry: FileEntry,
+        interested: list[AnyMatcher],
+        contexts: dict[str, FileContext],
+        reuse: Reuse | None,
+    ) -> None:
+        """Scan one file in this process, after replaying the kept outcomes of the files before it."""
+        ctx = _context(self.snapshot, entry, contexts)
+        self.replay_before(index)
+        self.add_scan(ctx, reuse.scan(ctx, interested) if reuse else scan_file(ctx, interested))
+
+    def _take_over(
+        self,
+        helper: partner.Partner,
+        matchers: list[AnyMatcher],
+        work: list[Work],
+        start: int,
+        contexts: dict[str, FileContext],
+        reuse: Reuse | None,
+    ) -> None:
+        """The files of ``work`` from position ``start`` on, which the partner took: replay what it made of each, in
+        order, and scan here those it could not hand back."""
+        outcomes, handed_back = helper.results()
+        rules = {rule_id: rule for matcher in matchers for rule_id, rule in matcher.rule_by_id().items()}
+        cache = blobcache.active()
+        if cache is not None:
+            cache.adopt(handed_back)
+        for position in range(start, len(work)):
+            index, entry, interested = work[position]
+            found = outcomes.get(position)
+            handed = _handed(found, entry, interested, rules) if found is not None else None
+            if found is None or handed is None:
+                self._scan_here(index, entry, interested, contexts, reuse)
+                continue
+            outcome, listed, consulted = handed
+            self.replay_before(index)
+            self.snapshot.skipped += listed
+            self.replay(outcome)
+            if reuse is not None:
+                reuse.keep_value(entry, found, consulted, found["loaded"] is True, found["timed_out"] is True)
+
+
+class _Handover:
+    """The partner's job (:class:`partner.Job`): scan files as here, and hand back their outcomes."""
+
+    def __init__(self, snapshot: Snapshot, work: list[Work], contexts: dict[str, FileContext]) -> None:
+        """The job for ``work``; the modules its kinds' scans import on first use are imported now, in this process,
+        so the two processes do not each import them."""
+        self.snapshot = snapshot
+        self.work = work
+        self.contexts = contexts
+        kinds = {matcher.kind: matcher for _, _, interested in work for matcher in interested}
+        for name in sorted({name for matcher in kinds.values() for name in matcher.scan_modules}):
+            importlib.import_module(name)
+
+    def enter(self) -> None:
+        cache = blobcache.active()
+        if cache is not None:
+            cache.forked()
+
+    def scan(self, position: int) -> dict[str, object] | None:
+        _, entry, interested = self.work[position]
+        snapshot = self.snapshot
+        ctx = _context(snapshot, entry, self.contexts)
+        consulted = snapshot.consulted = Consulted()
+        skips = len(snapshot.skipped)
+        value = outcome_of(ctx, interested, scan_file(ctx, interested), consulted)
+        if value is None:
+            return None
+        return value | {
+            "listed": [[s.path, s.reason] for s in snapshot.skipped[skips:]],
+            "read": sorted(consulted.read),
+            "looked_up": sorted(consulted.looked_up),
+            "loaded": ctx.text_loaded,
+            "timed_out": ctx.timed_out,
+        }
+
+    def leave(self) -> object:
+        cache = blobcache.active()
+        return cache.handed_back() if cache is not None else None
+
+
+def _handed(
+    found: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher], rules: dict[str, Rule[object]]
+) -> tuple[Outcome, list[Skipped], Consulted] | None:
+    """What the partner handed back for ``entry`` (:meth:`_Handover.scan`): its outcome ready to replay, the
+    problems reading files recorded while it was scanned, the paths it consulted; None when it is damaged."""
+    try:
+        outcome = decode_outcome(found, entry.path, matchers, rules)
+        listed = [Skipped(path, reason) for path, reason in cast("list[list[str]]", found["listed"])]
+        consulted = Consulted(
+            looked_up=set(cast("list[str]", found["looked_up"])), read=set(cast("list[str]", found["read"]))
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
+    return outcome, listed, consulted
 
 
 def _inspected(snapshot: Snapshot, done: _FilePass, truncated: dict[str, int]) -> dict[str, object]:
@@ -150,56 +256,9 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-Batch = list[tuple[int, FileContext, list[AnyMatcher]]]
-BATCH_FILES = 256
-"""Files per batch: with workers, the Python modules of one batch are parsed while the previous one is matched."""
-
-
-def _batches(
-    snapshot: Snapshot,
-    work: list[tuple[int, FileEntry, list[AnyMatcher]]],
-    contexts: dict[str, FileContext],
-    pool: parallel.FactsPool | None,
-) -> Iterator[Batch]:
-    """The files to scan in batches, each file's context made once; with a pool, each batch's Python
-    modules are handed to the workers one batch ahead, and their facts are in place when it is yielded."""
-    ahead: deque[tuple[Batch, list[FileContext], AsyncResult[list[PyFacts | None]]]] = deque()
-    for start in range(0, len(work), BATCH_FILES):
-        batch = [
-            (i, contexts.pop(e.path) if e.path in contexts else FileContext(snapshot, e), wanted)
-            for i, e, wanted in work[start : start + BATCH_FILES]
-        ]
-        if pool is None:
-            yield batch
-            continue
-        modules = [ctx for _, ctx, wanted in batch if _prefetch(ctx, wanted)]
-        ahead.append((batch, modules, pool.submit([ctx.text or "" for ctx in modules])))
-        if len(ahead) > 1:
-            yield _with_facts(*ahead.popleft())
-    while ahead:
-        yield _with_facts(*ahead.popleft())
-
-
-def _prefetch(ctx: FileContext, matchers: list[AnyMatcher]) -> bool:
-    wanted = False
-    for matcher in matchers:
-        try:
-            wanted = matcher.prefetch(ctx) or wanted
-        except Exception:
-            continue
-    return wanted
-
-
-def _with_facts(batch: Batch, modules: list[FileContext], result: AsyncResult[list[PyFacts | None]]) -> Batch:
-    """The batch with its modules' facts in place; what a worker could not do, the matchers' parse does."""
-    try:
-        facts = result.get()
-    except Exception:  # a worker died: its modules are parsed in-process
-        return batch
-    for ctx, found in zip(modules, facts):
-        if found is not None:
-            ctx.use_python_facts(found)
-    return batch
+def _context(snapshot: Snapshot, entry: FileEntry, contexts: dict[str, FileContext]) -> FileContext:
+    """The context of a file to scan: the one made while the project was read, else a new one."""
+    return contexts.pop(entry.path) if entry.path in contexts else FileContext(snapshot, entry)
 
 
 def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], dict[str, int]]:

@@ -6,16 +6,20 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import AnyMatcher, Hit
-from mlops_scan.rules.loader import looks_like_rule_pack
-from mlops_scan.snapshot.tree import Snapshot
+from mlops_scan.matchers.base import AnyMatcher, Hit, decode_hit, encode_hit
+from mlops_scan.rules.loader import Rule, looks_like_rule_pack
+from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
 from mlops_scan.types import Skipped
 
 if TYPE_CHECKING:  # the scan record is imported only by a scan that keeps one (not with --no-cache)
     from mlops_scan.evidence.record import Plain
+
+
+Work = tuple[int, FileEntry, list[AnyMatcher]]
+"""A file to scan: its index in the listing, its entry, the matcher kinds that want it."""
 
 
 @dataclass
@@ -60,6 +64,53 @@ def scan_file(ctx: FileContext, matchers: list[AnyMatcher]) -> FileScan:
     return done
 
 
+def outcome_of(
+    ctx: FileContext, matchers: list[AnyMatcher], done: FileScan, consulted: Consulted
+) -> dict[str, object] | None:
+    """What scanning ``ctx`` produced (``done``, with ``consulted`` set during the scan), JSON-ready, for another
+    scan or process to replay (:func:`decode_outcome`): the hits, what each kind added to its state, the parses
+    run, the problems recorded and the size of every file read. None when it cannot be replayed: a rule pack, a
+    matcher failed or was cut short, a kind that keeps no file state."""
+    if done.rule_pack or not done.whole or not all(m.reusable for m in matchers):
+        return None
+    used = consulted.read | ({ctx.path} if ctx.text_loaded else set())
+    sizes = ctx.snapshot.read_sizes
+    return {
+        "hits": [encode_hit(hit) for hit in done.hits],
+        "states": {m.kind: m.file_state(ctx.path) for m in matchers},
+        "parsed": list(ctx.parsed),
+        "skipped": [[s.path, s.reason] for s in ctx.skipped],
+        "reads": {p: sizes[p] for p in sorted(used) if p in sizes},
+    }
+
+
+def decode_outcome(
+    value: dict[str, object], path: str, matchers: list[AnyMatcher], rules: dict[str, Rule[object]]
+) -> Outcome:
+    """The :class:`Outcome` of :func:`outcome_of`'s ``value`` for the file ``path``, ready to replay; ValueError,
+    TypeError or KeyError when ``value`` has another shape (a damaged record)."""
+    states = value["states"]
+    if not isinstance(states, dict) or set(states) != {m.kind for m in matchers}:
+        raise ValueError("not the states of these kinds")
+    parsed = [p for p in _list(value["parsed"]) if isinstance(p, str)]
+    skipped, reads = _list(value["skipped"]), value["reads"]
+    if len(parsed) != len(_list(value["parsed"])):
+        raise ValueError("not parser names")
+    if not all(isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item) for item in skipped):
+        raise ValueError("not skipped paths and reasons")
+    if not isinstance(reads, dict) or not all(isinstance(p, str) and type(n) is int for p, n in reads.items()):
+        raise ValueError("not read sizes")
+    hits = [decode_hit(h, rules) for h in _list(value["hits"])]
+    adds = [m.restore_state(path, states[m.kind]) for m in matchers if states[m.kind] is not None]
+    return Outcome(hits, adds, parsed, [Skipped(*cast("list[str]", item)) for item in skipped], reads)
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
 @dataclass(eq=False, repr=False)
 class Gathered:
     """What the file pass found so far, from files scanned afresh and from replayed outcomes alike (never compared
@@ -95,10 +146,13 @@ class Gathered:
     def replay_before(self, index: int) -> None:
         """Replay the kept outcomes of the files listed before ``index``."""
         while self.replays and self.replays[0][0] < index:
-            _, outcome = self.replays.popleft()
-            self.hits += outcome.hits
-            for add in outcome.add_states:
-                add()
-            self.skipped += outcome.skipped
-            self.snapshot.read_sizes.update(outcome.reads)
-            self.parsed.update(outcome.parsed)
+            self.replay(self.replays.popleft()[1])
+
+    def replay(self, outcome: Outcome) -> None:
+        """Add what a file's kept outcome holds, as if the file were scanned afresh here."""
+        self.hits += outcome.hits
+        for add in outcome.add_states:
+            add()
+        self.skipped += outcome.skipped
+        self.snapshot.read_sizes.update(outcome.reads)
+        self.parsed.update(outcome.parsed)

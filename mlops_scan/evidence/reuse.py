@@ -22,18 +22,18 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from typing import Any, TypeGuard
+from typing import Any, cast
 
 from mlops_scan import __version__
 from mlops_scan.evidence.bounded import BoundedMatcher
-from mlops_scan.evidence.filescan import FileScan, Gathered, Outcome, scan_file
+from mlops_scan.evidence.filescan import FileScan, Gathered, Outcome, Work, decode_outcome, outcome_of, scan_file
 from mlops_scan.evidence.record import Plain, Recorded, ScanRecord
 from mlops_scan.evidence.result import ScanResult, decode_result, encode_result
 from mlops_scan.evidence.ruleset import rules_hash
 from mlops_scan.facts import blobcache
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.facts.context import FileContext
-from mlops_scan.matchers.base import AnyMatcher, decode_hit, encode_hit
+from mlops_scan.matchers.base import AnyMatcher
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
 from mlops_scan.startcache import code_stamps
@@ -48,10 +48,6 @@ def package_hash() -> str:
     """A hash of the tool version and of every module of the package (any change may change a result): their
     sizes and modification times, as the start-up cache keys them (reading them all cost more than a small scan)."""
     return hashlib.sha256("\n".join([__version__, *code_stamps()]).encode()).hexdigest()[:16]
-
-
-Work = tuple[int, FileEntry, list[AnyMatcher]]
-"""A file to scan: its index in the listing, its entry, the matcher kinds that want it."""
 
 
 class Reuse:
@@ -209,28 +205,32 @@ class Reuse:
 
     def keep(self, ctx: FileContext, matchers: list[AnyMatcher], done: FileScan, consulted: Consulted) -> None:
         """Keep the outcome of a file scanned afresh, when it can be replayed safely."""
-        oid = self.snapshot.blob_id(ctx.path)
-        if oid is None or done.rule_pack or not done.whole or ctx.timed_out or not all(m.reusable for m in matchers):
-            return  # a rule pack is not matched: no kind has a state of it to keep
-        if any(_TIMED_OUT in s.reason for s in ctx.skipped):  # a referenced file's parse ran out of time
-            return
+        value = outcome_of(ctx, matchers, done, consulted)
+        if value is not None:
+            self.keep_value(ctx.entry, value, consulted, ctx.text_loaded, ctx.timed_out)
+
+    def keep_value(
+        self, entry: FileEntry, value: dict[str, object], consulted: Consulted, loaded: bool, timed_out: bool
+    ) -> None:
+        """Keep the outcome ``value`` (:func:`outcome_of`'s) of a file scanned afresh, here or by the partner process,
+        with what its scan consulted, whether it read the file itself and whether a parse ran out of time."""
+        oid = self.snapshot.blob_id(entry.path)
+        skipped = cast("list[list[str]]", value["skipped"])
+        if oid is None or timed_out or any(_TIMED_OUT in reason for _, reason in skipped):
+            return  # a parse ran out of time (a referenced file's, too): the outcome depends on the machine
         depends = self._depends(consulted.read)
         if depends is None:
             return
-        used = consulted.read | ({ctx.path} if ctx.text_loaded else set())
-        reads = {p: self.snapshot.read_sizes[p] for p in sorted(used) if p in self.snapshot.read_sizes}
-        listing_skips = [s for path in sorted(used) for s in self._listing_skips(path)]
+        used = consulted.read | ({entry.path} if loaded else set())
+        listing_skips = [(s.path, s.reason) for path in sorted(used) for s in self._listing_skips(path)]
         value = {
             "depends": depends,
             "present": {p: self._zones.get(p, "") for p in sorted(consulted.looked_up - consulted.read)},
-            "hits": [encode_hit(hit) for hit in done.hits],
-            "states": {m.kind: m.file_state(ctx.path) for m in matchers},
-            "parsed": list(ctx.parsed),
-            "skipped": [[s.path, s.reason] for s in dict.fromkeys([*listing_skips, *ctx.skipped])],
-            "reads": reads,
+            **value,
+            "skipped": [list(pair) for pair in dict.fromkeys([*listing_skips, *map(tuple, skipped)])],
         }
-        text = self.cache.put(self.kind, _key(ctx.entry, oid), value)
-        self.record.keep(ctx.path, oid, _plain(value, ctx.path) or text)
+        text = self.cache.put(self.kind, _key(entry, oid), value)
+        self.record.keep(entry.path, oid, _plain(value, entry.path) or text)
 
     def _listing_skips(self, path: str) -> list[Skipped]:
         """The problems the snapshot recorded reading ``path`` (indexed as they come)."""
@@ -264,21 +264,9 @@ class Reuse:
             return None
         if not isinstance(present, dict) or any(self._zones.get(p, "") != z for p, z in present.items()):
             return None
-        states = value["states"]
-        if not isinstance(states, dict) or set(states) != {m.kind for m in matchers}:
-            return None
-        hits = [decode_hit(h, self.rules) for h in _list(value["hits"])]
-        parsed = [p for p in _list(value["parsed"]) if isinstance(p, str)]
-        skipped = [Skipped(item[0], item[1]) for item in _list(value["skipped"]) if _pair(item)]
-        reads = value["reads"]
-        if not isinstance(reads, dict) or not all(isinstance(p, str) and type(n) is int for p, n in reads.items()):
-            return None
-        if len(parsed) != len(_list(value["parsed"])):
-            return None
-        if len(skipped) != len(_list(value["skipped"])):
-            return None
-        adds = [m.restore_state(entry.path, states[m.kind]) for m in matchers if states[m.kind] is not None]
-        return Outcome(hits, adds, parsed, skipped, reads, _plain(value, entry.path))
+        outcome = decode_outcome(value, entry.path, matchers, self.rules)
+        outcome.plain = _plain(value, entry.path)
+        return outcome
 
 
 def _plain(value: dict[str, Any], path: str) -> Plain | None:
@@ -304,13 +292,3 @@ def _plain_counts(kept: Plain) -> tuple[int | None, list[str]] | None:
 
 def _key(entry: FileEntry, oid: str) -> str:
     return hashlib.sha256(f"{entry.path}\0{oid}\0{entry.zone.value}".encode()).hexdigest()
-
-
-def _pair(item: object) -> TypeGuard[list[str]]:
-    return isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
-
-
-def _list(value: object) -> list[object]:
-    if not isinstance(value, list):
-        raise ValueError("expected a list")
-    return value

@@ -71,6 +71,7 @@ class BlobCache:
         self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, str] = {}
+        self._pending_at_fork: dict[str, None] = {}
         self._used: set[str] = set()
         self._db = self._open(path) if path is not None else None
 
@@ -117,6 +118,29 @@ class BlobCache:
         """Store ``value`` (JSON-ready) for ``(kind, oid)``; written when the cache is closed. Returns its JSON text."""
         text = self._pending[self._key(kind, oid)] = json.dumps(value, separators=(",", ":"))
         return text
+
+    def forked(self) -> None:
+        """In a forked process (:mod:`mlops_scan.evidence.partner`): read through a connection of its own (SQLite's do
+        not survive a fork: the parent's is left unused and never closed) and keep, for :meth:`handed_back`, only what
+        this process stores and uses."""
+        _parents.append(self._db)
+        self._db = self._open(self.path) if self._db is not None and self.path is not None else None
+        self._pending_at_fork = dict.fromkeys(self._pending)
+        self._used = set()
+
+    def handed_back(self) -> list[list[str]]:
+        """In a forked process: what it stored (key, JSON text) and, with no text, what it used, for :meth:`adopt`."""
+        stored = [[key, text] for key, text in self._pending.items() if key not in self._pending_at_fork]
+        return stored + [[key] for key in sorted(self._used)]
+
+    def adopt(self, entries: object) -> None:
+        """Take what a forked process stored and used (:meth:`handed_back`), to be written with this one's."""
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, list) and all(isinstance(part, str) for part in entry):
+                if len(entry) == 2:
+                    self._pending[entry[0]] = entry[1]
+                elif len(entry) == 1:
+                    self._used.add(entry[0])
 
     def close(self) -> None:
         """Write what was stored, mark what was used, drop the oldest entries past the size bound."""
@@ -248,6 +272,8 @@ def keep_stat_ids(cache: BlobCache, snapshot: Snapshot) -> None:
 
 
 _active: list[BlobCache] = []
+_parents: list[object] = []
+"""In a forked process, the connections it inherited: kept referenced, so they are never closed."""
 
 
 def active() -> BlobCache | None:

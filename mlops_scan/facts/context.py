@@ -37,7 +37,6 @@ class FileContext:
         self._lines: list[str] | None = None
         self._tree: ast.Module | None = _UNSET
         self._facts: pyfacts.PyFacts | None = _UNSET
-        self._worker_facts: pyfacts.PyFacts | None = None
         self._yaml: list[Node] = _UNSET
         self._cells: list[notebooks.Cell] | None = _UNSET
         self._toml: dict[str, Any] | None = _UNSET
@@ -143,10 +142,6 @@ class FileContext:
                 if not self._cached_python():
                     self._facts = self._parse_python(source) or (None if self._timed_out_once else self._parse_cells())
                     self._cache_python()
-            elif self._worker_facts is not None and self._tree is _UNSET:
-                self._facts, self._replayed = self._worker_facts, True  # counted here, as the parse it stands for
-                self.parsed.append("python")
-                self._cache_python()
             elif not self._cached_python() and self.tree is not None:
                 self._facts = self._extract(self.tree)
                 self._cache_python()
@@ -210,12 +205,6 @@ class FileContext:
                 if self._tree is None and not self._timed_out_once:
                     self.skip("Python syntax error: not analysed")
         return self._tree
-
-    def use_python_facts(self, facts: pyfacts.PyFacts) -> None:
-        """Facts of this ``.py`` module computed elsewhere (a worker process): ``python`` returns them as if it had
-        parsed the module, and counts the parse only then (a module a worker parsed ahead that no matcher asks
-        about counts as no parse, as in a scan without workers)."""
-        self._worker_facts = facts
 
     def _parse_python(self, source: str) -> pyfacts.PyFacts | None:
         tree = self._parse(source)

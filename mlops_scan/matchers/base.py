@@ -83,6 +83,10 @@ class Matcher(ABC, Generic[P]):
     when its ``scan`` depends on nothing else (other files are reached through ``ctx.snapshot``; the whole listing
     is ``finish``'s, which always runs)."""
 
+    scan_modules: ClassVar[tuple[str, ...]] = ()
+    """Modules ``scan`` imports when it first needs them (a repository with no file that needs them never loads
+    them). A file pass shared with a partner process imports them before it forks, not once in each process."""
+
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         """A built-in kind keeps ``project`` and reads it only while scanning: its matchers are built once, with an
         empty project, kept in the start-up cache and given each scan's project (``evidence.ruleset.built_matchers``)."""
@@ -102,11 +106,6 @@ class Matcher(ABC, Generic[P]):
     @abstractmethod
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         """Match every rule of this kind against one file."""
-
-    def prefetch(self, ctx: FileContext) -> bool:
-        """Called before ``scan``: True when ``scan`` will use ``ctx.python``, so the scanner may compute
-        it ahead, in a worker process. The default (False) is always correct."""
-        return False
 
     def finish(self, snapshot: Snapshot) -> Iterable[Hit]:
         """Repository-wide hits, after every file was scanned."""

@@ -116,6 +116,7 @@ class NotebookMatcher(Matcher[NotebookParams]):
     kind = "notebook"
     Params = NotebookParams
     reusable = True
+    scan_modules = ("mlops_scan.facts.notebooks",)
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)

@@ -200,11 +200,11 @@ class PythonMatcher(Matcher[PythonParams]):
     kind = "python"
     Params = PythonParams
     reusable = True
+    scan_modules = ("mlops_scan.facts.python", "mlops_scan.facts.routes")
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)
         self._rules = [_Compiled(r) for r in self.rules]
-        self._prefetched: dict[str, list[_Compiled]] = {}
         self._by_root: dict[str, list[int]] = {}
         for index, compiled in enumerate(self._rules):
             for root in compiled.roots:
@@ -260,20 +260,13 @@ class PythonMatcher(Matcher[PythonParams]):
             and self._rules[i].possible(screened, imported, notebook)
         ]
 
-    def prefetch(self, ctx: FileContext) -> bool:
-        """A ``.py`` module some rule can match will be parsed (a notebook's facts come from its cells)."""
-        candidates = self._prefetched[ctx.path] = self._candidates(ctx)
-        return bool(candidates) and not ctx.is_notebook
-
     def scan(self, ctx: FileContext) -> Iterable[Hit]:
         from mlops_scan.facts.routes import routes_of
 
-        candidates = self._prefetched.pop(ctx.path, None)
         routes = routes_of(ctx.text or "") if self._follows and not ctx.is_notebook else []
         self._last = (routes, len(self._held))
         self._add(ctx.path, routes, [])
-        if candidates is None:
-            candidates = self._candidates(ctx)
+        candidates = self._candidates(ctx)
         if not candidates:
             return
         facts = ctx.python

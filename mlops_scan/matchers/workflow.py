@@ -196,6 +196,15 @@ class WorkflowMatcher(Matcher[WorkflowParams]):
     kind = "workflow"
     Params = WorkflowParams
     reusable = True
+    scan_modules = (
+        "mlops_scan.facts.ci.readers",
+        "mlops_scan.facts.ci.hops",
+        "mlops_scan.facts.ci.model",
+        "mlops_scan.facts.ci.conditions",
+        "mlops_scan.facts.ci.scriptinputs",
+        "mlops_scan.facts.ci.steps",
+        "mlops_scan.facts.yamlnodes",
+    )
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)

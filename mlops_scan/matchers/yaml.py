@@ -284,6 +284,7 @@ class YamlMatcher(Matcher[YamlParams]):
     kind = "yaml"
     Params = YamlParams
     reusable = True
+    scan_modules = ("mlops_scan.facts.yamlnodes",)
 
     def __init__(self, rules: Sequence[Rule[object]], project: ProjectInfo) -> None:
         super().__init__(rules, project)

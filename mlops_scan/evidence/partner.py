@@ -1,0 +1,152 @@
+"""The file pass shared with a forked partner: this process scans the files from the first on, the partner from the
+last back, and each stops where the other has been.
+
+Reading, parsing and matching a file needs nothing but the file and the matchers, both in place when the process
+forks, so the partner starts at once, with every import, rule and matcher of this process (no pickling, no second
+start-up: a fork costs about a millisecond). It hands back what each file it scanned produced, as an outcome
+(:func:`~mlops_scan.evidence.filescan.outcome_of`) which this process replays in the order of the files: the result
+is the one a single process gives. A file the partner cannot hand back (a rule pack, a matcher failure), or every
+file when the partner fails, is scanned here.
+
+Claims are two integers in memory both processes share: how many files this process took from the front, and the
+first file the partner took from the back. Each process writes its claim, then reads the other's; a file both
+took (each read the other's claim before the other's write showed) is counted once, from this process's scan. So
+neither process waits for the other while it scans, and a slow file on one side leaves the rest to the other.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import signal
+import struct
+import threading
+from typing import Protocol
+
+DEFAULT_JOBS = 2
+"""Processes by default, when that many cores are usable: the file pass uses two at most (this one and a partner)."""
+MIN_FILES = 32
+"""Files to scan from which a partner is started (the break-even measured in docs/performance.md)."""
+_CLAIMS = struct.Struct("=ii")
+"""Files this process took from the front; the first file the partner took."""
+_FRONT = struct.Struct("=i")
+_BACK_OFFSET = _FRONT.size
+
+
+def jobs() -> int:
+    """Processes to use: ``MLOPS_SCAN_JOBS`` when set to a positive number, else ``DEFAULT_JOBS`` or the usable
+    cores, whichever is fewer."""
+    setting = os.environ.get("MLOPS_SCAN_JOBS", "")
+    if setting.strip().isdigit() and int(setting) > 0:
+        return int(setting)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(DEFAULT_JOBS, usable))
+
+
+def pays(files: int) -> bool:
+    """Whether a pass over ``files`` files to scan is shared with a partner: that many files, two processes
+    allowed (``MLOPS_SCAN_JOBS``, the usable cores), ``fork`` available and no thread running (a forked thread's
+    locks would stay held)."""
+    return files >= MIN_FILES and jobs() >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Job(Protocol):
+    """The partner's work, run in the partner."""
+
+    def enter(self) -> None:
+        """Make the forked process ready (release what must not be shared with the parent)."""
+
+    def scan(self, position: int) -> dict[str, object] | None:
+        """Scan the file at ``position``: what it produced (JSON-ready), or None when it cannot be handed back."""
+
+    def leave(self) -> object:
+        """What else to hand back (JSON-ready), once the partner stops."""
+
+
+class Partner:
+    """A forked copy of this process scanning the files from the last back."""
+
+    def __init__(self, pid: int, results: int, claims: mmap.mmap, count: int) -> None:
+        self.pid = pid
+        self.count = count
+        self._results = results
+        self._claims = claims
+        self._running = True
+
+    @classmethod
+    def start(cls, count: int, job: Job) -> Partner | None:
+        """A partner doing ``job`` from position ``count - 1`` down. None when the process cannot fork."""
+        claims = mmap.mmap(-1, _CLAIMS.size)
+        _CLAIMS.pack_into(claims, 0, 0, count)
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the partner: never returns
+            status = 1
+            try:
+                os.close(read_end)
+                _serve(claims, count, job, write_end)
+                status = 0
+            finally:
+                os._exit(status)  # no exit handlers, no buffers flushed twice: they are this process's
+        os.close(write_end)
+        return cls(pid, read_end, claims, count)
+
+    def claim(self, position: int) -> bool:
+        """Take the file at ``position`` (positions are taken in order from 0): False when the partner has it."""
+        if position >= _FRONT.unpack_from(self._claims, _BACK_OFFSET)[0]:
+            return False
+        _FRONT.pack_into(self._claims, 0, position + 1)
+        return True
+
+    def first(self) -> int:
+        """The first position the partner took so far (``count`` before it took one)."""
+        return int(_FRONT.unpack_from(self._claims, _BACK_OFFSET)[0])
+
+    def results(self) -> tuple[dict[int, dict[str, object]], object]:
+        """Wait for the partner to stop: what it made of each file it scanned, by position, and what its job's
+        ``leave()`` gave; nothing when it failed."""
+        with os.fdopen(self._results, "rb") as stream:
+            data = stream.read()
+        self._running = False
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0:
+            return {}, None
+        try:
+            value = json.loads(data)
+            files = {position: outcome for position, outcome in value["files"]}
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return {}, None
+        if not all(type(p) is int and isinstance(o, dict) for p, o in files.items()):
+            return {}, None
+        return files, value["leave"]
+
+    def stop(self) -> None:
+        """End the partner if it still runs (this process stopped early: an error, Ctrl-C)."""
+        if self._running:
+            self._running = False
+            os.close(self._results)
+            os.kill(self.pid, signal.SIGKILL)  # not reaped yet: it exists, if only as a zombie
+            os.waitpid(self.pid, 0)
+
+
+def _serve(claims: mmap.mmap, count: int, job: Job, results: int) -> None:
+    """The partner's work: take positions from the last back until this process has one, then hand back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the other process's to handle: it ends this one
+    job.enter()
+    files = []
+    for position in range(count - 1, -1, -1):
+        _FRONT.pack_into(claims, _BACK_OFFSET, position)
+        if _FRONT.unpack_from(claims, 0)[0] > position:
+            break
+        outcome = job.scan(position)
+        if outcome is not None:
+            files.append([position, outcome])
+    data = json.dumps({"files": files, "leave": job.leave()}, separators=(",", ":")).encode()
+    with os.fdopen(results, "wb") as stream:
+        stream.write(data)
