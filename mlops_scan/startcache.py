@@ -21,7 +21,7 @@ import pickle
 import stat
 import sys
 from binascii import crc32
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,11 +43,20 @@ def cache_dir() -> Path | None:
     return Path(base) / "mlops-scan"
 
 
-def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: type, build: Callable[[], T]) -> T:
+def cached(
+    kind: str,
+    inputs: Iterable[Path],
+    parts: Iterable[str],
+    expected: type,
+    build: Callable[[], T],
+    shared: Mapping[str, object] | None = None,
+) -> T:
     """``build()``, or its result stored by an earlier run with the same inputs.
 
     ``inputs`` are the files ``build`` reads (their stamps enter the key); ``parts`` anything
     else the result depends on. A result that is not an instance of ``expected`` is rebuilt.
+    ``shared`` names objects the result refers to that the caller holds already (the rules a
+    matcher keeps): they are stored as their names and the caller's are put back in their place.
     """
     folder = cache_dir()
     if folder is None:
@@ -57,11 +66,11 @@ def cached(kind: str, inputs: Iterable[Path], parts: Iterable[str], expected: ty
     except OSError:  # an input is missing or not a regular file: ``build`` reports it as it always has
         return build()
     path = _path(folder, kind, key)
-    found = _read(path, key)
+    found = _read(path, key, shared or {})
     if isinstance(found, expected):
         return found  # type: ignore[return-value]
     value = build()
-    _write(folder, path, key, value)
+    _write(folder, path, key, value, shared or {})
     return value
 
 
@@ -132,21 +141,26 @@ def _environment() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _read(path: Path, key: tuple[str, ...]) -> object:
-    """The value stored at ``path`` under ``key``, else None."""
+def _read(path: Path, key: tuple[str, ...], shared: Mapping[str, object] | None = None) -> object:
+    """The value stored at ``path`` under ``key`` (objects stored by name taken from ``shared``), else None."""
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                 return None  # written by someone else: never unpickled
-            stored_key, value = pickle.load(handle)
+            reader = pickle.Unpickler(handle)
+            reader.persistent_load = (shared or {}).__getitem__  # type: ignore[method-assign]  # a missing name: rebuilt
+            stored_key, value = reader.load()
     except Exception:  # missing, truncated, corrupt or from an incompatible version: rebuilt
         return None
     return value if stored_key == key else None  # another key with the same CRC
 
 
-def _write(folder: Path, path: Path, key: tuple[str, ...], value: object) -> None:
-    """Store atomically (a reader never sees half a file); a failure only costs the next run the rebuild."""
+def _write(
+    folder: Path, path: Path, key: tuple[str, ...], value: object, shared: Mapping[str, object] | None = None
+) -> None:
+    """Store atomically (a reader never sees half a file), the objects of ``shared`` by name; a failure only costs
+    the next run the rebuild."""
     import tempfile  # a run that finds its cache never writes (tempfile imports shutil, bz2, lzma)
 
     try:
@@ -155,8 +169,11 @@ def _write(folder: Path, path: Path, key: tuple[str, ...], value: object) -> Non
     except OSError:
         return
     try:
+        names = {id(obj): name for name, obj in (shared or {}).items()}
+        writer = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        writer.persistent_id = lambda obj: names.get(id(obj))  # type: ignore[method-assign]
         with handle:
-            pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            writer.dump((key, value))
         os.replace(handle.name, path)
         _prune(folder, path.name.rsplit("-", 1)[0])
     except Exception:  # unpicklable value, full disk: the next run builds again

@@ -44,6 +44,8 @@ def test_kept_matchers_are_fresh_for_each_scan_and_hold_its_project(cache_dir: P
     assert all(m.project is other for m in again) and all(m.project is PROJECT for m in first)
     assert not {id(m) for m in again} & {id(m) for m in first}
     assert [[r.id for r in m.rules] for m in again] == [[r.id for r in m.rules] for m in first]
+    given = {id(rule) for rules in by_kind.values() for rule in rules}
+    assert all(id(rule) in given for m in again for rule in m.rules)  # the rules given, not copies kept with them
 
 
 def test_a_plug_in_kind_is_built_with_the_project_every_time(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,6 +74,17 @@ def test_an_entry_stored_under_another_key_is_not_used(cache_dir: Path) -> None:
     assert cache.cached("probe", (), ["x"], list, lambda: [3]) == [3]
 
 
+def test_shared_objects_are_stored_by_name_and_the_callers_put_back(cache_dir: Path) -> None:
+    big, other = ["a rule", "x" * 10_000], ["another"]
+    assert cache.cached("probe", (), [], list, lambda: [big, big, 1], {"big": big}) == [big, big, 1]
+    [stored] = cache_dir.glob("probe-*.pickle")
+    assert b"x" * 10_000 not in stored.read_bytes()  # by name, not by value
+    mine = ["the caller's"]
+    found = cache.cached("probe", (), [], list, lambda: [], {"big": mine})
+    assert found == [mine, mine, 1] and found[0] is mine
+    assert cache.cached("probe", (), [], list, lambda: ["rebuilt"], {"other": other}) == ["rebuilt"]  # name unknown
+
+
 def test_a_cache_file_others_could_write_is_not_read(cache_dir: Path) -> None:
     calls = []
     cache.cached("probe", (), ["x"], list, lambda: calls.append(1) or [1])

@@ -33,7 +33,8 @@ def built_matchers(
 ) -> list[AnyMatcher]:
     """One matcher per kind, for its rules. A built-in kind's matcher depends on its rules alone (it keeps the project
     it is given, and reads it only while scanning), so these are built once and kept in the start-up cache as built,
-    keyed by the stamps of the rules' packs and the rules' ids; each call gets fresh ones, given ``project``."""
+    keyed by the stamps of the rules' packs and the rules' ids, the rules stored by id (the matchers given back keep the
+    rules of ``by_kind``); each call gets fresh ones, given ``project``."""
     if not all(kinds[kind].__module__.startswith(BUILT_IN_KINDS) for kind in by_kind):
         return [kinds[kind](rules, project) for kind, rules in sorted(by_kind.items())]
     packs = sorted({rule.source for rules in by_kind.values() for rule in rules})
@@ -46,6 +47,7 @@ def built_matchers(
         parts,
         list,
         lambda: [kinds[kind](rules, ProjectInfo()) for kind, rules in sorted(by_kind.items())],
+        {rule.id: rule for rules in by_kind.values() for rule in rules},
     )
     for matcher in matchers:
         matcher.project = project
