@@ -12,6 +12,6 @@ import sys
 if sys.path and not getattr(sys.flags, "safe_path", False) and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from mlops_scan.cli.app import main
+from mlops_scan.cli import run
 
-main()
+run()

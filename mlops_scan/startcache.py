@@ -186,6 +186,28 @@ def _prune(folder: Path, kind: str) -> None:
         old.unlink(missing_ok=True)
 
 
+_learners: dict[str, tuple[Callable[[], dict[Any, Any]], Callable[[dict[Any, Any]], None]]] = {}
+
+
+def learner(name: str, learned: Callable[[], dict[Any, Any]], adopt: Callable[[dict[Any, Any]], None]) -> None:
+    """Register a memo of this process: ``learned()`` gives the entries it worked out, ``adopt(entries)`` takes those
+    another process worked out (a forked process hands them back: see :func:`learned`)."""
+    _learners[name] = (learned, adopt)
+
+
+def learned() -> dict[str, dict[Any, Any]]:
+    """What each registered memo worked out in this process: a forked process (the file pass's partner) hands it back
+    to its parent (:func:`adopt`), which keeps it with its own, so the next run need not work it out again."""
+    return {name: give() for name, (give, _) in _learners.items()}
+
+
+def adopt(handed: object) -> None:
+    """Take what another process's memos worked out (:func:`learned`)."""
+    for name, entries in handed.items() if isinstance(handed, dict) else ():
+        if name in _learners and isinstance(entries, dict) and entries:
+            _learners[name][1](entries)
+
+
 def load_memo(kind: str) -> dict[Any, Any]:
     """The mapping stored by :func:`store_memo` for ``kind`` under this tool and environment, else empty."""
     folder = cache_dir()

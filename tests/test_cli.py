@@ -244,3 +244,14 @@ def test_internal_error_is_one_line_with_exit_3(monkeypatch, capsys) -> None:  #
         "mlops-scan: internal error: KeyError: 'boom' "
         "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)\n"
     )
+
+
+def test_the_command_runs_the_exit_handlers_and_flushes_its_output_before_it_ends(tmp_path: Path) -> None:
+    """``mlops-scan`` ends the process at once (``cli.run``), after what the interpreter's exit would have done."""
+    env = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "mlops_scan", LEVEL3, "-q", "-f", "json", "--fail-under", "4"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1  # below --fail-under
+    assert json.loads(done.stdout)["level"] == 3  # the whole report
+    assert done.stderr == "mlops-scan: level 3 (Automated model deployment) is below --fail-under 4\n"
+    assert list((tmp_path / "cache").glob("module-code-*.pickle"))  # kept by an exit handler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -12,9 +13,11 @@ import pytest
 from hostile.repos import TRACKING, WORKFLOW, json_scan, notebook, write
 from test_scan_record import Calls
 
+from mlops_scan import startcache
 from mlops_scan.evidence import collect as collect_module
 from mlops_scan.evidence import partner
 from mlops_scan.facts.blobcache import BlobCache
+from mlops_scan.matchers import regexes
 from mlops_scan.matchers.base import installed_kinds
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the partner is forked")
@@ -204,3 +207,28 @@ def test_the_modules_imported_before_forking_exist() -> None:
     named = {name for kind in installed_kinds().values() for name in kind.scan_modules}
     assert "mlops_scan.facts.python" in named
     assert all(importlib.util.find_spec(name) is not None for name in named)
+
+
+def test_what_the_partners_memos_worked_out_is_kept_by_this_process(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repository(tmp_path / "repo")
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
+    monkeypatch.setattr(partner.Partner, "claim", lambda self, position: False)  # the partner scans every file
+    monkeypatch.setattr(regexes, "_screens", None)  # as in a new process
+    monkeypatch.setattr(regexes, "_learned", {})
+    json_scan(root, "--no-cache")
+    [memo] = cache_dir.glob("regex-screens-*.pickle")
+    _, screens = pickle.loads(memo.read_bytes())
+    assert len(screens) > 20  # worked out in the partner, written by this process
+
+
+def test_memos_registered_take_what_another_process_learned(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken: list[dict[str, int]] = []
+    monkeypatch.setattr(startcache, "_learners", {})
+    startcache.learner("probe", lambda: {"mine": 1}, taken.append)
+    assert startcache.learned() == {"probe": {"mine": 1}}
+    startcache.adopt({"probe": {"theirs": 2}, "unknown": {"x": 3}})
+    startcache.adopt({"probe": {}})  # nothing learned: nothing to take
+    startcache.adopt("damaged")
+    assert taken == [{"theirs": 2}]

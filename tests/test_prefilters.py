@@ -103,7 +103,7 @@ def test_regex_screens_are_remembered_across_runs(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(regexes, "_screens", None)
-    monkeypatch.setattr(regexes, "_learned", False)
+    monkeypatch.setattr(regexes, "_learned", {})
     pattern = r"\b(MLFLOW_TRACKING_URI|MLFLOW_TRACKING_TOKEN|WANDB_API_KEY)\b"
     screen = ((("OW_TRACKING_", ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_URI")), ("WANDB_API_KEY", ())),)
     assert regexes.remembered_screen(pattern) == screen
@@ -121,7 +121,7 @@ def test_a_full_screen_memo_keeps_only_the_patterns_of_the_run(tmp_path: Path, m
 
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(regexes, "_screens", None)
-    monkeypatch.setattr(regexes, "_learned", False)
+    monkeypatch.setattr(regexes, "_learned", {})
     monkeypatch.setattr(regexes, "_used", set())
     for pattern in ("import mlflow", "import wandb", "import dvc"):
         regexes.remembered_screen(pattern)

@@ -26,7 +26,7 @@ def fresh(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A new process's view: no memo loaded yet, nothing learned, the cache in a folder of this test."""
     monkeypatch.setattr(warmstart, "_memos", {})
     monkeypatch.setattr(warmstart, "_used", {})
-    monkeypatch.setattr(warmstart, "_learned", set())
+    monkeypatch.setattr(warmstart, "_learned", {})
     return cache_dir
 
 
@@ -140,3 +140,11 @@ def test_a_damaged_method_entry_is_compiled_again(fresh: Path) -> None:
     for source in memo:
         memo[source] = 1
     _check_record(_make_record())
+
+
+def test_what_another_process_learned_is_kept_at_exit(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pattern, flags = PATTERNS[0]
+    stored = warmstart.compiled_form(pattern, flags)
+    warmstart._adopt({warmstart.REGEX_KIND: {(pattern, flags): stored}, "unknown": {"x": 1}})
+    _next_run(monkeypatch)
+    assert warmstart._memo(warmstart.REGEX_KIND) == {(pattern, flags): stored}

@@ -26,7 +26,7 @@ from types import CodeType
 from typing import Any
 
 from mlops_scan.cli import warmimport
-from mlops_scan.startcache import load_memo, store_memo
+from mlops_scan.startcache import learner, load_memo, store_memo
 
 if sys.version_info >= (3, 11):
     from re import _compiler, _parser
@@ -46,7 +46,8 @@ patterns of the packs of every repository ever scanned do not pile up."""
 _ordinary_compile = _compiler.compile
 _memos: dict[str, dict[Any, Any]] = {}
 _used: dict[str, set[Any]] = {}
-_learned: set[str] = set()
+_learned: dict[str, dict[Any, Any]] = {}
+"""The entries of each memo worked out in this process (written back at exit, handed back by a forked process)."""
 
 
 def install() -> None:
@@ -57,6 +58,7 @@ def install() -> None:
         _compiler.compile = compile_regex  # type: ignore[assignment]
     if "exec" not in vars(dataclasses):  # its method generator finds this before the built-in ``exec``
         dataclasses.exec = run_source  # type: ignore[attr-defined]
+    learner("warm-start", lambda: {kind: dict(entries) for kind, entries in _learned.items()}, _adopt)
     atexit.register(save)
 
 
@@ -66,6 +68,15 @@ def save() -> None:
         memo = _memos[kind]
         store_memo(kind, memo if len(memo) <= MAX_ENTRIES else {key: memo[key] for key in _used[kind]})
     _learned.clear()
+
+
+def _adopt(handed: dict[Any, Any]) -> None:
+    """Keep what another process worked out (``{kind: entries}``) with this one's."""
+    for kind, entries in handed.items():
+        if kind in (REGEX_KIND, METHOD_KIND) and isinstance(entries, dict):
+            _memo(kind).update(entries)
+            _used[kind].update(entries)
+            _learned.setdefault(kind, {}).update(entries)
 
 
 def _memo(kind: str) -> dict[Any, Any]:
@@ -92,8 +103,7 @@ def compile_regex(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
         compiled = _rebuilt(pattern, stored)
     except Exception:  # an invalid pattern, or an engine of another layout: the ordinary compiler and its errors
         return _ordinary_compile(pattern, flags)
-    memo[pattern, flags] = stored
-    _learned.add(REGEX_KIND)
+    memo[pattern, flags] = _learned.setdefault(REGEX_KIND, {})[pattern, flags] = stored
     return compiled
 
 
@@ -140,6 +150,5 @@ def _code_of(source: str) -> CodeType:
         if isinstance(code, CodeType):
             return code
     code = compile(source, "<string>", "exec")
-    memo[source] = marshal.dumps(code)
-    _learned.add(METHOD_KIND)
+    memo[source] = _learned.setdefault(METHOD_KIND, {})[source] = marshal.dumps(code)
     return code

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO, cast
 
+from mlops_scan import startcache
 from mlops_scan.evidence import partner
 from mlops_scan.evidence.bounded import BoundedMatcher, build_matchers
 from mlops_scan.evidence.filescan import Gathered, Outcome, Work, decode_outcome, outcome_of, scan_file
@@ -149,9 +150,11 @@ class _FilePass(Gathered):
         order, and scan here those it could not hand back."""
         outcomes, handed_back = helper.results()
         rules = {rule_id: rule for matcher in matchers for rule_id, rule in matcher.rule_by_id().items()}
+        stored, learned = handed_back if isinstance(handed_back, tuple) else (None, None)
         cache = blobcache.active()
         if cache is not None:
-            cache.adopt(handed_back)
+            cache.adopt(stored)
+        startcache.adopt(learned)  # what its memos worked out, kept for the next runs
         for position in range(start, len(work)):
             index, entry, interested = work[position]
             found = outcomes.get(position)
@@ -204,7 +207,7 @@ class _Handover:
 
     def leave(self) -> object:
         cache = blobcache.active()
-        return cache.handed_back() if cache is not None else None
+        return cache.handed_back() if cache is not None else None, startcache.learned()
 
 
 def _handed(

@@ -18,13 +18,13 @@ else:  # pragma: no cover - Python 3.10
     import sre_constants as _sre
     import sre_parse as _sre_parse
 
-from mlops_scan.startcache import load_memo, store_memo
+from mlops_scan.startcache import learner, load_memo, store_memo
 
 _MEMO_KIND = "regex-screens"
 _screens: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None] | None = None
 """Pattern -> its screen (:func:`remembered_screen`), as loaded from the cache (None until first needed)."""
-_learned = False
-"""Whether a pattern was worked out in this process (the memo is then written back)."""
+_learned: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None] = {}
+"""The patterns worked out in this process, with their screens (the memo is then written back)."""
 _used: set[str] = set()
 """Patterns looked up in this process: past :data:`MAX_SCREENS`, the memo keeps only these."""
 MAX_SCREENS = 2000
@@ -252,7 +252,7 @@ def screen_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
 def remembered_screen(pattern: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None:
     """The screen of a :class:`ScreenedRegex` (each set of :func:`screen_requirements` grouped by :func:`shared_keys`),
     looked up in the memo of earlier runs first; None when the regex offers no literals."""
-    global _screens, _learned
+    global _screens
     if _screens is None:
         _screens = load_memo(_MEMO_KIND)
     _used.add(pattern)
@@ -260,15 +260,26 @@ def remembered_screen(pattern: str) -> tuple[tuple[tuple[str, tuple[str, ...]], 
         return _screens[pattern]
     found = screen_requirements(pattern)
     screen = tuple(shared_keys(s) for s in found) if found else None
-    _screens[pattern] = screen
-    _learned = True
+    _screens[pattern] = _learned[pattern] = screen
     return screen
 
 
 def save_literals() -> None:
     """Write the memo back when this process worked out a pattern it did not hold."""
-    global _learned
     if _learned and _screens is not None:
         kept = _screens if len(_screens) <= MAX_SCREENS else {p: _screens[p] for p in _used if p in _screens}
         store_memo(_MEMO_KIND, kept)
-        _learned = False
+        _learned.clear()
+
+
+def _adopt(handed: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None]) -> None:
+    """Keep the screens another process worked out with this one's."""
+    global _screens
+    if _screens is None:
+        _screens = load_memo(_MEMO_KIND)
+    _screens.update(handed)
+    _used.update(handed)
+    _learned.update(handed)
+
+
+learner(_MEMO_KIND, lambda: dict(_learned), _adopt)
