@@ -77,3 +77,12 @@ def test_exit_keeps_the_code_of_the_modules_imported_the_ordinary_way(monkeypatc
     for name, (origin, package, code) in memo.items():
         assert (origin, package) == (sys.modules[name].__file__, hasattr(sys.modules[name], "__path__"))
         assert marshal.loads(code).co_filename == origin
+
+
+def test_exit_keeps_the_code_another_process_imported_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    stored: dict[str, dict[str, tuple[str, bool, bytes]]] = {}
+    monkeypatch.setattr(warmimport, "store_memo", lambda kind, value: stored.setdefault(kind, value))
+    finder = warmimport.CodeMemoFinder({name: ("x", False, b"") for name in sys.modules})  # holds all of this one's
+    theirs = {"mlops_scan.partner_only": ("/p/partner_only.py", False, marshal.dumps(compile("", "p", "exec")))}
+    warmimport.save(finder, theirs)
+    assert set(stored[warmimport.KIND]) == set(finder.memo) | {"mlops_scan.partner_only"}

@@ -19,7 +19,7 @@ from importlib.machinery import ModuleSpec, SourceFileLoader
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, cast
 
-from mlops_scan.startcache import load_memo, store_memo
+from mlops_scan.startcache import learner, load_memo, store_memo
 
 if TYPE_CHECKING:  # importlib.abc imports importlib.resources: a tenth of a small scan
     from importlib.abc import Loader
@@ -62,14 +62,25 @@ class CodeMemoFinder:
 
 
 def install() -> None:
-    """Serve the package's modules from the memo of the last run, for this process, and keep the ones it adds."""
+    """Serve the package's modules from the memo of the last run, for this process, and keep the ones it adds (and
+    those a forked process adds: see :func:`mlops_scan.startcache.learned`)."""
     finder = CodeMemoFinder(load_memo(KIND))
     sys.meta_path.insert(0, finder)
-    atexit.register(save, finder)
+    adopted: dict[str, tuple[str, bool, bytes]] = {}
+    learner(KIND, lambda: _added(finder), adopted.update)
+    atexit.register(save, finder, adopted)
 
 
-def save(finder: CodeMemoFinder) -> None:
-    """Store the memo with the code of every module of the package this process imported the ordinary way."""
+def save(finder: CodeMemoFinder, adopted: dict[str, tuple[str, bool, bytes]] | None = None) -> None:
+    """Store the memo with the code of every module of the package this process imported the ordinary way, and of
+    those another process did (``adopted``)."""
+    added = {**(adopted or {}), **_added(finder)}
+    if added:
+        store_memo(KIND, {**finder.memo, **added})
+
+
+def _added(finder: CodeMemoFinder) -> dict[str, tuple[str, bool, bytes]]:
+    """The code of the package's modules this process imported the ordinary way (the memo lacked them)."""
     added = {}
     for name, module in list(sys.modules.items()):
         spec = getattr(module, "__spec__", None)
@@ -85,5 +96,4 @@ def save(finder: CodeMemoFinder) -> None:
             continue
         if code is not None:
             added[name] = (spec.origin, spec.submodule_search_locations is not None, marshal.dumps(code))  # type: ignore[union-attr]
-    if added:
-        store_memo(KIND, {**finder.memo, **added})
+    return added
