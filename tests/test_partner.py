@@ -14,8 +14,8 @@ from hostile.repos import TRACKING, WORKFLOW, json_scan, notebook, write
 from test_scan_record import Calls
 
 from mlops_scan import startcache
-from mlops_scan.evidence import collect as collect_module
 from mlops_scan.evidence import partner
+from mlops_scan.evidence.handover import Handover
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.matchers import regexes
 from mlops_scan.matchers.base import installed_kinds
@@ -97,7 +97,7 @@ def test_a_failed_partner_leaves_every_file_to_this_process(
     def fail(self: object, position: int) -> None:
         raise RuntimeError("the partner fails")
 
-    monkeypatch.setattr(collect_module._Handover, "scan", fail)
+    monkeypatch.setattr(Handover, "scan", fail)
     alone, shared = _scans(root, monkeypatch, "--no-cache")
     assert shared == alone
     assert [found for found, _ in handed] == [0]

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TextIO, cast
+from functools import partial
+from typing import TYPE_CHECKING, TextIO
 
-from mlops_scan import startcache
 from mlops_scan.evidence import partner
 from mlops_scan.evidence.bounded import BoundedMatcher, build_matchers
-from mlops_scan.evidence.filescan import Gathered, Outcome, Work, decode_outcome, outcome_of, scan_file
+from mlops_scan.evidence.filescan import Gathered, scan_file
+from mlops_scan.evidence.handover import Handover, context, take_over
 from mlops_scan.evidence.result import ScanResult
 from mlops_scan.facts import blobcache
 from mlops_scan.facts.context import FileContext
@@ -26,9 +26,9 @@ from mlops_scan.matchers.regexes import save_literals
 from mlops_scan.rules.lifecycle import deprecation_note, is_capped
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.text import printable
-from mlops_scan.snapshot.tree import Consulted, FileEntry, Snapshot
+from mlops_scan.snapshot.tree import FileEntry, Snapshot
 from mlops_scan.snapshot.zones import counts_at_full_strength
-from mlops_scan.types import Evidence, Skipped, Strength, Zone
+from mlops_scan.types import Evidence, Strength, Zone
 
 if TYPE_CHECKING:
     from mlops_scan.evidence.reuse import Reuse
@@ -106,7 +106,7 @@ class _FilePass(Gathered):
         next_report = 0
         try:
             with _fewer_collections(), parse_bounds():
-                helper = partner.Partner.start(len(work), _Handover(snapshot, work, contexts)) if shared else None
+                helper = partner.Partner.start(len(work), Handover(snapshot, work, contexts)) if shared else None
                 stop = len(work)
                 for position, (index, entry, interested) in enumerate(work):
                     if helper is not None and not helper.claim(position):
@@ -118,7 +118,8 @@ class _FilePass(Gathered):
                         next_report = index + PROGRESS_EVERY
                     self._scan_here(index, entry, interested, contexts, reuse)
                 if helper is not None:
-                    self._take_over(helper, matchers, work, stop, contexts, reuse)
+                    scan_here = partial(self._scan_here, contexts=contexts, reuse=reuse)
+                    take_over(helper, self, matchers, work, stop, scan_here, reuse)
                 self.replay_before(total)
         finally:
             if helper is not None:
@@ -133,97 +134,9 @@ class _FilePass(Gathered):
         reuse: Reuse | None,
     ) -> None:
         """Scan one file in this process, after replaying the kept outcomes of the files before it."""
-        ctx = _context(self.snapshot, entry, contexts)
+        ctx = context(self.snapshot, entry, contexts)
         self.replay_before(index)
         self.add_scan(ctx, reuse.scan(ctx, interested) if reuse else scan_file(ctx, interested))
-
-    def _take_over(
-        self,
-        helper: partner.Partner,
-        matchers: list[AnyMatcher],
-        work: list[Work],
-        start: int,
-        contexts: dict[str, FileContext],
-        reuse: Reuse | None,
-    ) -> None:
-        """The files of ``work`` from position ``start`` on, which the partner took: replay what it made of each, in
-        order, and scan here those it could not hand back."""
-        outcomes, handed_back = helper.results()
-        rules = {rule_id: rule for matcher in matchers for rule_id, rule in matcher.rule_by_id().items()}
-        stored, learned = handed_back if isinstance(handed_back, tuple) else (None, None)
-        cache = blobcache.active()
-        if cache is not None:
-            cache.adopt(stored)
-        startcache.adopt(learned)  # what its memos worked out, kept for the next runs
-        for position in range(start, len(work)):
-            index, entry, interested = work[position]
-            found = outcomes.get(position)
-            handed = _handed(found, entry, interested, rules) if found is not None else None
-            if found is None or handed is None:
-                self._scan_here(index, entry, interested, contexts, reuse)
-                continue
-            outcome, listed, consulted = handed
-            self.replay_before(index)
-            self.snapshot.skipped += listed
-            self.replay(outcome)
-            if reuse is not None:
-                reuse.keep_value(entry, found, consulted, found["loaded"] is True, found["timed_out"] is True)
-
-
-class _Handover:
-    """The partner's job (:class:`partner.Job`): scan files as here, and hand back their outcomes."""
-
-    def __init__(self, snapshot: Snapshot, work: list[Work], contexts: dict[str, FileContext]) -> None:
-        """The job for ``work``; the modules its kinds' scans import on first use are imported now, in this process,
-        so the two processes do not each import them."""
-        self.snapshot = snapshot
-        self.work = work
-        self.contexts = contexts
-        kinds = {matcher.kind: matcher for _, _, interested in work for matcher in interested}
-        for name in sorted({name for matcher in kinds.values() for name in matcher.scan_modules}):
-            importlib.import_module(name)
-
-    def enter(self) -> None:
-        cache = blobcache.active()
-        if cache is not None:
-            cache.forked()
-
-    def scan(self, position: int) -> dict[str, object] | None:
-        _, entry, interested = self.work[position]
-        snapshot = self.snapshot
-        ctx = _context(snapshot, entry, self.contexts)
-        consulted = snapshot.consulted = Consulted()
-        skips = len(snapshot.skipped)
-        value = outcome_of(ctx, interested, scan_file(ctx, interested), consulted)
-        if value is None:
-            return None
-        return value | {
-            "listed": [[s.path, s.reason] for s in snapshot.skipped[skips:]],
-            "read": sorted(consulted.read),
-            "looked_up": sorted(consulted.looked_up),
-            "loaded": ctx.text_loaded,
-            "timed_out": ctx.timed_out,
-        }
-
-    def leave(self) -> object:
-        cache = blobcache.active()
-        return cache.handed_back() if cache is not None else None, startcache.learned()
-
-
-def _handed(
-    found: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher], rules: dict[str, Rule[object]]
-) -> tuple[Outcome, list[Skipped], Consulted] | None:
-    """What the partner handed back for ``entry`` (:meth:`_Handover.scan`): its outcome ready to replay, the
-    problems reading files recorded while it was scanned, the paths it consulted; None when it is damaged."""
-    try:
-        outcome = decode_outcome(found, entry.path, matchers, rules)
-        listed = [Skipped(path, reason) for path, reason in cast("list[list[str]]", found["listed"])]
-        consulted = Consulted(
-            looked_up=set(cast("list[str]", found["looked_up"])), read=set(cast("list[str]", found["read"]))
-        )
-    except (ValueError, TypeError, KeyError):
-        return None
-    return outcome, listed, consulted
 
 
 def _inspected(snapshot: Snapshot, done: _FilePass, truncated: dict[str, int]) -> dict[str, object]:
@@ -257,11 +170,6 @@ def _fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*previous)
         gc.unfreeze()
-
-
-def _context(snapshot: Snapshot, entry: FileEntry, contexts: dict[str, FileContext]) -> FileContext:
-    """The context of a file to scan: the one made while the project was read, else a new one."""
-    return contexts.pop(entry.path) if entry.path in contexts else FileContext(snapshot, entry)
 
 
 def _to_evidence(snapshot: Snapshot, hits: list[Hit]) -> tuple[list[Evidence], dict[str, int]]:
