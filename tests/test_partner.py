@@ -163,6 +163,7 @@ def test_each_position_is_taken_by_one_process_at_least_and_the_rest_handed_back
         time.sleep(0.001)  # this process's scan of the file
     stop = len(mine)
     files, left = helper.results()
+    helper.stop()
     assert mine == list(range(stop)) and 0 < stop < count
     theirs = {p for p in range(max(stop - 1, 0), count) if p % 7}  # a file both took is the front's
     assert set(files) - {stop - 1} == theirs - {stop - 1}
@@ -174,6 +175,7 @@ def test_a_partner_that_fails_hands_back_nothing() -> None:
     helper = partner.Partner.start(50, _Count(fail_at=40))
     assert helper is not None
     assert helper.results() == ({}, None)
+    helper.stop()
 
 
 def test_stop_ends_a_partner_still_scanning() -> None:

@@ -73,7 +73,7 @@ class Partner:
         self.count = count
         self._results = results
         self._claims = claims
-        self._running = True
+        self._reaped = False
 
     @classmethod
     def start(cls, count: int, job: Job) -> Partner | None:
@@ -111,13 +111,11 @@ class Partner:
 
     def results(self) -> tuple[dict[int, dict[str, object]], object]:
         """Wait for the partner to stop: what it made of each file it scanned, by position, and what its job's
-        ``leave()`` gave; nothing when it failed."""
+        ``leave()`` gave; nothing when it failed (a message cut short or missing). It is reaped by :meth:`stop`,
+        while this process takes the files over."""
         with os.fdopen(self._results, "rb") as stream:
             data = stream.read()
-        self._running = False
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0:
-            return {}, None
+        self._results = -1
         try:
             text, left = pickle.loads(data)  # from a fork of this process: as trusted as its own memory
             files = {position: outcome for position, outcome in json.loads(text)}
@@ -128,10 +126,12 @@ class Partner:
         return files, left
 
     def stop(self) -> None:
-        """End the partner if it still runs (this process stopped early: an error, Ctrl-C)."""
-        if self._running:
-            self._running = False
+        """End the partner if it still runs (this process stopped early: an error, Ctrl-C) and reap it."""
+        if self._results >= 0:
             os.close(self._results)
+            self._results = -1
+        if not self._reaped:
+            self._reaped = True
             os.kill(self.pid, signal.SIGKILL)  # not reaped yet: it exists, if only as a zombie
             os.waitpid(self.pid, 0)
 
