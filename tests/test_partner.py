@@ -130,6 +130,19 @@ def test_few_files_or_one_process_are_not_shared(monkeypatch: pytest.MonkeyPatch
     assert not partner.pays(10_000)
 
 
+class _Walk:
+    """A job that takes positions and makes nothing of them."""
+
+    def enter(self) -> None:
+        pass
+
+    def scan(self, position: int) -> dict[str, object] | None:
+        return None
+
+    def leave(self) -> object:
+        return None
+
+
 class _Count:
     """A job whose scan of a position is the position, failing or sleeping where told."""
 
@@ -234,3 +247,20 @@ def test_memos_registered_take_what_another_process_learned(monkeypatch: pytest.
     startcache.adopt({"probe": {}})  # nothing learned: nothing to take
     startcache.adopt("damaged")
     assert taken == [{"theirs": 2}]
+
+
+def test_a_claim_is_never_seen_half_written() -> None:
+    """The partner's claim only goes down; read while it is written, it is the old value or the new one (a write
+    that zeroed its bytes first let this process read 0 and stop, leaving the partner nearly every file)."""
+    count = 1_000_000
+    helper = partner.Partner.start(count, _Walk())
+    assert helper is not None
+    seen = [count]
+    for _ in range(1_000_000):
+        back = helper.first()
+        assert back <= seen[-1], (seen[-1], back)
+        seen.append(back)
+    helper.claim(count)  # ends the partner's walk: it has every position below, as far as it got
+    helper.results()
+    helper.stop()
+    assert len(set(seen)) > 10  # the partner moved while this process watched

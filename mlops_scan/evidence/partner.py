@@ -21,7 +21,6 @@ import mmap
 import os
 import pickle
 import signal
-import struct
 import threading
 from typing import Protocol
 
@@ -29,10 +28,10 @@ DEFAULT_JOBS = 2
 """Processes by default, when that many cores are usable: the file pass uses two at most (this one and a partner)."""
 MIN_FILES = 32
 """Files to scan from which a partner is started (the break-even measured in docs/performance.md)."""
-_CLAIMS = struct.Struct("=ii")
-"""Files this process took from the front; the first file the partner took."""
-_FRONT = struct.Struct("=i")
-_BACK_OFFSET = _FRONT.size
+FRONT, BACK = 0, 1
+"""The claims: how many files this process took from the front, the first file the partner took. Each is one machine
+word written and read in one access (``memoryview`` items: ``struct.pack_into`` zeroes its bytes before it writes
+them, and the other process could read that zero)."""
 
 
 def jobs() -> int:
@@ -68,7 +67,7 @@ class Job(Protocol):
 class Partner:
     """A forked copy of this process scanning the files from the last back."""
 
-    def __init__(self, pid: int, results: int, claims: mmap.mmap, count: int) -> None:
+    def __init__(self, pid: int, results: int, claims: memoryview, count: int) -> None:
         self.pid = pid
         self.count = count
         self._results = results
@@ -78,8 +77,8 @@ class Partner:
     @classmethod
     def start(cls, count: int, job: Job) -> Partner | None:
         """A partner doing ``job`` from position ``count - 1`` down. None when the process cannot fork."""
-        claims = mmap.mmap(-1, _CLAIMS.size)
-        _CLAIMS.pack_into(claims, 0, 0, count)
+        claims = memoryview(mmap.mmap(-1, mmap.PAGESIZE)).cast("i")  # shared with the fork, not copied
+        claims[FRONT], claims[BACK] = 0, count
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
@@ -100,14 +99,14 @@ class Partner:
 
     def claim(self, position: int) -> bool:
         """Take the file at ``position`` (positions are taken in order from 0): False when the partner has it."""
-        if position >= _FRONT.unpack_from(self._claims, _BACK_OFFSET)[0]:
+        if position >= self._claims[BACK]:
             return False
-        _FRONT.pack_into(self._claims, 0, position + 1)
+        self._claims[FRONT] = position + 1
         return True
 
     def first(self) -> int:
         """The first position the partner took so far (``count`` before it took one)."""
-        return int(_FRONT.unpack_from(self._claims, _BACK_OFFSET)[0])
+        return int(self._claims[BACK])
 
     def results(self) -> tuple[dict[int, dict[str, object]], object]:
         """Wait for the partner to stop: what it made of each file it scanned, by position, and what its job's
@@ -136,14 +135,14 @@ class Partner:
             os.waitpid(self.pid, 0)
 
 
-def _serve(claims: mmap.mmap, count: int, job: Job, results: int) -> None:
+def _serve(claims: memoryview, count: int, job: Job, results: int) -> None:
     """The partner's work: take positions from the last back until this process has one, then hand back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the other process's to handle: it ends this one
     job.enter()
     files = []
     for position in range(count - 1, -1, -1):
-        _FRONT.pack_into(claims, _BACK_OFFSET, position)
-        if _FRONT.unpack_from(claims, 0)[0] > position:
+        claims[BACK] = position
+        if claims[FRONT] > position:
             break
         outcome = job.scan(position)
         if outcome is not None:
