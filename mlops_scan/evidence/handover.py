@@ -106,7 +106,7 @@ def take_over(
 def _handed(
     found: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher], rules: dict[str, Rule[object]]
 ) -> tuple[Outcome, list[Skipped], Consulted] | None:
-    """What the partner handed back for ``entry`` (:meth:`_Handover.scan`): its outcome ready to replay, the
+    """What the partner handed back for ``entry`` (:meth:`Handover.scan`): its outcome ready to replay, the
     problems reading files recorded while it was scanned, the paths it consulted; None when it is damaged."""
     try:
         outcome = decode_outcome(found, entry.path, matchers, rules)

@@ -86,14 +86,12 @@ class Partner:
             os.close(read_end)
             os.close(write_end)
             return None
-        if pid == 0:  # the partner: never returns
-            status = 1
+        if pid == 0:  # the partner: never returns (a failure shows as a message cut short or missing)
             try:
                 os.close(read_end)
                 _serve(claims, count, job, write_end)
-                status = 0
             finally:
-                os._exit(status)  # no exit handlers, no buffers flushed twice: they are this process's
+                os._exit(0)  # no exit handlers, no buffers flushed twice: they are this process's
         os.close(write_end)
         return cls(pid, read_end, claims, count)
 
