@@ -19,6 +19,7 @@ from mlops_scan.evidence.handover import Handover
 from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.matchers import regexes
 from mlops_scan.matchers.base import installed_kinds
+from mlops_scan.matchers.file import FileMatcher
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the partner is forked")
 
@@ -264,3 +265,19 @@ def test_a_claim_is_never_seen_half_written() -> None:
     helper.results()
     helper.stop()
     assert len(set(seen)) > 10  # the partner moved while this process watched
+
+
+def test_no_partner_when_a_kind_cannot_hand_its_outcomes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plug-in kind that keeps no file state would have every file the partner took scanned again here."""
+    root = _repository(tmp_path / "repo")
+    started: list[int] = []
+    start = partner.Partner.start.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        partner.Partner, "start", classmethod(lambda cls, count, job: started.append(count) or start(cls, count, job))
+    )
+    monkeypatch.setattr(FileMatcher, "reusable", False)
+    alone, shared = _scans(root, monkeypatch, "--no-cache")
+    assert shared == alone and started == []
+    monkeypatch.setattr(FileMatcher, "reusable", True)
+    json_scan(root, "--no-cache")
+    assert len(started) == 1  # the same scan with every kind able to: shared

@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from mlops_scan.evidence import partner
-from mlops_scan.evidence.bounded import BoundedMatcher, build_matchers
+from mlops_scan.evidence.bounded import build_matchers
 from mlops_scan.evidence.filescan import Gathered, scan_file
 from mlops_scan.evidence.handover import Handover, context, take_over
 from mlops_scan.evidence.result import ScanResult
@@ -101,7 +101,7 @@ class _FilePass(Gathered):
         else:
             work = [(i, e, want) for i, e in enumerate(snapshot.files) if (want := [m for m in matchers if m.wants(e)])]
         shared = partner.pays(len(work)) and snapshot.objects is None  # a revision's files come through one git process
-        shared = shared and not any(isinstance(m, BoundedMatcher) for m in matchers)  # their timeouts are per process
+        shared = shared and all(m.reusable for m in matchers)  # each hands back its outcomes (not a repository's rule)
         helper: partner.Partner | None = None
         next_report = 0
         try:

@@ -6,7 +6,9 @@ forks, so the partner starts at once, with every import, rule and matcher of thi
 start-up: a fork costs about a millisecond). It hands back what each file it scanned produced, as an outcome
 (:func:`~mlops_scan.evidence.filescan.outcome_of`) which this process replays in the order of the files: the result
 is the one a single process gives. A file the partner cannot hand back (a rule pack, a matcher failure), or every
-file when the partner fails, is scanned here.
+file when the partner fails, is scanned here. So the pass is shared only when every matcher kind can hand back its
+outcomes (``Matcher.reusable``: a plug-in kind that is not would have every file scanned twice) and none runs a
+repository's own rules (their time bounds are per process).
 
 Claims are two integers in memory both processes share: how many files this process took from the front, and the
 first file the partner took from the back. Each process writes its claim, then reads the other's; a file both
