@@ -66,11 +66,11 @@ def cached(
     except OSError:  # an input is missing or not a regular file: ``build`` reports it as it always has
         return build()
     path = _path(folder, kind, key)
-    found = _read(path, key, shared or {})
+    found = _read(path, key, shared)
     if isinstance(found, expected):
         return found  # type: ignore[return-value]
     value = build()
-    _write(folder, path, key, value, shared or {})
+    _write(folder, path, key, value, shared)
     return value
 
 

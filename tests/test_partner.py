@@ -209,10 +209,11 @@ def test_a_forked_cache_hands_back_what_it_stored_and_used(tmp_path: Path) -> No
     parent.forked()  # as the partner does: reads through a connection of its own
     assert parent.get("python", "aaa") == {"before": 1}
     parent.put("python", "ccc", {"new": 3})
-    handed = parent.handed_back()
-    assert [entry[0].rsplit(":", 1)[1] for entry in handed] == ["ccc", "aaa"]  # stored, then used
+    stored, used = parent.handed_back()
+    assert [key.rsplit(":", 1)[1] for key in stored] == ["ccc"]  # not what was pending before the fork
+    assert [key.rsplit(":", 1)[1] for key in used] == ["aaa"]
     other = BlobCache(tmp_path / "other.sqlite")
-    other.adopt(handed)
+    other.adopt((stored, used))
     other.adopt("damaged")
     other.close()
     other = BlobCache(tmp_path / "other.sqlite")

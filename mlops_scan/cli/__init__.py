@@ -32,9 +32,11 @@ def run() -> NoReturn:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
-    status = 0 if code is None else code if isinstance(code, int) else 1
-    if not isinstance(code, int) and code is not None:
+    if code is None or isinstance(code, int):
+        status = code or 0
+    else:
         print(code, file=sys.stderr)  # as the interpreter does for ``sys.exit("message")``
+        status = 1
     atexit._run_exitfuncs()
     try:
         sys.stdout.flush()

@@ -92,9 +92,9 @@ def decode_outcome(
     states = value["states"]
     if not isinstance(states, dict) or set(states) != {m.kind for m in matchers}:
         raise ValueError("not the states of these kinds")
-    parsed = [p for p in _list(value["parsed"]) if isinstance(p, str)]
-    skipped, reads = _list(value["skipped"]), value["reads"]
-    if len(parsed) != len(_list(value["parsed"])):
+    names, skipped, reads = _list(value["parsed"]), _list(value["skipped"]), value["reads"]
+    parsed = [p for p in names if isinstance(p, str)]
+    if len(parsed) != len(names):
         raise ValueError("not parser names")
     if not all(isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item) for item in skipped):
         raise ValueError("not skipped paths and reasons")

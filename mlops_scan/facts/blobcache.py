@@ -27,9 +27,7 @@ from mlops_scan.snapshot.statids import StatIds
 from mlops_scan.snapshot.tree import Snapshot
 from mlops_scan.startcache import cache_dir
 
-if (
-    TYPE_CHECKING
-):  # sqlite3 and hashlib are imported where the cache is opened or used: a scan without it never loads them
+if TYPE_CHECKING:  # sqlite3 and hashlib are imported where the cache is used: a scan without it never loads them
     import sqlite3
 
 FORMAT = "mlops-scan blob facts 1"
@@ -71,7 +69,7 @@ class BlobCache:
         self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, str] = {}
-        self._pending_at_fork: dict[str, None] = {}
+        self._pending_at_fork: set[str] = set()
         self._used: set[str] = set()
         self._db = self._open(path) if path is not None else None
 
@@ -125,22 +123,19 @@ class BlobCache:
         this process stores and uses."""
         _parents.append(self._db)
         self._db = self._open(self.path) if self._db is not None and self.path is not None else None
-        self._pending_at_fork = dict.fromkeys(self._pending)
+        self._pending_at_fork = set(self._pending)
         self._used = set()
 
-    def handed_back(self) -> list[list[str]]:
-        """In a forked process: what it stored (key, JSON text) and, with no text, what it used, for :meth:`adopt`."""
-        stored = [[key, text] for key, text in self._pending.items() if key not in self._pending_at_fork]
-        return stored + [[key] for key in sorted(self._used)]
+    def handed_back(self) -> tuple[dict[str, str], set[str]]:
+        """In a forked process: what it stored (key -> JSON text) and the keys it used, for :meth:`adopt`."""
+        return {key: text for key, text in self._pending.items() if key not in self._pending_at_fork}, self._used
 
-    def adopt(self, entries: object) -> None:
+    def adopt(self, handed: object) -> None:
         """Take what a forked process stored and used (:meth:`handed_back`), to be written with this one's."""
-        for entry in entries if isinstance(entries, list) else ():
-            if isinstance(entry, list) and all(isinstance(part, str) for part in entry):
-                if len(entry) == 2:
-                    self._pending[entry[0]] = entry[1]
-                elif len(entry) == 1:
-                    self._used.add(entry[0])
+        if isinstance(handed, tuple) and len(handed) == 2:
+            stored, used = handed
+            self._pending.update(stored)
+            self._used.update(used)
 
     def close(self) -> None:
         """Write what was stored, mark what was used, drop the oldest entries past the size bound."""

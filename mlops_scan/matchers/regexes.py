@@ -252,16 +252,22 @@ def screen_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
 def remembered_screen(pattern: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None:
     """The screen of a :class:`ScreenedRegex` (each set of :func:`screen_requirements` grouped by :func:`shared_keys`),
     looked up in the memo of earlier runs first; None when the regex offers no literals."""
+    screens = _loaded()
+    _used.add(pattern)
+    if pattern in screens:
+        return screens[pattern]
+    found = screen_requirements(pattern)
+    screen = tuple(shared_keys(s) for s in found) if found else None
+    screens[pattern] = _learned[pattern] = screen
+    return screen
+
+
+def _loaded() -> dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None]:
+    """The screens of the memo of earlier runs, loaded on first need."""
     global _screens
     if _screens is None:
         _screens = load_memo(_MEMO_KIND)
-    _used.add(pattern)
-    if pattern in _screens:
-        return _screens[pattern]
-    found = screen_requirements(pattern)
-    screen = tuple(shared_keys(s) for s in found) if found else None
-    _screens[pattern] = _learned[pattern] = screen
-    return screen
+    return _screens
 
 
 def save_literals() -> None:
@@ -274,10 +280,7 @@ def save_literals() -> None:
 
 def _adopt(handed: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None]) -> None:
     """Keep the screens another process worked out with this one's."""
-    global _screens
-    if _screens is None:
-        _screens = load_memo(_MEMO_KIND)
-    _screens.update(handed)
+    _loaded().update(handed)
     _used.update(handed)
     _learned.update(handed)
 
