@@ -15,9 +15,9 @@ never read. ``MLOPS_SCAN_CACHE_DIR=`` (empty) turns the cache off.
 
 from __future__ import annotations
 
+import _pickle  # the C pickler itself (``pickle`` adds a pure-Python one on top: a millisecond of each start)
 import importlib
 import os
-import pickle
 import stat
 import sys
 from binascii import crc32
@@ -31,6 +31,11 @@ from mlops_scan import __version__
 T = TypeVar("T")
 KEEP_FILES = 16
 """Cache files kept per kind of entry; older ones are removed when a new one is written."""
+BLOBS_AT = 8
+"""A cache file starts with the size of its pickle in this many bytes; the byte strings stored apart follow it."""
+BLOB_SIZE = 256
+"""Byte strings (compiled code in the memos) of this size or more are stored after the pickle and read back as views
+of the mapped file: a run reads only those it uses, and copies none of them."""
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -97,7 +102,7 @@ def _scan_entry_points(group: str) -> list[tuple[str, str]]:
 
 def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> tuple[str, ...]:
     """Everything the entry depends on; an input that is not a regular file raises ``OSError``."""
-    return (kind, __version__, sys.version, sys.executable, *_environment(), *parts, *map(_stamp, inputs))
+    return (*_environment(), kind, *parts, *map(_stamp, inputs))
 
 
 def _stamp(path: Path) -> str:
@@ -109,7 +114,9 @@ def _stamp(path: Path) -> str:
 
 
 def _path(folder: Path, kind: str, key: tuple[str, ...]) -> Path:
-    return folder / f"{kind}-{crc32(chr(0).join(key).encode('utf-8', 'surrogateescape')):08x}.pickle"
+    """The file of ``key``, named by its CRC (the environment's part worked out once: it is most of every key)."""
+    own = chr(0).join(key[len(_environment()) :]).encode("utf-8", "surrogateescape")
+    return folder / f"{kind}-{crc32(own, _environment_crc()):08x}.pickle"
 
 
 @cache
@@ -131,36 +138,57 @@ def code_stamps(package: Path = _PACKAGE) -> tuple[str, ...]:
 
 @cache
 def _environment() -> tuple[str, ...]:
-    """What every cached result depends on besides its inputs: this package's code and the installed distributions."""
+    """What every cached result depends on besides its inputs: the tool and the interpreter, this package's code and
+    the installed distributions."""
     found = [str(_PACKAGE), *code_stamps()]
     for entry in sys.path:
         try:
             found.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
         except OSError:
             found.append(f"{entry}:-")
-    return tuple(sorted(found))
+    return (__version__, sys.version, sys.executable, *sorted(found))
+
+
+@cache
+def _environment_crc() -> int:
+    return crc32(chr(0).join(_environment()).encode("utf-8", "surrogateescape"))
 
 
 def _read(path: Path, key: tuple[str, ...], shared: Mapping[str, object] | None = None) -> object:
-    """The value stored at ``path`` under ``key`` (objects stored by name taken from ``shared``), else None."""
+    """The value stored at ``path`` under ``key`` (objects stored by name taken from ``shared``, byte strings stored
+    apart read as views of the mapped file), else None."""
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                 return None  # written by someone else: never unpickled
-            reader = pickle.Unpickler(handle)
-            reader.persistent_load = (shared or {}).__getitem__  # type: ignore[method-assign]  # a missing name: rebuilt
+            start = BLOBS_AT + int.from_bytes(handle.read(BLOBS_AT), "little")
+            blobs = _mapped(handle.fileno(), start) if info.st_size > start else memoryview(b"")
+            names = shared or {}
+            reader = _pickle.Unpickler(handle)
+            reader.persistent_load = (  # type: ignore[method-assign]  # a missing name: rebuilt
+                (lambda pid: blobs[pid[0] : pid[1]] if type(pid) is tuple else names[pid])
+                if blobs
+                else names.__getitem__
+            )
             stored_key, value = reader.load()
     except Exception:  # missing, truncated, corrupt or from an incompatible version: rebuilt
         return None
     return value if stored_key == key else None  # another key with the same CRC
 
 
+def _mapped(fd: int, start: int) -> memoryview:
+    """The file's bytes from ``start`` on, mapped (read when a view of them is used, shared with a forked process)."""
+    import mmap
+
+    return memoryview(mmap.mmap(fd, 0, access=mmap.ACCESS_READ))[start:]
+
+
 def _write(
     folder: Path, path: Path, key: tuple[str, ...], value: object, shared: Mapping[str, object] | None = None
 ) -> None:
-    """Store atomically (a reader never sees half a file), the objects of ``shared`` by name; a failure only costs
-    the next run the rebuild."""
+    """Store atomically (a reader never sees half a file), the objects of ``shared`` by name and byte strings of
+    ``BLOB_SIZE`` or more after the pickle; a failure only costs the next run the rebuild."""
     import tempfile  # a run that finds its cache never writes (tempfile imports shutil, bz2, lzma)
 
     try:
@@ -170,10 +198,26 @@ def _write(
         return
     try:
         names = {id(obj): name for name, obj in (shared or {}).items()}
-        writer = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        writer.persistent_id = lambda obj: names.get(id(obj))  # type: ignore[method-assign]
+        blobs: list[bytes | memoryview] = []
+        end = 0
+
+        def stored_apart(obj: object) -> object:
+            nonlocal end
+            if type(obj) in (bytes, memoryview) and len(obj) >= BLOB_SIZE:  # type: ignore[arg-type]
+                blobs.append(obj)  # type: ignore[arg-type]
+                end += len(obj)  # type: ignore[arg-type]
+                return (end - len(obj), end)  # type: ignore[arg-type]
+            return names.get(id(obj))
+
+        writer = _pickle.Pickler(handle, protocol=-1)  # the highest
+        writer.persistent_id = stored_apart  # type: ignore[method-assign]
         with handle:
+            handle.write(bytes(BLOBS_AT))
             writer.dump((key, value))
+            size = handle.tell() - BLOBS_AT
+            handle.writelines(blobs)
+            handle.seek(0)
+            handle.write(size.to_bytes(BLOBS_AT, "little"))
         os.replace(handle.name, path)
         _prune(folder, path.name.rsplit("-", 1)[0])
     except Exception:  # unpicklable value, full disk: the next run builds again

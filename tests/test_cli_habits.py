@@ -65,3 +65,38 @@ def test_an_unwritable_target_names_what_could_not_be_written(tmp_path: Path, op
     done = run_cli(LEVEL2, "-q", option, str(target))
     assert done.returncode == 2
     assert done.stderr == f"mlops-scan: error: {target}: cannot write {what} (No such file or directory)\n"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-q", "-f", "json"], ["-qf", "json"], ["-q", "-fjson"], ["-q", "-f=json"], ["--quiet", "--format=json"]],
+    ids=["apart", "together", "attached", "equals", "long"],
+)
+def test_short_options_alone_together_or_with_their_value(options: list[str]) -> None:
+    done = run_cli(LEVEL2, *options)
+    assert (done.returncode, json.loads(done.stdout)["level"], done.stderr) == (0, 2, "")
+
+
+@pytest.mark.parametrize("options", [["-x"], ["-qx"], ["-q", "-x"]])
+def test_an_unknown_short_option_is_a_usage_error(options: list[str]) -> None:
+    done = run_cli(LEVEL2, *options)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", "mlops-scan: error: No such option '-x'.\n")
+
+
+def test_short_options_given_alone_are_found_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+
+    from mlops_scan.cli.scan import scan
+
+    missed: list[str] = []
+    ordinary = click.exceptions.NoSuchOption.__init__
+
+    def record(self: click.exceptions.NoSuchOption, option_name: str, *args: object, **kwargs: object) -> None:
+        missed.append(option_name)
+        ordinary(self, option_name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(click.exceptions.NoSuchOption, "__init__", record)
+    scan.make_context("scan", ["-q", "-f", "json", "-o", str(tmp_path / "r.json"), LEVEL2])
+    assert missed == []  # click's own way first makes a "no such option" error for each short option
+    scan.make_context("scan", ["-qf", "json", LEVEL2])
+    assert missed == ["-qf"]  # run together: click's own way

@@ -27,10 +27,11 @@ BASE = (
     "mlops_scan.strictyaml",
     "mlops_scan.tomlparse",
     "mlops_scan.startcache",
+    "mlops_scan.lifetime",
     "mlops_scan.data",
 )
 """Below every stage: values, errors, bounded reads of settings and data files, the strict data loader, the TOML
-parser, the start-up cache and the shipped data."""
+parser, the start-up cache, what a process ending at once keeps until its end, and the shipped data."""
 
 
 def module_name(path: Path) -> str:

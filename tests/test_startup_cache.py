@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 from pathlib import Path
@@ -30,6 +31,19 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(folder))
     return folder
+
+
+def _stored(path: Path) -> tuple[tuple[str, ...], object]:
+    """The key and value a cache file holds (its pickle follows its size; what is stored apart shows as a marker)."""
+    reader = pickle.Unpickler(io.BytesIO(path.read_bytes()[cache.BLOBS_AT :]))
+    reader.persistent_load = lambda pid: ("stored apart", pid)  # type: ignore[method-assign]
+    found: tuple[tuple[str, ...], object] = reader.load()
+    return found
+
+
+def _store(path: Path, key: tuple[str, ...], value: object) -> None:
+    data = pickle.dumps((key, value))
+    path.write_bytes(len(data).to_bytes(cache.BLOBS_AT, "little") + data)
 
 
 def _capabilities() -> list[str]:
@@ -69,8 +83,8 @@ def test_a_damaged_cache_file_is_rebuilt(cache_dir: Path, damage: bytes) -> None
 def test_an_entry_stored_under_another_key_is_not_used(cache_dir: Path) -> None:
     assert cache.cached("probe", (), ["x"], list, lambda: [1]) == [1]
     [stored] = cache_dir.glob("probe-*.pickle")
-    key, _ = pickle.loads(stored.read_bytes())
-    stored.write_bytes(pickle.dumps(((*key[:-1], "y"), [2])))  # as if another key's CRC were the same
+    key, _ = _stored(stored)
+    _store(stored, (*key[:-1], "y"), [2])  # as if another key's CRC were the same
     assert cache.cached("probe", (), ["x"], list, lambda: [3]) == [3]
 
 
@@ -83,6 +97,20 @@ def test_shared_objects_are_stored_by_name_and_the_callers_put_back(cache_dir: P
     found = cache.cached("probe", (), [], list, lambda: [], {"big": mine})
     assert found == [mine, mine, 1] and found[0] is mine
     assert cache.cached("probe", (), [], list, lambda: ["rebuilt"], {"other": other}) == ["rebuilt"]  # name unknown
+
+
+def test_long_byte_strings_are_stored_apart_and_read_as_views_of_the_file(cache_dir: Path) -> None:
+    long, short = bytes(range(256)) * 4, b"short"
+    value = {"long": (1, long), "short": short}
+    assert cache.cached("probe", (), [], dict, lambda: value) == value
+    [stored] = cache_dir.glob("probe-*.pickle")
+    assert _stored(stored)[1] == {"long": (1, ("stored apart", (0, len(long)))), "short": short}
+    found = cache.cached("probe", (), [], dict, lambda: {})
+    assert isinstance(found["long"][1], memoryview) and found["long"][1] == long
+    assert found["short"] == short and isinstance(found["short"], bytes)
+    cache.store_memo("memo", found)  # views read back are stored again as bytes
+    again = cache.load_memo("memo")
+    assert again == found and bytes(again["long"][1]) == long
 
 
 def test_a_cache_file_others_could_write_is_not_read(cache_dir: Path) -> None:

@@ -13,6 +13,7 @@ atexit.register(gc.freeze)
 """At exit every object is left out of the interpreter's shutdown collections, which walked them all (about
 20 ms of CPU per run, a tenth of a small repository's scan); nothing is left to collect that the exit would not free."""
 
+from mlops_scan import lifetime  # noqa: E402
 from mlops_scan.cli import warmstart  # noqa: E402 (after the threshold: the imports are what it is for)
 
 warmstart.install()
@@ -25,8 +26,10 @@ __all__ = ["main", "run"]
 def run() -> NoReturn:
     """The ``mlops-scan`` command: :func:`main`, then the exit handlers, the output flushed, and the process ends at
     once (``os._exit``): the interpreter's own exit would then free every module and object one by one, some 2-5 ms
-    of a small repository's scan that change nothing. When the output cannot be flushed (a closed pipe), the
+    of a small repository's scan that change nothing (and what a scan no longer needs is left for that end:
+    :mod:`mlops_scan.lifetime`). When the output cannot be flushed (a closed pipe), the
     interpreter's own exit reports it as it always has."""
+    lifetime.ends_at_once()
     try:
         main()
         code: object = 0

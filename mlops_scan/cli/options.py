@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -19,6 +19,20 @@ class HelpGroup(click.Group):
             click.echo(ctx.get_help())
             ctx.exit(0)
         return super().parse_args(ctx, args)
+
+
+class ShortOptionsAtOnce(click.Command):
+    """A command whose short options given alone (``-q``, ``-f json``) are found at once. Click looks every option
+    up as a long one first, and for a short one makes a "no such option" error, its message translated and the
+    close long names worked out (about half a millisecond an option), before it tries the short ones. Short options
+    run together (``-qf json``) or with their value attached (``-fjson``) still take click's own way."""
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        long, short = getattr(parser, "_long_opt", None), getattr(parser, "_short_opt", None)
+        if isinstance(long, dict) and isinstance(short, dict):  # click's parser as it is (8.1 to 8.5)
+            long.update({name: option for name, option in short.items() if name not in long})
+        return parser
 
 
 MODEL_HELP = "Maturity model: a built-in name or a model YAML file  [default: microsoft]."

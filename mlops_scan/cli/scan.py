@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mlops_scan.cli.options import model_option, no_cache_option, output_option, rule_dirs_option
+from mlops_scan import lifetime
+from mlops_scan.cli.options import ShortOptionsAtOnce, model_option, no_cache_option, output_option, rule_dirs_option
 from mlops_scan.cli.output import colour_wanted, terminal_width, write
 from mlops_scan.errors import UsageError
 from mlops_scan.reporters.formats import FORMATS
@@ -73,7 +74,7 @@ def _size_option(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command(epilog=EXIT_HELP)
+@click.command(cls=ShortOptionsAtOnce, epilog=EXIT_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(file_okay=True, dir_okay=True, path_type=str))
 @click.option(
     "--format",
@@ -249,6 +250,7 @@ def run_scan(request: ScanRequest) -> None:
         )
     assessment = replace(assessment, provenance=_provenance(request, settings, snapshot.root))
     _write_reports(request, request.fmt or settings.format or "text", assessment, _options(snapshot, settings, rules))
+    lifetime.keep("scan", snapshot, rules, assessment)
     _gate(assessment, fail_under, request.exit_zero)
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # importlib.abc imports importlib.resources: a tenth of a sma
     from importlib.abc import Loader
 
 KIND = "module-code"
+Code = bytes | memoryview
+"""A module's marshalled code: a view of the cache file when read from it."""
 SUBMODULES = __name__.partition(".")[0] + "."
 """Names the memo keeps (the package itself is imported before the finder is installed)."""
 
@@ -32,21 +34,23 @@ SUBMODULES = __name__.partition(".")[0] + "."
 class CodeMemoFinder:
     """Finder and loader of the package's modules whose code the memo holds (``{name: (origin, is_package, code)}``)."""
 
-    def __init__(self, memo: dict[str, tuple[str, bool, bytes]]) -> None:
+    def __init__(self, memo: dict[str, tuple[str, bool, Code]]) -> None:
         self.memo = memo
+        self.missed: list[str] = []
+        """The package's modules asked for that the memo could not serve: imported the ordinary way."""
 
     def find_spec(
         self, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
         entry = self.memo.get(name)
-        if entry is None:
-            return None
         try:
-            origin, package, stored = entry
+            origin, package, stored = entry  # type: ignore[misc]  # None: not held
             code = marshal.loads(stored)
-        except Exception:  # damaged: the ordinary import finds it
-            return None
+        except Exception:  # not held, or damaged: the ordinary import finds it
+            code = None
         if not isinstance(code, CodeType) or code.co_filename != origin:
+            if name.startswith(SUBMODULES):
+                self.missed.append(name)
             return None
         spec = ModuleSpec(name, cast("Loader", self), origin=origin, is_package=package, loader_state=code)
         if package:
@@ -66,12 +70,12 @@ def install() -> None:
     those a forked process adds: see :func:`mlops_scan.startcache.learned`)."""
     finder = CodeMemoFinder(load_memo(KIND))
     sys.meta_path.insert(0, finder)
-    adopted: dict[str, tuple[str, bool, bytes]] = {}
+    adopted: dict[str, tuple[str, bool, Code]] = {}
     learner(KIND, lambda: _added(finder), adopted.update)
     atexit.register(save, finder, adopted)
 
 
-def save(finder: CodeMemoFinder, adopted: dict[str, tuple[str, bool, bytes]] | None = None) -> None:
+def save(finder: CodeMemoFinder, adopted: dict[str, tuple[str, bool, Code]] | None = None) -> None:
     """Store the memo with the code of every module of the package this process imported the ordinary way, and of
     those another process did (``adopted``)."""
     added = {**(adopted or {}), **_added(finder)}
@@ -79,16 +83,12 @@ def save(finder: CodeMemoFinder, adopted: dict[str, tuple[str, bool, bytes]] | N
         store_memo(KIND, {**finder.memo, **added})
 
 
-def _added(finder: CodeMemoFinder) -> dict[str, tuple[str, bool, bytes]]:
+def _added(finder: CodeMemoFinder) -> dict[str, tuple[str, bool, Code]]:
     """The code of the package's modules this process imported the ordinary way (the memo lacked them)."""
-    added = {}
-    for name, module in list(sys.modules.items()):
-        spec = getattr(module, "__spec__", None)
-        if (
-            name in finder.memo
-            or not name.startswith(SUBMODULES)
-            or not isinstance(getattr(spec, "loader", None), SourceFileLoader)
-        ):
+    added: dict[str, tuple[str, bool, Code]] = {}
+    for name in finder.missed:
+        spec = getattr(sys.modules.get(name), "__spec__", None)
+        if not isinstance(getattr(spec, "loader", None), SourceFileLoader):
             continue
         try:
             code = spec.loader.get_code(name)  # type: ignore[union-attr]  # its .pyc, written by the import

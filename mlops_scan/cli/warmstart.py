@@ -142,7 +142,7 @@ def _code_of(source: str) -> CodeType:
     memo = _memo(METHOD_KIND)
     _used[METHOD_KIND].add(source)
     stored = memo.get(source)
-    if isinstance(stored, bytes):
+    if isinstance(stored, (bytes, memoryview)):  # a view of the cache file when read from it
         try:
             code = marshal.loads(stored)
         except Exception:  # damaged: compiled again below

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
+from mlops_scan import lifetime
 from mlops_scan.evidence import partner
 from mlops_scan.evidence.bounded import build_matchers
 from mlops_scan.evidence.filescan import Gathered, scan_file
@@ -78,6 +79,7 @@ def collect(snapshot: Snapshot, rules: list[Rule[object]], progress: Progress | 
     result = ScanResult(evidence, project, inspected, measurements, skipped=gathered, errors=errors, readme_title=title)
     if reuse is not None:
         reuse.store(result)
+    lifetime.keep("file pass", done, matchers, contexts)  # freed by the next scan, or dropped by the exit at once
     return result
 
 

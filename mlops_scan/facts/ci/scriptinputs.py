@@ -12,6 +12,7 @@ from mlops_scan import strictyaml
 from mlops_scan.data import DATA_DIR
 from mlops_scan.facts import yamlnodes as Y
 from mlops_scan.facts.ci.model import Step
+from mlops_scan.startcache import cached
 
 SCRIPT_INPUTS_FILE = DATA_DIR / "script_inputs.yaml"
 _SECTIONS = ("github_actions", "azure_tasks")
@@ -19,8 +20,8 @@ _SECTIONS = ("github_actions", "azure_tasks")
 
 @cache
 def script_inputs() -> dict[str, dict[str, tuple[str, ...]]]:
-    """The built-in script inputs, read once."""
-    return load_script_inputs(SCRIPT_INPUTS_FILE)
+    """The built-in script inputs, read once (kept in the start-up cache: checking the file costs a CI file's scan)."""
+    return cached("script-inputs", [SCRIPT_INPUTS_FILE], [], dict, lambda: load_script_inputs(SCRIPT_INPUTS_FILE))
 
 
 def load_script_inputs(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
