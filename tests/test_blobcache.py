@@ -139,3 +139,23 @@ def test_cache_folder_off_when_empty(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.chdir(tmp_path)
     scan(FIXTURES / "level2-mlflow-dvc")
     assert list(tmp_path.iterdir()) == []
+
+
+class _Untouchable:
+    def execute(self, *args: object) -> None:
+        raise AssertionError("looked up in a file that holds nothing")
+
+
+def test_a_file_that_holds_nothing_is_not_looked_up_and_one_that_does_is(tmp_path: Path) -> None:
+    first = BlobCache(tmp_path / FILE_NAME)
+    assert first._db is not None
+    assert first._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: no flush at every commit
+    real, first._db = first._db, _Untouchable()  # type: ignore[assignment]
+    assert first.get("kind", "oid") is None
+    first.put("kind", "oid", {"a": 1})
+    assert first.get("kind", "oid") == {"a": 1}  # this run's own, from memory
+    first._db = real
+    first.close()
+    again = BlobCache(tmp_path / FILE_NAME)
+    assert again.get("kind", "oid") == {"a": 1}
+    again.close()

@@ -72,6 +72,8 @@ class BlobCache:
         self._pending_at_fork: set[str] = set()
         self._used: set[str] = set()
         self._db = self._open(path) if path is not None else None
+        self._empty = self._db is not None and _holds_nothing(self._db)
+        """The file holds no entry (a first scan on this machine, a CI job's): nothing is looked up in it."""
 
     @property
     def persistent(self) -> bool:
@@ -92,7 +94,7 @@ class BlobCache:
         """The JSON text stored for ``(kind, oid)`` (not decoded, not checked), or None."""
         key = self._key(kind, oid)
         text = self._pending.get(key)
-        if text is None and self._db is not None:
+        if text is None and self._db is not None and not self._empty:
             import sqlite3
 
             try:
@@ -198,6 +200,7 @@ class BlobCache:
                 return None
             db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a commit is not flushed to disk; a crash loses it, never the file
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
                 _create(db)
@@ -221,6 +224,15 @@ def _create(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT, size INTEGER, used INTEGER)")
     db.execute("CREATE INDEX entries_used ON entries (used)")
     db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+
+
+def _holds_nothing(db: sqlite3.Connection) -> bool:
+    import sqlite3
+
+    try:
+        return bool(db.execute("SELECT NOT EXISTS (SELECT 1 FROM entries)").fetchone()[0])
+    except sqlite3.Error:
+        return False
 
 
 def _format(db: sqlite3.Connection) -> str | None:
