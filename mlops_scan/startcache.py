@@ -102,10 +102,10 @@ def _scan_entry_points(group: str) -> list[tuple[str, str]]:
 
 def _key(kind: str, inputs: Iterable[Path], parts: Iterable[str]) -> tuple[str, ...]:
     """Everything the entry depends on; an input that is not a regular file raises ``OSError``."""
-    return (*_environment(), kind, *parts, *map(_stamp, inputs))
+    return (*_environment(), kind, *parts, *map(stamp, inputs))
 
 
-def _stamp(path: Path) -> str:
+def stamp(path: Path) -> str:
     """A file's path with its size, inode and times: a write changes ``st_ctime_ns``, which no one can set."""
     info = os.stat(path)
     if not stat.S_ISREG(info.st_mode):  # a FIFO or /dev/zero: ``build`` reports it
