@@ -7,23 +7,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from test_startup_cache import PACK
 
 from mlops_scan.assessment.maturity import load_model
 from mlops_scan.evidence import ruleset
 from mlops_scan.evidence.ruleset import load_all_rules, rules_hash
 from mlops_scan.rules.loader import Rule
-
-PACK = """schema_version: 1
-rules:
-  - id: ci.digest-probe
-    capability: ci
-    kind: file
-    params: {{paths: ["{glob}"]}}
-    strength: weak
-    title: Probe
-    description: A probe rule.
-    remediation: None.
-"""
 
 
 @pytest.fixture
@@ -36,7 +25,7 @@ def _probe(tmp_path: Path, glob: str) -> list[Rule[object]]:
     pack = tmp_path / "packs" / "probe.yaml"
     pack.parent.mkdir(exist_ok=True)
     pack.write_text(PACK.format(glob=glob), encoding="utf-8")
-    return [r for r in load_all_rules(load_model().capabilities, [pack.parent]) if r.id == "ci.digest-probe"]
+    return [r for r in load_all_rules(load_model().capabilities, [pack.parent]) if r.id == "ci.cached-probe"]
 
 
 @pytest.mark.usefixtures("fresh_memo")
