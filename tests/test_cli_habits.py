@@ -80,7 +80,9 @@ def test_short_options_alone_together_or_with_their_value(options: list[str]) ->
 @pytest.mark.parametrize("options", [["-x"], ["-qx"], ["-q", "-x"]])
 def test_an_unknown_short_option_is_a_usage_error(options: list[str]) -> None:
     done = run_cli(LEVEL2, *options)
-    assert (done.returncode, done.stdout, done.stderr) == (2, "", "mlops-scan: error: No such option '-x'.\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("mlops-scan: error: No such option") and "-x" in done.stderr  # click's words
+    assert done.stderr.count("\n") == 1
 
 
 def test_short_options_given_alone_are_found_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
