@@ -127,11 +127,12 @@ CI_SCALARS = st.sampled_from(
     ]
 )
 scalars = st.none() | st.booleans() | st.integers(-10, 10**6) | st.text(max_size=12) | CI_SCALARS
+KEY_TEXT = st.text(max_size=6).filter(lambda t: "\x85" not in t)
+"""Mapping keys without NEL: PyYAML's emitter can write it raw inside a quoted key (``{"\\x85": None}``), and a YAML
+reader (PyYAML's own too) folds that line break into a space: no round trip to hold the reader to."""
 structured = st.recursive(
     scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(CI_KEYS) | st.text(max_size=6), inner, max_size=5)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(CI_KEYS) | KEY_TEXT, inner, max_size=5),
     max_leaves=25,
 )
 
