@@ -175,7 +175,7 @@ def test_shards_partition_the_list_stably() -> None:
 def test_bad_fleet_options_are_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
-    from mlops_scan.cli import main
+    from mlops_scan.cli.app import main
 
     repos = tmp_path / "REPOS.txt"
     repos.write_text("https://example.com/a\n")

@@ -14,22 +14,24 @@ atexit.register(gc.freeze)
 20 ms of CPU per run, a tenth of a small repository's scan); nothing is left to collect that the exit would not free."""
 
 from mlops_scan import lifetime  # noqa: E402
-from mlops_scan.cli import warmstart  # noqa: E402 (after the threshold: the imports are what it is for)
+from mlops_scan.cli import early, warmstart  # noqa: E402 (after the threshold: the imports are what it is for)
 
 warmstart.install()
 
-from mlops_scan.cli.app import main  # noqa: E402 (after warm start: the imports compile regexes and dataclasses)
-
-__all__ = ["main", "run"]
+__all__ = ["run"]
 
 
 def run() -> NoReturn:
-    """The ``mlops-scan`` command: :func:`main`, then the exit handlers, the output flushed, and the process ends at
-    once (``os._exit``): the interpreter's own exit would then free every module and object one by one, some 2-5 ms
-    of a small repository's scan that change nothing (and what a scan no longer needs is left for that end:
-    :mod:`mlops_scan.lifetime`). When the output cannot be flushed (a closed pipe), the
-    interpreter's own exit reports it as it always has."""
+    """The ``mlops-scan`` command: the early partner (:mod:`mlops_scan.cli.early`), then
+    :func:`~mlops_scan.cli.app.main`, the exit handlers, the output flushed, and the process ends at once
+    (``os._exit``): the interpreter's own exit would then free every module and object one by one, some 2-5 ms of a
+    small repository's scan that change nothing (and what a scan no longer needs is left for that end:
+    :mod:`mlops_scan.lifetime`). When the output cannot be flushed (a closed pipe), the interpreter's own exit
+    reports it as it always has."""
     lifetime.ends_at_once()
+    early.start(sys.argv[1:])
+    from mlops_scan.cli.app import main  # after warm start (the imports compile regexes and dataclasses) and the fork
+
     try:
         main()
         code: object = 0

@@ -11,7 +11,7 @@ from mlops_scan.snapshot.limits import Limits
 
 if TYPE_CHECKING:
     from mlops_scan.cli.config import Config
-    from mlops_scan.cli.scan import ScanRequest
+    from mlops_scan.cli.scanrun import ScanRequest
 
 DEFAULT = "default"
 

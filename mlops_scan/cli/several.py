@@ -10,7 +10,7 @@ import click
 from mlops_scan.errors import MlopsScanError, UsageError
 
 if TYPE_CHECKING:
-    from mlops_scan.cli.scan import ScanRequest
+    from mlops_scan.cli.scanrun import ScanRequest
 
 
 def scan_each(requests: Sequence[ScanRequest], run: Callable[[ScanRequest], None]) -> None:

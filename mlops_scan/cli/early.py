@@ -1,0 +1,82 @@
+"""The early partner: the file pass's partner, forked before the command line is parsed.
+
+Before a scan can fork its partner at the file pass (:mod:`mlops_scan.evidence.partner`), this process loads the
+command-line library, parses its arguments, and runs the stages up to the pass: on a small repository, more time
+than the pass itself. When the same command line ran one scan before, its arguments are known from that run (kept
+in the start-up cache): the partner is then forked at once, runs those stages itself (it never loads the
+command-line library) and starts on the files from the last back while this process is still getting ready. This
+process parses the command line as always; its file pass joins the partner when the scan it runs is the one the
+partner expected and its work is the same, else ends it and forks the usual partner. Reports are this process's.
+
+A command line is remembered only when its scan shared the file pass (a small repository's is not: there the
+partner's start-up would only compete with this process's), and only for a folder (not a revision or a clone).
+"""
+
+from __future__ import annotations
+
+import atexit
+from functools import partial
+from typing import TYPE_CHECKING
+
+from mlops_scan.evidence import partner
+from mlops_scan.startcache import load_memo, store_memo
+
+if TYPE_CHECKING:
+    from mlops_scan.cli.scanrun import ScanRequest
+
+MEMO = "scan-requests"
+REMEMBERED = 32
+"""Command lines whose scan is remembered (the most recent)."""
+_argv: tuple[str, ...] | None = None
+"""The command line this process was started with (None: the command runs from Python, not from :func:`start`)."""
+_expected: dict[str, object] | None = None
+"""The arguments of the scan the early partner runs."""
+_arguments: dict[str, object] | None = None
+"""The arguments of the scan this process runs (None: not one scan an early partner may run)."""
+
+
+def start(argv: list[str]) -> None:
+    """Fork the early partner when the last scan of ``argv`` is known and shared its file pass with a partner."""
+    global _argv, _expected
+    _argv = tuple(argv)
+    atexit.register(_remember)
+    if partner.may_fork():
+        _expected = load_memo(MEMO).get(_argv)
+    if _expected is not None:
+        partner.start_early(partial(_until_the_pass, _expected))
+
+
+def _until_the_pass(arguments: dict[str, object]) -> None:
+    """In the early partner: the stages of the expected scan (its file pass serves, and ends the partner)."""
+    from mlops_scan.cli.scanrun import ScanRequest, assess_request
+
+    assess_request(ScanRequest(**arguments))  # type: ignore[arg-type]
+
+
+def settle(request: ScanRequest | None) -> None:
+    """This process runs the scan of ``request`` (None: not a single scan): keep the early partner only when it
+    expected that scan."""
+    global _arguments
+    if _argv is None:
+        return
+    _arguments = dict(vars(request)) if request is not None and _remembered(request) else None
+    if _arguments != _expected:
+        partner.drop_early()
+
+
+def _remember() -> None:
+    """At exit: remember this command line's scan when it shared its file pass (forget it when not)."""
+    arguments = _arguments if partner.shared_a_pass() else None
+    if arguments != _expected:
+        memo = load_memo(MEMO)
+        memo.pop(_argv, None)
+        if arguments is not None:
+            memo[_argv] = arguments
+        store_memo(MEMO, dict(list(memo.items())[-REMEMBERED:]))
+
+
+def _remembered(request: ScanRequest) -> bool:
+    """Whether a scan is one an early partner may run: a folder's files (not a revision's, not a clone's)."""
+    from mlops_scan.snapshot.urls import is_url
+
+    return request.rev is None and request.git_dir is None and not is_url(request.path)
