@@ -38,7 +38,7 @@ def forks(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> Iterator[list[int
     monkeypatch.setattr(os, "fork", counted)
     for name in ("_argv", "_expected", "_arguments"):
         monkeypatch.setattr(early, name, None)
-    monkeypatch.setattr(partner, "_shared", False)
+    monkeypatch.setattr(partner, "_files_shared", 0)
     yield forked
     partner.drop_early()
     atexit.unregister(early._remember)  # this process's exit is pytest's: nothing of the test is stored then
@@ -52,7 +52,7 @@ def _command_line(argv: list[str]) -> None:
         main(argv)
     assert done.value.code == 0
     early._remember()
-    partner._shared = False
+    partner._files_shared = 0
 
 
 def _argv(root: Path, out: Path) -> list[str]:
@@ -115,6 +115,16 @@ def test_a_scan_that_shares_no_pass_is_not_remembered(tmp_path: Path, forks: lis
     argv = _argv(root, tmp_path / "report.json")
     _command_line(argv)
     assert forks == []
+    assert tuple(argv) not in load_memo(early.MEMO)
+
+
+def test_a_scan_past_the_size_bound_is_not_remembered(
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(early, "MAX_FILES", 10)
+    argv = _argv(_repository(tmp_path / "repo"), tmp_path / "report.json")
+    _command_line(argv)
+    assert len(forks) == 1  # shared
     assert tuple(argv) not in load_memo(early.MEMO)
 
 

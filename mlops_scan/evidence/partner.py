@@ -86,8 +86,8 @@ class Partner:
     """A forked copy of this process scanning the files from the last back."""
 
     def __init__(self, pid: int, results: int, claims: memoryview, count: int) -> None:
-        global _shared
-        _shared = True  # a pass of this process is shared
+        global _files_shared
+        _files_shared = count
         self.pid = pid
         self.count = count
         self._results = results
@@ -214,13 +214,13 @@ class _Early:
 
 _early: _Early | None = None
 """The early partner while it is neither joined nor ended (in the early partner itself: its own ends)."""
-_shared = False
-"""Whether a file pass of this process was shared with a partner."""
+_files_shared = 0
+"""The files to scan of the last file pass of this process shared with a partner (0: none was)."""
 
 
-def shared_a_pass() -> bool:
-    """Whether a file pass of this process was shared with a partner."""
-    return _shared
+def files_shared() -> int:
+    """The files to scan of the last file pass of this process shared with a partner (0: none was)."""
+    return _files_shared
 
 
 def start_early(prepare: Callable[[], object]) -> None:
