@@ -64,7 +64,7 @@ def settle(request: ScanRequest | None) -> None:
     global _arguments
     if _argv is None:
         return
-    _arguments = dict(vars(request)) if request is not None and _remembered(request) else None
+    _arguments = dict(vars(request)) if request is not None and _eligible(request) else None
     if _arguments != _expected:
         partner.drop_early()
 
@@ -81,7 +81,7 @@ def _remember() -> None:
         store_memo(MEMO, dict(list(memo.items())[-REMEMBERED:]))
 
 
-def _remembered(request: ScanRequest) -> bool:
+def _eligible(request: ScanRequest) -> bool:
     """Whether a scan is one an early partner may run: a folder's files (not a revision's, not a clone's)."""
     from mlops_scan.snapshot.urls import is_url
 

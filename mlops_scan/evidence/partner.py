@@ -31,7 +31,7 @@ import select
 import signal
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 DEFAULT_JOBS = 2
 """Processes by default, when that many cores are usable: the file pass uses two at most (this one and a partner)."""
@@ -189,7 +189,7 @@ class _Early:
         self.results = results
         self.claims = claims
 
-    def serve(self, count: int, job: Job) -> None:
+    def serve(self, count: int, job: Job) -> NoReturn:
         """In the early partner, at its file pass: tell the work's fingerprint, take files from the last back, end."""
         try:
             self.claims[BACK] = count
