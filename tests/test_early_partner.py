@@ -118,6 +118,14 @@ def test_a_scan_that_shares_no_pass_is_not_remembered(tmp_path: Path, forks: lis
     assert tuple(argv) not in load_memo(early.MEMO)
 
 
+def test_a_scan_with_the_facts_cache_is_not_remembered(tmp_path: Path, forks: list[int]) -> None:
+    argv = _argv(_repository(tmp_path / "repo"), tmp_path / "report.json")
+    argv.remove("--no-cache")
+    _command_line(argv)
+    assert len(forks) == 1  # shared; the next run replays what it found
+    assert tuple(argv) not in load_memo(early.MEMO)
+
+
 def test_a_scan_past_the_size_bound_is_not_remembered(
     tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,7 +143,7 @@ def test_the_command_line_report_is_the_same_with_and_without_the_early_partner(
     root = _repository(tmp_path / "repo")
     env = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / "cache"), "MLOPS_SCAN_JOBS": "2"}
     reports = []
-    for _ in range(3):  # remembered by the first run, the early partner in the next ones (a kept result: none)
+    for _ in range(3):  # without the cache: remembered by the first run, the early partner in the next ones
         done = run_cli("-q", *options, "-f", "json", "-o", "report.json", str(root), cwd=tmp_path, env=env)
         assert (done.returncode, done.stderr) == (0, "")
         reports.append((tmp_path / "report.json").read_bytes())

@@ -10,7 +10,8 @@ partner expected and its work is the same, else ends it and forks the usual part
 
 A command line is remembered only when its scan shared the file pass, of at most ``MAX_FILES`` files (a small
 repository's pass is not shared, and there or on a large one the partner's stages would only compete with this
-process's), and only for a folder (not a revision or a clone).
+process's), without the facts cache (with it, the next run replays what this one found), and only for a folder
+(not a revision or a clone).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from mlops_scan.evidence import partner
-from mlops_scan.startcache import load_memo, store_memo
+from mlops_scan.startcache import cache_dir, load_memo, store_memo
 
 if TYPE_CHECKING:
     from mlops_scan.cli.scanrun import ScanRequest
@@ -82,7 +83,9 @@ def _remember() -> None:
 
 
 def _eligible(request: ScanRequest) -> bool:
-    """Whether a scan is one an early partner may run: a folder's files (not a revision's, not a clone's)."""
+    """Whether a scan is one an early partner may run again: a folder's files (not a revision's, not a clone's),
+    without the facts cache (with it, the next run replays what this one found: no pass to share)."""
     from mlops_scan.snapshot.urls import is_url
 
-    return request.rev is None and request.git_dir is None and not is_url(request.path)
+    uncached = request.no_cache or cache_dir() is None
+    return uncached and request.rev is None and request.git_dir is None and not is_url(request.path)
