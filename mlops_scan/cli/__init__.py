@@ -22,7 +22,7 @@ __all__ = ["run"]
 
 
 def run() -> NoReturn:
-    """The ``mlops-scan`` command: the early partner (:mod:`mlops_scan.cli.early`), then
+    """The ``mlops-scan`` command: the scan ahead (:mod:`mlops_scan.cli.early`), then
     :func:`~mlops_scan.cli.app.main`, the exit handlers, the output flushed, and the process ends at once
     (``os._exit``): the interpreter's own exit would then free every module and object one by one, some 2-5 ms of a
     small repository's scan that change nothing (and what a scan no longer needs is left for that end:

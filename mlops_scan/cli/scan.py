@@ -157,7 +157,7 @@ def scan(paths: tuple[str, ...], show_settings: bool, **given: Any) -> None:
             settings = settings_of(Path(scanned_path(r)), r.config_file, r.no_config, r.rev, bool(r.git_dir))
             click.echo(describe(r, settings), nl=False)
     elif len(requests) == 1:
-        run_scan(requests[0])
+        run_scan(requests[0], early.scanned_ahead(requests[0]))
     else:
         from mlops_scan.cli.several import scan_each
 

@@ -1,7 +1,7 @@
 """A scan of one repository from the scan command's arguments: the stages, the reports, the gate.
 
-Nothing here imports the command-line library when loaded: an early partner (:mod:`mlops_scan.cli.early`) runs the
-stages before the command line is parsed, and does not load it.
+Nothing here imports the command-line library when loaded: a scan run ahead (:mod:`mlops_scan.cli.early`) runs the
+stages before that library is loaded.
 """
 
 from __future__ import annotations
@@ -58,17 +58,20 @@ class ScanRequest:
     project_root: str | None
 
 
-def run_scan(request: ScanRequest) -> None:
-    """Snapshot -> Evidence -> Assessment -> reports, then the --fail-under gate."""
-    assessment, snapshot, settings, rules, fail_under = assess_request(request)
+Assessed = tuple["Assessment", "Snapshot", "Config", list["Rule[object]"], int | None]
+"""A scan's assessment, snapshot, settings, rules scanned and --fail-under level (:func:`assess_request`)."""
+
+
+def run_scan(request: ScanRequest, assessed: Assessed | None = None) -> None:
+    """Snapshot -> Evidence -> Assessment (unless ``assessed`` already) -> reports, then the --fail-under gate."""
+    assessment, snapshot, settings, rules, fail_under = assessed or assess_request(request)
     _write_reports(request, request.fmt or settings.format or "text", assessment, _options(snapshot, settings, rules))
     lifetime.keep("scan", snapshot, rules, assessment)
     _gate(assessment, fail_under, request.exit_zero)
 
 
-def assess_request(request: ScanRequest) -> tuple[Assessment, Snapshot, Config, list[Rule[object]], int | None]:
-    """Snapshot -> Evidence -> Assessment: the assessment, the snapshot, the settings, the rules scanned and the
-    --fail-under level (an early partner, :mod:`mlops_scan.cli.early`, runs this far and no further)."""
+def assess_request(request: ScanRequest) -> Assessed:
+    """Snapshot -> Evidence -> Assessment (a scan run ahead, :mod:`mlops_scan.cli.early`, runs this far)."""
     from mlops_scan.assessment.maturity import load_model
     from mlops_scan.assessment.pipeline import assess_snapshot, rules_to_scan
     from mlops_scan.cli.config import clamped

@@ -104,8 +104,6 @@ class _FilePass(Gathered):
             work = [(i, e, want) for i, e in enumerate(snapshot.files) if (want := [m for m in matchers if m.wants(e)])]
         shared = partner.pays(len(work)) and snapshot.objects is None  # a revision's files come through one git process
         shared = shared and all(m.reusable for m in matchers)  # each hands back its outcomes (not a repository's rule)
-        if not shared:
-            partner.drop_early()
         helper: partner.Partner | None = None
         next_report = 0
         try:

@@ -39,9 +39,8 @@ class Handover:
         self.snapshot = snapshot
         self.work = work
         self.contexts = contexts
-        self.kinds = {matcher.kind: matcher for _, _, interested in work for matcher in interested}
-        """The kinds that want some file of the work, by name."""
-        for name in sorted({name for matcher in self.kinds.values() for name in matcher.scan_modules}):
+        kinds = {matcher.kind: matcher for _, _, interested in work for matcher in interested}
+        for name in sorted({name for matcher in kinds.values() for name in matcher.scan_modules}):
             importlib.import_module(name)
 
     def enter(self) -> None:
@@ -69,11 +68,6 @@ class Handover:
     def leave(self) -> object:
         cache = blobcache.active()
         return cache.handed_back() if cache is not None else None, startcache.learned()
-
-    def fingerprint(self) -> int:
-        """The files by index, path and zone, the kinds that want each, and every kind's rules."""
-        files = tuple((index, entry.path, entry.zone, *(m.kind for m in want)) for index, entry, want in self.work)
-        return hash((files, *((kind, *self.kinds[kind].rule_by_id()) for kind in sorted(self.kinds))))
 
 
 def take_over(

@@ -14,24 +14,19 @@ Claims are two integers in memory both processes share: how many files this proc
 first file the partner took from the back. Each process writes its claim, then reads the other's; a file both
 took (each read the other's claim before the other's write showed) is counted once, from this process's scan. So
 neither process waits for the other while it scans, and a slow file on one side leaves the rest to the other.
-
-An early partner (:func:`start_early`) is forked before this process knows its scan: it runs the scan it was told
-to expect up to the file pass and starts on the files there, while this process gets ready. This process joins it at
-its own pass when both have the same work (:meth:`Job.fingerprint`), else ends it and forks the usual partner.
 """
 
 from __future__ import annotations
 
 import _pickle  # the C pickler itself (``pickle`` adds a pure-Python one on top: a millisecond of each start)
-import atexit
 import json
 import mmap
 import os
-import select
 import signal
 import threading
 from collections.abc import Callable
-from typing import NoReturn, Protocol
+from contextlib import suppress
+from typing import Protocol
 
 DEFAULT_JOBS = 2
 """Processes by default, when that many cores are usable: the file pass uses two at most (this one and a partner)."""
@@ -41,8 +36,6 @@ FRONT, BACK = 0, 1
 """The claims: how many files this process took from the front, the first file the partner took. Each is one machine
 word written and read in one access (``memoryview`` items: ``struct.pack_into`` zeroes its bytes before it writes
 them, and the other process could read that zero)."""
-JOIN_WAIT = 0.05
-"""Seconds this process waits at its file pass for an early partner still getting ready, before it ends it."""
 
 
 def jobs() -> int:
@@ -78,9 +71,6 @@ class Job(Protocol):
     def leave(self) -> object:
         """What else to hand back (picklable), once the partner stops."""
 
-    def fingerprint(self) -> int:
-        """The work, as a number: equal in two processes (forked from one) exactly when they have the same work."""
-
 
 class Partner:
     """A forked copy of this process scanning the files from the last back."""
@@ -96,16 +86,8 @@ class Partner:
 
     @classmethod
     def start(cls, count: int, job: Job) -> Partner | None:
-        """A partner doing ``job`` from position ``count - 1`` down: the early partner when it has the same job,
-        else a new one. None when the process cannot fork. In the early partner itself: serve, and end."""
-        global _early
-        early, _early = _early, None
-        if early is not None and early.pid == 0:
-            early.serve(count, job)
-        if early is not None and early.joined(job.fingerprint()):
-            return cls(early.pid, early.results, early.claims, count)
-        if early is not None:
-            early.end()
+        """A partner doing ``job`` from position ``count - 1`` down (None when the process cannot fork); then, in this
+        process, the task given to :func:`meanwhile`."""
         claims = memoryview(mmap.mmap(-1, mmap.PAGESIZE)).cast("i")  # shared with the fork, not copied
         claims[FRONT], claims[BACK] = 0, count
         read_end, write_end = os.pipe()
@@ -122,7 +104,9 @@ class Partner:
             finally:
                 os._exit(0)  # no exit handlers, no buffers flushed twice: they are this process's
         os.close(write_end)
-        return cls(pid, read_end, claims, count)
+        started = cls(pid, read_end, claims, count)
+        _run_meanwhile()
+        return started
 
     def claim(self, position: int) -> bool:
         """Take the file at ``position`` (positions are taken in order from 0): False when the partner has it."""
@@ -179,41 +163,8 @@ def _serve(claims: memoryview, count: int, job: Job, results: int) -> None:
         stream.write(data)
 
 
-class _Early:
-    """An early partner (in the partner itself, ``pid`` 0): the pipe its work's fingerprint comes through when it
-    reaches the file pass, the one its results come through, and the claims."""
-
-    def __init__(self, pid: int, ready: int, results: int, claims: memoryview) -> None:
-        self.pid = pid
-        self.ready = ready
-        self.results = results
-        self.claims = claims
-
-    def serve(self, count: int, job: Job) -> NoReturn:
-        """In the early partner, at its file pass: tell the work's fingerprint, take files from the last back, end."""
-        try:
-            self.claims[BACK] = count
-            os.write(self.ready, job.fingerprint().to_bytes(8, "little", signed=True))
-            _serve(self.claims, count, job, self.results)
-        finally:
-            os._exit(0)
-
-    def joined(self, fingerprint: int) -> bool:
-        """Whether the early partner reached its file pass (within ``JOIN_WAIT``) with the work of ``fingerprint``."""
-        ready = select.select([self.ready], [], [], JOIN_WAIT)[0]
-        told = os.read(self.ready, 8) if ready else b""
-        os.close(self.ready)
-        return told == fingerprint.to_bytes(8, "little", signed=True)
-
-    def end(self) -> None:
-        """End the early partner and reap it."""
-        os.close(self.results)
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-
-
-_early: _Early | None = None
-"""The early partner while it is neither joined nor ended (in the early partner itself: its own ends)."""
+_meanwhile: Callable[[], object] | None = None
+"""What this process does next that the partner does not need, run as soon as the partner is forked."""
 _files_shared = 0
 """The files to scan of the last file pass of this process shared with a partner (0: none was)."""
 
@@ -223,42 +174,16 @@ def files_shared() -> int:
     return _files_shared
 
 
-def start_early(prepare: Callable[[], object]) -> None:
-    """Fork an early partner, which runs ``prepare()`` (the scan this process expects to run) and serves at its file
-    pass (:meth:`Partner.start`); it ends when ``prepare`` returns, fails, or shares no file pass."""
-    global _early
-    claims = memoryview(mmap.mmap(-1, mmap.PAGESIZE)).cast("i")
-    ready_read, ready_write = os.pipe()
-    results_read, results_write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        for end in (ready_read, ready_write, results_read, results_write):
-            os.close(end)
-        return
-    if pid == 0:
-        try:
-            os.close(ready_read)
-            os.close(results_read)
-            quiet = os.open(os.devnull, os.O_WRONLY)  # what it would say, this process says
-            os.dup2(quiet, 1)
-            os.dup2(quiet, 2)
-            _early = _Early(0, ready_write, results_write, claims)
-            prepare()
-        finally:
-            os._exit(0)
-    os.close(ready_write)
-    os.close(results_write)
-    _early = _Early(pid, ready_read, results_read, claims)
-    atexit.register(drop_early)
+def meanwhile(task: Callable[[], object] | None) -> None:
+    """Have ``task`` run in this process just after the next partner is forked (None: nothing): work this process needs
+    later (loading modules), done while the partner takes its first files. A task that fails is left for later."""
+    global _meanwhile
+    _meanwhile = task
 
 
-def drop_early() -> None:
-    """No file pass to share with the early partner: end it (in the early partner itself: end)."""
-    global _early
-    early, _early = _early, None
-    if early is not None and early.pid == 0:
-        os._exit(0)
-    if early is not None:
-        os.close(early.ready)
-        early.end()
+def _run_meanwhile() -> None:
+    global _meanwhile
+    task, _meanwhile = _meanwhile, None
+    if task is not None:
+        with suppress(Exception):  # done again where it is needed, and fails there as it should
+            task()
