@@ -132,6 +132,28 @@ def test_the_error_of_a_scan_ahead_is_the_error_of_the_command_line(
     assert tuple(argv) not in load_memo(early.MEMO)  # it shared no pass: forgotten
 
 
+def test_an_interrupted_scan_ahead_ends_the_command_line_as_an_interrupted_scan(
+    tmp_path: Path, steps: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = _argv(_repository(tmp_path / "repo"), tmp_path / "report.json")
+    _command_line(argv)
+
+    def interrupted(request: scanrun.ScanRequest) -> scanrun.Assessed:
+        steps.append("interrupted")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scanrun, "assess_request", interrupted)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as in_its_turn:
+        main(argv)
+    told = capsys.readouterr().err
+    steps.clear()
+    _command_line(argv, code=in_its_turn.value.code)  # type: ignore[arg-type]
+    assert steps == ["interrupted", "parsed"]
+    assert (in_its_turn.value.code, capsys.readouterr().err) == (130, told)
+    assert told == "\nmlops-scan: aborted\n"
+
+
 def test_a_scan_that_shares_no_pass_is_not_remembered(tmp_path: Path, steps: list[str]) -> None:
     root = tmp_path / "small"
     (root / "src").mkdir(parents=True)

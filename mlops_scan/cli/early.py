@@ -31,7 +31,7 @@ _argv: tuple[str, ...] | None = None
 """The command line this process was started with (None: the command runs from Python, not from :func:`start`)."""
 _expected: dict[str, object] | None = None
 """The arguments of the scan run ahead."""
-_ahead: Assessed | Exception | None = None
+_ahead: Assessed | BaseException | None = None
 """What the scan run ahead gave, until the scan command takes it."""
 _arguments: dict[str, object] | None = None
 """The arguments of the scan this process runs (None: not one scan that may be run ahead)."""
@@ -48,14 +48,15 @@ def start(argv: list[str]) -> None:
         _ahead = _scan_ahead(_expected)
 
 
-def _scan_ahead(arguments: dict[str, object]) -> Assessed | Exception:
-    """The scan of ``arguments``, the command-line library loaded while its partner starts; its error when it fails."""
+def _scan_ahead(arguments: dict[str, object]) -> Assessed | BaseException:
+    """The scan of ``arguments``, the command-line library loaded while its partner starts; its error when it fails,
+    or the interrupt (Ctrl-C) that stopped it."""
     from mlops_scan.cli.scanrun import ScanRequest, assess_request
 
     partner.meanwhile(_load_commands)
     try:
         return assess_request(ScanRequest(**arguments))  # type: ignore[arg-type]
-    except Exception as exc:  # raised when the command line asks for this scan, as if it ran then
+    except (Exception, KeyboardInterrupt) as exc:  # raised when the scan command runs, as if the scan ran then
         return exc
     finally:
         partner.meanwhile(None)
@@ -74,12 +75,15 @@ def settle(request: ScanRequest | None) -> None:
 
 
 def scanned_ahead(request: ScanRequest) -> Assessed | None:
-    """The outcome of the scan run ahead when ``request`` is that scan (its error is raised), else None; given once."""
+    """The outcome of the scan run ahead when ``request`` is that scan (its error is raised), else None; given once.
+    An interrupt is raised whatever the scan."""
     global _ahead
     outcome, _ahead = _ahead, None
+    if isinstance(outcome, KeyboardInterrupt):
+        raise outcome
     if outcome is None or dict(vars(request)) != _expected:
         return None
-    if isinstance(outcome, Exception):
+    if isinstance(outcome, BaseException):
         raise outcome
     return outcome
 
