@@ -1,6 +1,6 @@
 """The scan ahead: a remembered command line's scan, run before the command line is parsed.
 
-Before a scan reaches its file pass, this process loads the command-line library and the commands (about 20 ms) and
+Before a scan reaches its file pass, this process loads the command-line library and the commands (some 13 ms) and
 parses its arguments: time in which the pass's partner (:mod:`mlops_scan.evidence.partner`) is not yet forked. When
 the same command line ran a scan before whose pass was shared with a partner, its arguments are known from that run
 (kept in the start-up cache): this process then runs that scan at once, before anything else, and loads the
