@@ -100,6 +100,17 @@ def scan_command(report: Path, root: Path) -> list[str]:
     return [sys.executable, "-m", "mlops_scan", "scan", "-q", "--no-cache", "-f", "json", "-o", str(report), str(root)]
 
 
+def relevant_list(name: str, root: Path, workdir: Path) -> Path:
+    """The file listing ``root``'s relevant paths (NUL-separated) for the baselines, written into ``workdir``."""
+    list_file = workdir / f"{name}.relevant"
+    list_file.write_bytes("\0".join(relevant_paths(root)).encode("utf-8", "surrogateescape"))
+    return list_file
+
+
+def baseline_command(mode: str, root: Path, list_file: Path) -> list[str]:
+    return [sys.executable, str(HERE / "baselines.py"), mode, str(root), str(list_file)]
+
+
 def bench_repo(name: str, root: Path, repeat: int, workdir: Path, jobs: bool = False) -> dict[str, object]:
     """Measure the scan, both baselines and the start-up on one repository, interleaved, best of ``repeat``.
 
@@ -107,15 +118,14 @@ def bench_repo(name: str, root: Path, repeat: int, workdir: Path, jobs: bool = F
     interpreter (``python -c pass``), both measured beside the scan, so that load on the machine hits all
     of them alike. With ``jobs``, the scan is also run with ``MLOPS_SCAN_JOBS=1`` and ``=2``.
     """
-    list_file = workdir / f"{name}.relevant"
-    list_file.write_bytes("\0".join(relevant_paths(root)).encode("utf-8", "surrogateescape"))
+    list_file = relevant_list(name, root, workdir)
     report = workdir / f"{name}.report.json"
     empty = workdir / "empty"
     empty.mkdir(exist_ok=True)
     scan = scan_command(report, root)
     cmds: dict[str, tuple[list[str], Path | None, dict[str, str] | None, bool]] = {
-        "read": ([sys.executable, str(HERE / "baselines.py"), "read", str(root), str(list_file)], None, None, True),
-        "naive": ([sys.executable, str(HERE / "baselines.py"), "naive", str(root), str(list_file)], None, None, True),
+        "read": (baseline_command("read", root, list_file), None, None, True),
+        "naive": (baseline_command("naive", root, list_file), None, None, True),
         "scan": (scan, report, None, True),
         "startup": (scan_command(workdir / "empty.json", empty), None, None, False),
         "python": ([sys.executable, "-c", "pass"], None, None, False),
@@ -150,6 +160,8 @@ def _spread(runs: list[Run]) -> float:
 
 def print_table(results: list[dict[str, object]]) -> None:
     """One block per repository: the scan and the baselines, counts, time, memory and the two ratios."""
+    if not results:
+        return
     head = (
         f"{'repository':<28} {'run':<18} {'listed':>7} {'read':>7} {'parsed':>7} {'MB read':>8} {'wall s':>7} "
         f"{'cpu s':>7} {'peak MB':>7} {'x(a)':>6} {'x(b)':>6} {'cpu x(a)':>8} {'cpu x(b)':>8}"
@@ -254,6 +266,28 @@ def notebook_memory(workdir: Path) -> None:
     print()
 
 
+def paired(paths: list[Path], pairs: int, workdir: Path) -> None:
+    """Each repository's scan against the naive run in ``pairs`` pairs of runs, one after the other: the medians of
+    each and of the pairs' ratios. A pair shares the machine's state of the moment, so the median ratio moves less
+    than a ratio of bests when the two are close (a small repository)."""
+    print(
+        f"{'paired runs (medians of ' + str(pairs) + ')':<34} {'scan s':>7} {'naive s':>8} {'x(b)':>6} {'cpu x(b)':>8}"
+    )
+    for path in paths:
+        root = path.resolve()
+        list_file = relevant_list(root.name, root, workdir)
+        report = workdir / f"{root.name}.report.json"
+        scan, naive = scan_command(report, root), baseline_command("naive", root, list_file)
+        measure(scan, report)  # this command line's first run: the next ones scan ahead, as a user's would
+        runs = [(measure(scan, report), measure(naive)) for _ in range(pairs)]
+        print(
+            f"{root.name:<34} {statistics.median(s.wall for s, _ in runs):>7.3f} "
+            f"{statistics.median(n.wall for _, n in runs):>8.3f} {statistics.median(s.wall / n.wall for s, n in runs):>6.2f} "
+            f"{statistics.median(s.cpu / n.cpu for s, n in runs):>8.2f}"
+        )
+    print()
+
+
 def parse_size(text: str) -> int:
     text = text.strip().lower()
     return int(float(text[:-1]) * 1000) if text.endswith("k") else int(text)
@@ -276,6 +310,13 @@ def main(argv: list[str] | None = None) -> None:
         help=f"A small repository whose end-to-end scan must stay within {SMALL_TARGET} s of the interpreter (repeatable).",
     )
     parser.add_argument("--jobs", action="store_true", help="Also measure the scan with 1 and with 2 processes.")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Also measure each --small repository's scan against the naive run in N pairs of runs (medians).",
+    )
     parser.add_argument("--no-fixture", action="store_true", help="Leave the level-2 fixture out of the table.")
     parser.add_argument("--no-notebooks", action="store_true", help="Leave out the notebook-outputs memory check.")
     args = parser.parse_args(argv)
@@ -311,6 +352,8 @@ def main(argv: list[str] | None = None) -> None:
         results.append(bench_repo(path.resolve().name, path.resolve(), args.repeat, args.workdir, args.jobs))
     print_table(results)
     print_linearity(results)
+    if args.pairs:
+        paired(args.small, args.pairs, args.workdir)
     if not args.no_notebooks:
         notebook_memory(args.workdir)
     if args.json:
