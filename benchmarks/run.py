@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-fixture", action="store_true", help="Leave the level-2 fixture out of the table.")
     parser.add_argument("--no-notebooks", action="store_true", help="Leave out the notebook-outputs memory check.")
     args = parser.parse_args(argv)
+    if args.pairs and not args.small:
+        parser.error("--pairs measures the --small repositories: give at least one --small PATH")
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; best of {args.repeat}\n")
     startup(args.repeat, args.small)
