@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from mlops_scan.facts import python as pyfacts
 
 _UNSET: Any = object()
+_OTHER_ASCII_BREAKS = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e")
+"""The ASCII characters besides ``\\n`` that end a line for ``str.splitlines``."""
 
 
 class FileContext:
@@ -35,6 +37,9 @@ class FileContext:
         self._text: str | None = _UNSET
         self._undecoded: bytes | None = None
         self._lines: list[str] | None = None
+        self._newlines = (0, 0)
+        """An offset of the text and the ``\\n`` before it, where :meth:`line_at` last counted to."""
+        self._breaks_plain: bool | None = None
         self._tree: ast.Module | None = _UNSET
         self._facts: pyfacts.PyFacts | None = _UNSET
         self._yaml: list[Node] = _UNSET
@@ -87,6 +92,27 @@ class FileContext:
         if self._lines is None:
             self._lines = self.text.splitlines() if self.text else []
         return self._lines
+
+    def line_at(self, offset: int) -> tuple[int, str]:
+        """The 1-based number of the line holding ``offset`` of the text (``\\n`` before it, counted on from the last
+        offset asked for when it lies further on), and that line of :attr:`lines` ('' past the end). The line is cut
+        out of the text when only ``\\n`` ends its lines: a large file (a notebook with outputs) is not split whole for
+        one line."""
+        text = self.text or ""
+        start, before = self._newlines if offset >= self._newlines[0] else (0, 0)
+        number = before + text.count("\n", start, offset) + 1
+        self._newlines = (offset, number - 1)
+        if self._lines is None and self._plain_breaks(text):
+            first = text.rfind("\n", 0, offset) + 1
+            end = text.find("\n", offset)
+            return number, text[first : end if end >= 0 else len(text)]
+        return number, self.lines[number - 1] if number <= len(self.lines) else ""
+
+    def _plain_breaks(self, text: str) -> bool:
+        """Whether ``\\n`` alone ends the text's lines (then ``splitlines`` splits where ``\\n`` is)."""
+        if self._breaks_plain is None:
+            self._breaks_plain = text.isascii() and not any(brk in text for brk in _OTHER_ASCII_BREAKS)
+        return self._breaks_plain
 
     def line_text(self, line: int | None) -> str:
         """The stripped text of a 1-based line of the file (for snippets)."""

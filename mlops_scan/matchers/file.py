@@ -84,8 +84,7 @@ class FileMatcher(Matcher[FileParams]):
             for match in pattern.finditer(text):
                 found = match.group(0)
                 start = match.start() + len(found) - len(found.lstrip())  # `^\s*` may begin on blank lines above
-                line_no = text.count("\n", 0, start) + 1
-                line = ctx.lines[line_no - 1] if line_no <= len(ctx.lines) else ""
+                line_no, line = ctx.line_at(start)
                 if rule.params.comments or not _COMMENT.match(line):
                     yield Hit(rule, ctx.path, line_no, line.strip()[:160])
                     break
