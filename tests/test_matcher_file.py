@@ -83,3 +83,30 @@ def test_bytes_read_for_a_screen_count_as_read_and_decode_once(tmp_path: Path) -
     assert binary.text is None and binary.text_loaded
     assert snapshot.skipped == [Skipped("b.bin", "binary content")]
     assert (snapshot.files_read, snapshot.bytes_read) == (2, 16)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\n  b\n\nc",  # \n alone, no break at the end: the line is cut out of the text
+        "a\n  b\n\nc\n",
+        "a\r\n  b\r\n\r\nc\r\n",  # \r\n: split as always
+        "a\n b\x0c c\nd\n",  # a form feed ends a line for splitlines, not for the \n count
+        "\u00e9\n b\u2028c\nd",  # beyond ASCII
+    ],
+)
+def test_line_at_gives_the_line_the_split_text_gives_for_every_offset(tmp_path: Path, text: str) -> None:
+    """``line_at`` is ``lines[count of \\n before the offset]``, with or without splitting the text, whatever the
+    order the offsets are asked in."""
+    (tmp_path / "f.md").write_bytes(text.encode("utf-8"))
+    snapshot = open_snapshot(tmp_path)
+    expected = []
+    for offset in range(len(text) + 1):
+        number = text.count("\n", 0, offset) + 1
+        lines = text.splitlines()
+        expected.append((number, lines[number - 1] if number <= len(lines) else ""))
+    ctx = FileContext(snapshot, snapshot.files[0])
+    assert [ctx.line_at(offset) for offset in range(len(text) + 1)] == expected
+    ctx = FileContext(snapshot, snapshot.files[0])
+    assert [ctx.line_at(offset) for offset in reversed(range(len(text) + 1))] == expected[::-1]
+    assert (ctx._lines is None) == (text.isascii() and "\r" not in text and "\x0c" not in text)
