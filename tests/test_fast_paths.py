@@ -119,6 +119,67 @@ def test_a_screen_never_rejects_a_text_its_regex_matches(data: st.DataObject) ->
     assert regexes.ScreenedRegex(source, re.M).may_match(text), (source, text)
 
 
+LINE_LOCAL_PATTERNS = [
+    r'^[ \t]*"[ \t]*assert[ \t]',
+    r"a.b",
+    r"[^\n]+x$",
+    r"\bfoo\b[^\S\n]*=",
+    r"(?<=b)ab(?![ \t])",
+    r"(ab)\1|cd\Ae",
+    r"(x)?yz(?(1)q|r)",
+    r"^#+ *(?:todo|fix)",
+]
+"""Multi-line regexes whose matches stay within a line: :meth:`ScreenedRegex.finditer` searches only the lines
+holding one of their strings."""
+
+
+@pytest.mark.parametrize(
+    ("pattern", "local"),
+    [
+        *((p, True) for p in LINE_LOCAL_PATTERNS),
+        (r'^\s*"\s*assert\s', False),  # \s matches a line break
+        (r"(?s)a.b", False),
+        (r"a(?s:.)b", False),
+        (r"a[^x]", False),
+        (r"a[\s\S]", False),
+        (r"a\Z", False),
+        (r"(?-m:a$)", False),  # single-line $ also matches before the last line break
+        (r"a(?!\s)", False),  # at a line's end the line break follows, not the end of the text
+        (r"a\nb", False),
+    ],
+)
+def test_line_local_regexes(pattern: str, local: bool) -> None:
+    assert regexes.line_local(pattern) is local
+
+
+TEXT_PIECES = ["\n", " ", "\t", "x", "#", "=", "\r", "ab", "foo", "assert", '"', "\u2028", "é", "todo", "q", "yz"]
+
+
+@given(st.data())
+def test_line_by_line_search_finds_what_the_whole_text_search_finds(data: st.DataObject) -> None:
+    source = data.draw(st.sampled_from(LINE_LOCAL_PATTERNS + PACK_REGEXES))
+    compiled = re.compile(source, re.M)
+    pieces = st.sampled_from(TEXT_PIECES) | st.from_regex(compiled)
+    text = "".join(data.draw(st.lists(pieces, max_size=12)))
+    screened = regexes.ScreenedRegex(source, re.M)
+    assert [m.span() for m in screened.finditer(text)] == [m.span() for m in compiled.finditer(text)], (source, text)
+
+
+def test_a_line_local_regex_is_searched_only_on_the_lines_holding_its_strings() -> None:
+    searched: list[tuple[int, int]] = []
+    screened = regexes.ScreenedRegex(r"^[ \t]*(?:pip|conda)[ \t]+install\b", re.M)
+
+    class Recording:
+        def finditer(self, text: str, begin: int, end: int) -> object:
+            searched.append((begin, end))
+            return re.compile(screened.source, re.M).finditer(text, begin, end)
+
+    screened._compiled = Recording()  # type: ignore[assignment]
+    text = "pip install a\nno\n  conda install b\ninstall\n" + "x" * 100
+    assert [m.group() for m in screened.finditer(text)] == ["pip install", "  conda install"]
+    assert searched == [(0, 13), (17, 34), (35, 42)]  # the lines holding "install"; not "no", not the last
+
+
 @pytest.mark.parametrize(
     ("pattern", "sets"),
     [

@@ -106,13 +106,14 @@ def test_regex_screens_are_remembered_across_runs(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(regexes, "_learned", {})
     pattern = r"\b(MLFLOW_TRACKING_URI|MLFLOW_TRACKING_TOKEN|WANDB_API_KEY)\b"
     screen = ((("OW_TRACKING_", ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_URI")), ("WANDB_API_KEY", ())),)
-    assert regexes.remembered_screen(pattern) == screen
+    assert regexes.remembered_screen(pattern) == (screen, True)
     regexes.save_literals()
     assert len(list(tmp_path.glob("regex-screens-*.pickle"))) == 1
     monkeypatch.setattr(regexes, "_screens", None)
     monkeypatch.setattr(regexes, "requirements_of", lambda pattern: pytest.fail("worked out again"))
     monkeypatch.setattr(regexes, "shared_keys", lambda literals: pytest.fail("grouped again"))
-    assert regexes.remembered_screen(pattern) == screen
+    monkeypatch.setattr(regexes, "line_local", lambda pattern: pytest.fail("parsed again"))
+    assert regexes.remembered_screen(pattern) == (screen, True)
 
 
 def test_a_full_screen_memo_keeps_only_the_patterns_of_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 if sys.version_info >= (3, 11):
     from re import _constants as _sre
@@ -20,11 +21,16 @@ else:  # pragma: no cover - Python 3.10
 
 from mlops_scan.startcache import learner, load_memo, store_memo
 
+Screen = tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]
+"""Each set of strings a regex's every match holds one of, grouped by :func:`shared_keys`."""
+Worked = tuple[Screen | None, bool]
+"""What :func:`remembered_screen` works out for a pattern: its screen (None: it offers no strings) and whether its
+matches stay within a line (:func:`line_local`)."""
 _MEMO_KIND = "regex-screens"
-_screens: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None] | None = None
-"""Pattern -> its screen (:func:`remembered_screen`), as loaded from the cache (None until first needed)."""
-_learned: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None] = {}
-"""The patterns worked out in this process, with their screens (the memo is then written back)."""
+_screens: dict[str, Worked] | None = None
+"""Pattern -> what :func:`remembered_screen` worked out, as loaded from the cache (None until first needed)."""
+_learned: dict[str, Worked] = {}
+"""The patterns worked out in this process (the memo is then written back)."""
 _used: set[str] = set()
 """Patterns looked up in this process: past :data:`MAX_SCREENS`, the memo keeps only these."""
 MAX_SCREENS = 2000
@@ -64,23 +70,32 @@ class LazyRegex:
 class ScreenedRegex(LazyRegex):
     """A lazily compiled regex searched only in texts holding one of the strings every match contains, for each set
     of such strings (:func:`requirements_of`, worked out on first use): most texts hold none, and a substring test
-    is far cheaper than a regex tried at every position. A regex offering no such strings is always searched."""
+    is far cheaper than a regex tried at every position. A regex offering no such strings is always searched.
 
-    __slots__ = ("_bytes_screen", "_screen")
+    A multi-line regex whose matches stay within a line (:func:`line_local`) is tried by :meth:`finditer` only on
+    the lines holding one of those strings: the same matches, without trying the regex at every position of a
+    large file (a notebook's outputs) that holds the strings somewhere."""
+
+    __slots__ = ("_anchors", "_bytes_screen", "_screen")
 
     def __init__(self, source: str, flags: int = 0):
         super().__init__(source, flags)
-        self._screen: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | bool | None = False
+        self._screen: Screen | bool | None = False
         """False until worked out; None when the regex offers no literals; else each set of literals it requires,
         grouped by :func:`shared_keys`."""
         self._bytes_screen: tuple[tuple[tuple[bytes, tuple[bytes, ...]], ...], ...] | bool | None = False
         """The screen's strings as bytes (False until worked out; None when one is not ASCII)."""
+        self._anchors: tuple[str, ...] = ()
+        """The keys of the screen's smallest set when the regex's matches stay within a line: every line holding
+        a match holds one of them (else empty: the regex is searched through the whole text)."""
 
     def may_match(self, text: str) -> bool:
         """False only when no match of the regex can be in ``text``."""
         if self._screen is False:
-            screen = None if self.flags & re.IGNORECASE else remembered_screen(self.source)
+            screen, local = (None, False) if self.flags & re.IGNORECASE else remembered_screen(self.source)
             self._screen = tuple(sorted(screen, key=len)) if screen else None  # the fewest substring tests first
+            if self._screen and local and self.flags == re.M:
+                self._anchors = tuple(key for key, _ in self._screen[0])
         if not self._screen:
             return True
         for groups in self._screen:  # type: ignore[union-attr]
@@ -93,7 +108,7 @@ class ScreenedRegex(LazyRegex):
         (:func:`~mlops_scan.snapshot.text.ascii_screenable`); None when the screen holds other strings."""
         if self._bytes_screen is False:
             self.may_match("")  # works the screen out
-            screen: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = self._screen or ()  # type: ignore[assignment]
+            screen: Screen = self._screen or ()  # type: ignore[assignment]
             strings = [s for groups in screen for key, held in groups for s in (key, *held)]
             self._bytes_screen = (
                 tuple(tuple((k.encode(), tuple(h.encode() for h in held)) for k, held in groups) for groups in screen)
@@ -109,6 +124,26 @@ class ScreenedRegex(LazyRegex):
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text) if self.may_match(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The regex's matches in ``text``, in order; a line-local regex's found line by line (see the class)."""
+        self.may_match("")  # works the anchors out
+        if not self._anchors:
+            yield from self.compiled.finditer(text)
+            return
+        compiled, end, start = self.compiled, len(text), 0
+        upcoming = {key: at for key in self._anchors if (at := text.find(key)) >= 0}
+        while upcoming:
+            at = min(upcoming.values())
+            begin = text.rfind("\n", start, at) + 1 or start
+            start = text.find("\n", at) + 1 or end + 1
+            yield from compiled.finditer(text, begin, start - 1)
+            for key, found in list(upcoming.items()):
+                if found < start:
+                    if (found := text.find(key, start)) < 0:
+                        del upcoming[key]
+                    else:
+                        upcoming[key] = found
 
 
 KEY_SIZES = (12, 10, 8)
@@ -249,20 +284,98 @@ def screen_requirements(pattern: str) -> tuple[tuple[str, ...], ...] | None:
     return tuple(tuple(lit for lit in s if not any(other != lit and other in lit for other in s)) for s in found)
 
 
-def remembered_screen(pattern: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None:
-    """The screen of a :class:`ScreenedRegex` (each set of :func:`screen_requirements` grouped by :func:`shared_keys`),
-    looked up in the memo of earlier runs first; None when the regex offers no literals."""
+def remembered_screen(pattern: str) -> Worked:
+    """The screen of a :class:`ScreenedRegex` (each set of :func:`screen_requirements` grouped by :func:`shared_keys`;
+    None when the regex offers no literals) and whether its matches stay within a line in multi-line mode
+    (:func:`line_local`), looked up in the memo of earlier runs first."""
     screens = _loaded()
     _used.add(pattern)
     if pattern in screens:
         return screens[pattern]
     found = screen_requirements(pattern)
-    screen = tuple(shared_keys(s) for s in found) if found else None
-    screens[pattern] = _learned[pattern] = screen
-    return screen
+    worked = (tuple(shared_keys(s) for s in found) if found else None, line_local(pattern))
+    screens[pattern] = _learned[pattern] = worked
+    return worked
 
 
-def _loaded() -> dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None]:
+_NEWLINE = ord("\n")
+_CATEGORY_HOLDS_NEWLINE = {
+    _sre.CATEGORY_DIGIT: False,
+    _sre.CATEGORY_NOT_DIGIT: True,
+    _sre.CATEGORY_SPACE: True,
+    _sre.CATEGORY_NOT_SPACE: False,
+    _sre.CATEGORY_WORD: False,
+    _sre.CATEGORY_NOT_WORD: True,
+}
+"""Whether each class the parser gives for ``\\d \\D \\s \\S \\w \\W`` holds a line break."""
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)}
+
+
+def line_local(pattern: str) -> bool:
+    """Whether every match of the regex in multi-line mode lies within a line, and is found alike when the text is
+    cut at the end of that line (``finditer(text, line_start, line_end)``): nothing in it can match a line break,
+    and no ``\\Z`` nor single-line ``$`` (which also match before a last line break)."""
+    try:
+        parsed = _sre_parse.parse(pattern, re.M)
+    except Exception:
+        return False
+    return _stays_in_line(list(parsed.data), bool(parsed.state.flags & re.S), bool(parsed.state.flags & re.M))
+
+
+def _stays_in_line(items: Sequence[tuple[Any, Any]], dotall: bool, multiline: bool) -> bool:
+    """:func:`line_local` for a parsed sequence under the flags in force (an unknown item: False)."""
+    for op, av in items:
+        if op is _sre.LITERAL:
+            ok = av != _NEWLINE
+        elif op is _sre.NOT_LITERAL:
+            ok = av == _NEWLINE
+        elif op is _sre.ANY:
+            ok = not dotall
+        elif op is _sre.IN:
+            ok = _class_holds_newline(av) is False
+        elif op is _sre.AT:
+            ok = av is not _sre.AT_END_STRING and (multiline or av is not _sre.AT_END)
+        elif op is _sre.BRANCH:
+            ok = all(_stays_in_line(branch, dotall, multiline) for branch in av[1])
+        elif op is _sre.SUBPATTERN:
+            _group, on, off, inner = av
+            ok = _stays_in_line(
+                inner, (dotall or bool(on & re.S)) and not off & re.S, (multiline or bool(on & re.M)) and not off & re.M
+            )
+        elif op in _REPEATS:
+            ok = _stays_in_line(av[2], dotall, multiline)
+        elif op is getattr(_sre, "ATOMIC_GROUP", None):
+            ok = _stays_in_line(av, dotall, multiline)
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            ok = _stays_in_line(av[1], dotall, multiline)
+        elif op is _sre.GROUPREF_EXISTS:
+            _group, yes, no = av
+            ok = _stays_in_line(yes, dotall, multiline) and (no is None or _stays_in_line(no, dotall, multiline))
+        else:
+            ok = op is _sre.GROUPREF  # the text of a group, itself within the line
+        if not ok:
+            return False
+    return True
+
+
+def _class_holds_newline(items: Sequence[tuple[Any, Any]]) -> bool | None:
+    """Whether a parsed ``[...]`` holds a line break (None: an item this does not know)."""
+    negated = holds = False
+    for op, av in items:
+        if op is _sre.NEGATE:
+            negated = True
+        elif op is _sre.LITERAL:
+            holds = holds or av == _NEWLINE
+        elif op is _sre.RANGE:
+            holds = holds or av[0] <= _NEWLINE <= av[1]
+        elif op is _sre.CATEGORY and av in _CATEGORY_HOLDS_NEWLINE:
+            holds = holds or _CATEGORY_HOLDS_NEWLINE[av]
+        else:
+            return None
+    return holds != negated
+
+
+def _loaded() -> dict[str, Worked]:
     """The screens of the memo of earlier runs, loaded on first need."""
     global _screens
     if _screens is None:
@@ -278,7 +391,7 @@ def save_literals() -> None:
         _learned.clear()
 
 
-def _adopt(handed: dict[str, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] | None]) -> None:
+def _adopt(handed: dict[str, Worked]) -> None:
     """Keep the screens another process worked out with this one's."""
     _loaded().update(handed)
     _used.update(handed)
