@@ -14,7 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mlops_scan.facts import notebooks, python, yamlnodes
-from mlops_scan.matchers import importlines, regexes
+from mlops_scan.matchers import importlines, linelocal, regexes
 
 IMPORT_PIECES = ["import", "from", "import os", "from a.b import c", " ", "\t", "\n", '"', "x", ".", ",", "#", ";"]
 IMPORT_PIECES += ["\\", "\r", "\r\n", "as y", "é"]
@@ -149,7 +149,7 @@ holding one of their strings."""
     ],
 )
 def test_line_local_regexes(pattern: str, local: bool) -> None:
-    assert regexes.line_local(pattern) is local
+    assert linelocal.line_local(pattern) is local
 
 
 TEXT_PIECES = ["\n", " ", "\t", "x", "#", "=", "\r", "ab", "foo", "assert", '"', "\u2028", "é", "todo", "q", "yz"]

@@ -14,6 +14,7 @@ from scanning import run_cli
 from test_partner import _repository
 
 from mlops_scan.cli import early, scanrun
+from mlops_scan.cli import scan as scan_command
 from mlops_scan.cli.app import main
 from mlops_scan.evidence import partner
 from mlops_scan.startcache import load_memo, store_memo
@@ -187,3 +188,55 @@ def test_the_command_line_report_is_the_same_with_and_without_the_scan_ahead(
     done = run_cli("-q", "--no-cache", "-f", "json", "-o", "alone.json", str(root), cwd=tmp_path, env=env)
     assert done.returncode == 0
     assert reports == [(tmp_path / "alone.json").read_bytes()] * 3
+
+
+def _click_parse(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, object] | None:
+    """The scan command's arguments as click parses ``argv`` (None: not one scan)."""
+    parsed: list[dict[str, object] | None] = []
+    monkeypatch.setattr(early, "settle", lambda request: parsed.append(request and dict(vars(request))))
+    monkeypatch.setattr(scan_command, "run_scan", lambda request, assessed: None)
+    with pytest.raises(SystemExit):
+        main(argv)
+    return parsed[0] if parsed else None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["scan"], ["."], ["scan", "."], ["repo"], ["scan", "repo"], ["rules"], ["scan", "rules"], ["history"]],
+)
+def test_the_plain_command_line_is_known_as_click_parses_it(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "rules").mkdir()  # a folder named as a command: a path only after `scan`
+    monkeypatch.chdir(tmp_path)
+    expected = early.plain_scan(argv)
+    assert expected == _click_parse(argv, monkeypatch) or (expected is None and argv[:1] in (["rules"], ["history"]))
+
+
+@pytest.mark.parametrize(
+    "argv", [["rules"], ["-q"], [".", "-q"], ["missing"], ["scan", "missing"], ["scan", "--help"], [".", "."]]
+)
+def test_other_command_lines_are_not_plain(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rules").mkdir()
+    assert early.plain_scan(argv) is None
+
+
+def test_a_plain_command_line_is_scanned_ahead_without_a_memory(tmp_path: Path, steps: list[str]) -> None:
+    root = _repository(tmp_path / "repo")
+    _command_line([str(root)], code=0)
+    assert steps == ["assess", "fork", "parsed"]  # its first run: nothing remembered
+    assert tuple([str(root)]) not in load_memo(early.MEMO)
+    assert not list(early.cache_dir().glob(f"{early.MEMO}-*"))  # type: ignore[union-attr]  # nothing to remember
+
+
+def test_a_plain_command_line_reports_as_it_does_without_the_scan_ahead(tmp_path: Path) -> None:
+    root = _repository(tmp_path / "repo")
+    outputs = []
+    for jobs, cache in (("2", "ahead"), ("1", "alone")):  # one process: nothing forks, nothing runs ahead
+        env = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / cache), "MLOPS_SCAN_JOBS": jobs}
+        done = run_cli(str(root), cwd=tmp_path, env=env)
+        outputs.append((done.returncode, done.stdout, done.stderr))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 0 and "Level" in outputs[0][1]

@@ -9,18 +9,9 @@ import sys
 import click
 
 from mlops_scan import __version__
+from mlops_scan.cli.commands import LAZY_COMMANDS
 from mlops_scan.cli.scan import EXIT_HELP, scan
 from mlops_scan.errors import MlopsScanError
-
-LAZY_COMMANDS = {
-    "rules": "mlops_scan.cli.rules:rules",
-    "fleet": "mlops_scan.cli.fleet:fleet",
-    "history": "mlops_scan.cli.history:history",
-    "diff": "mlops_scan.cli.diff:diff",
-    "models": "mlops_scan.cli.models:models",
-}
-"""Commands besides ``scan``, one line each: their modules are imported only when the command runs (or --help
-lists it), so a scan does not pay for them."""
 
 
 class _DefaultToScan(click.Group):

@@ -10,14 +10,18 @@ run ahead (the same arguments), the scan command takes its outcome, the assessme
 of running it again. So the report, the messages and the exit code are those of the scan run in its turn.
 
 A command line is remembered only when its scan shared the file pass, without the facts cache (with it, the next run
-replays what this one found: no pass to share), and only for a folder (not a revision or a clone).
+replays what this one found: no pass to share), and only for a folder (not a revision or a clone). The plain command
+line ``mlops-scan [scan] [PATH]``, a folder's first scan, needs no memory: its arguments are the options' defaults
+(:func:`plain_scan`).
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 from typing import TYPE_CHECKING
 
+from mlops_scan.cli.commands import LAZY_COMMANDS, SCAN
 from mlops_scan.evidence import partner
 from mlops_scan.startcache import cache_dir, load_memo, store_memo
 
@@ -29,6 +33,8 @@ REMEMBERED = 32
 """Command lines whose scan is remembered (the most recent)."""
 _argv: tuple[str, ...] | None = None
 """The command line this process was started with (None: the command runs from Python, not from :func:`start`)."""
+_known: dict[str, object] | None = None
+"""The arguments remembered for the command line."""
 _expected: dict[str, object] | None = None
 """The arguments of the scan run ahead."""
 _ahead: Assessed | BaseException | None = None
@@ -38,14 +44,37 @@ _arguments: dict[str, object] | None = None
 
 
 def start(argv: list[str]) -> None:
-    """Run the last scan of ``argv`` ahead when it is known and shared its file pass with a partner."""
-    global _argv, _expected, _ahead
+    """Run the scan of ``argv`` ahead when its arguments are known: remembered (its last scan shared the file pass with
+    a partner), or those of the plain command line."""
+    global _argv, _known, _expected, _ahead
     _argv = tuple(argv)
     atexit.register(_remember)
     if partner.may_fork():
-        _expected = load_memo(MEMO).get(_argv)
+        _known = load_memo(MEMO).get(_argv)
+        _expected = _known or plain_scan(argv)
     if _expected is not None:
         _ahead = _scan_ahead(_expected)
+
+
+_PLAIN_SCAN: dict[str, object] = {
+    **dict.fromkeys(("fmt", "output", "fail_under", "badge", "summary", "json_output", "config_file"), None),
+    **dict.fromkeys(("model", "git_dir", "max_file_size", "rev", "project_root"), None),
+    **dict.fromkeys(("no_config", "trusted_config", "no_color", "exit_zero", "quiet", "verbose"), False),
+    **dict.fromkeys(("preview", "no_cache", "per_project"), False),
+    **dict.fromkeys(("rule_dirs", "exclude", "limit_options"), ()),
+}
+"""The scan command's arguments when no option is given (the click parse of ``mlops-scan PATH``, but the path)."""
+
+
+def plain_scan(argv: list[str]) -> dict[str, object] | None:
+    """The arguments of ``mlops-scan [scan] [PATH]``, PATH an existing path (without ``scan``, one not named as a
+    command), as the click parse gives them; None for any other command line."""
+    words = argv[1:] if argv[:1] == [SCAN] else argv
+    if len(words) > 1 or (words and (words[0].startswith("-") or not os.path.lexists(words[0]))):
+        return None
+    if words is argv and words and words[0] in (SCAN, *LAZY_COMMANDS):
+        return None
+    return {**_PLAIN_SCAN, "path": words[0] if words else "."}
 
 
 def _scan_ahead(arguments: dict[str, object]) -> Assessed | BaseException:
@@ -91,7 +120,7 @@ def scanned_ahead(request: ScanRequest) -> Assessed | None:
 def _remember() -> None:
     """At exit: remember this command line's scan when it shared a file pass (forget it when not)."""
     arguments = _arguments if partner.files_shared() else None
-    if arguments != _expected:
+    if arguments != _known:
         memo = load_memo(MEMO)
         memo.pop(_argv, None)
         if arguments is not None:
