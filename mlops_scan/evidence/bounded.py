@@ -13,9 +13,7 @@ parses use, so a parse inside the rule's match keeps its own bound. POSIX main t
 
 from __future__ import annotations
 
-import math
-import signal
-import threading
+import _signal  # type: ignore[import-not-found]  # the C module (``signal`` builds enums at import)
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ from typing import Any
 
 from mlops_scan.evidence.ruleset import built_matchers
 from mlops_scan.facts.context import FileContext
+from mlops_scan.facts.parsetime import INFINITY, timers_usable
 from mlops_scan.matchers.base import AnyMatcher, Hit, Matcher, installed_kinds
 from mlops_scan.rules.loader import Rule
 from mlops_scan.snapshot.tree import FileEntry, Snapshot
@@ -43,17 +42,16 @@ def _on_timer(signum: int, frame: object) -> None:
 def cpu_bound(seconds: float) -> Iterator[None]:
     """Raise :class:`RuleTimeout` in the body once it has used ``seconds`` of CPU time (unbounded for 0, off the
     main thread, or where there is no ``setitimer``)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not 0 < seconds < math.inf or not usable:
+    if not 0 < seconds < INFINITY or not timers_usable():
         yield
         return
-    previous = signal.signal(signal.SIGVTALRM, _on_timer)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    previous = _signal.signal(_signal.SIGVTALRM, _on_timer)
+    _signal.setitimer(_signal.ITIMER_VIRTUAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        _signal.setitimer(_signal.ITIMER_VIRTUAL, 0)
+        _signal.signal(_signal.SIGVTALRM, previous)
 
 
 def build_matchers(rules: list[Rule[object]], project: ProjectInfo, snapshot: Snapshot) -> list[AnyMatcher]:

@@ -19,11 +19,11 @@ neither process waits for the other while it scans, and a slow file on one side 
 from __future__ import annotations
 
 import _pickle  # the C pickler itself (``pickle`` adds a pure-Python one on top: a millisecond of each start)
+import _signal  # type: ignore[import-not-found]  # the C modules: ``signal`` and ``threading`` cost 2 ms a start
+import _thread
 import json
 import mmap
 import os
-import signal
-import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Protocol
@@ -50,8 +50,8 @@ def jobs() -> int:
 
 def may_fork() -> bool:
     """Whether a partner may be forked: two processes allowed (``MLOPS_SCAN_JOBS``, the usable cores), ``fork``
-    available and no thread running (a forked thread's locks would stay held)."""
-    return jobs() >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+    available and no thread running besides this one (a forked thread's locks would stay held)."""
+    return jobs() >= 2 and hasattr(os, "fork") and _thread._count() == 0
 
 
 def pays(files: int) -> bool:
@@ -142,13 +142,13 @@ class Partner:
             self._results = -1
         if not self._reaped:
             self._reaped = True
-            os.kill(self.pid, signal.SIGKILL)  # not reaped yet: it exists, if only as a zombie
+            os.kill(self.pid, _signal.SIGKILL)  # not reaped yet: it exists, if only as a zombie
             os.waitpid(self.pid, 0)
 
 
 def _serve(claims: memoryview, count: int, job: Job, results: int) -> None:
     """The partner's work: take positions from the last back until this process has one, then hand back."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the other process's to handle: it ends this one
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)  # Ctrl-C is the other process's to handle: it ends this one
     job.enter()
     files = []
     for position in range(count - 1, -1, -1):

@@ -3,9 +3,9 @@ files (:func:`parse_bounds`)."""
 
 from __future__ import annotations
 
-import math
-import signal
-import threading
+import _signal  # type: ignore[import-not-found]  # C modules: signal, threading and math cost 1.6 ms a start
+import _thread
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +16,10 @@ class ParseTimeout(BaseException):
 
 _alarm = {"armed": False, "installed": False}
 _LONGEST_TIMER = 365 * 24 * 3600.0
+INFINITY = float("inf")
+_MAIN_THREAD = sys.modules["threading"].main_thread().ident if "threading" in sys.modules else _thread.get_ident()
+"""The thread signals are handled in: ``threading``'s main thread when it is loaded, else the one importing this
+module (a command line's; ``threading`` assumes as much of its own import)."""
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -24,9 +28,9 @@ def _on_alarm(signum: int, frame: object) -> None:
         raise ParseTimeout
 
 
-def _usable() -> bool:
-    """A real-time timer can interrupt parses here: POSIX, main thread."""
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+def timers_usable() -> bool:
+    """A timer's signal can interrupt work here: POSIX, main thread."""
+    return hasattr(_signal, "setitimer") and _thread.get_ident() == _MAIN_THREAD
 
 
 @contextmanager
@@ -37,33 +41,33 @@ def time_bound(seconds: float) -> Iterator[None]:
     body is unbounded in time and only the size limits bound it. Nested bounds use the outer one.
     Within :func:`parse_bounds` the alarm's handler is in place already: only the timer is set.
     """
-    if not 0 < seconds < math.inf or _alarm["armed"] or not _usable():
+    if not 0 < seconds < INFINITY or _alarm["armed"] or not timers_usable():
         yield
         return
     installed = _alarm["installed"]
-    previous = None if installed else signal.signal(signal.SIGALRM, _on_alarm)
+    previous = None if installed else _signal.signal(_signal.SIGALRM, _on_alarm)
     _alarm["armed"] = True
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, _LONGEST_TIMER))
+    _signal.setitimer(_signal.ITIMER_REAL, min(seconds, _LONGEST_TIMER))
     try:
         yield
     finally:
         _alarm["armed"] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
         if not installed:
-            signal.signal(signal.SIGALRM, previous)
+            _signal.signal(_signal.SIGALRM, previous)
 
 
 @contextmanager
 def parse_bounds() -> Iterator[None]:
     """Around a pass over many files: the alarm's handler installed once for every :func:`time_bound` in it, the
     handler before restored at the end (swapping handlers at each parse cost as much as a small file's parse)."""
-    if _alarm["installed"] or not _usable():
+    if _alarm["installed"] or not timers_usable():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    previous = _signal.signal(_signal.SIGALRM, _on_alarm)
     _alarm["installed"] = True
     try:
         yield
     finally:
         _alarm["installed"] = False
-        signal.signal(signal.SIGALRM, previous)
+        _signal.signal(_signal.SIGALRM, previous)
