@@ -93,6 +93,8 @@ def test_bytes_read_for_a_screen_count_as_read_and_decode_once(tmp_path: Path) -
         "a\r\n  b\r\n\r\nc\r\n",  # \r\n: split as always
         "a\n b\x0c c\nd\n",  # a form feed ends a line for splitlines, not for the \n count
         "\u00e9\n b\u2028c\nd",  # beyond ASCII
+        "\u00e9\n b\n\nc\n",  # beyond ASCII, \n alone: cut out of the text
+        "\u00e9\x85b\nc\u2029d\n",
     ],
 )
 def test_line_at_gives_the_line_the_split_text_gives_for_every_offset(tmp_path: Path, text: str) -> None:
@@ -109,4 +111,4 @@ def test_line_at_gives_the_line_the_split_text_gives_for_every_offset(tmp_path: 
     assert [ctx.line_at(offset) for offset in range(len(text) + 1)] == expected
     ctx = FileContext(snapshot, snapshot.files[0])
     assert [ctx.line_at(offset) for offset in reversed(range(len(text) + 1))] == expected[::-1]
-    assert (ctx._lines is None) == (text.isascii() and "\r" not in text and "\x0c" not in text)
+    assert (ctx._lines is None) == (not any(brk in text for brk in "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"))

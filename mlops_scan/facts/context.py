@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 _UNSET: Any = object()
 _OTHER_ASCII_BREAKS = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e")
 """The ASCII characters besides ``\\n`` that end a line for ``str.splitlines``."""
+_OTHER_BREAKS = (*_OTHER_ASCII_BREAKS, "\x85", "\u2028", "\u2029")
+"""All the characters besides ``\\n`` that end a line for ``str.splitlines``."""
 
 
 class FileContext:
@@ -111,7 +113,8 @@ class FileContext:
     def _plain_breaks(self, text: str) -> bool:
         """Whether ``\\n`` alone ends the text's lines (then ``splitlines`` splits where ``\\n`` is)."""
         if self._breaks_plain is None:
-            self._breaks_plain = text.isascii() and not any(brk in text for brk in _OTHER_ASCII_BREAKS)
+            others = _OTHER_ASCII_BREAKS if text.isascii() else _OTHER_BREAKS
+            self._breaks_plain = not any(brk in text for brk in others)
         return self._breaks_plain
 
     def line_text(self, line: int | None) -> str:
