@@ -181,6 +181,29 @@ def test_a_line_local_regex_is_searched_only_on_the_lines_holding_its_strings() 
 
 
 @pytest.mark.parametrize(
+    ("lines", "searches"),
+    [(1, [(0, 13), (14,)]), (2, [(0, 13), (17, 34), (35,)]), (3, [(0, 13), (17, 34), (35, 42), (43,)])],
+)
+def test_past_so_many_lines_holding_its_strings_the_rest_is_searched_whole(
+    lines: int, searches: list[tuple[int, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(regexes, "MAX_ANCHOR_LINES", lines)
+    searched: list[tuple[int, ...]] = []
+    source = r"^[ \t]*(?:pip|conda)[ \t]+install\b"
+    screened = regexes.ScreenedRegex(source, re.M)
+
+    class Recording:
+        def finditer(self, text: str, *bounds: int) -> object:
+            searched.append(bounds)
+            return re.compile(source, re.M).finditer(text, *bounds)
+
+    screened._compiled = Recording()  # type: ignore[assignment]
+    text = "pip install a\nno\n  conda install b\ninstall\npip install c"
+    assert [m.span() for m in screened.finditer(text)] == [m.span() for m in re.finditer(source, text, re.M)]
+    assert searched == searches  # line by line, then from the next line on
+
+
+@pytest.mark.parametrize(
     ("pattern", "sets"),
     [
         (

@@ -133,7 +133,9 @@ class ScreenedRegex(LazyRegex):
             return
         compiled, end, start = self.compiled, len(text), 0
         upcoming = {key: at for key in self._anchors if (at := text.find(key)) >= 0}
-        while upcoming:
+        for _ in range(MAX_ANCHOR_LINES):
+            if not upcoming:
+                return
             at = min(upcoming.values())
             begin = text.rfind("\n", start, at) + 1 or start
             start = text.find("\n", at) + 1 or end + 1
@@ -144,8 +146,12 @@ class ScreenedRegex(LazyRegex):
                         del upcoming[key]
                     else:
                         upcoming[key] = found
+        yield from compiled.finditer(text, start)  # the strings on line after line: the rest searched whole
 
 
+MAX_ANCHOR_LINES = 256
+"""Lines holding its strings a line-local regex is tried on one by one; past them the rest of the text is searched
+whole (each line costs a call: a text holding the strings on most of its lines gains nothing line by line)."""
 KEY_SIZES = (12, 10, 8)
 """Lengths of the common substrings :func:`shared_keys` tries, longest first (a longer one is rarer, and found faster)."""
 
