@@ -20,6 +20,7 @@ from mlops_scan.facts.blobcache import BlobCache
 from mlops_scan.matchers import regexes
 from mlops_scan.matchers.base import installed_kinds
 from mlops_scan.matchers.file import FileMatcher
+from mlops_scan.snapshot.tree import Snapshot
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the partner is forked")
 
@@ -116,6 +117,47 @@ def test_outcomes_handed_back_are_kept_for_the_rescans(
     assert json_scan(root) == json_scan(root, "--no-cache")
     # every other outcome was kept, the partner's too (a rule pack is never kept: it is not matched)
     assert calls.scanned == ["src/churn/helpers/helper_23.py", "zzz/rules/local.yaml"]
+
+
+def test_a_first_scan_works_blob_ids_out_in_the_pass_and_keeps_them_all(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, handed: list[tuple[int, int]]
+) -> None:
+    """With nothing kept to find, no file is read for its blob id before the pass: each process works out the ids of
+    the files it scans, and the partner's come back with their stat data, so the next scan reads no file at all."""
+    root = _repository(tmp_path / "repo")
+    old = time.time_ns() - 3600 * 10**9  # not racily clean: the next scan may take the remembered ids
+    for path in root.rglob("*"):
+        os.utime(path, ns=(old, old))
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
+    hashed: list[tuple[str, bool]] = []  # (path, before the fork), in this process
+    forked: list[int] = []
+    hash_file, fork = Snapshot._hash_file, os.fork
+
+    def watched(snapshot: Snapshot, path: str) -> str | None:
+        hashed.append((path, not forked))
+        return hash_file(snapshot, path)
+
+    def watched_fork() -> int:
+        forked.append(1)
+        return fork()
+
+    monkeypatch.setattr(Snapshot, "_hash_file", watched)
+    monkeypatch.setattr(os, "fork", watched_fork)
+    first = json_scan(root)
+    assert forked and not [path for path, before in hashed if before]  # none before the pass
+    [(from_partner, files)] = handed
+    assert len({path for path, _ in hashed}) <= files - from_partner  # the partner's came back, not worked out here
+    read: list[str] = []
+    read_file = Snapshot._read_file
+
+    def watched_read(snapshot: Snapshot, path: str, limit: int) -> bytes | None:
+        read.append(path)
+        return read_file(snapshot, path, limit)
+
+    monkeypatch.setattr(Snapshot, "_read_file", watched_read)
+    assert json_scan(root) == first
+    assert set(read) == {"zzz/rules/local.yaml"}  # only the rule pack (never kept): every id remembered with its
+    # stat data, the partner's files' too, and every outcome replayed
 
 
 def test_few_files_or_one_process_are_not_shared(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,8 @@ class Handover:
         self.snapshot = snapshot
         self.work = work
         self.contexts = contexts
+        self.known: set[str] = set()
+        """The files whose blob id was known when the partner started."""
         kinds = {matcher.kind: matcher for _, _, interested in work for matcher in interested}
         for name in sorted({name for matcher in kinds.values() for name in matcher.scan_modules}):
             importlib.import_module(name)
@@ -47,6 +49,7 @@ class Handover:
         cache = blobcache.active()
         if cache is not None:
             cache.forked()
+        self.known = self.snapshot.known_blob_ids()
 
     def scan(self, position: int) -> dict[str, object] | None:
         _, entry, interested = self.work[position]
@@ -57,6 +60,9 @@ class Handover:
         value = outcome_of(ctx, interested, scan_file(ctx, interested), consulted)
         if value is None:
             return None
+        if blobcache.active() is not None:  # the blob ids keeping its outcome needs, worked out here (leave)
+            for path in (entry.path, *consulted.read):
+                snapshot.blob_id(path)
         return value | {
             "listed": [[s.path, s.reason] for s in snapshot.skipped[skips:]],
             "read": sorted(consulted.read),
@@ -67,7 +73,8 @@ class Handover:
 
     def leave(self) -> object:
         cache = blobcache.active()
-        return cache.handed_back() if cache is not None else None, startcache.learned()
+        stored = cache.handed_back() if cache is not None else None
+        return stored, startcache.learned(), self.snapshot.blob_ids_since(self.known)
 
 
 def take_over(
@@ -83,11 +90,13 @@ def take_over(
     of each, in order (kept in the scan record with ``reuse``), and scan here those it could not hand back."""
     outcomes, handed_back = helper.results()
     rules = {rule_id: rule for matcher in matchers for rule_id, rule in matcher.rule_by_id().items()}
-    stored, learned = handed_back if isinstance(handed_back, tuple) else (None, None)
+    given: tuple[object, ...] = handed_back if isinstance(handed_back, tuple) and len(handed_back) == 3 else (None,) * 3
+    stored, learned, blob_ids = given
     cache = blobcache.active()
     if cache is not None:
         cache.adopt(stored)
     startcache.adopt(learned)  # what its memos worked out, kept for the next runs
+    gathered.snapshot.adopt_blob_ids(blob_ids)  # the blob ids of the files it kept, worked out there
     for position in range(start, len(work)):
         index, entry, interested = work[position]
         found = outcomes.get(position)

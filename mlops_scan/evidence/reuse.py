@@ -165,7 +165,11 @@ class Reuse:
 
     def lookup(self, entry: FileEntry, kinds: tuple[str, ...], matchers: list[AnyMatcher]) -> Outcome | None:
         """The outcome kept for this file (wanted by ``matchers``, of ``kinds``) where it still holds, ready to
-        replay; None otherwise."""
+        replay; None otherwise. When nothing kept can be found (a first scan on this machine, a CI job's), the file's
+        blob id is not worked out here, before the pass (read and hashed, one file after another): the scan that keeps
+        its outcome works it out, in whichever process scans it (:meth:`keep_value`)."""
+        if self.cache.holds_nothing and entry.path not in self.record.before:
+            return None
         oid = self.snapshot.blob_id(entry.path)
         if oid is None or not all(m.reusable for m in matchers):
             return None

@@ -76,6 +76,11 @@ class BlobCache:
         """The file holds no entry (a first scan on this machine, a CI job's): nothing is looked up in it."""
 
     @property
+    def holds_nothing(self) -> bool:
+        """Nothing can be found in the cache: its file held no entry and this run stored none yet."""
+        return self._empty and not self._pending
+
+    @property
     def persistent(self) -> bool:
         """Entries are read from and written to the file (else they live for this run only)."""
         return self._db is not None

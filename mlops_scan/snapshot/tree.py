@@ -131,6 +131,27 @@ class Snapshot:
             self._peeked[path] = self._hash_file(path)
         return self._peeked[path]
 
+    def blob_ids_since(self, known: set[str]) -> dict[str, tuple[str | None, object]]:
+        """The blob ids worked out since only ``known`` paths had one (in a forked process: to hand back), each with
+        the stat data it was recorded with (None when none was)."""
+        fresh = self.stat_ids.fresh if self.stat_ids is not None else {}
+        return {path: (oid, fresh.get(path)) for path, oid in self._peeked.items() if path not in known}
+
+    def adopt_blob_ids(self, handed: object) -> None:
+        """Take the blob ids another process worked out (:meth:`blob_ids_since`), with their stat data."""
+        for path, item in handed.items() if isinstance(handed, dict) else ():
+            if path not in self._by_path or path in self._peeked or not (isinstance(item, tuple) and len(item) == 2):
+                continue
+            oid, recorded = item
+            if oid is None or isinstance(oid, str):
+                self._peeked[path] = oid
+                if isinstance(recorded, tuple) and len(recorded) == 3 and self.stat_ids is not None:
+                    self.stat_ids.fresh[path] = recorded
+
+    def known_blob_ids(self) -> set[str]:
+        """The paths whose blob id this process worked out."""
+        return set(self._peeked)
+
     def _hash_file(self, path: str) -> str | None:
         """The blob id of a work-tree file, read as :meth:`read_bytes` would but neither counted nor skipped."""
         if path not in self._by_path:
