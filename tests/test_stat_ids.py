@@ -111,6 +111,31 @@ def test_warm_scans_of_an_aged_tree_report_what_cold_scans_do(tmp_path: Path, ca
     assert scan(root) == cold
 
 
+def test_a_first_scan_reads_each_file_once_for_its_content_and_its_blob_id(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blob id of a file the scan reads is worked out from the bytes read, with the stat data taken before: the
+    outcome kept under it needs no second read, and the next scan reads nothing."""
+    root = aged_copy(tmp_path)
+    monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
+    reads: list[str] = []
+    read_file = Snapshot._read_file
+
+    def counted(snapshot: Snapshot, path: str, limit: int) -> bytes | None:
+        reads.append(path)
+        return read_file(snapshot, path, limit)
+
+    monkeypatch.setattr(Snapshot, "_read_file", counted)
+    cold = scan(root, "--no-cache")
+    assert TRAIN in reads
+    reads.clear()
+    assert scan(root) == cold
+    assert TRAIN in reads and len(reads) == len(set(reads))  # read once each, the ids kept with their stat data
+    reads.clear()
+    assert scan(root) == cold
+    assert reads == []
+
+
 def test_an_edit_keeping_size_and_mtime_is_seen(tmp_path: Path, cache_dir: Path) -> None:
     root = aged_copy(tmp_path)
     before = scan(root)

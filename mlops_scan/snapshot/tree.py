@@ -179,15 +179,27 @@ class Snapshot:
         self.skipped.append(Skipped(path, printable(reason)))
 
     def read_bytes(self, path: str) -> bytes | None:
-        """The bytes of a listed file, or None (and a recorded skip) when it must not be read."""
+        """The bytes of a listed file, or None (and a recorded skip) when it must not be read. With the facts cache
+        on a work tree, the blob id of the bytes read is worked out with them (:meth:`blob_id` then reads nothing)."""
         limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
+        stat_ids = (
+            self.stat_ids if self.objects is None and path in self._by_path and path not in self._peeked else None
+        )
+        started, info = (time.time_ns(), self._files().plain_stat(path)) if stat_ids is not None else (0, None)
         data = self.objects.read(self, path, limit) if self.objects is not None else self._read_file(path, limit)
         if data is None:
             return None
-        if self.blob_ids is not None and path not in self.blob_ids and path.endswith((".py", ".ipynb")):
+        python = self.blob_ids if path.endswith((".py", ".ipynb")) and path not in (self.blob_ids or ()) else None
+        if stat_ids is not None or python is not None:
             from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
 
-            self.blob_ids[path] = git_blob_id(data)
+            oid = git_blob_id(data)
+            if python is not None:
+                python[path] = oid
+            if stat_ids is not None:
+                self._peeked[path] = oid
+                if info is not None:
+                    stat_ids.record(path, info, started, oid)
         self.read_sizes[path] = len(data)
         return data
 
