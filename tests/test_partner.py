@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import pickle
+import sqlite3
 import time
 from pathlib import Path
 
@@ -158,6 +159,21 @@ def test_a_first_scan_works_blob_ids_out_in_the_pass_and_keeps_them_all(
     assert json_scan(root) == first
     assert set(read) == {"zzz/rules/local.yaml"}  # only the rule pack (never kept): every id remembered with its
     # stat data, the partner's files' too, and every outcome replayed
+
+
+def test_an_outcome_is_kept_as_the_same_text_whichever_process_scanned_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, handed: list[tuple[int, int]]
+) -> None:
+    root = _repository(tmp_path / "repo")
+    kept = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("MLOPS_SCAN_JOBS", jobs)
+        monkeypatch.setenv("MLOPS_SCAN_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        json_scan(root)
+        with sqlite3.connect(tmp_path / f"cache-{jobs}" / "blob-facts.sqlite") as db:
+            kept.append(dict(db.execute("SELECT key, value FROM entries WHERE key LIKE '%:outcome-%'").fetchall()))
+    assert handed and handed[0][0] > 0  # the partner scanned some
+    assert len(kept[0]) > 40 and kept[1] == kept[0]
 
 
 def test_few_files_or_one_process_are_not_shared(monkeypatch: pytest.MonkeyPatch) -> None:

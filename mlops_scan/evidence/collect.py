@@ -108,7 +108,7 @@ class _FilePass(Gathered):
         next_report = 0
         try:
             with _fewer_collections(), parse_bounds():
-                helper = partner.Partner.start(len(work), Handover(snapshot, work, contexts)) if shared else None
+                helper = partner.Partner.start(len(work), Handover(snapshot, work, contexts, reuse)) if shared else None
                 stop = len(work)
                 for position, (index, entry, interested) in enumerate(work):
                     if helper is not None and not helper.claim(position):

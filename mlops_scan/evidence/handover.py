@@ -33,12 +33,15 @@ class Handover:
     """The partner's job (:class:`~mlops_scan.evidence.partner.Job`): scan files as this process does, and hand back
     their outcomes, what the facts cache stored and what the memos worked out."""
 
-    def __init__(self, snapshot: Snapshot, work: list[Work], contexts: dict[str, FileContext]) -> None:
-        """The job for ``work``; the modules its kinds' scans import on first use are imported now, in this process,
-        so the two processes do not each import them."""
+    def __init__(
+        self, snapshot: Snapshot, work: list[Work], contexts: dict[str, FileContext], reuse: Reuse | None
+    ) -> None:
+        """The job for ``work`` (its outcomes encoded for the facts cache with ``reuse``); the modules its kinds'
+        scans import on first use are imported now, in this process, so the two processes do not each import them."""
         self.snapshot = snapshot
         self.work = work
         self.contexts = contexts
+        self.reuse = reuse
         self.known: set[str] = set()
         """The files whose blob id was known when the partner started."""
         kinds = {matcher.kind: matcher for _, _, interested in work for matcher in interested}
@@ -60,15 +63,11 @@ class Handover:
         value = outcome_of(ctx, interested, scan_file(ctx, interested), consulted)
         if value is None:
             return None
-        if blobcache.active() is not None:  # the blob ids keeping its outcome needs, worked out here (leave)
-            for path in (entry.path, *consulted.read):
-                snapshot.blob_id(path)
+        reuse = self.reuse
+        kept = reuse.encoded(entry, value, consulted, ctx.text_loaded, ctx.timed_out) if reuse is not None else None
         return value | {
+            "kept": kept,
             "listed": [[s.path, s.reason] for s in snapshot.skipped[skips:]],
-            "read": sorted(consulted.read),
-            "looked_up": sorted(consulted.looked_up),
-            "loaded": ctx.text_loaded,
-            "timed_out": ctx.timed_out,
         }
 
     def leave(self) -> object:
@@ -104,25 +103,22 @@ def take_over(
         if found is None or handed is None:
             scan_here(index, entry, interested)
             continue
-        outcome, listed, consulted = handed
+        outcome, listed = handed
         gathered.replay_before(index)
         gathered.snapshot.skipped += listed
         gathered.replay(outcome)
         if reuse is not None:
-            reuse.keep_value(entry, found, consulted, found["loaded"] is True, found["timed_out"] is True)
+            reuse.keep_encoded(entry, found.get("kept"))
 
 
 def _handed(
     found: dict[str, object], entry: FileEntry, matchers: list[AnyMatcher], rules: dict[str, Rule[object]]
-) -> tuple[Outcome, list[Skipped], Consulted] | None:
-    """What the partner handed back for ``entry`` (:meth:`Handover.scan`): its outcome ready to replay, the
-    problems reading files recorded while it was scanned, the paths it consulted; None when it is damaged."""
+) -> tuple[Outcome, list[Skipped]] | None:
+    """What the partner handed back for ``entry`` (:meth:`Handover.scan`): its outcome ready to replay and the
+    problems reading files recorded while it was scanned; None when it is damaged."""
     try:
         outcome = decode_outcome(found, entry.path, matchers, rules)
         listed = [Skipped(path, reason) for path, reason in cast("list[list[str]]", found["listed"])]
-        consulted = Consulted(
-            looked_up=set(cast("list[str]", found["looked_up"])), read=set(cast("list[str]", found["read"]))
-        )
     except (ValueError, TypeError, KeyError):
         return None
-    return outcome, listed, consulted
+    return outcome, listed

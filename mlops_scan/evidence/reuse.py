@@ -216,15 +216,23 @@ class Reuse:
     def keep_value(
         self, entry: FileEntry, value: dict[str, object], consulted: Consulted, loaded: bool, timed_out: bool
     ) -> None:
-        """Keep the outcome ``value`` (:func:`outcome_of`'s) of a file scanned afresh, here or by the partner process,
-        with what its scan consulted, whether it read the file itself and whether a parse ran out of time."""
+        """Keep the outcome ``value`` (:func:`outcome_of`'s) of a file scanned afresh here, with what its scan
+        consulted, whether it read the file itself and whether a parse ran out of time."""
+        self.keep_encoded(entry, self.encoded(entry, value, consulted, loaded, timed_out))
+
+    def encoded(
+        self, entry: FileEntry, value: dict[str, object], consulted: Consulted, loaded: bool, timed_out: bool
+    ) -> tuple[str, str, Plain | None] | None:
+        """What :meth:`keep_value` keeps of an outcome, made in whichever process scanned the file (the partner's
+        come back with its outcomes): the file's blob id, the outcome's JSON text and its plain form; None when it
+        is not to be kept."""
         oid = self.snapshot.blob_id(entry.path)
         skipped = cast("list[list[str]]", value["skipped"])
         if oid is None or timed_out or any(_TIMED_OUT in reason for _, reason in skipped):
-            return  # a parse ran out of time (a referenced file's, too): the outcome depends on the machine
+            return None  # a parse ran out of time (a referenced file's, too): the outcome depends on the machine
         depends = self._depends(consulted.read)
         if depends is None:
-            return
+            return None
         used = consulted.read | ({entry.path} if loaded else set())
         listing_skips = [(s.path, s.reason) for path in sorted(used) for s in self._listing_skips(path)]
         value = {
@@ -233,8 +241,16 @@ class Reuse:
             **value,
             "skipped": [list(pair) for pair in dict.fromkeys([*listing_skips, *map(tuple, skipped)])],
         }
-        text = self.cache.put(self.kind, _key(entry, oid), value)
-        self.record.keep(entry.path, oid, _plain(value, entry.path) or text)
+        return oid, json.dumps(value, separators=(",", ":")), _plain(value, entry.path)
+
+    def keep_encoded(self, entry: FileEntry, encoded: object) -> None:
+        """Keep an outcome as :meth:`encoded` made it (here, or a list from the partner); anything else is ignored."""
+        if not (isinstance(encoded, (tuple, list)) and len(encoded) == 3):
+            return
+        oid, text, plain = encoded
+        if isinstance(oid, str) and isinstance(text, str) and (plain is None or isinstance(plain, list)):
+            self.cache.put_text(self.kind, _key(entry, oid), text)
+            self.record.keep(entry.path, oid, plain or text)
 
     def _listing_skips(self, path: str) -> list[Skipped]:
         """The problems the snapshot recorded reading ``path`` (indexed as they come)."""
