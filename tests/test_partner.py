@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hostile.repos import TRACKING, WORKFLOW, json_scan, notebook, write
 from test_scan_record import Calls
+from test_stat_ids import watch_reads
 
 from mlops_scan import startcache
 from mlops_scan.evidence import partner
@@ -148,14 +149,7 @@ def test_a_first_scan_works_blob_ids_out_in_the_pass_and_keeps_them_all(
     assert forked and not [path for path, before in hashed if before]  # none before the pass
     [(from_partner, files)] = handed
     assert len({path for path, _ in hashed}) <= files - from_partner  # the partner's came back, not worked out here
-    read: list[str] = []
-    read_file = Snapshot._read_file
-
-    def watched_read(snapshot: Snapshot, path: str, limit: int) -> bytes | None:
-        read.append(path)
-        return read_file(snapshot, path, limit)
-
-    monkeypatch.setattr(Snapshot, "_read_file", watched_read)
+    read = watch_reads(monkeypatch)
     assert json_scan(root) == first
     assert set(read) == {"zzz/rules/local.yaml"}  # only the rule pack (never kept): every id remembered with its
     # stat data, the partner's files' too, and every outcome replayed

@@ -28,6 +28,19 @@ def aged_copy(tmp_path: Path, fixture: str = "level2-mlflow-dvc") -> Path:
     return root
 
 
+def watch_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The work-tree files read from now on, in order (a path once per read)."""
+    reads: list[str] = []
+    read_file = Snapshot._read_file
+
+    def counted(snapshot: Snapshot, path: str, limit: int) -> bytes | None:
+        reads.append(path)
+        return read_file(snapshot, path, limit)
+
+    monkeypatch.setattr(Snapshot, "_read_file", counted)
+    return reads
+
+
 def swap_letter(path: Path) -> None:
     """An edit that keeps the size: every ``mlflow`` becomes ``nlflow``."""
     path.write_text(path.read_text(encoding="utf-8").replace("mlflow", "nlflow"), encoding="utf-8")
@@ -118,14 +131,7 @@ def test_a_first_scan_reads_each_file_once_for_its_content_and_its_blob_id(
     outcome kept under it needs no second read, and the next scan reads nothing."""
     root = aged_copy(tmp_path)
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
-    reads: list[str] = []
-    read_file = Snapshot._read_file
-
-    def counted(snapshot: Snapshot, path: str, limit: int) -> bytes | None:
-        reads.append(path)
-        return read_file(snapshot, path, limit)
-
-    monkeypatch.setattr(Snapshot, "_read_file", counted)
+    reads = watch_reads(monkeypatch)
     cold = scan(root, "--no-cache")
     assert TRAIN in reads
     reads.clear()
