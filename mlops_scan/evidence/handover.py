@@ -31,7 +31,8 @@ def context(snapshot: Snapshot, entry: FileEntry, contexts: dict[str, FileContex
 
 class Handover:
     """The partner's job (:class:`~mlops_scan.evidence.partner.Job`): scan files as this process does, and hand back
-    their outcomes, what the facts cache stored and what the memos worked out."""
+    their outcomes (with what the facts cache keeps of them), what the cache stored, the blob ids worked out and what
+    the memos worked out."""
 
     def __init__(
         self, snapshot: Snapshot, work: list[Work], contexts: dict[str, FileContext], reuse: Reuse | None

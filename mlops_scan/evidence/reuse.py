@@ -167,7 +167,7 @@ class Reuse:
         """The outcome kept for this file (wanted by ``matchers``, of ``kinds``) where it still holds, ready to
         replay; None otherwise. When nothing kept can be found (a first scan on this machine, a CI job's), the file's
         blob id is not worked out here, before the pass (read and hashed, one file after another): the scan that keeps
-        its outcome works it out, in whichever process scans it (:meth:`keep_value`)."""
+        its outcome works it out, in whichever process scans it (:meth:`encoded`)."""
         if self.cache.holds_nothing and entry.path not in self.record.before:
             return None
         oid = self.snapshot.blob_id(entry.path)
