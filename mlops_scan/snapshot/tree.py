@@ -165,8 +165,11 @@ class Snapshot:
         recorded = len(self.skipped)
         data = self._read_file(path, limit)
         del self.skipped[recorded:]
-        if data is None:
-            return None
+        return self._id_of(path, data, started, info) if data is not None else None
+
+    def _id_of(self, path: str, data: bytes, started: int, info: os.stat_result | None) -> str:
+        """The blob id of ``data``, read from ``path`` after its stat data ``info`` was taken at ``started`` (ns):
+        remembered with that stat data for the next scans."""
         from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
 
         oid = git_blob_id(data)
@@ -182,24 +185,16 @@ class Snapshot:
         """The bytes of a listed file, or None (and a recorded skip) when it must not be read. With the facts cache
         on a work tree, the blob id of the bytes read is worked out with them (:meth:`blob_id` then reads nothing)."""
         limit = self.limits.max_notebook_bytes if path.endswith(".ipynb") else self.limits.max_file_bytes
-        stat_ids = (
-            self.stat_ids if self.objects is None and path in self._by_path and path not in self._peeked else None
-        )
-        started, info = (time.time_ns(), self._files().plain_stat(path)) if stat_ids is not None else (0, None)
+        peek = self.stat_ids is not None and self.objects is None and path in self._by_path and path not in self._peeked
+        started, info = (time.time_ns(), self._files().plain_stat(path)) if peek else (0, None)
         data = self.objects.read(self, path, limit) if self.objects is not None else self._read_file(path, limit)
         if data is None:
             return None
-        python = self.blob_ids if path.endswith((".py", ".ipynb")) and path not in (self.blob_ids or ()) else None
-        if stat_ids is not None or python is not None:
-            from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
-
-            oid = git_blob_id(data)
-            if python is not None:
-                python[path] = oid
-            if stat_ids is not None:
-                self._peeked[path] = oid
-                if info is not None:
-                    stat_ids.record(path, info, started, oid)
+        oid = self._id_of(path, data, started, info) if peek else None
+        if oid is not None:
+            self._peeked[path] = oid
+        if self.blob_ids is not None and path not in self.blob_ids and path.endswith((".py", ".ipynb")):
+            self.blob_ids[path] = oid or self._id_of(path, data, 0, None)
         self.read_sizes[path] = len(data)
         return data
 
