@@ -1,34 +1,40 @@
-"""The scan ahead: a command line whose last scan shared its file pass is scanned again before the command line is
-parsed, and the scan command takes that outcome (the assessment or the error) when it asks for the same scan; the
-report, the messages and the exit code are those of the scan run in its turn."""
+"""The scan ahead: a command line whose arguments are known without parsing it (the plain command line, or one that
+ran a scan before) is scanned before it is parsed and reported without click; when that scan fails, the command line
+is parsed and the scan command raises its error. The report, the messages and the exit code are those of the scan
+run in its turn."""
 
 from __future__ import annotations
 
 import atexit
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from scanning import run_cli
+from scanning import check_written_reports, run_cli
 from test_partner import _repository
 
-from mlops_scan.cli import early, scanrun
+from mlops_scan.cli import app, early, scanrun
 from mlops_scan.cli import scan as scan_command
 from mlops_scan.cli.app import main
-from mlops_scan.evidence import partner
 from mlops_scan.startcache import load_memo, store_memo
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the partner is forked")
 
+PARSED_ONLY = "import sys; from mlops_scan.cli.app import main; main(sys.argv[1:])"
+"""The command line parsed by click, never run ahead (the reference the scan ahead is held to)."""
+
 
 @pytest.fixture
 def steps(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> Iterator[list[str]]:
-    """What the command line did, in order: ``fork`` (a partner), ``assess`` (the stages of a scan), ``parsed`` (the
-    scan command ran); two processes allowed, the command line's state reset after."""
+    """What the command line did, in order: ``parsed`` (click parsed it), ``settle`` (a scan's arguments taken),
+    ``assess`` (the stages of a scan), ``fork`` (a partner); two processes allowed, the command line's state reset
+    after."""
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "2")
     done: list[str] = []
-    fork, assess, settle = os.fork, scanrun.assess_request, early.settle
+    fork, assess, settle, parse = os.fork, scanrun.assess_request, early.settle, app._parsed
 
     def forked() -> int:
         pid = fork()
@@ -40,16 +46,20 @@ def steps(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> Iterator[list[str
         done.append("assess")
         return assess(request)
 
-    def parsed(request: scanrun.ScanRequest | None) -> None:
-        done.append("parsed")
+    def settled(request: scanrun.ScanRequest | None) -> None:
+        done.append("settle")
         settle(request)
+
+    def parsed(argv: list[str] | None) -> int | None:
+        done.append("parsed")
+        return parse(argv)
 
     monkeypatch.setattr(os, "fork", forked)
     monkeypatch.setattr(scanrun, "assess_request", assessed)
-    monkeypatch.setattr(early, "settle", parsed)
-    for name in ("_argv", "_expected", "_ahead", "_arguments"):
+    monkeypatch.setattr(early, "settle", settled)
+    monkeypatch.setattr(app, "_parsed", parsed)
+    for name in ("_argv", "_known", "_plain", "_expected", "_ahead", "_arguments"):
         monkeypatch.setattr(early, name, None)
-    monkeypatch.setattr(partner, "_files_shared", 0)
     yield done
     atexit.unregister(early._remember)  # this process's exit is pytest's: nothing of the test is stored then
 
@@ -58,28 +68,37 @@ def _command_line(argv: list[str], code: int = 0) -> None:
     """What ``mlops-scan ARGV`` does up to its exit (:func:`mlops_scan.cli.run`), in this process."""
     early.start(argv)
     with pytest.raises(SystemExit) as done:
+        early.finish()
         main(argv)
     assert done.value.code == code
     early._remember()
-    partner._files_shared = 0
 
 
 def _argv(root: Path, out: Path) -> list[str]:
     return ["scan", "-q", "--no-cache", "-f", "json", "-o", str(out), str(root)]
 
 
-def test_a_shared_scan_is_remembered_and_its_next_run_scanned_ahead(
+def _parsed_only(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``mlops-scan ARGS`` parsed by click in a subprocess, never run ahead."""
+    done = subprocess.run(
+        [sys.executable, "-c", PARSED_ONLY, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
+    check_written_reports(list(args), done.stdout, cwd)
+    return done
+
+
+def test_a_scan_is_remembered_and_its_next_run_scanned_ahead_and_reported_without_a_parse(
     tmp_path: Path, steps: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _repository(tmp_path / "repo")
     argv = _argv(root, tmp_path / "first.json")
     _command_line(argv)
-    assert steps == ["parsed", "assess", "fork"]
+    assert steps == ["parsed", "settle", "assess", "fork"]
     assert load_memo(early.MEMO)[tuple(argv)]["path"] == str(root)
 
     steps.clear()
     _command_line(argv)
-    assert steps == ["assess", "fork", "parsed"]  # scanned before the command line was parsed, and only then
+    assert steps == ["assess", "fork", "settle"]  # scanned before anything was parsed, and never parsed
     assert early._ahead is None
 
     monkeypatch.setenv("MLOPS_SCAN_JOBS", "1")
@@ -89,30 +108,19 @@ def test_a_shared_scan_is_remembered_and_its_next_run_scanned_ahead(
     assert (tmp_path / "first.json").read_bytes() == alone.read_bytes()
 
 
-def test_the_command_line_is_loaded_while_the_partner_scans(tmp_path: Path, steps: list[str]) -> None:
-    loaded: list[list[str]] = []
-    partner.meanwhile(lambda: loaded.append(list(steps)))
-    _command_line(_argv(_repository(tmp_path / "repo"), tmp_path / "report.json"))
-    assert loaded == [["parsed", "assess", "fork"]]  # once, just after the fork
-    partner.meanwhile(lambda: loaded.append([]))
-    partner.meanwhile(None)
-    _command_line(_argv(_repository(tmp_path / "repo"), tmp_path / "report.json"))
-    assert len(loaded) == 1
-
-
-def test_a_scan_ahead_of_other_arguments_is_not_taken(tmp_path: Path, steps: list[str]) -> None:
+def test_a_remembered_command_line_is_scanned_with_its_remembered_arguments(tmp_path: Path, steps: list[str]) -> None:
     root = _repository(tmp_path / "repo")
     out = tmp_path / "report.json"
     argv = _argv(root, out)
     _command_line(argv)
-    first = out.read_bytes()
     memo = load_memo(early.MEMO)
-    memo[tuple(argv)] = {**memo[tuple(argv)], "max_file_size": 3 << 20}  # not this command line's scan
+    memo[tuple(argv)] = {**memo[tuple(argv)], "fmt": "markdown"}  # what the parse gave, as far as the scan ahead knows
     store_memo(early.MEMO, memo)
     steps.clear()
     _command_line(argv)
-    assert steps == ["assess", "fork", "parsed", "assess", "fork"]  # scanned again in its turn
-    assert out.read_bytes() == first
+    assert steps == ["assess", "fork", "settle"]
+    assert out.read_text(encoding="utf-8").startswith("<!-- mlops-scan report -->")  # the memo's format: trusted
+    assert load_memo(early.MEMO)[tuple(argv)]["fmt"] == "markdown"
 
 
 def test_the_error_of_a_scan_ahead_is_the_error_of_the_command_line(
@@ -125,12 +133,16 @@ def test_the_error_of_a_scan_ahead_is_the_error_of_the_command_line(
     steps.clear()
     capsys.readouterr()
     _command_line(argv, code=2)
-    assert steps == ["assess", "parsed"]  # failed ahead; raised when the scan command asked for it, not run again
+    assert steps == [
+        "assess",
+        "parsed",
+        "settle",
+    ]  # failed ahead; raised when the scan command asked for it, not run again
     assert (
         capsys.readouterr().err
         == f"mlops-scan: error: {root / 'nope.yaml'}: no such maturity model (built-in: microsoft, google)\n"
     )
-    assert tuple(argv) not in load_memo(early.MEMO)  # it shared no pass: forgotten
+    assert tuple(argv) in load_memo(early.MEMO)  # its arguments are still what the command line asks for
 
 
 def test_an_interrupted_scan_ahead_ends_the_command_line_as_an_interrupted_scan(
@@ -150,26 +162,45 @@ def test_an_interrupted_scan_ahead_ends_the_command_line_as_an_interrupted_scan(
     told = capsys.readouterr().err
     steps.clear()
     _command_line(argv, code=in_its_turn.value.code)  # type: ignore[arg-type]
-    assert steps == ["interrupted", "parsed"]
+    assert steps == ["interrupted", "parsed", "settle"]
     assert (in_its_turn.value.code, capsys.readouterr().err) == (130, told)
     assert told == "\nmlops-scan: aborted\n"
 
 
-def test_a_scan_that_shares_no_pass_is_not_remembered(tmp_path: Path, steps: list[str]) -> None:
+def test_an_interrupted_report_ends_the_command_line_as_an_interrupted_scan(
+    tmp_path: Path, steps: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _repository(tmp_path / "repo")
+    _command_line([str(root)])
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scanrun, "_write_reports", interrupted)
+    capsys.readouterr()
+    _command_line([str(root)], code=130)
+    assert "parsed" not in steps
+    assert capsys.readouterr().err == "\nmlops-scan: aborted\n"
+
+
+@pytest.mark.parametrize("options", [[], ["--no-cache"]], ids=["facts-cache", "no-cache"])
+def test_a_scan_that_shares_no_pass_is_remembered_too(tmp_path: Path, steps: list[str], options: list[str]) -> None:
     root = tmp_path / "small"
     (root / "src").mkdir(parents=True)
     (root / "src" / "train.py").write_text("import mlflow\nmlflow.log_metric('auc', 0.9)\n", encoding="utf-8")
-    argv = _argv(root, tmp_path / "report.json")
+    argv = ["scan", "-q", *options, "-f", "json", "-o", str(tmp_path / "report.json"), str(root)]
     _command_line(argv)
-    assert steps == ["parsed", "assess"]
-    assert tuple(argv) not in load_memo(early.MEMO)
+    assert steps == ["parsed", "settle", "assess"]
+    assert load_memo(early.MEMO)[tuple(argv)]["no_cache"] == bool(options)
+    steps.clear()
+    _command_line(argv)
+    assert steps == ["assess", "settle"]
 
 
-def test_a_scan_with_the_facts_cache_is_not_remembered(tmp_path: Path, steps: list[str]) -> None:
-    argv = _argv(_repository(tmp_path / "repo"), tmp_path / "report.json")
-    argv.remove("--no-cache")
+def test_several_paths_are_not_remembered(tmp_path: Path, steps: list[str]) -> None:
+    root = _repository(tmp_path / "repo")
+    argv = ["scan", "-q", "--no-cache", "-f", "json", str(root), str(root)]
     _command_line(argv)
-    assert steps == ["parsed", "assess", "fork"]  # shared; the next run replays what it found
     assert tuple(argv) not in load_memo(early.MEMO)
 
 
@@ -180,12 +211,12 @@ def test_the_command_line_report_is_the_same_with_and_without_the_scan_ahead(
     root = _repository(tmp_path / "repo")
     env = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / "cache"), "MLOPS_SCAN_JOBS": "2"}
     reports = []
-    for _ in range(3):  # without the cache: remembered by the first run, scanned ahead in the next ones
+    for _ in range(3):  # remembered by the first run, scanned ahead in the next ones
         done = run_cli("-q", *options, "-f", "json", "-o", "report.json", str(root), cwd=tmp_path, env=env)
         assert (done.returncode, done.stderr) == (0, "")
         reports.append((tmp_path / "report.json").read_bytes())
     env["MLOPS_SCAN_JOBS"] = "1"
-    done = run_cli("-q", "--no-cache", "-f", "json", "-o", "alone.json", str(root), cwd=tmp_path, env=env)
+    done = _parsed_only("-q", "--no-cache", "-f", "json", "-o", "alone.json", str(root), cwd=tmp_path, env=env)
     assert done.returncode == 0
     assert reports == [(tmp_path / "alone.json").read_bytes()] * 3
 
@@ -223,20 +254,32 @@ def test_other_command_lines_are_not_plain(argv: list[str], tmp_path: Path, monk
     assert early.plain_scan(argv) is None
 
 
-def test_a_plain_command_line_is_scanned_ahead_without_a_memory(tmp_path: Path, steps: list[str]) -> None:
+def test_a_plain_command_line_is_scanned_ahead_without_a_memory(
+    tmp_path: Path, steps: list[str], cache_dir: Path
+) -> None:
     root = _repository(tmp_path / "repo")
     _command_line([str(root)], code=0)
-    assert steps == ["assess", "fork", "parsed"]  # its first run: nothing remembered
+    assert steps == ["assess", "fork", "settle"]  # its first run: nothing remembered, nothing parsed
     assert tuple([str(root)]) not in load_memo(early.MEMO)
-    assert not list(early.cache_dir().glob(f"{early.MEMO}-*"))  # type: ignore[union-attr]  # nothing to remember
+    assert not list(cache_dir.glob(f"{early.MEMO}-*"))  # nothing to remember
 
 
-def test_a_plain_command_line_reports_as_it_does_without_the_scan_ahead(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "env"),
+    [([], {}), ([], {"FORCE_COLOR": "1"}), (["--fail-under", "4"], {}), (["-f", "markdown", "--exit-zero"], {})],
+    ids=["text", "colour", "gate", "markdown"],
+)
+def test_a_command_line_reports_as_it_does_without_the_scan_ahead(
+    tmp_path: Path, options: list[str], env: dict[str, str]
+) -> None:
     root = _repository(tmp_path / "repo")
     outputs = []
-    for jobs, cache in (("2", "ahead"), ("1", "alone")):  # one process: nothing forks, nothing runs ahead
-        env = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / cache), "MLOPS_SCAN_JOBS": jobs}
-        done = run_cli(str(root), cwd=tmp_path, env=env)
+    for run in (run_cli, run_cli, _parsed_only):  # remembered (or plain) then scanned ahead; parsed only
+        environment = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / "cache"), **env}
+        environment.pop("NO_COLOR", None)
+        done = run(*options, str(root), cwd=tmp_path, env=environment)
         outputs.append((done.returncode, done.stdout, done.stderr))
-    assert outputs[0] == outputs[1]
-    assert outputs[0][0] == 0 and "Level" in outputs[0][1]
+    assert outputs[1] == outputs[2]
+    assert outputs[0] == outputs[2]
+    assert ("\x1b[" in outputs[0][1]) == ("FORCE_COLOR" in env)
+    assert outputs[0][0] == (1 if "--fail-under" in options else 0) and "Level" in outputs[0][1]

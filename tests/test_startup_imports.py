@@ -149,3 +149,33 @@ def test_the_rescan_probe_sees_what_a_rescan_needs(rescan_modules: set[str]) -> 
         "mlops_scan.matchers.workflow",
         *NEVER_WITHOUT_CACHE,
     } <= rescan_modules
+
+
+RUN_PROBE = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))  # run last, after the command's
+from mlops_scan.cli import run
+run()
+"""
+"""``mlops-scan ARGS`` as the installed command runs it (:func:`mlops_scan.cli.run`), then the modules it imported."""
+
+
+def _modules_of_command(args: list[str], cache: Path) -> set[str]:
+    env = {"MLOPS_SCAN_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_PROBE, *args], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_a_scan_run_ahead_is_reported_without_click(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    report = ["scan", "-q", "-f", "json", "-o", str(tmp_path / "report.json"), str(root)]
+    first = _modules_of_command(report, tmp_path / "cache")  # parsed by click, then remembered
+    plain = _modules_of_command([str(root)], tmp_path / "cache")  # known without a memory
+    remembered = _modules_of_command(report, tmp_path / "cache")
+    assert "click" in first
+    assert "click" not in plain and "mlops_scan.cli.app" not in plain
+    assert "click" not in remembered and "mlops_scan.cli.app" not in remembered
+    assert "mlops_scan.reporters.text" in plain  # the text report, written without click

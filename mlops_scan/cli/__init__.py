@@ -22,19 +22,19 @@ __all__ = ["run"]
 
 
 def run() -> NoReturn:
-    """The ``mlops-scan`` command: the scan ahead (:mod:`mlops_scan.cli.early`), then
-    :func:`~mlops_scan.cli.app.main`, the exit handlers, the output flushed, and the process ends at once
-    (``os._exit``): the interpreter's own exit would then free every module and object one by one, some 2-5 ms of a
-    small repository's scan that change nothing (and what a scan no longer needs is left for that end:
+    """The ``mlops-scan`` command: the scan ahead (:mod:`mlops_scan.cli.early`), reported at once when it went
+    through, else :func:`~mlops_scan.cli.app.main`; then the exit handlers, the output flushed, and the process ends
+    at once (``os._exit``): the interpreter's own exit would then free every module and object one by one, some 2-5 ms
+    of a small repository's scan that change nothing (and what a scan no longer needs is left for that end:
     :mod:`mlops_scan.lifetime`). When the output cannot be flushed (a closed pipe), the interpreter's own exit
     reports it as it always has."""
     lifetime.ends_at_once()
-    early.start(sys.argv[1:])
-    from mlops_scan.cli.app import main  # after warm start (the imports compile regexes and dataclasses) and the fork
-
     try:
+        early.start(sys.argv[1:])
+        early.finish()
+        from mlops_scan.cli.app import main  # after warm start (the imports compile regexes and dataclasses)
+
         main()
-        code: object = 0
     except SystemExit as exc:
         code = exc.code
     if code is None or isinstance(code, int):

@@ -1,17 +1,20 @@
-"""Command line: the ``mlops-scan`` group, its commands (one line each), and the exit code of every error."""
+"""Command line: the ``mlops-scan`` group and its commands (one line each), parsed by click."""
 
 from __future__ import annotations
 
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 import click
 
 from mlops_scan import __version__
 from mlops_scan.cli.commands import LAZY_COMMANDS
+from mlops_scan.cli.ending import aborted, ended
+from mlops_scan.cli.output import echo
 from mlops_scan.cli.scan import EXIT_HELP, scan
-from mlops_scan.errors import MlopsScanError
+from mlops_scan.errors import UsageError
 
 
 class _DefaultToScan(click.Group):
@@ -58,30 +61,20 @@ def cli() -> None:
 cli.add_command(scan)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> NoReturn:
     """Entry point: errors become one line on stderr and exit code 2; a traceback is a bug."""
+    ended(lambda: _parsed(argv))
+
+
+def _parsed(argv: list[str] | None) -> int | None:
+    """The command line parsed and its command run: the exit code (click's own errors end it with one line)."""
     try:
         code = cli.main(args=argv, prog_name="mlops-scan", standalone_mode=False)  # an Exit's code comes back here
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.Abort:
-        click.echo("mlops-scan: aborted", err=True)
-        sys.exit(130)
+        aborted()
     except click.ClickException as exc:
-        click.echo(f"mlops-scan: error: {exc.format_message()}", err=True)
-        sys.exit(2)
-    except MlopsScanError as exc:
-        click.echo(f"mlops-scan: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:  # a bug: still one line, the traceback only when asked for
-        if os.environ.get("MLOPS_SCAN_DEBUG"):
-            raise
-        click.echo(
-            f"mlops-scan: internal error: {exc.__class__.__name__}: {exc} "
-            "(a bug: please report it; MLOPS_SCAN_DEBUG=1 shows the traceback)",
-            err=True,
-        )
-        sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
+        echo(f"mlops-scan: error: {exc.format_message()}", err=True)
+        sys.exit(UsageError.exit_code)
+    return code if isinstance(code, int) else None

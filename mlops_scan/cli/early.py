@@ -1,18 +1,15 @@
-"""The scan ahead: a remembered command line's scan, run before the command line is parsed.
+"""The scan ahead: a command line's scan run before the command line is parsed, and reported without click.
 
-Before a scan reaches its file pass, this process loads the command-line library and the commands (some 13 ms) and
-parses its arguments: time in which the pass's partner (:mod:`mlops_scan.evidence.partner`) is not yet forked. When
-the same command line ran a scan before whose pass was shared with a partner, its arguments are known from that run
-(kept in the start-up cache): this process then runs that scan at once, before anything else, and loads the
-command-line library just after the partner is forked (:func:`~mlops_scan.evidence.partner.meanwhile`), while the
-partner takes the first files from the back. The command line is then parsed as always; when it asks for the scan
-run ahead (the same arguments), the scan command takes its outcome, the assessment or the error it raised, instead
-of running it again. So the report, the messages and the exit code are those of the scan run in its turn.
+Loading the command-line library (click) and the commands and parsing the arguments costs a scan some 13 ms, a tenth
+of a small repository's. When a command line's arguments are known without that parse, this process runs its scan
+at once and reports it without loading click (:func:`finish`): the arguments are known for the plain command line
+``mlops-scan [scan] [PATH]``, whose arguments are the options' defaults (:func:`plain_scan`), and for a command line
+that ran one scan before, whose parse is kept in the start-up cache (keyed by this package's code and the installed
+libraries, so the same command line parses the same way). When that scan fails, the command line is parsed as
+always, and when it asks for the scan run ahead (the same arguments), the scan command raises that scan's error
+instead of running it again. So the report, the messages and the exit code are those of the scan run in its turn.
 
-A command line is remembered only when its scan shared the file pass, without the facts cache (with it, the next run
-replays what this one found: no pass to share), and only for a folder (not a revision or a clone). The plain command
-line ``mlops-scan [scan] [PATH]``, a folder's first scan, needs no memory: its arguments are the options' defaults
-(:func:`plain_scan`).
+A command line is remembered only for a folder's scan (not a revision's or a clone's: those start with git).
 """
 
 from __future__ import annotations
@@ -22,8 +19,7 @@ import os
 from typing import TYPE_CHECKING
 
 from mlops_scan.cli.commands import LAZY_COMMANDS, SCAN
-from mlops_scan.evidence import partner
-from mlops_scan.startcache import cache_dir, load_memo, store_memo
+from mlops_scan.startcache import load_memo, store_memo
 
 if TYPE_CHECKING:
     from mlops_scan.cli.scanrun import Assessed, ScanRequest
@@ -35,25 +31,43 @@ _argv: tuple[str, ...] | None = None
 """The command line this process was started with (None: the command runs from Python, not from :func:`start`)."""
 _known: dict[str, object] | None = None
 """The arguments remembered for the command line."""
+_plain: dict[str, object] | None = None
+"""The arguments of the command line when it is the plain one (known without a memory)."""
 _expected: dict[str, object] | None = None
 """The arguments of the scan run ahead."""
 _ahead: Assessed | BaseException | None = None
-"""What the scan run ahead gave, until the scan command takes it."""
+"""What the scan run ahead gave, until it is reported or the scan command takes it."""
 _arguments: dict[str, object] | None = None
 """The arguments of the scan this process runs (None: not one scan that may be run ahead)."""
 
 
 def start(argv: list[str]) -> None:
-    """Run the scan of ``argv`` ahead when its arguments are known: remembered (its last scan shared the file pass with
-    a partner), or those of the plain command line."""
-    global _argv, _known, _expected, _ahead
+    """Run the scan of ``argv`` ahead when its arguments are known: remembered (it ran one scan before), or those of
+    the plain command line."""
+    global _argv, _known, _plain, _expected, _ahead
     _argv = tuple(argv)
     atexit.register(_remember)
-    if partner.may_fork():
-        _known = load_memo(MEMO).get(_argv)
-        _expected = _known or plain_scan(argv)
+    _known = load_memo(MEMO).get(_argv)
+    _plain = plain_scan(argv)
+    _expected = _known or _plain
     if _expected is not None:
         _ahead = _scan_ahead(_expected)
+
+
+def finish() -> None:
+    """Report the scan run ahead and exit, without loading click, when it went through; return when the command line
+    is to be parsed (no scan ran ahead, or it failed: its error is raised in its turn)."""
+    global _ahead
+    outcome = _ahead
+    if _expected is None or outcome is None or isinstance(outcome, BaseException):
+        return
+    from mlops_scan.cli.ending import ended
+    from mlops_scan.cli.scanrun import ScanRequest, run_scan
+
+    _ahead = None
+    request = ScanRequest(**_expected)  # type: ignore[arg-type]
+    settle(request)
+    ended(lambda: run_scan(request, outcome))
 
 
 _PLAIN_SCAN: dict[str, object] = {
@@ -78,22 +92,13 @@ def plain_scan(argv: list[str]) -> dict[str, object] | None:
 
 
 def _scan_ahead(arguments: dict[str, object]) -> Assessed | BaseException:
-    """The scan of ``arguments``, the command-line library loaded while its partner starts; its error when it fails,
-    or the interrupt (Ctrl-C) that stopped it."""
+    """The scan of ``arguments``; its error when it fails, or the interrupt (Ctrl-C) that stopped it."""
     from mlops_scan.cli.scanrun import ScanRequest, assess_request
 
-    partner.meanwhile(_load_commands)
     try:
         return assess_request(ScanRequest(**arguments))  # type: ignore[arg-type]
     except (Exception, KeyboardInterrupt) as exc:  # raised when the scan command runs, as if the scan ran then
         return exc
-    finally:
-        partner.meanwhile(None)
-
-
-def _load_commands() -> None:
-    """Import the command line (click and the commands): what this process does next, done while the partner scans."""
-    import mlops_scan.cli.app  # noqa: F401
 
 
 def settle(request: ScanRequest | None) -> None:
@@ -118,8 +123,9 @@ def scanned_ahead(request: ScanRequest) -> Assessed | None:
 
 
 def _remember() -> None:
-    """At exit: remember this command line's scan when it shared a file pass (forget it when not)."""
-    arguments = _arguments if partner.files_shared() else None
+    """At exit: remember the arguments of this command line's scan (forget them when it ran none); the plain command
+    line's need no memory."""
+    arguments = None if _arguments == _plain else _arguments
     if arguments != _known:
         memo = load_memo(MEMO)
         memo.pop(_argv, None)
@@ -129,9 +135,7 @@ def _remember() -> None:
 
 
 def _eligible(request: ScanRequest) -> bool:
-    """Whether a scan is one that may be run ahead: a folder's files (not a revision's, not a clone's), without the
-    facts cache (with it, the next run replays what this one found: no pass to share)."""
+    """Whether a scan is one that may be run ahead: a folder's files (not a revision's, not a clone's)."""
     from mlops_scan.snapshot.urls import is_url
 
-    uncached = request.no_cache or cache_dir() is None
-    return uncached and request.rev is None and request.git_dir is None and not is_url(request.path)
+    return request.rev is None and request.git_dir is None and not is_url(request.path)

@@ -1,19 +1,57 @@
-"""Where a command's text goes: a file, or stdout; and whether it is coloured."""
+"""Where a command's text goes: a file, stdout or stderr; and whether it is coloured."""
 
 from __future__ import annotations
 
+import codecs
 import os
+import sys
 from collections.abc import Mapping
-
-import click
+from typing import TextIO
 
 from mlops_scan.errors import MlopsScanError
+from mlops_scan.reporters.ansi import unstyled
+
+
+def echo(text: str, nl: bool = True, err: bool = False, color: bool | None = None) -> None:
+    """``text`` (and a line break) to stdout or stderr, flushed, as ``click.echo`` writes it, without loading click:
+    its styles removed unless ``color`` (None: unless the stream is a terminal). A stream whose encoding is ASCII is
+    left to click, which writes UTF-8 to it."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # no such stream (pythonw)
+        return
+    if _ascii(stream):
+        import click
+
+        click.echo(text, nl=nl, err=err, color=color)
+        return
+    text = text + "\n" if nl else text
+    if text:
+        stream.write(unstyled(text) if _strips(stream, color) else text)
+    stream.flush()
+
+
+def _ascii(stream: TextIO) -> bool:
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
+    except LookupError:
+        return False
+
+
+def _strips(stream: TextIO, color: bool | None) -> bool:
+    """Whether the styles are removed: off a terminal (and off a Jupyter kernel's output) unless ``color`` says."""
+    if color is not None:
+        return not color
+    try:
+        terminal = stream.isatty()
+    except Exception:
+        terminal = False
+    return not terminal and not type(stream).__module__.startswith("ipykernel.")
 
 
 def write(target: str, text: str, what: str = "report", append: bool = False) -> None:
     """Write (or append) ``text`` to ``target``; ``-`` is stdout."""
     if target == "-":
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     try:
         with open(target, "a" if append else "w", encoding="utf-8") as handle:
@@ -27,7 +65,7 @@ def emit(text: str, output: str | None) -> None:
     if output:
         write(output, text)
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 def colour_wanted(env: Mapping[str, str], is_terminal: bool) -> bool:

@@ -190,7 +190,7 @@ def _options(snapshot: Snapshot, settings: Config, rules: list[Rule[object]]) ->
 
 def _write_reports(request: ScanRequest, fmt: str, assessment: Assessment, options: RenderOptions) -> None:
     """The report in ``fmt`` to --output or stdout, then the badge, JSON report and summary asked for."""
-    from mlops_scan.cli.output import colour_wanted, terminal_width, write
+    from mlops_scan.cli.output import colour_wanted, echo, terminal_width, write
     from mlops_scan.reporters.formats import render
 
     output = None if request.output == "-" else request.output
@@ -201,9 +201,7 @@ def _write_reports(request: ScanRequest, fmt: str, assessment: Assessment, optio
     if output:
         write(output, report, "report")
     else:
-        import click
-
-        click.echo(report, nl=False, color=color or None)
+        echo(report, nl=False, color=color or None)
     extras = ((request.badge, "badge", "badge"), (request.json_output, "json", "JSON report"))
     for target, kind, what in (*extras, (request.summary, "markdown", "summary")):
         if target:
@@ -213,11 +211,11 @@ def _write_reports(request: ScanRequest, fmt: str, assessment: Assessment, optio
 def _gate(assessment: Assessment, fail_under: int | None, exit_zero: bool) -> None:
     """--fail-under: exit 1 (0 with --exit-zero) when the level, or the projects' lowest, is below it; a warning
     first when the level rests on the scanned repository's own model, rules or assumptions (not vouched for)."""
-    import click
+    from mlops_scan.cli.output import echo
 
     provenance = assessment.provenance
     if fail_under is not None and provenance.from_repository and not provenance.trusted:
-        click.echo(f"mlops-scan: warning: --fail-under {fail_under}: {provenance.warning()}", err=True)
+        echo(f"mlops-scan: warning: --fail-under {fail_under}: {provenance.warning()}", err=True)
     gated = assessment.projects.minimum if assessment.projects else assessment.level
     if fail_under is not None and gated < fail_under:
         shown = (
@@ -225,8 +223,8 @@ def _gate(assessment: Assessment, fail_under: int | None, exit_zero: bool) -> No
             if assessment.projects
             else f"level {assessment.level} ({assessment.level_name})"
         )
-        click.echo(f"mlops-scan: {shown} is below --fail-under {fail_under}", err=True)
-        raise click.exceptions.Exit(0 if exit_zero else 1)
+        echo(f"mlops-scan: {shown} is below --fail-under {fail_under}", err=True)
+        sys.exit(0 if exit_zero else 1)
 
 
 def settings_of(root: Path, config_file: Path | None, no_config: bool, rev: str | None, git_dir: bool) -> Config:

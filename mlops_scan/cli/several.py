@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,11 +30,11 @@ def scan_each(requests: Sequence[ScanRequest], run: Callable[[ScanRequest], None
             click.echo("")
         try:
             run(request)
-        except click.exceptions.Exit as exc:
-            worst = max(worst, exc.exit_code)
+        except SystemExit as exc:  # the gate's
+            worst = max(worst, exc.code if isinstance(exc.code, int) else 1)
         except (MlopsScanError, click.ClickException) as exc:
             shown = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
             click.echo(f"mlops-scan: error: {shown}", err=True)
             worst = max(worst, exc.exit_code if isinstance(exc, MlopsScanError) else 2)
     if worst:
-        raise click.exceptions.Exit(worst)
+        sys.exit(worst)

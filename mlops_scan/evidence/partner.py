@@ -24,8 +24,6 @@ import _thread
 import json
 import mmap
 import os
-from collections.abc import Callable
-from contextlib import suppress
 from typing import Protocol
 
 DEFAULT_JOBS = 2
@@ -76,8 +74,6 @@ class Partner:
     """A forked copy of this process scanning the files from the last back."""
 
     def __init__(self, pid: int, results: int, claims: memoryview, count: int) -> None:
-        global _files_shared
-        _files_shared = count
         self.pid = pid
         self.count = count
         self._results = results
@@ -86,8 +82,7 @@ class Partner:
 
     @classmethod
     def start(cls, count: int, job: Job) -> Partner | None:
-        """A partner doing ``job`` from position ``count - 1`` down (None when the process cannot fork); then, in this
-        process, the task given to :func:`meanwhile`."""
+        """A partner doing ``job`` from position ``count - 1`` down (None when the process cannot fork)."""
         claims = memoryview(mmap.mmap(-1, mmap.PAGESIZE)).cast("i")  # shared with the fork, not copied
         claims[FRONT], claims[BACK] = 0, count
         read_end, write_end = os.pipe()
@@ -104,9 +99,7 @@ class Partner:
             finally:
                 os._exit(0)  # no exit handlers, no buffers flushed twice: they are this process's
         os.close(write_end)
-        started = cls(pid, read_end, claims, count)
-        _run_meanwhile()
-        return started
+        return cls(pid, read_end, claims, count)
 
     def claim(self, position: int) -> bool:
         """Take the file at ``position`` (positions are taken in order from 0): False when the partner has it."""
@@ -161,29 +154,3 @@ def _serve(claims: memoryview, count: int, job: Job, results: int) -> None:
     data = _pickle.dumps((json.dumps(files, separators=(",", ":")), job.leave()), protocol=-1)  # the highest
     with os.fdopen(results, "wb") as stream:
         stream.write(data)
-
-
-_meanwhile: Callable[[], object] | None = None
-"""What this process does next that the partner does not need, run as soon as the partner is forked."""
-_files_shared = 0
-"""The files to scan of the last file pass of this process shared with a partner (0: none was)."""
-
-
-def files_shared() -> int:
-    """The files to scan of the last file pass of this process shared with a partner (0: none was)."""
-    return _files_shared
-
-
-def meanwhile(task: Callable[[], object] | None) -> None:
-    """Have ``task`` run in this process just after the next partner is forked (None: nothing): work this process needs
-    later (loading modules), done while the partner takes its first files. A task that fails is left for later."""
-    global _meanwhile
-    _meanwhile = task
-
-
-def _run_meanwhile() -> None:
-    global _meanwhile
-    task, _meanwhile = _meanwhile, None
-    if task is not None:
-        with suppress(Exception):  # done again where it is needed, and fails there as it should
-            task()

@@ -10,10 +10,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
-
 from mlops_scan.assessment.results import Assessment, CapabilityStatus
-from mlops_scan.reporters import projects
+from mlops_scan.reporters import ansi, projects
 from mlops_scan.reporters.options import PLAIN, RenderOptions
 
 WIDTH = 80
@@ -47,7 +45,7 @@ class _Page:
     lines: list[str] = field(default_factory=list)
 
     def style(self, text: str, **kw: Any) -> str:
-        return click.style(text, **kw) if self.color else text
+        return ansi.style(text, **kw) if self.color else text
 
     def fold(self, text: str, indent: str = "  ", first: str = "") -> list[str]:
         """``text`` wrapped to the width (``first``: a prefix the first line starts with), continuations indented."""
