@@ -244,12 +244,32 @@ def test_a_partner_that_fails_hands_back_nothing() -> None:
     helper.stop()
 
 
-def test_stop_ends_a_partner_still_scanning() -> None:
+def test_stop_ends_a_partner_still_scanning_and_the_next_start_reaps_it() -> None:
     helper = partner.Partner.start(5, _Count(sleep=60))
     assert helper is not None
     helper.stop()
+    following = partner.Partner.start(1, _Count())
+    assert following is not None
     with pytest.raises(ChildProcessError):  # ended and reaped: no process left behind
         os.waitpid(helper.pid, os.WNOHANG)
+    following.results()
+    following.stop()
+    assert partner._unreaped in ([], [following.pid])
+
+
+def test_stop_does_not_wait_for_a_partner_still_exiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    helper = partner.Partner.start(5, _Count(sleep=60))
+    assert helper is not None
+    waits: list[int] = []
+    waitpid = os.waitpid
+
+    def recorded(pid: int, options: int) -> tuple[int, int]:
+        waits.append(options)
+        return waitpid(pid, options)
+
+    monkeypatch.setattr(os, "waitpid", recorded)
+    helper.stop()
+    assert waits and all(options == os.WNOHANG for options in waits)
 
 
 def test_a_forked_cache_hands_back_what_it_stored_and_used(tmp_path: Path) -> None:

@@ -78,11 +78,12 @@ class Partner:
         self.count = count
         self._results = results
         self._claims = claims
-        self._reaped = False
+        self._ended = False
 
     @classmethod
     def start(cls, count: int, job: Job) -> Partner | None:
         """A partner doing ``job`` from position ``count - 1`` down (None when the process cannot fork)."""
+        _reap(wait=True)  # the partners ended before: a process never holds more than one unreaped
         claims = memoryview(mmap.mmap(-1, mmap.PAGESIZE)).cast("i")  # shared with the fork, not copied
         claims[FRONT], claims[BACK] = 0, count
         read_end, write_end = os.pipe()
@@ -129,14 +130,32 @@ class Partner:
         return files, left
 
     def stop(self) -> None:
-        """End the partner if it still runs (this process stopped early: an error, Ctrl-C) and reap it."""
+        """End the partner if it still runs (this process stopped early: an error, Ctrl-C), and reap it if it has
+        exited. One that has not (its memory still being freed: about a millisecond after it hands back) is reaped
+        by the next partner's start, or left to the system when this process ends first."""
         if self._results >= 0:
             os.close(self._results)
             self._results = -1
-        if not self._reaped:
-            self._reaped = True
+        if not self._ended:
+            self._ended = True
             os.kill(self.pid, _signal.SIGKILL)  # not reaped yet: it exists, if only as a zombie
-            os.waitpid(self.pid, 0)
+            _unreaped.append(self.pid)
+            _reap(wait=False)
+
+
+_unreaped: list[int] = []
+"""Partners ended and not yet reaped."""
+
+
+def _reap(wait: bool) -> None:
+    """Reap the ended partners that have exited (``wait``: all of them, once they have)."""
+    for pid in list(_unreaped):
+        try:
+            done, _ = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        except ChildProcessError:  # reaped by someone else
+            done = pid
+        if done:
+            _unreaped.remove(pid)
 
 
 def _serve(claims: memoryview, count: int, job: Job, results: int) -> None:
