@@ -7,6 +7,8 @@ import json
 import os
 import pickle
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -270,6 +272,39 @@ def test_stop_does_not_wait_for_a_partner_still_exiting(monkeypatch: pytest.Monk
     monkeypatch.setattr(os, "waitpid", recorded)
     helper.stop()
     assert waits and all(options == os.WNOHANG for options in waits)
+
+
+LEFT_EXITING = """
+import atexit, os
+ended = []
+
+def check():
+    for pid in ended:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped", flush=True)
+        else:
+            print("left", flush=True)
+
+atexit.register(check)  # registered first, so it runs after the partner module's own exit handler
+from mlops_scan.evidence import partner
+
+class Job:
+    def enter(self): pass
+    def scan(self, position): return {"position": position}
+    def leave(self): return None
+
+helper = partner.Partner.start(3, Job())
+helper.results()
+helper.stop()
+ended.append(helper.pid)
+"""
+
+
+def test_a_partner_still_exiting_is_reaped_at_this_process_exit() -> None:
+    done = subprocess.run([sys.executable, "-c", LEFT_EXITING], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == "reaped\n"
 
 
 def test_a_forked_cache_hands_back_what_it_stored_and_used(tmp_path: Path) -> None:

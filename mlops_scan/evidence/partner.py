@@ -21,6 +21,7 @@ from __future__ import annotations
 import _pickle  # the C pickler itself (``pickle`` adds a pure-Python one on top: a millisecond of each start)
 import _signal  # type: ignore[import-not-found]  # the C modules: ``signal`` and ``threading`` cost 2 ms a start
 import _thread
+import atexit
 import json
 import mmap
 import os
@@ -132,7 +133,8 @@ class Partner:
     def stop(self) -> None:
         """End the partner if it still runs (this process stopped early: an error, Ctrl-C), and reap it if it has
         exited. One that has not (its memory still being freed: about a millisecond after it hands back) is reaped
-        by the next partner's start, or left to the system when this process ends first."""
+        by the next partner's start or at this process's exit, whichever comes first: so this process does not wait
+        for it, and still counts its CPU time as its own (a parent's is its reaped children's)."""
         if self._results >= 0:
             os.close(self._results)
             self._results = -1
@@ -145,6 +147,7 @@ class Partner:
 
 _unreaped: list[int] = []
 """Partners ended and not yet reaped."""
+atexit.register(lambda: _reap(wait=True))
 
 
 def _reap(wait: bool) -> None:
