@@ -96,8 +96,15 @@ ROWS = (
 """Rows of the table: key, label (the serial and parallel rows only with ``--jobs``)."""
 
 
+def installed() -> list[str]:
+    """The ``mlops-scan`` command installed beside this interpreter, as a user runs it (``python -m mlops_scan`` when
+    there is none: ``-m`` also loads ``runpy``)."""
+    exe = shutil.which("mlops-scan", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "mlops_scan"]
+
+
 def scan_command(report: Path, root: Path) -> list[str]:
-    return [sys.executable, "-m", "mlops_scan", "scan", "-q", "--no-cache", "-f", "json", "-o", str(report), str(root)]
+    return [*installed(), "scan", "-q", "--no-cache", "-f", "json", "-o", str(report), str(root)]
 
 
 def relevant_list(name: str, root: Path, workdir: Path) -> Path:
@@ -215,12 +222,12 @@ SMALL_TARGET = 0.3
 def startup(repeat: int, small: list[Path]) -> None:
     """End to end against the bare interpreter, in rounds (python, then each command), median of the
     per-round differences: `mlops-scan --version`, the level-2 fixture and each ``small`` repository."""
-    exe = shutil.which("mlops-scan", path=str(Path(sys.executable).parent)) or "mlops-scan"
+    exe = installed()
     fixture = next(iter(sorted((HERE.parent / "fixtures").glob("level2*"))), None)
-    cases = [("mlops-scan --version", [exe, "--version"], None)]
+    cases = [("mlops-scan --version", [*exe, "--version"], None)]
     if fixture is not None:
-        cases.append((f"scan {fixture.relative_to(HERE.parent)}", [exe, "-q", str(fixture)], FIXTURE_TARGET))
-    cases += [(f"scan {path.resolve().name}", [exe, "-q", str(path)], SMALL_TARGET) for path in small]
+        cases.append((f"scan {fixture.relative_to(HERE.parent)}", [*exe, "-q", str(fixture)], FIXTURE_TARGET))
+    cases += [(f"scan {path.resolve().name}", [*exe, "-q", str(path)], SMALL_TARGET) for path in small]
     python = [sys.executable, "-c", "pass"]
     walls: dict[str, list[float]] = {label: [] for label, _, _ in [("python -c pass", python, None), *cases]}
     cpus: dict[str, list[float]] = {label: [] for label in walls}
