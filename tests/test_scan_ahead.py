@@ -283,3 +283,15 @@ def test_a_command_line_reports_as_it_does_without_the_scan_ahead(
     assert outputs[0] == outputs[2]
     assert ("\x1b[" in outputs[0][1]) == ("FORCE_COLOR" in env)
     assert outputs[0][0] == (1 if "--fail-under" in options else 0) and "Level" in outputs[0][1]
+
+
+@pytest.mark.parametrize("parsed_only", [False, True], ids=["run-ahead", "parsed"])
+def test_a_report_to_a_closed_pipe_ends_quietly_with_code_1(tmp_path: Path, parsed_only: bool) -> None:
+    root = _repository(tmp_path / "repo")
+    env = {**os.environ, "MLOPS_SCAN_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", PARSED_ONLY] if parsed_only else [sys.executable, "-m", "mlops_scan"]
+    done = subprocess.Popen([*command, str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert done.stdout is not None and done.stderr is not None
+    done.stdout.close()  # the reader gone before the report is written (``mlops-scan PATH | head -0``)
+    assert (done.wait(timeout=120), done.stderr.read()) == (1, b"")
+    done.stderr.close()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from contextlib import suppress
+from typing import NoReturn, TextIO
 
 from mlops_scan.cli.output import echo
 from mlops_scan.errors import MlopsScanError
@@ -26,6 +27,9 @@ def ended(command: Callable[[], int | None]) -> NoReturn:
     except KeyboardInterrupt:
         echo("", err=True)  # the line the terminal's ^C was left on
         aborted()
+    except BrokenPipeError:  # the output's reader went away (``| head``): ended quietly, as click ends it
+        sys.stdout, sys.stderr = _Unflushed(sys.stdout), _Unflushed(sys.stderr)
+        sys.exit(1)
     except SystemExit:
         raise
     except Exception as exc:  # a bug: still one line, the traceback only when asked for
@@ -38,6 +42,20 @@ def ended(command: Callable[[], int | None]) -> NoReturn:
         )
         sys.exit(INTERNAL_ERROR)
     sys.exit(code or 0)
+
+
+class _Unflushed:
+    """A stream whose reader may have gone away: flushing what is left is not an error."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def flush(self) -> None:
+        with suppress(BrokenPipeError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
 
 
 def aborted() -> NoReturn:
