@@ -122,6 +122,18 @@ def rescan_modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     return _modules_of_scan(root, work / "cache")
 
 
+@pytest.fixture(scope="module")
+def first_cached_modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The modules a first scan with the facts cache imported (the start-up cache warm, nothing kept of the files)."""
+    work = tmp_path_factory.mktemp("first")
+    root = work / "repo"
+    shutil.copytree(FIXTURE, root)
+    _modules_of_scan(root, work / "cache")  # fills the start-up cache
+    for kept in (work / "cache").glob("blob-facts.sqlite*"):
+        kept.unlink()
+    return _modules_of_scan(root, work / "cache")
+
+
 @pytest.mark.parametrize("name", NEVER + NEVER_WITHOUT_CACHE + KEPT_FACTS_ONLY + OTHER_CI_FAMILIES + NOT_ASKED_FOR)
 def test_a_plain_scan_does_not_import(modules: set[str], name: str) -> None:
     assert name not in modules
@@ -179,3 +191,12 @@ def test_a_scan_run_ahead_is_reported_without_click(tmp_path: Path) -> None:
     assert "click" not in plain and "mlops_scan.cli.app" not in plain
     assert "click" not in remembered and "mlops_scan.cli.app" not in remembered
     assert "mlops_scan.reporters.text" in plain  # the text report, written without click
+
+
+@pytest.mark.parametrize("name", NEVER)
+def test_a_first_scan_with_the_facts_cache_does_not_import(first_cached_modules: set[str], name: str) -> None:
+    assert name not in first_cached_modules  # the blob ids are hashed here: git is never started for a folder
+
+
+def test_the_first_cached_scan_probe_sees_what_it_needs(first_cached_modules: set[str]) -> None:
+    assert {"sqlite3", "hashlib", "mlops_scan.facts.factcodec", "mlops_scan.snapshot.blobids"} <= first_cached_modules

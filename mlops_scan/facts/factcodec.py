@@ -32,8 +32,10 @@ def decode(data: Any) -> PyFacts:
 
 
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind: type = type(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _encode(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if isinstance(value, frozenset):
@@ -43,6 +45,13 @@ def _encode(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
     raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass (None for any other type), looked up once per type: a module's facts hold
+    thousands of values."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
 
 
 @cache

@@ -7,7 +7,6 @@ git that stops answering is killed and the read fails, it never hangs the scan.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import select
 import subprocess
@@ -23,13 +22,6 @@ READ_TIMEOUT = 60.0
 """Seconds git may take to answer one request."""
 MISSING = -1
 """The size reported for an object the repository does not have (e.g. left out by a filtered clone)."""
-
-
-def git_blob_id(data: bytes) -> str:
-    """The git blob id of ``data`` (what ``git hash-object`` prints), so work-tree files and revisions share ids."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()
 
 
 class BlobReader:

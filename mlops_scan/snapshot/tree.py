@@ -170,7 +170,7 @@ class Snapshot:
     def _id_of(self, path: str, data: bytes, started: int, info: os.stat_result | None) -> str:
         """The blob id of ``data``, read from ``path`` after its stat data ``info`` was taken at ``started`` (ns):
         remembered with that stat data for the next scans."""
-        from mlops_scan.snapshot.gitobjects import git_blob_id  # imports subprocess: only the facts cache needs it
+        from mlops_scan.snapshot.blobids import git_blob_id  # imports hashlib: only the facts cache needs it
 
         oid = git_blob_id(data)
         if info is not None and self.stat_ids is not None:
