@@ -159,3 +159,37 @@ def test_a_file_that_holds_nothing_is_not_looked_up_and_one_that_does_is(tmp_pat
     again = BlobCache(tmp_path / FILE_NAME)
     assert again.get("kind", "oid") == {"a": 1}
     again.close()
+
+
+def _file_state(path: Path) -> tuple[bytes, bool]:
+    """The database file's bytes, and whether a write-ahead log was left beside it."""
+    return path.read_bytes(), Path(f"{path}-wal").exists()
+
+
+def test_a_rerun_using_only_what_the_last_run_marked_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    first = BlobCache(path)
+    first.put("python", "a" * 40, {"facts": 1})
+    first.put("python", "b" * 40, {"facts": 2})
+    first.close()
+    before = _file_state(path)
+    again = BlobCache(path)
+    assert again.get("python", "a" * 40) == {"facts": 1}
+    again.close()
+    assert _file_state(path) == before
+
+
+def test_entries_used_after_another_run_stored_are_marked_again(tmp_path: Path) -> None:
+    path = tmp_path / FILE_NAME
+    first = BlobCache(path)
+    first.put("python", "a" * 40, {"facts": 1})
+    first.close()
+    other = BlobCache(path)  # another repository's scan stores an entry: the clock moves on
+    other.put("python", "b" * 40, {"facts": 2})
+    other.close()
+    again = BlobCache(path)
+    assert again.get("python", "a" * 40) == {"facts": 1}
+    again.close()
+    with sqlite3.connect(path) as db:
+        marks = dict(db.execute("SELECT substr(key, -40), used FROM entries").fetchall())
+    assert marks["a" * 40] > marks["b" * 40]  # the most recently used is kept first when the file is bounded

@@ -70,7 +70,9 @@ class BlobCache:
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, str] = {}
         self._pending_at_fork: set[str] = set()
-        self._used: set[str] = set()
+        self._used: dict[str, int | None] = {}
+        """The keys of the entries this run found, each with the mark of the last run that used it (None: stored by
+        this run)."""
         self._db = self._open(path) if path is not None else None
         self._empty = self._db is not None and _holds_nothing(self._db)
         """The file holds no entry (a first scan on this machine, a CI job's): nothing is looked up in it."""
@@ -98,21 +100,21 @@ class BlobCache:
     def get_text(self, kind: str, oid: str) -> str | None:
         """The JSON text stored for ``(kind, oid)`` (not decoded, not checked), or None."""
         key = self._key(kind, oid)
-        text = self._pending.get(key)
+        text, used = self._pending.get(key), None
         if text is None and self._db is not None and not self._empty:
             import sqlite3
 
             try:
-                row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+                row = self._db.execute("SELECT value, used FROM entries WHERE key = ?", (key,)).fetchone()
             except sqlite3.Error:
                 self._disable()
                 row = None
-            text = row[0] if row and isinstance(row[0], str) else None
+            text, used = (row[0], row[1]) if row and isinstance(row[0], str) else (None, None)
         if text is None:
             self.misses += 1
             return None
         self.hits += 1
-        self._used.add(key)
+        self._used[key] = used
         return text
 
     def put_text(self, kind: str, oid: str, text: str) -> None:
@@ -131,9 +133,9 @@ class BlobCache:
         _parents.append(self._db)
         self._db = self._open(self.path) if self._db is not None and self.path is not None else None
         self._pending_at_fork = set(self._pending)
-        self._used = set()
+        self._used = {}
 
-    def handed_back(self) -> tuple[dict[str, str], set[str]]:
+    def handed_back(self) -> tuple[dict[str, str], dict[str, int | None]]:
         """In a forked process: what it stored (key -> JSON text) and the keys it used, for :meth:`adopt`."""
         return {key: text for key, text in self._pending.items() if key not in self._pending_at_fork}, self._used
 
@@ -145,7 +147,9 @@ class BlobCache:
             self._used.update(used)
 
     def close(self) -> None:
-        """Write what was stored, mark what was used, drop the oldest entries past the size bound."""
+        """Write what was stored, mark what was used, drop the oldest entries past the size bound. A run that stored
+        nothing and used only entries the last run marked writes nothing (the order of use is the same, and a write
+        costs a checkpoint of the file)."""
         db, self._db = self._db, None
         if db is None:
             return
@@ -154,6 +158,8 @@ class BlobCache:
         try:
             with db:
                 clock = db.execute("SELECT COALESCE(MAX(used), 0) + 1 FROM entries").fetchone()[0]
+                if not self._pending and all(used == clock - 1 for used in self._used.values()):
+                    return
                 db.executemany(
                     "INSERT OR REPLACE INTO entries (key, value, size, used) VALUES (?, ?, ?, ?)",
                     [(k, v, len(v), clock) for k, v in self._pending.items()],
