@@ -136,7 +136,8 @@ class BlobCache:
         self._used = {}
 
     def handed_back(self) -> tuple[dict[str, str], dict[str, int | None]]:
-        """In a forked process: what it stored (key -> JSON text) and the keys it used, for :meth:`adopt`."""
+        """In a forked process: what it stored (key -> JSON text) and the entries it used with their marks, for
+        :meth:`adopt`."""
         return {key: text for key, text in self._pending.items() if key not in self._pending_at_fork}, self._used
 
     def adopt(self, handed: object) -> None:
