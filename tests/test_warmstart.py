@@ -121,6 +121,8 @@ def _check_record(record: type) -> None:
     assert one == record("a", 2, ("x",)) and one < two and hash(one) == hash(record("a", 2, ("x",)))
     with pytest.raises(dataclasses.FrozenInstanceError):
         one.name = "c"
+    annotations = {"name": "str", "size": "int", "tags": "tuple[str, ...]", "return": None}  # not the locals' names
+    assert record.__init__.__annotations__ == annotations
 
 
 def test_remembered_dataclass_methods_behave_as_generated_ones(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:

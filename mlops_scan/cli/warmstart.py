@@ -149,6 +149,6 @@ def _code_of(source: str) -> CodeType:
             code = None
         if isinstance(code, CodeType):
             return code
-    code = compile(source, "<string>", "exec")
+    code = compile(source, "<string>", "exec", dont_inherit=True)  # not this module's `annotations` future
     memo[source] = _learned.setdefault(METHOD_KIND, {})[source] = marshal.dumps(code)
     return code
