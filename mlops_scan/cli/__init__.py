@@ -13,6 +13,10 @@ atexit.register(gc.freeze)
 """At exit every object is left out of the interpreter's shutdown collections, which walked them all (about
 20 ms of CPU per run, a tenth of a small repository's scan); nothing is left to collect that the exit would not free."""
 
+from mlops_scan.cli import onfirstuse  # noqa: E402
+
+onfirstuse.defer()  # before ``dataclasses`` is imported (by the modules below)
+
 from mlops_scan import lifetime  # noqa: E402
 from mlops_scan.cli import early, warmstart  # noqa: E402 (after the threshold: the imports are what it is for)
 
