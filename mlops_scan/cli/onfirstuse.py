@@ -3,9 +3,10 @@
 ``dataclasses`` imports ``inspect`` when it is imported, and ``inspect`` imports ``dis``, ``tokenize`` and
 ``linecache``; yet ``dataclasses`` reads it only to write a docstring for a class without one, which this package's
 classes all have. A scan that never reads it (one reported without click: :mod:`mlops_scan.cli.early`) saved some
-2.5 % of a small repository's scan (``base64``, which PyYAML imports, a little more). :func:`defer` stands a placeholder in for such a module: the first name read from
-it imports the real module, which takes the placeholder's place in ``sys.modules``; a module that imported the
-placeholder before keeps reading the real module's names through it.
+2.5 % of a small repository's scan (``base64``, which PyYAML imports, a little more). :func:`defer` stands a
+placeholder in for such a module: the first name read from it imports the real module, which takes the placeholder's
+place in ``sys.modules``; a module that imported the placeholder before keeps reading the real module's names through
+it.
 """
 
 from __future__ import annotations
